@@ -1,0 +1,244 @@
+"""The `readalong` command line: run the bot, open the console room, manage the library and the database.
+
+Every failure a user can cause ends in one sentence on stderr and exit status 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import sys
+from collections.abc import Awaitable, Callable, Coroutine
+from pathlib import Path
+from typing import Any
+
+from bot import __version__
+from bot.app import App
+from bot.clock import SystemClock
+from bot.commands import UserError
+from bot.config import ConfigError, Settings, load_settings
+from bot.log import configure_logging
+from bot.timeutil import TimeInputError, parse_instant
+
+log = logging.getLogger("readalong")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="readalong", description="Readalong, a study and reading group bot.")
+    parser.add_argument("--config", type=Path, help="config file (default: config.toml if present)")
+    parser.add_argument("--version", action="version", version=f"readalong {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def with_db(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
+        p.add_argument("--db", type=Path, help="database file (default: bot.database from the config)")
+        return p
+
+    with_db(sub.add_parser("run", help="start the adapters from the config (the console when none)"))
+
+    console = with_db(sub.add_parser("console", help="a reading group in the terminal"))
+    console.add_argument("--now", help="start the console clock at this ISO 8601 time (default: now)")
+    console.add_argument("--as", dest="member", default="alice", help="the member you speak as (default alice)")
+
+    library = sub.add_parser("library", help="manage the library").add_subparsers(dest="action", required=True)
+    add = with_db(library.add_parser("add", help="add books from files"))
+    add.add_argument("paths", nargs="+", type=Path, metavar="PATH")
+    add.add_argument("--title")
+    add.add_argument("--author")
+    add.add_argument("--date")
+    with_db(library.add_parser("list", help="list the books")).add_argument("--json", action="store_true")
+    show = with_db(library.add_parser("show", help="show a book's sections"))
+    show.add_argument("book", metavar="BOOK", help="book id or title fragment")
+    show.add_argument("--json", action="store_true")
+    show.add_argument("--text", action="store_true", help="include each section's full text")
+
+    db = sub.add_parser("db", help="database maintenance").add_subparsers(dest="action", required=True)
+    with_db(db.add_parser("migrate", help="bring the schema up to date"))
+    with_db(db.add_parser("schema", help="print the schema (how bot/storage/schema.sql is made)"))
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        settings = load_settings(args.config)
+        if getattr(args, "db", None):
+            settings = settings.with_database(args.db)
+        configure_logging(settings.bot.log_level if args.command in ("run",) else "WARNING")
+        handler = _HANDLERS[(args.command, getattr(args, "action", None))]
+        return asyncio.run(handler(settings, args))
+    except (ConfigError, UserError, TimeInputError) as exc:
+        print(f"readalong: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+async def _with_app(settings: Settings, body: Callable[[App], Awaitable[int]], **kwargs: Any) -> int:
+    app = await App.open(settings, **kwargs)
+    try:
+        from cogs.library import load_default_library
+
+        await load_default_library(app.db, settings, app.clock.now)
+        return await body(app)
+    finally:
+        await app.close()
+
+
+async def cmd_console(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.adapters.console import ConsoleAdapter, ControllableClock, run_console
+
+    start = parse_instant(args.now, _zone(settings)) if args.now else None
+    clock = ControllableClock(start)
+
+    async def body(app: App) -> int:
+        await run_console(ConsoleAdapter(app, clock, sys.stdout, member=args.member))
+        return 0
+
+    return await _with_app(settings, body, clock=clock)
+
+
+async def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
+    if not settings.bot.adapters:
+        args.now, args.member = None, "alice"
+        return await cmd_console(settings, args)
+    from bot.runner import check_credentials, run_adapters
+
+    check_credentials(settings)
+    return await _with_app(settings, run_adapters, clock=SystemClock())
+
+
+async def cmd_library_add(settings: Settings, args: argparse.Namespace) -> int:
+    from cogs.library import Overrides, add_book, book_line
+
+    async def body(app: App) -> int:
+        status = 0
+        overrides = Overrides(title=args.title, author=args.author, date=args.date)
+        for path in args.paths:
+            try:
+                data = path.read_bytes()
+            except OSError as exc:
+                print(f"readalong: I couldn't read {path}: {exc.strerror}.", file=sys.stderr)
+                status = 2
+                continue
+            try:
+                book = await add_book(app.db, settings, data, path.name, app.clock.now, overrides)
+            except UserError as exc:
+                print(f"readalong: {exc}", file=sys.stderr)
+                status = 2
+                continue
+            print(f"added {book_line(book)}")
+        return status
+
+    return await _with_app(settings, body)
+
+
+async def cmd_library_list(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.storage import books as book_store
+    from cogs.library import book_line
+
+    async def body(app: App) -> int:
+        books = await book_store.all_books(app.db)
+        if args.json:
+            print(json.dumps([_book_json(b) for b in books], ensure_ascii=False, indent=2))
+        else:
+            for book in books:
+                print(book_line(book))
+        return 0
+
+    return await _with_app(settings, body)
+
+
+async def cmd_library_show(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.storage import books as book_store
+    from cogs.library import find_book
+
+    async def body(app: App) -> int:
+        book = await find_book(app.db, args.book)
+        sections = await book_store.sections(app.db, book.id)
+        if args.json:
+            data = _book_json(book)
+            data["sections"] = [
+                {
+                    "index": s.position,
+                    "heading": s.heading,
+                    "level": s.level,
+                    "words": s.words,
+                    "minutes": s.minutes,
+                    "first_words": s.first_words(),
+                    **({"text": s.text} if args.text else {}),
+                    "notes": list(s.notes),
+                }
+                for s in sections
+            ]
+            print(json.dumps(data, ensure_ascii=False, indent=2))
+            return 0
+        print(f"#{book.id} {book.title} — {book.byline}" + (f" ({book.date})" if book.date else ""))
+        for s in sections:
+            print(f"{s.position:>3}. {s.label} — {s.words} words, ~{s.minutes} min — {s.first_words(8)}")
+            if args.text:
+                print("\n" + s.text + "\n")
+        return 0
+
+    return await _with_app(settings, body)
+
+
+def _book_json(book: Any) -> dict[str, Any]:
+    return {
+        "id": book.id,
+        "title": book.title,
+        "authors": list(book.authors),
+        "date": book.date,
+        "sections_count": book.section_count,
+        "words": book.words,
+        "minutes": book.minutes,
+    }
+
+
+async def cmd_db_migrate(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.storage.db import Database
+
+    db = await Database.open(settings.bot.database)
+    try:
+        print(f"{settings.bot.database}: schema version {await db.version()}")
+    finally:
+        await db.close()
+    return 0
+
+
+async def cmd_db_schema(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.storage.db import Database
+
+    db = await Database.open(":memory:", migrate=False)
+    try:
+        version = await db.migrate(squashed=False)
+        sys.stdout.write(
+            f"-- The squashed schema at version {version}: what the numbered migrations give, applied in one step\n"
+            "-- to a fresh database. Regenerate after adding a migration:\n"
+            "--   .venv/bin/readalong db schema > bot/storage/schema.sql\n\n"
+        )
+        sys.stdout.write(await db.schema_sql())
+    finally:
+        await db.close()
+    return 0
+
+
+def _zone(settings: Settings) -> Any:
+    from zoneinfo import ZoneInfo
+
+    return ZoneInfo(settings.bot.timezone)
+
+
+_HANDLERS: dict[tuple[str, str | None], Callable[[Settings, argparse.Namespace], Coroutine[Any, Any, int]]] = {
+    ("run", None): cmd_run,
+    ("console", None): cmd_console,
+    ("library", "add"): cmd_library_add,
+    ("library", "list"): cmd_library_list,
+    ("library", "show"): cmd_library_show,
+    ("db", "migrate"): cmd_db_migrate,
+    ("db", "schema"): cmd_db_schema,
+}
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,170 @@
+"""A chat room in the terminal: the whole bot without a token, and the way scripts and tests drive it.
+
+Lines starting with "/" are commands (`/help`, `/library list`); the console's own commands are `/as NAME`
+(speak as another member), `/clock advance 2d` or `/clock set ISO` (move the controllable clock and run what
+falls due) and `/quit`. The first member is the group's founder and moderator.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from collections.abc import AsyncIterator, Callable
+from datetime import UTC, datetime, timedelta
+from typing import TextIO
+from zoneinfo import ZoneInfo
+
+from bot.app import App
+from bot.commands import Context, Reply
+from bot.timeutil import TimeInputError, format_local, parse_duration, parse_instant
+
+PLATFORM = "console"
+ROOM = "terminal"
+
+
+class ControllableClock:
+    """Real time plus an offset, or a fixed start when the console was given --now; moved by /clock."""
+
+    def __init__(self, start: datetime | None) -> None:
+        self._fixed = start
+        self._offset = timedelta(0)
+
+    def now(self) -> datetime:
+        base = self._fixed if self._fixed is not None else datetime.now(UTC)
+        return base + self._offset
+
+    def advance(self, delta: timedelta) -> None:
+        if delta < timedelta(0):
+            raise TimeInputError("The clock only moves forward.")
+        self._offset += delta
+
+
+class ConsoleAdapter:
+    platform = PLATFORM
+
+    def __init__(self, app: App, clock: ControllableClock, out: TextIO, member: str = "alice") -> None:
+        self.app = app
+        self.clock = clock
+        self.out = out
+        self.member = member
+        self.sent = 0
+
+    async def start(self) -> None:
+        founder = self._context()
+        group, created = await self.app.setup_group(
+            founder, name="Console reading group", timezone=self.app.settings.bot.timezone
+        )
+        if created:
+            self._print(f"(this terminal is the reading group “{group.name}”; {self.member} is its moderator)")
+
+    async def stop(self) -> None:
+        return None
+
+    async def send(self, room_id: str, reply: Reply, *, key: str, thread_key: str | None = None) -> str:
+        self.sent += 1
+        where = f" [thread {thread_key}]" if thread_key else ""
+        self._print(f"📣 Readalong{where}:\n{_indent(reply.plain())}")
+        return f"console-{self.sent}"
+
+    def _context(self) -> Context:
+        return Context(platform=PLATFORM, room_id=ROOM, user_id=self.member.lower(), display_name=self.member)
+
+    def _print(self, text: str) -> None:
+        print(text, file=self.out, flush=True)
+
+    async def handle_line(self, line: str) -> bool:
+        """Run one line; False when the member asked to quit."""
+        line = line.strip()
+        if not line or line.startswith("#"):
+            return True
+        command = line[1:] if line.startswith("/") else line
+        word, _, rest = command.partition(" ")
+        if word in ("quit", "exit"):
+            return False
+        if word == "as":
+            return self._switch_member(rest.strip())
+        if word == "clock":
+            await self._clock(rest.strip())
+            return True
+        reply = await self.app.handle(self._context(), command)
+        self._print(_render(reply))
+        await self.app.tick()
+        return True
+
+    def _switch_member(self, name: str) -> bool:
+        if not name or " " in name:
+            self._print("Usage: /as NAME (one word), for example /as bob")
+        else:
+            self.member = name
+            self._print(f"(you are now {name})")
+        return True
+
+    async def _clock(self, args: str) -> None:
+        verb, _, value = args.partition(" ")
+        try:
+            if verb == "advance" and value:
+                delta = parse_duration(value)
+                if delta < timedelta(0):
+                    raise TimeInputError("The clock only moves forward.")
+                await self.advance_to(self.clock.now() + delta)
+            elif verb == "set" and value:
+                target = parse_instant(value, self.app_zone())
+                if target < self.clock.now():
+                    raise TimeInputError("The clock only moves forward.")
+                await self.advance_to(target)
+            elif verb not in ("", "now"):
+                self._print("Usage: /clock [now] | /clock advance 2d | /clock set 2026-12-01T19:00")
+                return
+        except TimeInputError as exc:
+            self._print(str(exc))
+            return
+        self._print(f"(clock: {format_local(self.clock.now(), self.app_zone())})")
+
+    def app_zone(self) -> ZoneInfo:
+        return ZoneInfo(self.app.settings.bot.timezone)
+
+    async def advance_to(self, target: datetime) -> None:
+        """Move time forward stopping at every due moment, so each post goes out at its own time, not late."""
+        while (wake := await self.app.next_wakeup()) is not None and wake <= target:
+            if wake > self.clock.now():
+                self.clock.advance(wake - self.clock.now())
+            await self.app.tick()
+        if target > self.clock.now():
+            self.clock.advance(target - self.clock.now())
+        await self.app.tick()
+
+
+def _render(reply: Reply) -> str:
+    text = reply.plain()
+    return f"(only you) {text}" if reply.ephemeral and reply.kind != "error" else text
+
+
+def _indent(text: str) -> str:
+    return "\n".join("   " + line for line in text.splitlines())
+
+
+async def _lines(stream: TextIO, prompt: Callable[[], str] | None) -> AsyncIterator[str]:
+    while True:
+        if prompt is not None:
+            try:
+                line = await asyncio.to_thread(input, prompt())
+            except EOFError:
+                return
+        else:
+            line = await asyncio.to_thread(stream.readline)
+            if not line:
+                return
+        yield line
+
+
+async def run_console(adapter: ConsoleAdapter, stream: TextIO = sys.stdin) -> None:
+    """Read commands until end of input; interactive with a prompt at a terminal, line by line otherwise."""
+    interactive = stream.isatty()
+    adapter.app.adapters[PLATFORM] = adapter
+    await adapter.start()
+    if interactive:
+        adapter._print("Readalong console — /help for commands, /as NAME to switch member, /quit to leave.")
+    prompt = (lambda: f"{adapter.member}> ") if interactive else None
+    async for line in _lines(stream, prompt):
+        if not await adapter.handle_line(line):
+            break

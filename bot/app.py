@@ -1,0 +1,137 @@
+"""The App: database, clock, command registry, job handlers and adapters wired together; no chat library.
+
+Adapters turn platform events into `Context` + a command line (or a resolved command and raw option
+strings) and call `handle`/`invoke`; the App finds the group and member, checks permission, converts the
+arguments once, runs the cog and turns every failure into a sentence.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from bot import commands
+from bot.adapters.base import Adapter
+from bot.clock import Clock, SystemClock
+from bot.commands import CommandSpec, Context, Invocation, Permission, Registry, Reply, UserError, error_reply
+from bot.config import Settings
+from bot.log import log_context
+from bot.outbox import deliver
+from bot.scheduling import JobHandler, handlers_from_modules, run_due_jobs
+from bot.storage import groups as group_store
+from bot.storage import jobs as job_store
+from bot.storage import members as member_store
+from bot.storage.db import Database
+from bot.storage.groups import Group
+
+log = logging.getLogger(__name__)
+
+APOLOGY = "Sorry, something went wrong on my side while doing that; it has been logged. Please try again later."
+
+
+@dataclass
+class App:
+    settings: Settings
+    db: Database
+    clock: Clock
+    registry: Registry
+    job_handlers: dict[str, JobHandler]
+    adapters: dict[str, Adapter] = field(default_factory=dict)
+    _tick_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+    @classmethod
+    async def open(cls, settings: Settings, *, clock: Clock | None = None, db_path: Path | None = None) -> App:
+        from cogs import load_cogs
+
+        modules = load_cogs()
+        db = await Database.open(db_path or settings.bot.database)
+        return cls(
+            settings=settings,
+            db=db,
+            clock=clock or SystemClock(),
+            registry=Registry.from_modules(modules),
+            job_handlers=handlers_from_modules(modules),
+        )
+
+    async def close(self) -> None:
+        await self.db.close()
+
+    # ------------------------------------------------------------ commands
+    async def handle(self, ctx: Context, line: str) -> Reply:
+        """Run a typed command line (console, Matrix, button presses everywhere)."""
+        try:
+            spec, positional, named = commands.parse_line(self.registry, line)
+        except UserError as exc:
+            return error_reply(str(exc))
+        return await self.invoke(ctx, spec, positional, named)
+
+    async def invoke(self, ctx: Context, spec: CommandSpec, positional: Sequence[str], named: dict[str, str]) -> Reply:
+        """Run a resolved command with raw option strings (how Discord's slash options arrive)."""
+        with log_context(platform=ctx.platform, room=ctx.room_id, command=spec.name):
+            try:
+                inv = await self._invocation(ctx, spec)
+                with log_context(group=inv.group.id if inv.group else None):
+                    if spec.permission is Permission.MODERATOR and not inv.is_moderator:
+                        raise UserError(f"Only moderators can use `{spec.name}`.")
+                    values = commands.bind(spec, positional, dict(named), inv)
+                    args, kwargs = _call_arguments(spec, values)
+                    return await spec.handler(inv, *args, **kwargs)
+            except UserError as exc:
+                return error_reply(str(exc))
+            except Exception:
+                log.exception("command failed")
+                return error_reply(APOLOGY)
+
+    async def _invocation(self, ctx: Context, spec: CommandSpec) -> Invocation:
+        now = self.clock.now()
+        group = await group_store.by_room(self.db, ctx.platform, ctx.room_id)
+        async with self.db.transaction() as tx:
+            member = await member_store.upsert(tx, ctx.platform, ctx.user_id, ctx.display_name, now)
+            role = await member_store.join(tx, group.id, member.id, now) if group else "member"
+        return Invocation(
+            app=self,
+            context=ctx,
+            group=group,
+            member_id=member.id,
+            is_moderator=ctx.platform_moderator or role == "moderator",
+            command=spec,
+        )
+
+    # ------------------------------------------------------------ groups
+    async def setup_group(self, ctx: Context, *, name: str, timezone: str) -> tuple[Group, bool]:
+        """Bind a room to a new group (its founder becomes a moderator); returns (group, created)."""
+        now = self.clock.now()
+        async with self.db.transaction() as tx:
+            existing = await group_store.by_room(tx, ctx.platform, ctx.room_id)
+            if existing:
+                return existing, False
+            group = await group_store.create(tx, ctx.platform, ctx.room_id, name, timezone, now)
+            member = await member_store.upsert(tx, ctx.platform, ctx.user_id, ctx.display_name, now)
+            await member_store.join(tx, group.id, member.id, now, role="moderator")
+        log.info("group %s created for %s:%s", group.id, ctx.platform, ctx.room_id)
+        return group, True
+
+    # ------------------------------------------------------------ time passing
+    async def next_wakeup(self) -> datetime | None:
+        """The earliest moment anything stored falls due; the scheduler's timer sleeps until then."""
+        return await job_store.earliest_pending(self.db)
+
+    async def tick(self) -> int:
+        """Run whatever fell due and send what is waiting; returns how many posts went out."""
+        async with self._tick_lock:
+            await run_due_jobs(self, self.clock.now())
+            return await deliver(self.db, self.adapters, self.clock)
+
+
+def _call_arguments(spec: CommandSpec, values: dict) -> tuple[list, dict]:
+    """Split bound values into call arguments: a *args parameter and those before it go positionally."""
+    variadic_at = next((i for i, p in enumerate(spec.params) if p.variadic), None)
+    if variadic_at is None:
+        return [], values
+    args = [values.pop(p.name) for p in spec.params[:variadic_at]]
+    args.extend(values.pop(spec.params[variadic_at].name, ()))
+    return args, values

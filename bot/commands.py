@@ -1,0 +1,571 @@
+"""Commands are declared once, here-shaped, and every adapter reads the same declarations.
+
+A cog writes::
+
+    @command("library show", help="Show a book's sections.", params={"book": "Title fragment or id"})
+    async def show(inv: Invocation, book: BookRef, text: bool = False) -> Reply: ...
+
+The signature is the schema: parameter types drive parsing and validation for the text adapters (console,
+Matrix) and option types for Discord's slash commands, so no adapter re-declares a command.
+"""
+
+from __future__ import annotations
+
+import difflib
+import enum
+import inspect
+import re
+import types
+import typing
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING, Any, Literal
+from zoneinfo import ZoneInfo
+
+from bot.timeutil import TimeInputError, parse_date, parse_duration, parse_instant, parse_zone
+
+if TYPE_CHECKING:
+    from bot.app import App
+    from bot.clock import Clock
+    from bot.storage.db import Database
+    from bot.storage.groups import Group
+
+
+class Permission(enum.Enum):
+    MEMBER = "member"
+    MODERATOR = "moderator"
+
+
+class UserError(Exception):
+    """Something a member can fix; str() is the sentence shown to them, never a traceback."""
+
+
+# ---------------------------------------------------------------- parameter marker types
+class BookRef(str):
+    """A book id or an unambiguous title fragment; adapters offer book autocomplete for it."""
+
+
+class ReadingRef(str):
+    """A reading: "3", "book:3" or a heading fragment; adapters offer reading autocomplete."""
+
+
+class PollRef(str):
+    """A poll number; adapters offer open polls for autocomplete."""
+
+
+class Text(str):
+    """Free text that takes the rest of the line, so "quote search land and peace" needs no quotes."""
+
+
+# ---------------------------------------------------------------- replies
+@dataclass(frozen=True)
+class Field:
+    name: str
+    value: str
+    inline: bool = False
+
+
+@dataclass(frozen=True)
+class Choice:
+    """A button: pressing it runs `command` as the member who pressed it, exactly as if typed."""
+
+    label: str
+    command: str
+    style: Literal["primary", "secondary", "success", "danger"] = "secondary"
+
+
+@dataclass(frozen=True)
+class File:
+    filename: str
+    data: bytes
+    content_type: str = "application/octet-stream"
+
+
+@dataclass(frozen=True)
+class Reply:
+    """Platform-neutral answer: Markdown-ish text plus optional structure the adapters render natively."""
+
+    text: str = ""
+    title: str | None = None
+    fields: tuple[Field, ...] = ()
+    choices: tuple[Choice, ...] = ()
+    files: tuple[File, ...] = ()
+    ephemeral: bool = False
+    kind: str = "text"  # "error", "reading", "quote", "prompt", "poll", … — a hint for embeds and colours
+
+    def plain(self) -> str:
+        """The whole reply as plain text, for the console and for notification bodies."""
+        parts = []
+        if self.title:
+            parts.append(self.title)
+        if self.text:
+            parts.append(self.text)
+        parts.extend(f"{f.name}: {f.value}" for f in self.fields)
+        if self.choices:
+            parts.append("  ".join(f"[{c.label}] → {c.command}" for c in self.choices))
+        parts.extend(f"(attached: {f.filename}, {len(f.data)} bytes)" for f in self.files)
+        return "\n".join(parts)
+
+
+def error_reply(message: str) -> Reply:
+    return Reply(text=message, ephemeral=True, kind="error")
+
+
+# ---------------------------------------------------------------- invocation
+@dataclass(frozen=True)
+class Upload:
+    """A file a member attached to a command (Discord attachment, Matrix m.file)."""
+
+    filename: str
+    data: bytes
+
+
+@dataclass(frozen=True)
+class Context:
+    """Who spoke where, as an adapter knows it, before the core looks anything up."""
+
+    platform: str
+    room_id: str
+    user_id: str
+    display_name: str
+    platform_moderator: bool = False
+    uploads: tuple[Upload, ...] = ()
+    thread_id: str | None = None
+    prefix: str = "/"  # how members type commands here, for help and hints
+
+
+@dataclass(frozen=True)
+class Invocation:
+    """What a command handler gets: the caller, the room's group (if any) and the services."""
+
+    app: App
+    context: Context
+    group: Group | None
+    member_id: int
+    is_moderator: bool
+    command: CommandSpec
+
+    @property
+    def db(self) -> Database:
+        return self.app.db
+
+    @property
+    def clock(self) -> Clock:
+        return self.app.clock
+
+    def now(self) -> datetime:
+        return self.app.clock.now()
+
+    def require_group(self) -> Group:
+        if self.group is None:
+            raise UserError("This room is not a reading group yet; a moderator can start one here with `group setup`.")
+        return self.group
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.group.timezone) if self.group else ZoneInfo(self.app.settings.bot.timezone)
+
+
+Handler = Callable[..., Awaitable[Reply]]
+
+
+# ---------------------------------------------------------------- declarations
+@dataclass(frozen=True)
+class Param:
+    name: str
+    kind: Any
+    required: bool
+    default: Any
+    help: str
+    choices: tuple[str, ...] = ()
+    variadic: bool = False
+
+    @property
+    def option_name(self) -> str:
+        """The name members type (`per-meeting:`), dashes instead of underscores."""
+        return self.name.replace("_", "-")
+
+    @property
+    def greedy(self) -> bool:
+        return self.kind is Text
+
+    @property
+    def type_name(self) -> str:
+        if self.choices:
+            return "|".join(self.choices)
+        return _TYPE_NAMES.get(self.kind, "text")
+
+
+_TYPE_NAMES: dict[Any, str] = {
+    str: "text",
+    Text: "text",
+    int: "number",
+    float: "number",
+    bool: "yes|no",
+    date: "date",
+    datetime: "date-time",
+    timedelta: "duration",
+    ZoneInfo: "time zone",
+    BookRef: "book",
+    ReadingRef: "reading",
+    PollRef: "poll",
+}
+
+
+@dataclass(frozen=True)
+class CommandSpec:
+    name: str  # full name: "library show"
+    help: str
+    params: tuple[Param, ...]
+    permission: Permission
+    handler: Handler
+    cog: str
+    default: bool = False  # runs when only the group name is typed ("quote" → "quote random")
+    details: str = ""
+
+    @property
+    def group(self) -> str | None:
+        return self.name.split(" ")[0] if " " in self.name else None
+
+    @property
+    def leaf(self) -> str:
+        return self.name.split(" ")[-1]
+
+    @property
+    def usage(self) -> str:
+        parts = [self.name]
+        for p in self.params:
+            if p.variadic:
+                parts.append(f"<{p.option_name}>…")
+            elif p.required:
+                parts.append(f"<{p.option_name}>")
+            elif p.kind is bool:
+                parts.append(f"[{p.option_name}]")
+            else:
+                parts.append(f"[{p.option_name}:<{p.type_name}>]")
+        return " ".join(parts)
+
+
+_SPEC_ATTR = "__readalong_command__"
+
+
+def command(
+    name: str,
+    *,
+    help: str,
+    params: dict[str, str] | None = None,
+    permission: Permission = Permission.MEMBER,
+    default: bool = False,
+    details: str = "",
+) -> Callable[[Handler], Handler]:
+    """Declare a chat command; the first handler parameter is the Invocation, the rest are typed options."""
+    if not re.fullmatch(r"[a-z][a-z0-9-]*( [a-z][a-z0-9-]*)?", name):
+        raise ValueError(f"command name {name!r} must be one or two lower-case words")
+    if not help.strip():
+        raise ValueError(f"command {name!r} needs help text")
+
+    def decorate(handler: Handler) -> Handler:
+        spec = CommandSpec(
+            name=name,
+            help=help.strip(),
+            params=_params_from_signature(handler, params or {}),
+            permission=permission,
+            handler=handler,
+            cog=handler.__module__.rsplit(".", 1)[-1],
+            default=default,
+            details=details.strip(),
+        )
+        setattr(handler, _SPEC_ATTR, spec)
+        return handler
+
+    return decorate
+
+
+def _params_from_signature(handler: Handler, helps: dict[str, str]) -> tuple[Param, ...]:
+    signature = inspect.signature(handler)
+    hints = typing.get_type_hints(handler)
+    declared = list(signature.parameters.values())[1:]  # skip the Invocation
+    unknown = set(helps) - {p.name for p in declared}
+    if unknown:
+        raise ValueError(f"{handler.__qualname__}: help for unknown parameters {sorted(unknown)}")
+    result = []
+    for parameter in declared:
+        kind = hints[parameter.name]
+        optional = False
+        if isinstance(kind, types.UnionType) or typing.get_origin(kind) is typing.Union:
+            args = [a for a in typing.get_args(kind) if a is not type(None)]
+            optional = len(args) < len(typing.get_args(kind))
+            kind = args[0]
+        choices: tuple[str, ...] = ()
+        if typing.get_origin(kind) is Literal:
+            choices = tuple(str(a) for a in typing.get_args(kind))
+        elif isinstance(kind, type) and issubclass(kind, enum.Enum):
+            choices = tuple(str(m.value) for m in kind)
+        variadic = parameter.kind is inspect.Parameter.VAR_POSITIONAL
+        has_default = parameter.default is not inspect.Parameter.empty
+        result.append(
+            Param(
+                name=parameter.name,
+                kind=kind,
+                required=not (has_default or optional or variadic),
+                default=parameter.default if has_default else None,
+                help=helps.get(parameter.name, ""),
+                choices=choices,
+                variadic=variadic,
+            )
+        )
+    return tuple(result)
+
+
+def spec_of(handler: object) -> CommandSpec | None:
+    return getattr(handler, _SPEC_ATTR, None)
+
+
+# ---------------------------------------------------------------- registry
+class Registry:
+    """Every command of every cog, looked up by full name; validated once when cogs load."""
+
+    def __init__(self, specs: Iterable[CommandSpec] = ()) -> None:
+        self._specs: dict[str, CommandSpec] = {}
+        for spec in specs:
+            self.add(spec)
+
+    @classmethod
+    def from_modules(cls, modules: Iterable[types.ModuleType]) -> Registry:
+        registry = cls()
+        for module in modules:
+            for value in vars(module).values():
+                spec = spec_of(value)
+                if spec is not None and value.__module__ == module.__name__:
+                    registry.add(spec)
+        return registry
+
+    def add(self, spec: CommandSpec) -> None:
+        if spec.name in self._specs:
+            raise ValueError(f"two commands are named {spec.name!r}")
+        groups = {s.group for s in self._specs.values() if s.group} | ({spec.group} if spec.group else set())
+        leaves = {s.name for s in self._specs.values() if s.group is None} | (
+            {spec.name} if spec.group is None else set()
+        )
+        if groups & leaves:
+            raise ValueError(f"{sorted(groups & leaves)} is both a command and a command group")
+        if spec.default and any(s.default and s.group == spec.group for s in self._specs.values()):
+            raise ValueError(f"group {spec.group!r} has two default subcommands")
+        self._specs[spec.name] = spec
+
+    def __iter__(self) -> typing.Iterator[CommandSpec]:
+        return iter(sorted(self._specs.values(), key=lambda s: s.name))
+
+    def __len__(self) -> int:
+        return len(self._specs)
+
+    def get(self, name: str) -> CommandSpec | None:
+        return self._specs.get(name)
+
+    def groups(self) -> dict[str, list[CommandSpec]]:
+        grouped: dict[str, list[CommandSpec]] = {}
+        for spec in self:
+            if spec.group:
+                grouped.setdefault(spec.group, []).append(spec)
+        return grouped
+
+    def resolve(self, tokens: Sequence[str]) -> tuple[CommandSpec, list[str]]:
+        """Find the command the first one or two words name; the rest are its arguments."""
+        if not tokens:
+            raise UserError("Type a command; `help` lists them.")
+        first = tokens[0].lower()
+        if len(tokens) > 1 and (spec := self._specs.get(f"{first} {tokens[1].lower()}")):
+            return spec, list(tokens[2:])
+        if spec := self._specs.get(first):
+            return spec, list(tokens[1:])
+        subcommands = self.groups().get(first)
+        if subcommands:
+            default = next((s for s in subcommands if s.default), None)
+            if default and (len(tokens) == 1 or not _looks_like_word(tokens[1], subcommands)):
+                return default, list(tokens[1:])
+            names = ", ".join(f"`{s.name}`" for s in subcommands)
+            if len(tokens) > 1:
+                raise UserError(f"`{first}` has no subcommand “{tokens[1]}”; try one of {names}.")
+            raise UserError(f"`{first}` needs a subcommand: {names}.")
+        top_words = sorted({s.name.split(" ")[0] for s in self._specs.values()})
+        close = difflib.get_close_matches(first, top_words, n=1)
+        if close:
+            raise UserError(
+                f"I don't know the command “{tokens[0]}” — did you mean `{close[0]}`? `help` lists them all."
+            )
+        raise UserError(f"I don't know the command “{tokens[0]}”; `help` lists them all.")
+
+
+def _looks_like_word(token: str, subcommands: list[CommandSpec]) -> bool:
+    """Whether a token after a group name is a (mistyped) subcommand rather than an argument."""
+    leaves = [s.leaf for s in subcommands]
+    return bool(difflib.get_close_matches(token.lower(), leaves, n=1, cutoff=0.8))
+
+
+# ---------------------------------------------------------------- text arguments
+_QUOTES = {'"': '"', "“": "”", "”": "”", "„": "“"}
+_NAMED = re.compile(r"([a-zA-Z][\w-]*):(.*)", re.DOTALL)
+
+
+@dataclass
+class Token:
+    text: str
+    quoted: bool = False  # started with a quote, so "a:b" in quotes stays positional
+
+
+def tokenize(line: str) -> list[Token]:
+    """Split a command line: whitespace separates, double quotes (straight or curly) group, \\ escapes.
+
+    Apostrophes are ordinary letters, because members write "Stalin's Terror" without thinking of quoting.
+    """
+    tokens: list[Token] = []
+    current: list[str] = []
+    in_token = False
+    closing: str | None = None
+    starts_quoted = False
+    chars = iter(line)
+    for ch in chars:
+        if ch == "\\":
+            current.append(next(chars, ""))
+            in_token = True
+        elif closing is not None:
+            if ch == closing or (closing == "”" and ch == '"'):
+                closing = None
+            else:
+                current.append(ch)
+        elif ch in _QUOTES:
+            if not in_token:
+                starts_quoted = True
+            closing = _QUOTES[ch]
+            in_token = True
+        elif ch.isspace():
+            if in_token:
+                tokens.append(Token("".join(current), starts_quoted))
+                current, in_token, starts_quoted = [], False, False
+        else:
+            current.append(ch)
+            in_token = True
+    if closing is not None:
+        raise UserError('A quotation mark is not closed; put a matching " at the end of the quoted words.')
+    if in_token:
+        tokens.append(Token("".join(current), starts_quoted))
+    return tokens
+
+
+def split_named(spec: CommandSpec, tokens: Sequence[Token]) -> tuple[list[str], dict[str, str]]:
+    """Separate `name:value` options (only for names the command has) from positional words."""
+    by_option = {p.option_name: p for p in spec.params} | {p.name: p for p in spec.params}
+    positional: list[str] = []
+    named: dict[str, str] = {}
+    for token in tokens:
+        match = None if token.quoted else _NAMED.fullmatch(token.text)
+        if match and match.group(1).lower() in by_option:
+            param = by_option[match.group(1).lower()]
+            if param.name in named:
+                raise UserError(f"`{param.option_name}` is given twice.\nUsage: `{spec.usage}`")
+            named[param.name] = match.group(2)
+        else:
+            positional.append(token.text)
+    return positional, named
+
+
+def bind(spec: CommandSpec, positional: Sequence[str], named: dict[str, str], inv: Invocation | None) -> dict:
+    """Match raw strings to parameters and convert them; the one place every adapter's input goes through."""
+    values: dict[str, Any] = {}
+    rest: list[str] = list(positional)
+    for param in spec.params:
+        if param.kind is bool and param.name not in named:
+            for i, word in enumerate(rest):
+                if word.lower() == param.option_name:
+                    named[param.name] = "yes"
+                    del rest[i]
+                    break
+    for param in spec.params:
+        if param.name in named:
+            raw: Any = named[param.name]
+            if param.variadic:
+                raw = [raw]
+        elif param.variadic:
+            raw, rest = rest, []
+        elif param.greedy and rest:
+            raw, rest = " ".join(rest), []
+        elif rest and param.kind is not bool:
+            raw = rest.pop(0)
+        else:
+            if param.required:
+                raise UserError(f"`{param.option_name}` is missing ({_describe(param)}).\nUsage: `{spec.usage}`")
+            continue
+        if param.variadic:
+            values[param.name] = tuple(convert(spec, param, item, inv) for item in raw)
+        else:
+            values[param.name] = convert(spec, param, raw, inv)
+    if rest:
+        extra = " ".join(rest)
+        raise UserError(f"I didn't expect “{extra}” here.\nUsage: `{spec.usage}`")
+    return values
+
+
+def _describe(param: Param) -> str:
+    return param.help or param.type_name
+
+
+_TRUE = {"yes", "y", "true", "on", "1"}
+_FALSE = {"no", "n", "false", "off", "0"}
+
+
+def convert(spec: CommandSpec, param: Param, raw: str, inv: Invocation | None) -> Any:
+    """Turn one raw string into the parameter's type, or a UserError that names the parameter."""
+    kind = param.kind
+    text = raw.strip()
+
+    def fail(expected: str) -> UserError:
+        return UserError(f"`{param.option_name}` should be {expected}, not “{raw}”.\nUsage: `{spec.usage}`")
+
+    if param.choices:
+        lowered = {c.lower(): c for c in param.choices}
+        if text.lower() not in lowered:
+            raise fail("one of " + ", ".join(param.choices))
+        value = lowered[text.lower()]
+        return kind(value) if isinstance(kind, type) and issubclass(kind, enum.Enum) else value
+    try:
+        if kind is bool:
+            if text.lower() in _TRUE:
+                return True
+            if text.lower() in _FALSE:
+                return False
+            raise fail("yes or no")
+        if kind is int:
+            if not re.fullmatch(r"[+-]?\d+", text):
+                raise fail("a whole number")
+            return int(text)
+        if kind is float:
+            try:
+                return float(text)
+            except ValueError:
+                raise fail("a number") from None
+        if kind is date:
+            return parse_date(text)
+        if kind is datetime:
+            zone = inv.zone if inv else ZoneInfo("UTC")
+            return parse_instant(text, zone)
+        if kind is timedelta:
+            return parse_duration(text)
+        if kind is ZoneInfo:
+            return parse_zone(text)
+    except TimeInputError as exc:
+        raise UserError(f"`{param.option_name}`: {exc}\nUsage: `{spec.usage}`") from None
+    if not text:
+        raise fail("some text")
+    if kind in (str, Text, BookRef, ReadingRef, PollRef):
+        return kind(text)
+    raise TypeError(f"no converter for {kind!r}")  # a declaration bug, caught by the registry tests
+
+
+def parse_line(registry: Registry, line: str) -> tuple[CommandSpec, list[str], dict[str, str]]:
+    """Resolve the command named at the start of a line and split its arguments."""
+    tokens = tokenize(line)
+    spec, rest_words = registry.resolve([t.text for t in tokens])
+    consumed = len(tokens) - len(rest_words)
+    positional, named = split_named(spec, tokens[consumed:])
+    return spec, positional, named

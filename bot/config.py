@@ -1,0 +1,196 @@
+"""Settings: a TOML file read once into frozen, validated dataclasses.
+
+Code owns the defaults, so an empty or missing file is a working configuration; a key the code does not know
+stops start-up with a sentence naming it, because a silently ignored typo ("timezon") is worse than a refusal.
+Secrets are never in the file: it only names the environment variables that hold them.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import os
+import tomllib
+import types
+import typing
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+from bot.timeutil import TimeInputError, parse_zone
+
+ADAPTERS = ("discord", "matrix")
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+DEFAULT_CONFIG = Path("config.toml")
+
+
+class ConfigError(Exception):
+    """A configuration problem; str() is one sentence naming the key and the fix."""
+
+
+@dataclass(frozen=True)
+class BotSettings:
+    database: Path = Path("data/readalong.sqlite3")
+    timezone: str = "UTC"
+    log_level: str = "INFO"
+    adapters: tuple[str, ...] = ()
+    moderator_roles: tuple[str, ...] = ("Moderator", "Study lead")
+
+
+@dataclass(frozen=True)
+class LibrarySettings:
+    texts: Path = Path("data/texts")
+    words_per_minute: int = 150
+    target_minutes: int = 40
+    max_upload_mb: int = 10
+
+
+@dataclass(frozen=True)
+class DiscordSettings:
+    token_env: str = "READALONG_DISCORD_TOKEN"
+    guild_ids: tuple[int, ...] = ()
+    shard_count: int = 0
+
+    def token(self) -> str:
+        return _secret(self.token_env, "discord", "discord.token_env")
+
+
+@dataclass(frozen=True)
+class MatrixSettings:
+    homeserver: str = "http://127.0.0.1:8008"
+    user_id: str = "@readalong:localhost"
+    access_token_env: str = "READALONG_MATRIX_TOKEN"
+    password_env: str = "READALONG_MATRIX_PASSWORD"
+    device_name: str = "Readalong"
+    command_prefix: str = "!rg"
+    moderator_power_level: int = 50
+    allowed_inviters: tuple[str, ...] = ()
+    state_dir: Path = Path("data/matrix")
+
+    def credentials(self) -> tuple[str, str]:
+        """(access token, password): at least one is set, the token wins."""
+        token = os.environ.get(self.access_token_env, "").strip()
+        password = os.environ.get(self.password_env, "").strip()
+        if not token and not password:
+            raise ConfigError(
+                f"The Matrix adapter is enabled but neither {self.access_token_env} nor {self.password_env} "
+                "is set in the environment; set one of them or remove “matrix” from bot.adapters."
+            )
+        return token, password
+
+
+@dataclass(frozen=True)
+class Settings:
+    bot: BotSettings = field(default_factory=BotSettings)
+    library: LibrarySettings = field(default_factory=LibrarySettings)
+    discord: DiscordSettings = field(default_factory=DiscordSettings)
+    matrix: MatrixSettings = field(default_factory=MatrixSettings)
+
+    def with_database(self, path: Path) -> Settings:
+        return dataclasses.replace(self, bot=dataclasses.replace(self.bot, database=path))
+
+
+def _secret(env: str, adapter: str, key: str) -> str:
+    value = os.environ.get(env, "").strip()
+    if not value:
+        raise ConfigError(
+            f"The {adapter.capitalize()} adapter is enabled but the environment variable {env} is empty; "
+            f"export it (its name is set by {key}) or remove “{adapter}” from bot.adapters."
+        )
+    return value
+
+
+def load_settings(path: Path | None = None) -> Settings:
+    """Read settings from `path`, or config.toml when it exists, or use the defaults."""
+    if path is None:
+        path = Path(os.environ["READALONG_CONFIG"]) if os.environ.get("READALONG_CONFIG") else DEFAULT_CONFIG
+        if not path.exists():
+            return Settings()
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"The config file {path} does not exist; copy config.example.toml to it.") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"The config file {path} is not valid TOML ({exc}); fix that line.") from None
+    return parse_settings(raw, base_dir=path.resolve().parent)
+
+
+def parse_settings(raw: dict[str, Any], base_dir: Path | None = None) -> Settings:
+    """Validate a parsed TOML document; relative paths are taken from the config file's folder."""
+    sections: dict[str, Any] = {}
+    known = {f.name: f for f in fields(Settings)}
+    for name, value in raw.items():
+        if name not in known:
+            raise ConfigError(f"Unknown section [{name}] in the config{_did_you_mean(name, known)}; remove it.")
+        if not isinstance(value, dict):
+            raise ConfigError(f"[{name}] must be a table of keys; write it as a [{name}] section.")
+        section_type = typing.get_type_hints(Settings)[name]
+        sections[name] = _parse_section(name, section_type, value, base_dir)
+    settings = Settings(**sections)
+    _validate(settings)
+    return settings
+
+
+def _parse_section(section: str, cls: type, values: dict[str, Any], base_dir: Path | None) -> Any:
+    hints = typing.get_type_hints(cls)
+    kwargs: dict[str, Any] = {}
+    for key, value in values.items():
+        if key not in hints:
+            raise ConfigError(
+                f"Unknown key {section}.{key} in the config{_did_you_mean(key, hints)}; rename or remove it."
+            )
+        kwargs[key] = _coerce(f"{section}.{key}", hints[key], value, base_dir)
+    return cls(**kwargs)
+
+
+def _coerce(key: str, hint: Any, value: Any, base_dir: Path | None) -> Any:
+    if hint is Path:
+        if not isinstance(value, str) or not value:
+            raise ConfigError(f'{key} must be a file path in quotes, for example "data/readalong.sqlite3".')
+        path = Path(value).expanduser()
+        return path if path.is_absolute() or base_dir is None else base_dir / path
+    origin = typing.get_origin(hint)
+    if origin is tuple:
+        (item_type, _) = typing.get_args(hint)
+        if not isinstance(value, list):
+            raise ConfigError(f'{key} must be a list, for example ["a", "b"].')
+        return tuple(_coerce(key, item_type, item, base_dir) for item in value)
+    if hint is int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ConfigError(f"{key} must be a whole number, not {value!r}.")
+        return value
+    if hint is str:
+        if not isinstance(value, str):
+            raise ConfigError(f"{key} must be text in quotes, not {value!r}.")
+        return value
+    if isinstance(hint, types.UnionType):  # pragma: no cover - no optional settings yet
+        return value
+    raise AssertionError(f"unsupported settings type {hint!r} for {key}")
+
+
+def _validate(settings: Settings) -> None:
+    try:
+        parse_zone(settings.bot.timezone)
+    except TimeInputError as exc:
+        raise ConfigError(f"bot.timezone: {exc}") from None
+    if settings.bot.log_level.upper() not in LOG_LEVELS:
+        raise ConfigError(f"bot.log_level must be one of {', '.join(LOG_LEVELS)}, not “{settings.bot.log_level}”.")
+    for adapter in settings.bot.adapters:
+        if adapter not in ADAPTERS:
+            raise ConfigError(
+                f'bot.adapters lists “{adapter}”, which I don\'t know; use "discord" and/or "matrix" '
+                "(an empty list starts the console)."
+            )
+    if settings.library.words_per_minute < 30:
+        raise ConfigError("library.words_per_minute must be at least 30.")
+    if settings.library.target_minutes < 5:
+        raise ConfigError("library.target_minutes must be at least 5.")
+    if settings.library.max_upload_mb < 1:
+        raise ConfigError("library.max_upload_mb must be at least 1.")
+    if not settings.matrix.command_prefix.strip():
+        raise ConfigError('matrix.command_prefix must not be empty; the default is "!rg".')
+
+
+def _did_you_mean(name: str, options: typing.Iterable[str]) -> str:
+    close = difflib.get_close_matches(name, list(options), n=1)
+    return f" (did you mean {close[0]}?)" if close else ""

@@ -1,0 +1,202 @@
+"""The database connection: WAL, foreign keys, a busy timeout, and numbered plain-SQL migrations.
+
+One aiosqlite connection serves the whole process. An asyncio lock serialises access so that one task's
+transaction never swallows another task's statements; other processes are kept in step by SQLite's own
+locking (WAL plus busy timeout). Migration N is `migrations/NNNN_*.sql`, applied in one transaction with
+`PRAGMA user_version = N`; a fresh database gets `schema.sql`, the squashed result of all of them, and a test
+proves both paths give the same schema.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import re
+import sqlite3
+from collections.abc import AsyncIterator, Iterable, Sequence
+from importlib import resources
+from pathlib import Path
+from typing import Any, Protocol
+
+import aiosqlite
+
+log = logging.getLogger(__name__)
+
+Row = sqlite3.Row
+Params = Sequence[Any] | dict[str, Any]
+BUSY_TIMEOUT_MS = 10_000
+
+
+class Executor(Protocol):
+    """What storage functions need: the Database itself, or a Transaction inside it."""
+
+    async def execute(self, sql: str, params: Params = ()) -> int: ...
+    async def insert(self, sql: str, params: Params = ()) -> int: ...
+    async def executemany(self, sql: str, rows: Iterable[Params]) -> None: ...
+    async def fetchone(self, sql: str, params: Params = ()) -> Row | None: ...
+    async def fetchall(self, sql: str, params: Params = ()) -> list[Row]: ...
+
+
+class Transaction:
+    """Statements inside one BEGIN IMMEDIATE … COMMIT; only valid inside `Database.transaction()`."""
+
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self._conn = conn
+
+    async def execute(self, sql: str, params: Params = ()) -> int:
+        """Run a statement; returns the number of rows it changed."""
+        async with self._conn.execute(sql, params) as cursor:
+            return cursor.rowcount
+
+    async def insert(self, sql: str, params: Params = ()) -> int:
+        """Run an INSERT; returns the new row's id (0 when OR IGNORE skipped it)."""
+        async with self._conn.execute(sql, params) as cursor:
+            return int(cursor.lastrowid or 0) if cursor.rowcount > 0 else 0
+
+    async def executemany(self, sql: str, rows: Iterable[Params]) -> None:
+        await self._conn.executemany(sql, rows)
+
+    async def fetchone(self, sql: str, params: Params = ()) -> Row | None:
+        async with self._conn.execute(sql, params) as cursor:
+            row = await cursor.fetchone()
+            return row
+
+    async def fetchall(self, sql: str, params: Params = ()) -> list[Row]:
+        async with self._conn.execute(sql, params) as cursor:
+            return list(await cursor.fetchall())
+
+
+class Database:
+    def __init__(self, conn: aiosqlite.Connection, path: Path) -> None:
+        self._conn = conn
+        self._lock = asyncio.Lock()
+        self._tx = Transaction(conn)
+        self.path = path
+
+    @classmethod
+    async def open(cls, path: Path | str, *, migrate: bool = True) -> Database:
+        path = Path(path)
+        if str(path) != ":memory:":
+            path.parent.mkdir(parents=True, exist_ok=True)
+        conn = await aiosqlite.connect(str(path), isolation_level=None)
+        conn.row_factory = sqlite3.Row
+        await conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        await conn.execute("PRAGMA journal_mode = WAL")
+        await conn.execute("PRAGMA foreign_keys = ON")
+        await conn.execute("PRAGMA synchronous = NORMAL")
+        db = cls(conn, path)
+        if migrate:
+            try:
+                await db.migrate()
+            except BaseException:
+                await conn.close()
+                raise
+        return db
+
+    async def close(self) -> None:
+        await self._conn.close()
+
+    @contextlib.asynccontextmanager
+    async def transaction(self) -> AsyncIterator[Transaction]:
+        """One atomic unit: all of it is stored or none of it."""
+        async with self._lock:
+            await self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._tx
+            except BaseException:
+                await self._conn.execute("ROLLBACK")
+                raise
+            else:
+                await self._conn.execute("COMMIT")
+
+    async def execute(self, sql: str, params: Params = ()) -> int:
+        async with self._lock:
+            return await self._tx.execute(sql, params)
+
+    async def insert(self, sql: str, params: Params = ()) -> int:
+        async with self._lock:
+            return await self._tx.insert(sql, params)
+
+    async def executemany(self, sql: str, rows: Iterable[Params]) -> None:
+        async with self.transaction() as tx:
+            await tx.executemany(sql, rows)
+
+    async def fetchone(self, sql: str, params: Params = ()) -> Row | None:
+        async with self._lock:
+            return await self._tx.fetchone(sql, params)
+
+    async def fetchall(self, sql: str, params: Params = ()) -> list[Row]:
+        async with self._lock:
+            return await self._tx.fetchall(sql, params)
+
+    # ------------------------------------------------------------ migrations
+    async def version(self) -> int:
+        row = await self.fetchone("PRAGMA user_version")
+        return int(row[0]) if row else 0
+
+    async def migrate(self, *, squashed: bool = True, target: int | None = None) -> int:
+        """Bring the schema up to date; returns the version reached."""
+        steps = migrations()
+        latest = target if target is not None else (steps[-1][0] if steps else 0)
+        current = await self.version()
+        if current > (steps[-1][0] if steps else 0):
+            raise RuntimeError(
+                f"The database {self.path} has schema version {current}, newer than this Readalong knows "
+                f"({steps[-1][0]}); upgrade Readalong."
+            )
+        if current == 0 and squashed and target is None and await self._is_empty():
+            log.info("creating a fresh database at schema version %d", latest)
+            await self._apply(squashed_schema(), latest)
+            return latest
+        for number, sql in steps:
+            if current < number <= latest:
+                log.info("applying migration %04d", number)
+                await self._apply(sql, number)
+        return max(current, latest)
+
+    async def _is_empty(self) -> bool:
+        row = await self.fetchone("SELECT count(*) FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'")
+        return row is not None and row[0] == 0
+
+    async def _apply(self, sql: str, version: int) -> None:
+        async with self._lock:
+            try:
+                await self._conn.executescript(f"BEGIN IMMEDIATE;\n{sql}\n;PRAGMA user_version = {version};\nCOMMIT;")
+            except BaseException:
+                if self._conn.in_transaction:
+                    await self._conn.execute("ROLLBACK")
+                raise
+
+    async def schema_sql(self) -> str:
+        """The CREATE statements of this database, the way schema.sql stores them."""
+        rows = await self.fetchall(
+            "SELECT type, name, sql FROM sqlite_master WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite_%' "
+            "ORDER BY CASE type WHEN 'table' THEN 0 WHEN 'index' THEN 1 WHEN 'view' THEN 2 ELSE 3 END, rowid"
+        )
+        virtual = [r["name"] for r in rows if r["sql"].upper().startswith("CREATE VIRTUAL TABLE")]
+        statements = [
+            r["sql"] + ";"
+            for r in rows
+            if not any(r["name"].startswith(v + "_") and r["type"] == "table" for v in virtual)
+        ]
+        return "\n\n".join(statements) + "\n"
+
+
+def migrations() -> list[tuple[int, str]]:
+    """All numbered migration files, in order."""
+    folder = resources.files("bot.storage").joinpath("migrations")
+    found = []
+    for entry in folder.iterdir():
+        match = re.fullmatch(r"(\d{4})_[a-z0-9_]+\.sql", entry.name)
+        if match:
+            found.append((int(match.group(1)), entry.read_text(encoding="utf-8")))
+    found.sort()
+    numbers = [n for n, _ in found]
+    if numbers != list(range(1, len(numbers) + 1)):
+        raise RuntimeError(f"migration numbers must run 1, 2, 3… without gaps, found {numbers}")
+    return found
+
+
+def squashed_schema() -> str:
+    return resources.files("bot.storage").joinpath("schema.sql").read_text(encoding="utf-8")

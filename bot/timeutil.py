@@ -1,0 +1,118 @@
+"""The one place that turns user-typed times, dates, durations and zones into values.
+
+Datetimes are stored in UTC and shown in a group's IANA zone; every helper here keeps them aware.
+"""
+
+from __future__ import annotations
+
+import difflib
+import functools
+import re
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo, available_timezones
+
+_DURATION_PART = re.compile(
+    r"(\d+(?:\.\d+)?)\s*(weeks?|w|days?|d|hours?|hrs?|h|minutes?|mins?|m|seconds?|secs?|s)(?![a-z])"
+)
+_UNIT_SECONDS = {"w": 604800, "d": 86400, "h": 3600, "m": 60, "s": 1}
+
+
+class TimeInputError(ValueError):
+    """A time, date, duration or zone a member typed that cannot be read; str() is the sentence to show."""
+
+
+def parse_duration(text: str) -> timedelta:
+    """Read "2d", "+3d", "1h30m", "90 minutes", "1w"; the sign is kept so "-1d" shifts backwards."""
+    raw = text.strip().lower()
+    sign = 1
+    if raw[:1] in ("+", "-"):
+        sign = -1 if raw[0] == "-" else 1
+        raw = raw[1:].strip()
+    pos = 0
+    total = 0.0
+    for match in _DURATION_PART.finditer(raw):
+        if raw[pos : match.start()].strip(" ,and"):
+            break
+        total += float(match.group(1)) * _UNIT_SECONDS[match.group(2)[0]]
+        pos = match.end()
+    if not raw or pos == 0 or raw[pos:].strip():
+        raise TimeInputError(f"I couldn't read “{text}” as a duration; try something like 2d, 24h, 1h30m or 90m.")
+    return timedelta(seconds=sign * total)
+
+
+def format_duration(delta: timedelta) -> str:
+    """Render a duration the way members type it ("1d 2h"), so help and replies match input."""
+    seconds = int(abs(delta.total_seconds()))
+    parts = []
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds >= size:
+            parts.append(f"{seconds // size}{unit}")
+            seconds %= size
+    if seconds or not parts:
+        parts.append(f"{seconds}s")
+    return ("-" if delta < timedelta(0) else "") + " ".join(parts)
+
+
+def parse_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise TimeInputError(f"I couldn't read “{text}” as a date; use the form 2026-12-01.") from None
+
+
+def parse_instant(text: str, default_zone: ZoneInfo) -> datetime:
+    """Read an ISO date or date-time; a time without an offset is taken in the given zone."""
+    raw = text.strip().replace(" ", "T", 1) if "T" not in text else text.strip()
+    if raw.endswith("Z"):
+        raw = raw[:-1] + "+00:00"
+    try:
+        parsed = datetime.fromisoformat(raw)
+    except ValueError:
+        raise TimeInputError(
+            f"I couldn't read “{text}” as a date and time; use the form 2026-12-01T19:00 or 2026-12-01."
+        ) from None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=default_zone)
+    return parsed.astimezone(UTC)
+
+
+def parse_zone(name: str) -> ZoneInfo:
+    """Resolve an IANA zone name, suggesting a close name when it is misspelt."""
+    cleaned = name.strip()
+    zones = _zone_names()
+    if cleaned.upper() == "UTC":
+        return ZoneInfo("UTC")
+    if cleaned in zones:
+        return ZoneInfo(cleaned)
+    by_lower = {zone.lower(): zone for zone in zones}
+    if cleaned.lower() in by_lower:
+        return ZoneInfo(by_lower[cleaned.lower()])
+    suggestions = difflib.get_close_matches(cleaned, sorted(zones), n=1, cutoff=0.6)
+    hint = f" — did you mean {suggestions[0]}?" if suggestions else "; use an IANA name such as Europe/Berlin."
+    raise TimeInputError(f"I don't know the time zone “{name}”{hint}")
+
+
+@functools.cache
+def _zone_names() -> frozenset[str]:
+    return frozenset(available_timezones())
+
+
+def to_db(when: datetime) -> str:
+    """Serialise an instant for storage: UTC, second precision, fixed width so text order is time order."""
+    if when.tzinfo is None:
+        raise ValueError("refusing to store a naive datetime")
+    return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def from_db(text: str) -> datetime:
+    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+
+
+def local(when: datetime, zone: ZoneInfo) -> datetime:
+    return when.astimezone(zone)
+
+
+def format_local(when: datetime, zone: ZoneInfo) -> str:
+    """How a member reads a time: weekday, date, 24-hour time and the zone's abbreviation."""
+    shown = when.astimezone(zone)
+    return shown.strftime("%a %d %b %Y, %H:%M ") + (shown.tzname() or str(zone))
