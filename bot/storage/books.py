@@ -13,13 +13,23 @@ from bot.timeutil import from_db, to_db
 
 
 @dataclass(frozen=True)
+class NewParagraph:
+    text: str
+    sentences: tuple[tuple[int, int], ...] = ()  # (start, end) offsets of each sentence in text
+
+
+@dataclass(frozen=True)
 class NewSection:
     heading: str | None
     level: int
-    text: str
+    paragraphs: tuple[NewParagraph, ...]
     words: int
     minutes: int
     notes: tuple[str, ...] = ()
+
+    @property
+    def text(self) -> str:
+        return "\n\n".join(p.text for p in self.paragraphs)
 
 
 @dataclass(frozen=True)
@@ -134,23 +144,19 @@ async def insert(db: Executor, book: NewBook, now: datetime) -> int:
             to_db(now),
         ),
     )
-    await db.executemany(
-        "INSERT INTO sections (book_id, position, heading, level, text, words, minutes, notes) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        [
-            (
-                book_id,
-                position,
-                s.heading,
-                s.level,
-                s.text,
-                s.words,
-                s.minutes,
-                json.dumps(list(s.notes), ensure_ascii=False),
-            )
-            for position, s in enumerate(book.sections, start=1)
-        ],
-    )
+    for position, s in enumerate(book.sections, start=1):
+        section_id = await db.insert(
+            "INSERT INTO sections (book_id, position, heading, level, text, words, minutes, notes) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (book_id, position, s.heading, s.level, s.text, s.words, s.minutes, json.dumps(list(s.notes), ensure_ascii=False)),
+        )
+        await db.executemany(
+            "INSERT INTO paragraphs (section_id, position, text, sentences) VALUES (?, ?, ?, ?)",
+            [
+                (section_id, number, p.text, json.dumps([list(span) for span in p.sentences]))
+                for number, p in enumerate(s.paragraphs, start=1)
+            ],
+        )
     return book_id
 
 
@@ -181,6 +187,31 @@ async def section(db: Executor, book_id: int, position: int) -> Section | None:
 async def section_by_id(db: Executor, section_id: int) -> Section | None:
     row = await db.fetchone(_SECTION_SELECT + " WHERE id = ?", (section_id,))
     return Section.from_row(row) if row else None
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    id: int
+    section_id: int
+    position: int
+    text: str
+    sentences: tuple[tuple[int, int], ...]
+
+    @classmethod
+    def from_row(cls, row: Row) -> Paragraph:
+        spans = tuple((int(a), int(b)) for a, b in json.loads(row["sentences"]))
+        return cls(row["id"], row["section_id"], row["position"], row["text"], spans)
+
+    def sentence_texts(self) -> list[str]:
+        return [self.text[a:b] for a, b in self.sentences]
+
+
+async def paragraphs(db: Executor, section_id: int) -> list[Paragraph]:
+    rows = await db.fetchall(
+        "SELECT id, section_id, position, text, sentences FROM paragraphs WHERE section_id = ? ORDER BY position",
+        (section_id,),
+    )
+    return [Paragraph.from_row(r) for r in rows]
 
 
 async def delete(db: Executor, book_id: int) -> bool:

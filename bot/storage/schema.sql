@@ -1,4 +1,4 @@
--- The squashed schema at version 1: what the numbered migrations give, applied in one step
+-- The squashed schema at version 4: what the numbered migrations give, applied in one step
 -- to a fresh database. Regenerate after adding a migration:
 --   .venv/bin/readalong db schema > bot/storage/schema.sql
 
@@ -86,6 +86,30 @@ CREATE TABLE outbox (
     last_error TEXT
 );
 
+CREATE TABLE paragraphs (
+    id INTEGER PRIMARY KEY,
+    section_id INTEGER NOT NULL REFERENCES sections (id) ON DELETE CASCADE,
+    position INTEGER NOT NULL CHECK (position >= 1),
+    text TEXT NOT NULL,
+    sentences TEXT NOT NULL DEFAULT '[]',
+    UNIQUE (section_id, position)
+);
+
+CREATE VIRTUAL TABLE paragraphs_fts USING fts5 (
+    text,
+    content = 'paragraphs',
+    content_rowid = 'id',
+    tokenize = 'porter unicode61 remove_diacritics 2'
+);
+
 CREATE INDEX jobs_due ON jobs (status, fire_at);
 
 CREATE INDEX outbox_unsent ON outbox (sent_at, id);
+
+CREATE TRIGGER paragraphs_fts_insert AFTER INSERT ON paragraphs BEGIN
+    INSERT INTO paragraphs_fts (rowid, text) VALUES (new.id, new.text);
+END;
+
+CREATE TRIGGER paragraphs_fts_delete AFTER DELETE ON paragraphs BEGIN
+    INSERT INTO paragraphs_fts (paragraphs_fts, rowid, text) VALUES ('delete', old.id, old.text);
+END;
