@@ -15,9 +15,20 @@ from datetime import datetime
 from pathlib import Path
 
 from bot import commands
-from bot.adapters.base import Adapter
+from bot.adapters.base import Adapter, MeetingCalendar, MeetingEvent
 from bot.clock import Clock, SystemClock
-from bot.commands import CommandSpec, Context, Invocation, Permission, Registry, Reply, UserError, error_reply
+from bot.commands import (
+    CommandSpec,
+    Completer,
+    Context,
+    Invocation,
+    Permission,
+    Registry,
+    Reply,
+    UserError,
+    completers_from_modules,
+    error_reply,
+)
 from bot.config import Settings
 from bot.log import log_context
 from bot.outbox import deliver
@@ -25,6 +36,7 @@ from bot.scheduling import JobHandler, handlers_from_modules, run_due_jobs
 from bot.storage import groups as group_store
 from bot.storage import jobs as job_store
 from bot.storage import members as member_store
+from bot.storage import refs
 from bot.storage.db import Database
 from bot.storage.groups import Group
 
@@ -40,6 +52,7 @@ class App:
     clock: Clock
     registry: Registry
     job_handlers: dict[str, JobHandler]
+    completers: dict[type, Completer] = field(default_factory=dict)
     adapters: dict[str, Adapter] = field(default_factory=dict)
     _tick_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
@@ -55,6 +68,7 @@ class App:
             clock=clock or SystemClock(),
             registry=Registry.from_modules(modules),
             job_handlers=handlers_from_modules(modules),
+            completers=completers_from_modules(modules),
         )
 
     async def close(self) -> None:
@@ -114,6 +128,38 @@ class App:
             await member_store.join(tx, group.id, member.id, now, role="moderator")
         log.info("group %s created for %s:%s", group.id, ctx.platform, ctx.room_id)
         return group, True
+
+    # ------------------------------------------------------------ what adapters ask of the core
+    async def complete(self, ctx: Context, kind: type, typed: str) -> list[tuple[str, str]]:
+        """Autocomplete choices (label, value) for a parameter type such as BookRef, at most 25."""
+        completer = self.completers.get(kind)
+        if completer is None:
+            return []
+        group = await group_store.by_room(self.db, ctx.platform, ctx.room_id)
+        try:
+            return (await completer(self, group, typed))[:25]
+        except Exception:
+            log.exception("autocomplete failed")
+            return []
+
+    async def recall(self, platform: str, room_id: str, kind: str, key: str) -> str | None:
+        """A platform id remembered for one of our keys (kind "thread": a reading's thread)."""
+        return await refs.get(self.db, platform, room_id, kind, key)
+
+    async def remember(self, platform: str, room_id: str, kind: str, key: str, external_id: str) -> None:
+        await refs.put(self.db, platform, room_id, kind, key, external_id)
+
+    async def forget_ref(self, platform: str, room_id: str, kind: str, key: str) -> None:
+        await refs.delete(self.db, platform, room_id, kind, key)
+
+    async def sync_meetings(self, group: Group, meetings: Sequence[MeetingEvent]) -> None:
+        """Mirror a group's meetings on its platform's calendar, where the adapter has one."""
+        adapter = self.adapters.get(group.platform)
+        if isinstance(adapter, MeetingCalendar):
+            try:
+                await adapter.sync_meetings(group.room_id, meetings)
+            except Exception:
+                log.exception("could not mirror meetings for group %s", group.id)
 
     # ------------------------------------------------------------ time passing
     async def next_wakeup(self) -> datetime | None:

@@ -168,6 +168,30 @@ class Invocation:
 
 
 Handler = Callable[..., Awaitable[Reply]]
+Completer = Callable[["App", "Group | None", str], Awaitable[list[tuple[str, str]]]]
+_COMPLETER_ATTR = "__readalong_completes__"
+
+
+def completer(kind: type) -> Callable[[Completer], Completer]:
+    """Declare the autocomplete source for a parameter type (BookRef, ReadingRef, PollRef)."""
+
+    def decorate(func: Completer) -> Completer:
+        setattr(func, _COMPLETER_ATTR, kind)
+        return func
+
+    return decorate
+
+
+def completers_from_modules(modules: Iterable[types.ModuleType]) -> dict[type, Completer]:
+    found: dict[type, Completer] = {}
+    for module in modules:
+        for value in vars(module).values():
+            kind = getattr(value, _COMPLETER_ATTR, None)
+            if kind is not None and getattr(value, "__module__", None) == module.__name__:
+                if kind in found:
+                    raise ValueError(f"two completers for {kind.__name__}")
+                found[kind] = value
+    return found
 
 
 # ---------------------------------------------------------------- declarations

@@ -11,6 +11,7 @@ import base64
 import json
 import logging
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from bot.commands import Choice, Field, File, Reply
@@ -61,9 +62,13 @@ async def deliver(db: Database, adapters: Mapping[str, Adapter], clock: Clock, l
             continue  # keep a room's posts in order: nothing overtakes a post that failed
         adapter = adapters[row.platform]
         reply = reply_from_json(row.payload)
+        if row.late:
+            reply = replace(reply, text=f"{reply.text}\n\n_(posted late: I was offline when this was due)_")
         with log_context(group=row.group_id, post=row.key):
             try:
-                message_id = await adapter.send(row.room_id, reply, key=row.key, thread_key=row.thread_key)
+                message_id = await adapter.send(
+                    row.room_id, reply, key=row.key, thread_key=row.thread_key, starts_thread=row.starts_thread
+                )
             except Exception as exc:
                 log.warning("sending failed, will retry: %s", exc)
                 await outbox_store.mark_failed(db, row.id, repr(exc))

@@ -40,6 +40,7 @@ class Post:
     group_id: int
     reply: Reply
     thread_key: str | None = None
+    starts_thread: bool = False  # this post opens the thread `thread_key` (a reading-opens post)
 
 
 JobHandler = Callable[["App", Transaction, Job], Awaitable[list[Post]]]
@@ -103,5 +104,6 @@ async def enqueue_post(tx: Transaction, post: Post, *, key: str, now: datetime, 
         payload=reply_to_json(post.reply),
         now=now,
         thread_key=post.thread_key,
+        starts_thread=post.starts_thread,
         late=late,
     )

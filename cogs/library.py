@@ -14,14 +14,19 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot import ingest
-from bot.commands import BookRef, Invocation, Permission, Reply, Text, UserError, command
+from bot.commands import BookRef, Invocation, Permission, Reply, Text, UserError, command, completer
 from bot.config import Settings
 from bot.storage import books as book_store
 from bot.storage import meta
-from bot.storage.books import Book, DuplicateBook, NewBook, NewSection
+from bot.storage.books import Book, DuplicateBook, NewBook, NewParagraph, NewSection
 from bot.storage.db import Database
+from bot.storage.groups import Group
+
+if TYPE_CHECKING:
+    from bot.app import App
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +66,7 @@ def to_new_book(parsed: ingest.Book, *, source_name: str, data: bytes, words_per
             NewSection(
                 heading=s.heading,
                 level=s.level,
-                text=s.text,
+                paragraphs=tuple(NewParagraph(p.text, p.sentences) for p in s.paragraphs),
                 words=s.words,
                 minutes=ingest.estimate_minutes(s.words, words_per_minute),
                 notes=s.notes,
@@ -161,6 +166,14 @@ async def find_book(db: Database, ref: str) -> Book:
 def book_line(book: Book) -> str:
     date = f", {book.date}" if book.date else ""
     return f"#{book.id} *{book.title}* — {book.byline}{date} · {book.section_count} sections · about {book.minutes} min"
+
+
+@completer(BookRef)
+async def complete_books(app: App, group: Group | None, typed: str) -> list[tuple[str, str]]:
+    needle = typed.strip().lower()
+    books = await book_store.all_books(app.db)
+    matching = [b for b in books if not needle or needle in b.title.lower() or needle == str(b.id)]
+    return [(f"#{b.id} {b.title}"[:100], str(b.id)) for b in matching]
 
 
 @command("library list", help="List the books in the library.")

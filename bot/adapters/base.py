@@ -1,10 +1,28 @@
-"""The port every chat adapter implements: start, stop and send. Everything else is the core's."""
+"""The port every chat adapter implements: start, stop and send. Everything else is the core's.
+
+Adapters may also implement `sync_meetings` (Discord mirrors meetings as Guild Scheduled Events); the App calls
+it only where it exists.
+"""
 
 from __future__ import annotations
 
-from typing import Protocol
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol, runtime_checkable
 
 from bot.commands import Reply
+
+
+@dataclass(frozen=True)
+class MeetingEvent:
+    """A meeting as a platform calendar entry; `key` is stable across plan changes (one per reading)."""
+
+    key: str
+    title: str
+    starts_at: datetime  # aware, UTC
+    ends_at: datetime
+    description: str = ""
 
 
 class Adapter(Protocol):
@@ -16,9 +34,20 @@ class Adapter(Protocol):
 
     async def stop(self) -> None: ...
 
-    async def send(self, room_id: str, reply: Reply, *, key: str, thread_key: str | None = None) -> str:
-        """Post a scheduled message; `key` is the idempotency key (pass it on where the platform dedupes).
+    async def send(
+        self, room_id: str, reply: Reply, *, key: str, thread_key: str | None = None, starts_thread: bool = False
+    ) -> str:
+        """Post a scheduled message and return the platform's message id.
 
-        Returns the platform's message id.
+        `key` is the idempotency key (pass it on where the platform deduplicates: Matrix transaction id,
+        Discord nonce). With `starts_thread` the message opens a thread remembered under `thread_key`
+        (App.remember / App.recall, kind "thread"); later posts with the same `thread_key` go into it.
         """
+        ...
+
+
+@runtime_checkable
+class MeetingCalendar(Protocol):
+    async def sync_meetings(self, room_id: str, meetings: Sequence[MeetingEvent]) -> None:
+        """Make the platform's events for this room match `meetings` exactly (create, update, cancel)."""
         ...

@@ -60,7 +60,9 @@ class ConsoleAdapter:
     async def stop(self) -> None:
         return None
 
-    async def send(self, room_id: str, reply: Reply, *, key: str, thread_key: str | None = None) -> str:
+    async def send(
+        self, room_id: str, reply: Reply, *, key: str, thread_key: str | None = None, starts_thread: bool = False
+    ) -> str:
         self.sent += 1
         where = f" [thread {thread_key}]" if thread_key else ""
         self._print(f"📣 Readalong{where}:\n{_indent(reply.plain())}")

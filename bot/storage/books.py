@@ -148,7 +148,16 @@ async def insert(db: Executor, book: NewBook, now: datetime) -> int:
         section_id = await db.insert(
             "INSERT INTO sections (book_id, position, heading, level, text, words, minutes, notes) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (book_id, position, s.heading, s.level, s.text, s.words, s.minutes, json.dumps(list(s.notes), ensure_ascii=False)),
+            (
+                book_id,
+                position,
+                s.heading,
+                s.level,
+                s.text,
+                s.words,
+                s.minutes,
+                json.dumps(list(s.notes), ensure_ascii=False),
+            ),
         )
         await db.executemany(
             "INSERT INTO paragraphs (section_id, position, text, sentences) VALUES (?, ?, ?, ?)",

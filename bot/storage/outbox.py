@@ -17,6 +17,7 @@ class OutboxRow:
     platform: str
     room_id: str
     thread_key: str | None
+    starts_thread: bool
     payload: str
     late: bool
     attempts: int
@@ -30,6 +31,7 @@ class OutboxRow:
             row["platform"],
             row["room_id"],
             row["thread_key"],
+            bool(row["starts_thread"]),
             row["payload"],
             bool(row["late"]),
             row["attempts"],
@@ -46,13 +48,14 @@ async def enqueue(
     payload: str,
     now: datetime,
     thread_key: str | None = None,
+    starts_thread: bool = False,
     late: bool = False,
 ) -> bool:
     """Insert a post unless its key exists; True when it is new. The key is what makes delivery idempotent."""
     inserted = await db.insert(
-        "INSERT INTO outbox (key, group_id, platform, room_id, thread_key, payload, late, created_at) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING",
-        (key, group_id, platform, room_id, thread_key, payload, int(late), to_db(now)),
+        "INSERT INTO outbox (key, group_id, platform, room_id, thread_key, starts_thread, payload, late, created_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING",
+        (key, group_id, platform, room_id, thread_key, int(starts_thread), payload, int(late), to_db(now)),
     )
     return inserted > 0
 
@@ -60,7 +63,7 @@ async def enqueue(
 async def unsent(db: Executor, platforms: tuple[str, ...], limit: int = 100) -> list[OutboxRow]:
     marks = ", ".join("?" for _ in platforms)
     rows = await db.fetchall(
-        "SELECT id, key, group_id, platform, room_id, thread_key, payload, late, attempts FROM outbox "
+        "SELECT id, key, group_id, platform, room_id, thread_key, starts_thread, payload, late, attempts FROM outbox "
         f"WHERE sent_at IS NULL AND platform IN ({marks}) ORDER BY id LIMIT ?",
         (*platforms, limit),
     )

@@ -77,6 +77,7 @@ CREATE TABLE outbox (
     platform TEXT NOT NULL,
     room_id TEXT NOT NULL,
     thread_key TEXT,
+    starts_thread INTEGER NOT NULL DEFAULT 0,
     payload TEXT NOT NULL,
     late INTEGER NOT NULL DEFAULT 0,
     created_at TEXT NOT NULL,
@@ -100,6 +101,15 @@ CREATE VIRTUAL TABLE paragraphs_fts USING fts5 (
     content = 'paragraphs',
     content_rowid = 'id',
     tokenize = 'porter unicode61 remove_diacritics 2'
+);
+
+CREATE TABLE external_refs (
+    platform TEXT NOT NULL,
+    room_id TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    key TEXT NOT NULL,
+    external_id TEXT NOT NULL,
+    PRIMARY KEY (platform, room_id, kind, key)
 );
 
 CREATE INDEX jobs_due ON jobs (status, fire_at);

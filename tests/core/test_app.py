@@ -28,7 +28,9 @@ class RecordingAdapter:
 
     async def stop(self) -> None: ...
 
-    async def send(self, room_id: str, reply: Reply, *, key: str, thread_key: str | None = None) -> str:
+    async def send(
+        self, room_id: str, reply: Reply, *, key: str, thread_key: str | None = None, starts_thread: bool = False
+    ) -> str:
         if self.fail_times:
             self.fail_times -= 1
             raise ConnectionError("platform unavailable")
@@ -103,11 +105,13 @@ async def test_due_jobs_become_posts_delivered_exactly_once(room: Room, clock: M
     clock.advance(timedelta(hours=2))
     assert await app.tick() == 0  # the first send failed: it stays, and nothing overtakes it
     assert await app.tick() == 2
-    assert [r.text for _, r, _ in adapter.sent] == ["hello 0", "hello 1"]
+    first, second = (r.text for _, r, _ in adapter.sent)
+    assert first.startswith("hello 0") and "posted late" in first  # due an hour before the clock got there
+    assert second == "hello 1"  # due exactly now: on time
     clock.advance(timedelta(hours=5))
     await app.tick()
     await app.tick()
-    assert [r.text for _, r, _ in adapter.sent] == ["hello 0", "hello 1", "hello 2"]
+    assert [r.text.split("\n")[0] for _, r, _ in adapter.sent] == ["hello 0", "hello 1", "hello 2"]
     keys = [k for _, _, k in adapter.sent]
     assert len(set(keys)) == 3 and all(k.startswith("job:") for k in keys)
     assert await app.next_wakeup() is None

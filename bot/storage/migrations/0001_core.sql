@@ -80,6 +80,7 @@ CREATE TABLE outbox (
     platform TEXT NOT NULL,
     room_id TEXT NOT NULL,
     thread_key TEXT,
+    starts_thread INTEGER NOT NULL DEFAULT 0,
     payload TEXT NOT NULL,
     late INTEGER NOT NULL DEFAULT 0,
     created_at TEXT NOT NULL,

@@ -1,6 +1,7 @@
 -- 0002 library text: paragraphs with their sentence offsets, for quotes and citations (#5), and a
 -- full-text index over them for `library search` and `quote search`. The FTS5 table is SQLite's; it is kept in
 -- step by triggers and only bot/storage/search.py queries it, so another database can swap in its own index.
+-- external_refs maps our keys to the platforms' ids (a reading's thread, a meeting's scheduled event).
 
 CREATE TABLE paragraphs (
     id INTEGER PRIMARY KEY,
@@ -25,3 +26,12 @@ END;
 CREATE TRIGGER paragraphs_fts_delete AFTER DELETE ON paragraphs BEGIN
     INSERT INTO paragraphs_fts (paragraphs_fts, rowid, text) VALUES ('delete', old.id, old.text);
 END;
+
+CREATE TABLE external_refs (
+    platform TEXT NOT NULL,
+    room_id TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    key TEXT NOT NULL,
+    external_id TEXT NOT NULL,
+    PRIMARY KEY (platform, room_id, kind, key)
+);
