@@ -9,6 +9,7 @@ import argparse
 import asyncio
 import json
 import logging
+import os
 import sys
 from collections.abc import Awaitable, Callable, Coroutine
 from pathlib import Path
@@ -53,6 +54,11 @@ def build_parser() -> argparse.ArgumentParser:
     show.add_argument("--json", action="store_true")
     show.add_argument("--text", action="store_true", help="include each section's full text")
 
+    search = with_db(library.add_parser("search", help="full-text search with citations"))
+    search.add_argument("query", metavar="QUERY")
+    search.add_argument("--json", action="store_true")
+    search.add_argument("--limit", type=int, default=10)
+
     db = sub.add_parser("db", help="database maintenance").add_subparsers(dest="action", required=True)
     with_db(db.add_parser("migrate", help="bring the schema up to date"))
     with_db(db.add_parser("schema", help="print the schema (how bot/storage/schema.sql is made)"))
@@ -73,6 +79,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # output piped into `head` and the like: stop quietly
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
 
 
 async def _with_app(settings: Settings, body: Callable[[App], Awaitable[int]], **kwargs: Any) -> int:
@@ -184,6 +193,36 @@ async def cmd_library_show(settings: Settings, args: argparse.Namespace) -> int:
     return await _with_app(settings, body)
 
 
+async def cmd_library_search(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.storage.search import search_paragraphs
+    from cogs.library import citation
+
+    async def body(app: App) -> int:
+        hits = await search_paragraphs(app.db, args.query, limit=args.limit)
+        if args.json:
+            rows = [
+                {
+                    "book_id": h.book_id,
+                    "book": h.book_title,
+                    "section": h.section_position,
+                    "heading": h.heading,
+                    "paragraph": h.paragraph_position,
+                    "snippet": h.snippet,
+                    "text": h.text,
+                }
+                for h in hits
+            ]
+            print(json.dumps(rows, ensure_ascii=False, indent=2))
+        else:
+            for hit in hits:
+                print(f"{citation(hit)}\n    {hit.snippet}")
+            if not hits:
+                print(f"Nothing in the library matches “{args.query}”.")
+        return 0
+
+    return await _with_app(settings, body)
+
+
 def _book_json(book: Any) -> dict[str, Any]:
     return {
         "id": book.id,
@@ -236,6 +275,7 @@ _HANDLERS: dict[tuple[str, str | None], Callable[[Settings, argparse.Namespace],
     ("library", "add"): cmd_library_add,
     ("library", "list"): cmd_library_list,
     ("library", "show"): cmd_library_show,
+    ("library", "search"): cmd_library_search,
     ("db", "migrate"): cmd_db_migrate,
     ("db", "schema"): cmd_db_schema,
 }

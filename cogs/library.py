@@ -23,6 +23,7 @@ from bot.storage import books as book_store
 from bot.storage import meta
 from bot.storage.books import Book, DuplicateBook, NewBook, NewParagraph, NewSection
 from bot.storage.db import Database
+from bot.storage.search import Hit, search_paragraphs
 from bot.storage.groups import Group
 
 if TYPE_CHECKING:
@@ -154,13 +155,16 @@ async def find_book(db: Database, ref: str) -> Book:
     found = await book_store.resolve(db, ref)
     if found.book:
         return found.book
-    if found.candidates:
-        options = "; ".join(f"#{b.id} *{b.title}*" for b in found.candidates[:5])
-        if len(found.candidates) == 1:
-            only = found.candidates[0]
-            raise UserError(f"I don't know a book called “{ref}” — did you mean #{only.id} *{only.title}*?")
+    options = " or ".join(f"#{b.id} *{b.title}*" for b in found.candidates[:3])
+    if found.ambiguous:
         raise UserError(f"“{ref}” matches several books: {options}. Use the number or more of the title.")
+    if found.candidates:
+        raise UserError(f"I don't know a book called “{ref}” — did you mean {options}?")
     raise UserError(f"I don't know a book called “{ref}”; `library list` shows the books.")
+
+
+def plural(count: int, noun: str) -> str:
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
 
 
 def book_line(book: Book) -> str:
@@ -194,6 +198,25 @@ async def library_show(inv: Invocation, book: BookRef) -> Reply:
     sections = await book_store.sections(inv.db, found.id)
     lines = [f"{s.position}. {s.label} — {s.words} words, ~{s.minutes} min — “{s.first_words(8)}”" for s in sections]
     return Reply(title=f"{found.title} — {found.byline}", text="\n".join(lines), kind="reading")
+
+
+def citation(hit: Hit) -> str:
+    """Where a passage stands: book, section and paragraph, the way quotes and prompts cite too."""
+    heading = f"“{hit.heading}”" if hit.heading else f"section {hit.section_position}"
+    return f"*{hit.book_title}*, {heading} (§{hit.section_position}), paragraph {hit.paragraph_position}"
+
+
+@command(
+    "library search",
+    help="Search the library's text; every hit is cited by book, section and paragraph.",
+    params={"words": "Words to look for"},
+)
+async def library_search(inv: Invocation, words: Text) -> Reply:
+    hits = await search_paragraphs(inv.db, words, limit=8)
+    if not hits:
+        raise UserError(f"Nothing in the library matches “{words}”.")
+    lines = [f"• {citation(h)}\n  {h.snippet}" for h in hits]
+    return Reply(title=f"Search: {words}", text="\n".join(lines))
 
 
 @command(

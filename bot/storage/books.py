@@ -233,6 +233,7 @@ class Resolution:
 
     book: Book | None
     candidates: Sequence[Book]
+    ambiguous: bool = False  # the candidates all contain the fragment; otherwise they are spelling guesses
 
 
 async def resolve(db: Executor, ref: str) -> Resolution:
@@ -249,7 +250,7 @@ async def resolve(db: Executor, ref: str) -> Resolution:
     if len(contains) == 1:
         return Resolution(contains[0], ())
     if contains:
-        return Resolution(None, contains)
+        return Resolution(None, contains, ambiguous=True)
     words = {b.id: b.title.lower().split() + [w for a in b.authors for w in a.lower().split()] for b in books}
     close = [b for b in books if any(difflib.get_close_matches(needle, words[b.id], n=1, cutoff=0.75))]
     if not close:

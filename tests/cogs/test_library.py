@@ -1,0 +1,79 @@
+"""The library cog through a chat room: listing, showing, searching and adding uploaded books."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from bot.commands import Upload
+from bot.config import LibrarySettings
+from bot.storage import books as book_store
+from cogs.library import load_default_library
+from tests.conftest import Room
+
+ESSAY = (
+    "# Reading Together\n\nBy Ada Example\n\n## Why groups\n\n"
+    + "A reading group keeps a steady pace through long books. " * 30
+    + "\n\n## How to meet\n\n"
+    + "Meet weekly, read the section beforehand and bring one question. " * 30
+).encode()
+
+
+async def test_list_show_and_search_the_default_library(room: Room) -> None:
+    added = await load_default_library(room.app.db, room.app.settings, room.app.clock.now)
+    assert len(added) == 5
+    assert await load_default_library(room.app.db, room.app.settings, room.app.clock.now) == []  # only once
+
+    listing = await room.say("library list", who="bob")
+    assert listing.text.count("\n") == 4
+    assert "Russia: How the Bureaucracy Seized Power" in listing.text
+
+    shown = await room.say("library show jacobins", who="bob")
+    assert shown.title == "The Red Jacobins: Thermidor and the Russian Revolution in 1921 — Mark Hoskisson"
+    assert "min" in shown.text
+
+    found = await room.say("library search Kronstadt rebellion", who="bob")
+    assert "paragraph" in found.text and "**Kronstadt**" in found.text
+    nothing = await room.say("library search qqqzzz", who="bob")
+    assert nothing.kind == "error" and "Nothing in the library matches" in nothing.text
+
+
+async def test_moderators_add_uploaded_books(room: Room) -> None:
+    upload = (Upload("reading-together.md", ESSAY),)
+    refused = await room.say("library add", who="bob", uploads=upload)
+    assert refused.text == "Only moderators can use `library add`."
+    assert await book_store.count(room.app.db) == 0
+
+    missing = await room.say("library add", who="alice")
+    assert "Attach the book's file" in missing.text
+
+    added = await room.say("library add", who="alice", uploads=upload)
+    assert added.title == "Added to the library"
+    assert "*Reading Together* — Ada Example" in added.text
+    book = (await book_store.all_books(room.app.db))[0]
+    headings = [s.heading for s in await book_store.sections(room.app.db, book.id)]
+    assert "Why groups" in headings and "How to meet" in headings
+
+    duplicate = await room.say("library add", who="alice", uploads=upload)
+    assert "already in the library as #1" in duplicate.text
+    assert await book_store.count(room.app.db) == 1
+
+
+async def test_bad_uploads_store_nothing(room: Room) -> None:
+    room.app.settings = replace(room.app.settings, library=LibrarySettings(max_upload_mb=1))
+    too_big = await room.say("library add", uploads=(Upload("huge.txt", b"word " * 300_000),))
+    assert too_big.text == "huge.txt is larger than the 1 MB limit."
+    binary = await room.say("library add", uploads=(Upload("image.txt", bytes(range(256)) * 50),))
+    assert binary.kind == "error" and binary.text.startswith("I couldn't add image.txt:")
+    unknown = await room.say("library add", uploads=(Upload("notes.docx", b"PK\x03\x04data"),))
+    assert unknown.kind == "error" and ".docx" in unknown.text
+    assert await book_store.count(room.app.db) == 0
+
+
+async def test_book_references_suggest_what_was_meant(room: Room) -> None:
+    await load_default_library(room.app.db, room.app.settings, room.app.clock.now)
+    typo = await room.say("library show Jacobns")
+    assert typo.text.startswith("I don't know a book called “Jacobns” — did you mean #4 *The Red Jacobins")
+    several = await room.say("library show Rogovin")
+    assert several.text.startswith("“Rogovin” matches several books: #1")
+    by_id = await room.say("library show 5")
+    assert by_id.title and by_id.title.startswith("Russia: How the Bureaucracy Seized Power")
