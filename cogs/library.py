@@ -23,8 +23,8 @@ from bot.storage import books as book_store
 from bot.storage import meta
 from bot.storage.books import Book, DuplicateBook, NewBook, NewParagraph, NewSection
 from bot.storage.db import Database
-from bot.storage.search import Hit, search_paragraphs
 from bot.storage.groups import Group
+from bot.storage.search import Hit, search_paragraphs
 
 if TYPE_CHECKING:
     from bot.app import App
