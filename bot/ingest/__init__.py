@@ -1,0 +1,146 @@
+"""Text ingestion: a file in, a `Book` of clean, divided readings out.
+
+load (loaders: format, encoding, structure) → clean (boilerplate, unwrap, glued headings) → metadata →
+footnotes → headings → sections (readings split/merged) → sentences. Pure except `ingest_path`, which
+lets the loader read the file. Any failure is an `IngestError` whose message a member can read.
+"""
+
+from __future__ import annotations
+
+import logging
+import pathlib
+import re
+
+from bot.ingest.clean import Block
+from bot.ingest.footnotes import attach_notes
+from bot.ingest.loaders import Loaded, load, read_path
+from bot.ingest.metadata import (
+    Metadata,
+    clean_title,
+    normalise_date,
+    plausible_date,
+    read_header,
+    read_introduction,
+)
+from bot.ingest.model import (
+    Book,
+    IngestError,
+    IngestOptions,
+    Paragraph,
+    Section,
+    count_words,
+    estimate_minutes,
+)
+from bot.ingest.sections import build_sections, detect_headings
+from bot.ingest.sentences import split_sentences
+
+__all__ = [
+    "Book",
+    "IngestError",
+    "IngestOptions",
+    "Paragraph",
+    "Section",
+    "count_words",
+    "estimate_minutes",
+    "ingest_bytes",
+    "ingest_path",
+    "split_sentences",
+]
+
+log = logging.getLogger(__name__)
+_DEFAULT = IngestOptions()
+
+
+def ingest_bytes(data: bytes, filename: str, options: IngestOptions = _DEFAULT) -> Book:
+    """Ingest an uploaded file's bytes; `filename` chooses the format (magic bytes double-check it)."""
+    try:
+        return _build(load(data, filename, options), filename, options)
+    except IngestError:
+        raise
+    except RecursionError as exc:
+        raise IngestError("That file is nested too deeply for me to read.") from exc
+    except MemoryError as exc:
+        raise IngestError("That file is too big for me to read.") from exc
+    except Exception as exc:
+        log.exception("unexpected failure ingesting %r", filename)
+        raise IngestError("Something in that file confused me, so I couldn't read it.") from exc
+
+
+def ingest_path(path: pathlib.Path, options: IngestOptions = _DEFAULT) -> Book:
+    """Ingest a file on disk (the default library, the CLI's `library add`)."""
+    path = pathlib.Path(path)
+    return ingest_bytes(read_path(path, options), path.name, options)
+
+
+def _build(loaded: Loaded, filename: str, options: IngestOptions) -> Book:
+    cleaned = loaded.cleaned
+    removed = list(cleaned.removed)
+    blocks = list(cleaned.blocks)
+
+    meta, blocks = read_header(blocks)
+    removed.extend(meta.consumed)
+    read_introduction(meta, blocks)
+    _merge_format_metadata(meta, loaded, cleaned.hints)
+
+    blocks, uncited, notes_removed = attach_notes(blocks)
+    removed.extend(notes_removed)
+    if meta.title:
+        blocks = _drop_title_heading(blocks, meta.title, removed)
+    if not loaded.structured:
+        blocks = detect_headings(blocks)
+    if not any(b.kind == "para" and count_words(b.text) for b in blocks):
+        raise IngestError("I couldn't find any readable text in that file.")
+
+    body = [b.text for b in blocks if b.kind == "para"]
+    date = options.date or plausible_date(meta.date, body)
+    title = options.title or meta.title or _title_from_filename(filename)
+    authors = (
+        (options.author,) if options.author else tuple(dict.fromkeys(a.strip() for a in meta.authors if a.strip()))
+    )
+    sections = build_sections(blocks, uncited, options.words_per_minute, options.target_minutes)
+    return Book(
+        title=title,
+        authors=authors,
+        date=date,
+        sections=tuple(sections),
+        source_format=loaded.format,
+        removed=tuple(removed),
+        subtitle=meta.subtitle,
+    )
+
+
+def _merge_format_metadata(meta: Metadata, loaded: Loaded, hints: dict[str, str]) -> None:
+    """What the file format states (HTML meta, EPUB OPF, PDF info, Gutenberg header) fills the gaps."""
+    if loaded.title and (meta.title is None or loaded.format in ("epub", "pdf", "md")):
+        meta.title = clean_title(loaded.title)
+    if hints.get("title"):  # a Project Gutenberg header states the title authoritatively
+        meta.title = hints["title"]
+    if not meta.authors:
+        meta.authors.extend(loaded.authors)
+    if not meta.authors and hints.get("author"):
+        meta.authors.extend(re.split(r"\s+and\s+|\s*,\s*", hints["author"]))
+    if meta.date is None and loaded.date:
+        meta.date = normalise_date(loaded.date) or loaded.date
+
+
+def _drop_title_heading(blocks: list[Block], title: str, removed: list[str]) -> list[Block]:
+    """A structural heading that only repeats the book title is not a section."""
+    key = re.sub(r"[\W_]+", " ", title).strip().lower()
+    for i, b in enumerate(blocks[:3]):
+        if b.kind == "heading" and re.sub(r"[\W_]+", " ", b.text).strip().lower() == key:
+            removed.append(b.text)
+            return blocks[:i] + blocks[i + 1 :]
+    return blocks
+
+
+def _title_from_filename(filename: str) -> str:
+    stem = pathlib.PurePath(filename).stem
+    return re.sub(r"[_-]+", " ", stem).strip() or "Untitled"
+
+
+def minutes_for(section: Section, options: IngestOptions = _DEFAULT) -> int:
+    return estimate_minutes(section.words, options.words_per_minute)
+
+
+def words_in(text: str) -> int:
+    return count_words(text)

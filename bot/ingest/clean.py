@@ -1,0 +1,606 @@
+"""Raw scraped text → paragraphs and headings, with every removed line reported.
+
+The reading list is scraped web pages and e-texts, so the same debris recurs in every book we have
+never seen: share bars, "most recent" sidebars, image captions with credits, tag breadcrumbs, contact
+footers, Project Gutenberg licences, hard-wrapped lines, paragraphs broken mid-sentence, and pages
+flattened into one line where a heading sits glued between two sentences. The rules below look at the
+*shape* of such debris (short lines made only of platform names, a caption ending in "/ Image: credit",
+a tail of teaser blocks with dates), never at any particular text's wording, and whatever they drop is
+returned in `removed` so that tests can prove no reading text was lost.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from statistics import median
+
+# ---------------------------------------------------------------- model of the cleaner's output
+
+
+@dataclass(frozen=True)
+class Block:
+    """A paragraph, heading or note on its way to becoming a section."""
+
+    kind: str  # "para" | "heading" | "note"
+    text: str
+    level: int = 1
+    strong: bool = False  # heading from structure, numbering or glue — not a guess from a short line
+    label: str | None = None  # a note's number, when it has one
+    notes: tuple[str, ...] = ()  # note texts cited by this paragraph
+
+
+@dataclass
+class Cleaned:
+    blocks: list[Block]
+    removed: list[str] = field(default_factory=list)
+    hints: dict[str, str] = field(default_factory=dict)  # metadata found on the way (Gutenberg header)
+
+
+# ---------------------------------------------------------------- vocabularies (generic, not per text)
+
+SHARE_WORDS = frozenset(
+    [
+        "facebook",
+        "twitter",
+        "x",
+        "instagram",
+        "youtube",
+        "share",
+        "tweet",
+        "email",
+        "e-mail",
+        "mail",
+        "print",
+        "whatsapp",
+        "telegram",
+        "linkedin",
+        "reddit",
+        "pinterest",
+        "tumblr",
+        "mastodon",
+        "bluesky",
+        "threads",
+        "vk",
+        "rss",
+        "flipboard",
+        "pocket",
+        "messenger",
+        "sms",
+        "copy",
+        "link",
+        "tiktok",
+        "pdf",
+        "save",
+        "comments",
+        "comment",
+    ]
+)
+PLATFORMS = frozenset(
+    [
+        "facebook",
+        "twitter",
+        "instagram",
+        "youtube",
+        "whatsapp",
+        "telegram",
+        "linkedin",
+        "reddit",
+        "pinterest",
+        "tumblr",
+        "mastodon",
+        "bluesky",
+        "threads",
+        "vk",
+        "rss",
+        "flipboard",
+        "tiktok",
+    ]
+)
+SIDEBAR_MARKERS = re.compile(
+    r"^(?:most recent|most read|most popular|recent posts|recent articles|related|related articles|related "
+    r"posts|related stories|read more|read next|more from [\w .&-]+|more stories|more articles|you may also "
+    r"like|you might also like|recommended|recommended for you|latest|latest news|latest articles|trending|"
+    r"popular|also read|see also|keep reading|further reading on this site)\s*:?$",
+    re.IGNORECASE,
+)
+BOILERPLATE_LINE = re.compile(
+    r"^(?:"
+    r"to contact\b.{0,80}|contact us\b.{0,60}|.{0,60}\bvisit:?|follow us\b.{0,60}|"
+    r"subscribe\b.{0,80}|sign up\b.{0,80}|join (?:our|the) (?:mailing list|newsletter)\b.{0,60}|"
+    r"(?:support|donate to) (?:our|us|this)\b.{0,80}|donate\b.{0,40}|newsletter\b.{0,40}|"
+    r"all rights reserved\.?|(?:copyright|©).{0,100}|tags?:.{0,200}|filed under:?.{0,150}|"
+    r"posted in:?.{0,150}|categor(?:y|ies):.{0,150}|share this(?: article| page| story| post)?:?|"
+    r"click here\b.{0,80}|leave a (?:comment|reply)\b.{0,40}|\d+ comments?|print this (?:article|page)|"
+    r"advertisement|skip to (?:main )?content|back to top|loading\.{0,3}|"
+    r"(?:image|photo|photograph|picture|illustration|credit|source|caption)s?\s*:.{0,150}|"
+    r".{0,200}\b(?:is|are) (?:now )?available (?:here|now|to (?:buy|order)|for purchase|from|at)\b.{0,100}|"
+    r"(?:buy|order|purchase) (?:it|a copy|the book|your copy|now)\b.{0,100}"
+    r")$",
+    re.IGNORECASE,
+)
+LINK_ONLY = re.compile(r"^(?:\[[^\]]{0,200}\]\([^)\s]{1,500}\)|<?https?://\S+>?|(?:www\.)?[\w-]+(?:\.[\w-]+)+/\S*)$")
+CAPTION_TAIL = re.compile(r"^[^\[\]]{3,160}\]$")  # "One of the pamphlets found in X.]" — a caption cut from [ … ]
+CREDIT_WORDS = re.compile(
+    r"(?:fair use|public domain|creative commons|cc[- ]by(?:[- ][\w.-]+)?|wikimedia(?: commons)?)", re.I
+)
+TAG_MARKERS = frozenset(
+    ["featured", "tags", "tagged", "topics", "topic", "category", "categories", "filed", "home", "news"]
+)
+DATE_LINE = re.compile(
+    r"^(?:(?:published|posted|updated|first published)(?: on)?:?\s+)?"
+    r"(?:\d{1,2}(?:st|nd|rd|th)?\s+[A-Z][a-z]+\.?,?\s+\d{4}|[A-Z][a-z]+\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}|"
+    r"\d{4}-\d{2}-\d{2}|\d{1,2}/\d{1,2}/\d{2,4}|[A-Z][a-z]+\s+\d{4})$"
+)
+TERMINAL = tuple(".!?…\"”’')]")
+LIST_ITEM = re.compile(r"^(?:[*•·▪–-]\s+|\(?\d{1,3}[.)]\s+|\(?[a-z][.)]\s+)")
+
+# ---------------------------------------------------------------- small predicates
+
+
+def is_share_bar(text: str) -> bool:
+    if len(text) > 150 or text.count(" ") > 12:
+        return False
+    tokens = [t.strip(".,:;|/·•-").lower() for t in text.split()]
+    tokens = [t for t in tokens if t]
+    if not tokens or len(tokens) > 12:
+        return False
+    if not all(t in SHARE_WORDS for t in tokens):
+        return False
+    return any(t in PLATFORMS for t in tokens) or tokens in (["share"], ["tweet"], ["share", "tweet"])
+
+
+def is_date_line(text: str) -> bool:
+    return bool(DATE_LINE.match(text.strip()))
+
+
+def ends_sentence(text: str) -> bool:
+    t = text.rstrip().rstrip("*_")
+    # a footnote marker after the full stop ("…to families.2") still ends the sentence
+    return t.endswith(TERMINAL) or bool(re.search(r"[.!?”\"’)][\d]{1,3}$", t))
+
+
+def is_boilerplate(text: str) -> bool:
+    """A whole paragraph that no reading group wants to read aloud."""
+    t = text.strip()
+    if not t:
+        return False
+    if len(t) > 300:
+        return False
+    if is_share_bar(t) or LINK_ONLY.match(t) or SIDEBAR_MARKERS.match(t):
+        return True
+    if BOILERPLATE_LINE.match(t):
+        return True
+    if CAPTION_TAIL.match(t) and len(t.split()) <= 25:
+        return True
+    return bool(" / " in t and re.search(r" / (?:image|photo|picture|credit|source|illustration)s?:", t, re.I))
+
+
+def _tag_like(word: str) -> bool:
+    return bool(re.fullmatch(r"(?:[A-Z][\w’'&-]*|\d{4}(?:-\d{2,4})?)", word))
+
+
+def find_tag_trail(text: str) -> tuple[str, str, str] | None:
+    """Find a CMS tag trail inside a line: "Title 1917 Stalinism Featured Stalinism Caption…".
+
+    A trail is recognised only by CMS evidence — a marker word such as "Featured" or a tag repeated
+    within a few words — and consists of single capitalised words or years. It is extended to the left
+    over years only, so a title that merely ends in capitalised words is never eaten. Returns
+    (before, trail, after) or None.
+    """
+    words = text.split(" ")
+    lowered = [w.lower() for w in words]
+    for k, w in enumerate(words):
+        if not _tag_like(w) or w.isdigit():
+            continue
+        span: tuple[int, int] | None = None
+        if lowered[k] in TAG_MARKERS and k > 0:
+            span = (k, k)
+        for j in range(k + 1, min(len(words), k + 5)):
+            if lowered[j] == lowered[k] and all(_tag_like(x) for x in words[k : j + 1]):
+                span = (k, j)
+                break
+        if span is None:
+            continue
+        lo, hi = span
+        # absorb neighbouring marker words and repeated tags
+        while (
+            hi + 1 < len(words)
+            and _tag_like(words[hi + 1])
+            and (lowered[hi + 1] in TAG_MARKERS or lowered[hi + 1] in lowered[lo : hi + 1])
+        ):
+            hi += 1
+        while lo > 0 and (
+            re.fullmatch(r"\d{4}(?:-\d{2,4})?", words[lo - 1])
+            or (lowered[lo - 1] in TAG_MARKERS and _tag_like(words[lo - 1]))
+        ):
+            lo -= 1
+        before = " ".join(words[:lo]).strip()
+        if len(before.split()) < 2:
+            return None
+        return before, " ".join(words[lo : hi + 1]), " ".join(words[hi + 1 :]).strip()
+    return None
+
+
+# ---------------------------------------------------------------- Project Gutenberg
+
+_PG_START = re.compile(r"^\*{3}\s*START OF (?:THE|THIS) PROJECT GUTENBERG.*$", re.I | re.M)
+_PG_END = re.compile(
+    r"^(?:\*{3}\s*END OF (?:THE|THIS) PROJECT GUTENBERG.*|End of (?:the )?Project Gutenberg'?s? .*|"
+    r"End of this Project Gutenberg.*)$",
+    re.I | re.M,
+)
+_PG_FIELD = re.compile(r"^(Title|Author|Release [Dd]ate|Language|Translator|Editor):\s*(.+)$", re.M)
+
+
+def strip_gutenberg(text: str) -> tuple[str, list[str], dict[str, str]]:
+    """Drop the Project Gutenberg header and licence, keeping Title/Author/Release Date as hints."""
+    start = _PG_START.search(text)
+    end = _PG_END.search(text, start.end() if start else 0)
+    if not start and not end:
+        return text, [], {}
+    hints: dict[str, str] = {}
+    removed: list[str] = []
+    head = text[: start.start()] if start else ""
+    for key, value in _PG_FIELD.findall(head):
+        hints.setdefault(key.lower().split()[0], value.strip())
+    body_start = start.end() if start else 0
+    body_end = end.start() if end else len(text)
+    removed.extend(line for line in text[:body_start].split("\n") if line.strip())
+    removed.extend(line for line in text[body_end:].split("\n") if line.strip())
+    body = text[body_start:body_end]
+    # "Produced by …" credits sit right after the START line.
+    m = re.match(r"\s*((?:Produced|Transcribed|E-text prepared) by[^\n]*(?:\n[^\n]+)*)\n\s*\n", body)
+    if m:
+        removed.extend(line for line in m.group(1).split("\n") if line.strip())
+        body = body[m.end() :]
+    return body, removed, hints
+
+
+# ---------------------------------------------------------------- glued lines (pages flattened to one line)
+
+_INITIAL_BEFORE = re.compile(r"(?:^|[\s(\[“\"'‘.])[A-Z]$")
+_ABBREV_BEFORE = re.compile(r"(?:^|\W)(?:Mr|Mrs|Ms|Dr|St|Jr|Sr|vs|No|Vol|pp?|ed|eds|cf|Fig|Prof|Gen|Col|Capt|Rev|Mt)$")
+# A sentence end glued to the next sentence: "…International.The October Revolution…"
+_GLUED_BOUNDARY = re.compile(
+    r"(?:[.!?…]+[\"'”’)\]]*|[\"'”’]?\)|:(?=[\"“][A-Z]))"  # sentence end, closing bracket, or colon before a quote
+    r"(?=[\"“‘']?[A-Z][a-z]|[\"“‘']?[AI]\s|[\"“][A-Z]|\d{1,2}\.\s+\S|‘[A-Z]|\.\.\.[a-z])"
+)
+_GLUED_SIGNAL = re.compile(r"[a-z]{2}[.!?][\"'”’)]*(?:[A-Z][a-z]|[AI]\s)")
+_NAME_PREFIX = re.compile(r"(?:^|\s)(?:Mc|Mac|O’|O'|De|Di|Da|Du|La|Le|Van|Von|Fitz|St)$")
+_SMALL_WORDS = frozenset(
+    [
+        "a",
+        "an",
+        "the",
+        "and",
+        "or",
+        "nor",
+        "but",
+        "of",
+        "in",
+        "on",
+        "at",
+        "to",
+        "for",
+        "by",
+        "with",
+        "from",
+        "as",
+        "into",
+        "onto",
+        "over",
+        "under",
+        "per",
+        "vs",
+        "versus",
+        "via",
+        "de",
+        "la",
+        "le",
+        "du",
+        "des",
+        "von",
+        "van",
+        "der",
+        "den",
+        "di",
+        "da",
+    ]
+)
+_CAPTION = re.compile(
+    r"(?P<caption>[^.!?/\n]{3,160}?) / (?P<credit>(?:(?:Image|Photo|Picture|Photograph|Credit|Source|"
+    r"Illustration)s?:\s?)?)"
+)
+_CREDIT_END = re.compile(r"(?<=[a-z0-9.)])(?=[A-Z\"“‘])|(?<=[A-Z])(?=[A-Z][a-z])")
+
+
+def is_title_case(phrase: str) -> bool:
+    words = [w for w in re.split(r"\s+", phrase.strip()) if w]
+    if not words:
+        return False
+    significant = 0
+    for i, word in enumerate(words):
+        core = word.lstrip("‘“\"'(.…[")
+        if not core:
+            continue
+        if i > 0 and core.lower().strip("’'\",:;)") in _SMALL_WORDS:
+            continue
+        if not (core[0].isupper() or core[0].isdigit()):
+            return False
+        significant += 1
+    return significant >= 1
+
+
+def _split_glued_heading(segment: str) -> tuple[str, str] | None:
+    """If the segment starts "Heading TextFirst word of the next sentence…", return (heading, rest)."""
+    numbered = re.match(r"(\d{1,2})\.\s+", segment)
+    offset = numbered.end() if numbered else 0
+    for m in re.finditer(r"(?<=[a-z’'”\")\]…\d.])(?=[A-Z\d][a-z\d-])", segment[offset : offset + 120]):
+        cut = offset + m.start()
+        head, rest = segment[:cut], segment[cut:]
+        if head.endswith(" ") or not head.strip() or re.search(r"(?:^|\s)[‘“\"']$", head):
+            return None
+        if _NAME_PREFIX.search(head) or (re.search(r"\d$", head) and rest[0].isdigit()):
+            return None
+        if rest[0].isdigit() and not re.match(r"\d{4}\b", rest):
+            return None  # only a year may follow a heading directly ("The Turning Point1923-1924 …")
+        body = head[offset:]
+        if re.search(r"[!?;:]|(?<!\.)\.(?!\.)|\s\.\s", body.strip(".… ")):
+            return None
+        words = body.split()
+        if not 1 <= len(words) <= 12 or len(head) > 110:
+            return None
+        if not numbered and not is_title_case(body):
+            return None
+        if len(rest.split()) < 4:
+            return None
+        return head.strip(), rest
+    return None
+
+
+def _find_captions(line: str) -> list[tuple[int, int, str]]:
+    """Spans of "Caption text / Image: credit" inserted between two glued sentences."""
+    spans: list[tuple[int, int, str]] = []
+    for m in re.finditer(r" / ", line):
+        slash = m.start()
+        # caption starts after the previous sentence end (or line start)
+        before = line[max(0, slash - 200) : slash]
+        b = max(before.rfind(". "), before.rfind("? "), before.rfind("! "), before.rfind(") "), before.rfind("” "))
+        start = slash - len(before) + (b + 2 if b >= 0 else 0)
+        if b < 0 and slash > 200:
+            continue
+        after = line[m.end() : m.end() + 120]
+        label = re.match(r"(?:Image|Photo|Picture|Photograph|Credit|Source|Illustration)s?:\s?", after)
+        credit_start = m.end()
+        tail = after[label.end() :] if label else after
+        end_m = _CREDIT_END.search(tail)
+        lic = CREDIT_WORDS.match(tail)
+        if lic and (not end_m or end_m.start() > 90 or tail[lic.end() : lic.end() + 1].isspace()):
+            credit_len = lic.end()
+        elif end_m and end_m.start() <= 90:
+            credit_len = end_m.start()
+        elif label and len(tail) < 90:
+            credit_len = len(tail)
+        else:
+            continue
+        if not label and not end_m:
+            continue
+        end = credit_start + (label.end() if label else 0) + credit_len
+        if not label and not re.fullmatch(r"[A-Z][\w.’'-]*(?: [A-Z][\w.’'-]*){0,4}", line[credit_start:end]):
+            continue
+        spans.append((start, end, line[start:end].strip()))
+    return spans
+
+
+def split_glued_line(line: str, removed: list[str], first_line: bool) -> list[Block]:
+    """Re-divide a page flattened into one line into paragraphs and headings."""
+    pieces: list[str] = []
+    cursor = 0
+    captions = _find_captions(line)
+    for start, end, caption in captions:
+        pieces.append(line[cursor:start])
+        if first_line and cursor == 0 and start == 0:
+            # masthead: "Title Tag Tag Featured Tag Caption / Image: credit"
+            cap_text, _, credit = caption.partition(" / ")
+            found = find_tag_trail(cap_text)
+            if found:
+                core, tags, cap = found
+                pieces[-1] = core
+                removed.append(tags)
+                removed.append(f"{cap} / {credit}".strip())
+                pieces.append("\n")
+                cursor = end
+                continue
+        removed.append(caption)
+        pieces.append("\n")
+        cursor = end
+    pieces.append(line[cursor:])
+    text = "".join(pieces)
+    blocks: list[Block] = []
+    for chunk in text.split("\n"):
+        chunk = chunk.strip()
+        if not chunk:
+            continue
+        for segment in _split_at_boundaries(chunk):
+            glued = _split_glued_heading(segment)
+            if glued:
+                blocks.append(Block("heading", glued[0], strong=True))
+                segment = glued[1]
+            blocks.append(Block("para", segment))
+    return blocks
+
+
+def _split_at_boundaries(chunk: str) -> list[str]:
+    out: list[str] = []
+    last = 0
+    for m in _GLUED_BOUNDARY.finditer(chunk):
+        cut = m.end()
+        if m.group().startswith(":"):
+            cut = m.end()
+        before = chunk[max(0, m.start() - 12) : m.start()]
+        if m.group().startswith(".") and (_INITIAL_BEFORE.search(before) or _ABBREV_BEFORE.search(before)):
+            continue
+        if before[-1:].isdigit() and m.group().startswith(".") and chunk[cut : cut + 1].isdigit():
+            continue
+        if cut - last < 2:
+            continue
+        out.append(chunk[last:cut].strip())
+        last = cut
+    out.append(chunk[last:].strip())
+    return [s for s in out if s]
+
+
+def needs_glue_split(line: str) -> bool:
+    return len(line) > 200 and len(_GLUED_SIGNAL.findall(line)) >= 2
+
+
+# ---------------------------------------------------------------- paragraphs from lines
+
+
+def _is_hard_wrapped(lines: list[str]) -> bool:
+    lengths = [len(x) for x in lines if x.strip()]
+    if len(lengths) < 8:
+        return False
+    short = sum(1 for n in lengths if n <= 100) / len(lengths)
+    return short >= 0.9 and median(lengths) >= 35
+
+
+def _join(a: str, b: str) -> str:
+    if re.search(r"[^\W\d_]-$", a) and b[:1].islower():
+        return a + b  # keep the hyphen: we cannot tell "well-known" from a soft break
+    return a + " " + b
+
+
+def _continues(line: str, nxt: str) -> bool:
+    """In a not-hard-wrapped file, does a line run on into the next one inside the same block?"""
+    if not line or not nxt or LIST_ITEM.match(nxt) or is_date_line(nxt):
+        return False
+    return bool(re.search(r"(?:\b[a-z][\w’'-]*|[,;–—-])$", line)) and not nxt[0].isdigit()
+
+
+def lines_to_paragraphs(text: str, wrapped: bool | None = None) -> list[str]:
+    lines = text.split("\n")
+    if wrapped is None:
+        wrapped = _is_hard_wrapped(lines)
+    paragraphs: list[str] = []
+    current: str | None = None
+    for raw in lines:
+        line = raw.strip()
+        if not line:
+            if current is not None:
+                paragraphs.append(current)
+                current = None
+            continue
+        if current is None:
+            current = line
+        elif (wrapped and not LIST_ITEM.match(line)) or _continues(current, line):
+            current = _join(current, line)
+        else:
+            paragraphs.append(current)
+            current = line
+    if current is not None:
+        paragraphs.append(current)
+    return [re.sub(r"[ \t]+", " ", p) for p in paragraphs]
+
+
+# ---------------------------------------------------------------- whole-document passes
+
+
+def _remove_teasers(blocks: list[Block], removed: list[str]) -> list[Block]:
+    """A CMS excerpt ("This year is […]") repeated in full further down is not text."""
+    out: list[Block] = []
+    texts = [b.text for b in blocks]
+    for i, b in enumerate(blocks):
+        m = re.search(r"\s*(?:\[(?:…|\.\.\.)\]|\((?:…|\.\.\.)\)|…|\.\.\.)$", b.text)
+        if b.kind == "para" and m:
+            stem = b.text[: m.start()].strip()
+            following = " ".join(texts[i + 1 : i + 12])
+            if len(stem) >= 40 and stem in following:
+                removed.append(b.text)
+                continue
+        out.append(b)
+    return out
+
+
+def _remove_sidebar_tail(blocks: list[Block], removed: list[str]) -> list[Block]:
+    """Drop a trailing run of related-article teasers (titles, blurbs, bylines, dates).
+
+    The run must start at a share bar or a "Most recent"-style marker in the second half of the text, and
+    everything after it must look like teasers: short blocks, with dates among them.
+    """
+    n = len(blocks)
+    for i in range(n // 3, n):
+        b = blocks[i]
+        if b.kind == "note" or not (is_share_bar(b.text) or SIDEBAR_MARKERS.match(b.text.strip())):
+            continue
+        rest = blocks[i + 1 :]
+        if any(r.kind == "note" for r in rest):
+            continue
+        if all(len(r.text.split()) <= 80 for r in rest) and (
+            len(rest) <= 2 or sum(1 for r in rest if is_date_line(r.text)) >= 2
+        ):
+            removed.extend(r.text for r in blocks[i:])
+            return blocks[:i]
+    return blocks
+
+
+def _rejoin(blocks: list[Block]) -> list[Block]:
+    """Glue paragraphs broken mid-sentence ("…and the Communist" / "International. In his …")."""
+    out: list[Block] = []
+    for b in blocks:
+        if out and b.kind == "para" and out[-1].kind == "para":
+            prev = out[-1].text
+            tail_ok = not ends_sentence(prev) and not prev.rstrip().endswith(":")
+            long_prev = len(prev.split()) >= 15
+            if (
+                tail_ok
+                and not LIST_ITEM.match(b.text)
+                and not (LIST_ITEM.match(prev) and not b.text[:1].islower())
+                and (b.text[:1].islower() or long_prev)
+                and (long_prev or len(prev.split()) >= 4)
+            ):
+                out[-1] = Block("para", _join(prev.rstrip(), b.text))
+                continue
+        out.append(b)
+    return out
+
+
+def clean_text(text: str, *, wrapped: bool | None = None) -> Cleaned:
+    """Turn a decoded plain text into blocks; headings found here are the glued ones only."""
+    body, removed, hints = strip_gutenberg(text)
+    raw_lines = body.split("\n")
+    blocks: list[Block] = []
+    pending: list[str] = []
+    first_content = True
+
+    def flush() -> None:
+        if pending:
+            for p in lines_to_paragraphs("\n".join(pending), wrapped):
+                blocks.append(Block("para", p))
+            pending.clear()
+
+    for line in raw_lines:
+        if needs_glue_split(line):
+            flush()
+            blocks.extend(split_glued_line(line.strip(), removed, first_content))
+        else:
+            pending.append(line)
+        if line.strip():
+            first_content = False
+    flush()
+    return finish_blocks(blocks, removed, hints)
+
+
+def finish_blocks(blocks: list[Block], removed: list[str], hints: dict[str, str] | None = None) -> Cleaned:
+    """Boilerplate passes shared by every format, once blocks exist."""
+    blocks = _remove_sidebar_tail(blocks, removed)
+    kept: list[Block] = []
+    for b in blocks:
+        if b.kind == "para" and is_boilerplate(b.text):
+            removed.append(b.text)
+            continue
+        kept.append(b)
+    kept = _remove_teasers(kept, removed)
+    kept = _rejoin(kept)
+    return Cleaned(kept, removed, dict(hints or {}))

@@ -1,0 +1,247 @@
+"""Headings and readings: where a section starts, and how long a sitting it makes.
+
+Structure from the file (Markdown #, HTML h1–h6, EPUB nav, PDF outline) always wins. Without it we
+recognise headings in the text, but conservatively: a false heading cuts a reading in two and shows the
+group a sentence as a title, which is worse than a missed one. A short line counts only if it looks like
+a title (no closing full stop, no trailing colon or comma) *and* sits between finished prose paragraphs.
+
+Readings: a section far longer than the target sitting (more than 1.5× target minutes) is split at
+paragraph boundaries into balanced parts; the first part keeps the heading exactly, later parts get
+" (part 2/3)". Tiny untitled sections are merged into a neighbour; a section with a real heading is
+never merged away, however short — losing a heading is worse than a short reading.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, replace
+
+from bot.ingest.clean import LIST_ITEM, Block, ends_sentence, is_date_line, is_title_case
+from bot.ingest.model import Paragraph, Section, count_words, estimate_minutes
+from bot.ingest.sentences import split_sentences
+
+_CHAPTER = re.compile(
+    r"^(?:chapter|book|part|section|letter|lecture|appendix|volume|canto|act|scene)\s+"
+    r"(?:[ivxlcdm]+|\d{1,3}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|[a-z]+teen|twenty|"
+    r"the\s+\w+)\b[.:—–-]?(?:\s+.{1,90})?$",
+    re.I,
+)
+_ROMAN = re.compile(r"^(?=[IVXLC])M*(?:C[MD]|D?C{0,3})(?:X[CL]|L?X{0,3})(?:I[XV]|V?I{0,3})\.?$")
+_NUMBERED = re.compile(r"^(\d{1,3})\.\s+(\S.{0,100})$")
+_FUNCTION_END = re.compile(r"\b(?:the|a|an|and|or|of|to|in|on|for|with|by|at|from|that|which)$", re.I)
+_LABEL_ONLY = re.compile(r"^(?:(?:chapter|book|part|section|letter|lecture|appendix|volume)\s+\S+|[IVXLC]+)\.?$", re.I)
+
+
+def _strong_heading(text: str) -> bool:
+    t = text.strip()
+    if len(t) > 120 or len(t.split()) > 16:
+        return False
+    if _CHAPTER.match(t) or _ROMAN.match(t):
+        return True
+    m = _NUMBERED.match(t)
+    if (m and not t.endswith((".", ",", ";", ":"))) or (m and t.endswith("...")):
+        return len(t.split()) <= 12
+    letters = [c for c in t if c.isalpha()]
+    if len(letters) >= 4 and all(not c.islower() for c in letters) and len(t.split()) <= 10:
+        return not t.endswith((",", ";", ":"))
+    return False
+
+
+def _weak_heading(text: str) -> bool:
+    """A short title-like line; context decides whether it is a heading."""
+    t = text.strip()
+    words = t.split()
+    if not words or len(words) > 12 or len(t) > 90:
+        return False
+    if not (t[0].isupper() or t[0].isdigit() or t[0] in "‘“\"'"):
+        return False
+    bare = t.rstrip("\"”’')]")
+    if bare.endswith((".", ",", ";", ":", "…", "-", "–", "—")) and not bare.endswith(". . ."):
+        return False
+    if t.endswith("?") and not is_title_case(t):
+        return False
+    if LIST_ITEM.match(t) or "http" in t or t.count(",") >= 2 or is_date_line(t):
+        return False
+    if t[0] in '“"' and re.search(r"[.!?,]", t[1:-1]):
+        return False  # a line of dialogue
+    return not _FUNCTION_END.search(t)
+
+
+def _is_prose(b: Block) -> bool:
+    return b.kind == "para" and (ends_sentence(b.text) or len(b.text.split()) >= 12)
+
+
+def detect_headings(blocks: list[Block]) -> list[Block]:
+    """Mark headings in a text that has no structural ones."""
+    out = list(blocks)
+    n = len(out)
+    for i, b in enumerate(out):
+        if b.kind != "para":
+            continue
+        prev = out[i - 1] if i > 0 else None
+        nxt = out[i + 1] if i + 1 < n else None
+        if nxt is None:
+            continue
+        if _strong_heading(b.text):
+            num = _NUMBERED.match(b.text.strip())
+            m2 = _NUMBERED.match(nxt.text.strip()) if num and nxt.kind == "para" else None
+            m0 = _NUMBERED.match(prev.text.strip()) if num and prev is not None and prev.kind == "para" else None
+            if num and m2 and int(m2.group(1)) == int(num.group(1)) + 1:
+                continue  # a numbered list, not headings
+            if num and m0 and int(m0.group(1)) + 1 == int(num.group(1)):
+                continue
+            out[i] = replace(b, kind="heading", strong=True)
+            continue
+        prev_ok = (
+            prev is None
+            or (prev.kind == "heading" and prev.strong)
+            or (prev.kind == "para" and ends_sentence(prev.text) and not prev.text.rstrip().endswith(":"))
+        )
+        if prev is not None and prev.kind == "heading" and not _LABEL_ONLY.match(prev.text):
+            continue  # two headings in a row: the second is a short opening line, not a heading
+        if _weak_heading(b.text) and prev_ok and _is_prose(nxt) and not _weak_heading(nxt.text):
+            out[i] = replace(b, kind="heading", strong=False)
+    # "CHAPTER IV" followed by its title line: one heading
+    merged: list[Block] = []
+    for b in out:
+        if (
+            merged
+            and b.kind == "heading"
+            and merged[-1].kind == "heading"
+            and _LABEL_ONLY.match(merged[-1].text.strip())
+            and not _LABEL_ONLY.match(b.text.strip())
+        ):
+            merged[-1] = replace(merged[-1], text=f"{merged[-1].text.strip().rstrip('.')}: {b.text.strip()}")
+            continue
+        merged.append(b)
+    return merged
+
+
+# ---------------------------------------------------------------- sections and readings
+
+
+@dataclass
+class _Draft:
+    heading: str | None
+    level: int
+    paras: list[Block]
+    extra_notes: list[str]
+    part: int = 1
+    parts: int = 1
+
+    @property
+    def words(self) -> int:
+        return sum(count_words(p.text) for p in self.paras)
+
+
+def _drafts(blocks: list[Block]) -> list[_Draft]:
+    drafts: list[_Draft] = []
+    for b in blocks:
+        if b.kind == "heading":
+            drafts.append(_Draft(b.text.strip(), max(1, b.level), [], []))
+        elif b.kind == "para":
+            if not drafts:
+                drafts.append(_Draft(None, 1, [], []))
+            drafts[-1].paras.append(b)
+    headed = [d.level for d in drafts if d.heading is not None]
+    if headed:
+        top = min(headed)
+        for d in drafts:
+            d.level = d.level - top + 1
+    return drafts
+
+
+def _split_long_paragraph(p: Block, max_words: int) -> list[Block]:
+    if count_words(p.text) <= max_words:
+        return [p]
+    pieces: list[Block] = []
+    current: list[str] = []
+    words = 0
+    for start, end in split_sentences(p.text):
+        sentence = p.text[start:end]
+        w = count_words(sentence)
+        if current and words + w > max_words:
+            pieces.append(Block("para", " ".join(current)))
+            current, words = [], 0
+        current.append(sentence)
+        words += w
+    if current:
+        pieces.append(Block("para", " ".join(current)))
+    if pieces:
+        pieces[0] = replace(pieces[0], notes=p.notes)
+    return pieces
+
+
+def _split(d: _Draft, target_words: int) -> list[_Draft]:
+    if d.words <= 1.5 * target_words:
+        return [d]
+    paras = [q for p in d.paras for q in _split_long_paragraph(p, target_words)]
+    total = sum(count_words(p.text) for p in paras)
+    n = max(2, math.ceil(total / target_words))
+    n = min(n, len(paras))
+    if n < 2:
+        return [d]
+    chunks: list[list[Block]] = []
+    current: list[Block] = []
+    done = 0
+    for p in paras:
+        w = count_words(p.text)
+        boundary = total * (len(chunks) + 1) / n
+        if current and len(chunks) < n - 1 and done + w / 2 > boundary:
+            chunks.append(current)
+            current = []
+        current.append(p)
+        done += w
+    chunks.append(current)
+    parts = len(chunks)
+    out = []
+    for k, chunk in enumerate(chunks, start=1):
+        heading = d.heading if k == 1 or d.heading is None else f"{d.heading} (part {k}/{parts})"
+        out.append(_Draft(heading, d.level, chunk, d.extra_notes if k == parts else [], k, parts))
+    return out
+
+
+def _merge_tiny(drafts: list[_Draft], min_words: int) -> list[_Draft]:
+    """Fold tiny untitled sections into a neighbour; headed sections always stay."""
+    out = list(drafts)
+    i = 0
+    while i < len(out) and len(out) > 1:
+        d = out[i]
+        if d.heading is None and d.words < min_words:
+            if i == 0:  # an untitled opening joins the first titled section
+                out[1].paras[:0] = d.paras
+                out[1].extra_notes[:0] = d.extra_notes
+            else:
+                out[i - 1].paras.extend(d.paras)
+                out[i - 1].extra_notes.extend(d.extra_notes)
+            del out[i]
+            continue
+        i += 1
+    return out
+
+
+def build_sections(
+    blocks: list[Block], uncited_notes: list[str], words_per_minute: int, target_minutes: int
+) -> list[Section]:
+    drafts = _drafts(blocks)
+    if not drafts:
+        return []
+    if uncited_notes:
+        drafts[-1].extra_notes.extend(uncited_notes)
+    min_words = 2 * words_per_minute
+    drafts = _merge_tiny(drafts, min_words)
+    target_words = max(1, target_minutes * words_per_minute)
+    split: list[_Draft] = []
+    for d in drafts:
+        split.extend(_split(d, target_words))
+    sections = []
+    for d in split:
+        paragraphs = tuple(Paragraph(p.text, tuple(split_sentences(p.text))) for p in d.paras)
+        notes = tuple(n for p in d.paras for n in p.notes) + tuple(d.extra_notes)
+        sections.append(Section(d.heading, d.level, paragraphs, notes, d.part, d.parts))
+    return sections
+
+
+def minutes(section: Section, words_per_minute: int) -> int:
+    return estimate_minutes(section.words, words_per_minute)
