@@ -32,11 +32,21 @@ from bot.commands import (
 from bot.config import Settings
 from bot.log import log_context
 from bot.outbox import deliver
-from bot.scheduling import JobHandler, handlers_from_modules, run_due_jobs
+from bot.scheduling import (
+    JobHandler,
+    ScheduleKind,
+    WakeupTimer,
+    handlers_from_modules,
+    kinds_from_modules,
+    rebuild_schedules,
+    run_due_jobs,
+    run_due_schedules,
+)
 from bot.storage import groups as group_store
 from bot.storage import jobs as job_store
 from bot.storage import members as member_store
 from bot.storage import refs
+from bot.storage import schedules as schedule_store
 from bot.storage.db import Database
 from bot.storage.groups import Group
 
@@ -54,6 +64,8 @@ class App:
     job_handlers: dict[str, JobHandler]
     completers: dict[type, Completer] = field(default_factory=dict)
     adapters: dict[str, Adapter] = field(default_factory=dict)
+    schedule_kinds: dict[str, ScheduleKind] = field(default_factory=dict)
+    timer: WakeupTimer | None = None
     _tick_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     @classmethod
@@ -68,10 +80,12 @@ class App:
             clock=clock or SystemClock(),
             registry=Registry.from_modules(modules),
             job_handlers=handlers_from_modules(modules),
+            schedule_kinds=kinds_from_modules(modules),
             completers=completers_from_modules(modules),
         )
 
     async def close(self) -> None:
+        await self.stop_scheduler()
         await self.db.close()
 
     # ------------------------------------------------------------ commands
@@ -163,14 +177,49 @@ class App:
 
     # ------------------------------------------------------------ time passing
     async def next_wakeup(self) -> datetime | None:
-        """The earliest moment anything stored falls due; the scheduler's timer sleeps until then."""
-        return await job_store.earliest_pending(self.db)
+        """The earliest moment anything stored falls due (jobs and schedules); the timer sleeps until then."""
+        times = [t for t in (await job_store.earliest_pending(self.db), await schedule_store.earliest(self.db)) if t]
+        return min(times) if times else None
 
     async def tick(self) -> int:
         """Run whatever fell due and send what is waiting; returns how many posts went out."""
         async with self._tick_lock:
-            await run_due_jobs(self, self.clock.now())
-            return await deliver(self.db, self.adapters, self.clock)
+            now = self.clock.now()
+            await run_due_jobs(self, now)
+            sent = 0
+
+            async def send_waiting() -> None:
+                nonlocal sent
+                while batch := await deliver(self.db, self.adapters, self.clock, limit=_DELIVER_BATCH):
+                    sent += batch
+                    if batch < _DELIVER_BATCH:
+                        break
+
+            await run_due_schedules(self, now, after_step=send_waiting)
+            await send_waiting()
+            return sent
+
+    async def start_scheduler(self) -> None:
+        """Rebuild the schedules from the database and arm the in-memory wake-up timer (real time only)."""
+        if self.timer is not None:
+            return
+        examined = await rebuild_schedules(self)
+        log.info("scheduler started: %d schedules rebuilt, next wake-up %s", examined, await self.next_wakeup())
+        self.timer = WakeupTimer(self)
+        await self.timer.start()
+
+    async def stop_scheduler(self) -> None:
+        if self.timer is not None:
+            await self.timer.stop()
+            self.timer = None
+
+    def reschedule(self) -> None:
+        """Something due changed (a plan was edited): wake the dispatcher now rather than at the old time."""
+        if self.timer is not None:
+            self.timer.poke()
+
+
+_DELIVER_BATCH = 100
 
 
 def _call_arguments(spec: CommandSpec, values: dict) -> tuple[list, dict]:

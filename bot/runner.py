@@ -1,18 +1,19 @@
-"""`readalong run` with chat adapters: start each enabled adapter and keep the scheduler ticking."""
+"""`readalong run` with chat adapters: start each enabled adapter, then let the wake-up timer drive the dispatcher.
+
+The timer (bot.scheduling.WakeupTimer: APScheduler's AsyncIOScheduler with one in-memory DateTrigger) wakes at the
+earliest due row of the database, or every 30 s at the latest, and each wake-up runs `App.tick()`.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import importlib
 import logging
-from datetime import timedelta
 
 from bot.app import App
 from bot.config import ConfigError, Settings
 
 log = logging.getLogger(__name__)
-
-IDLE_WAKEUP = timedelta(seconds=30)
 
 
 def check_credentials(settings: Settings) -> None:
@@ -37,13 +38,17 @@ async def run_adapters(app: App) -> int:
         await adapter.start()
         log.info("%s adapter started", name)
     try:
-        while True:
-            await app.tick()
-            wake = await app.next_wakeup()
-            delay = IDLE_WAKEUP.total_seconds()
-            if wake is not None:
-                delay = min(delay, max(0.0, (wake - app.clock.now()).total_seconds()))
-            await asyncio.sleep(delay)
+        await serve(app)
     finally:
         for adapter in app.adapters.values():
             await adapter.stop()
+    return 0
+
+
+async def serve(app: App, stop: asyncio.Event | None = None) -> None:
+    """Run the scheduler until `stop` is set (or forever); the adapters are already running."""
+    await app.start_scheduler()
+    try:
+        await (stop or asyncio.Event()).wait()
+    finally:
+        await app.stop_scheduler()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -60,3 +61,13 @@ async def update(db: Executor, group_id: int, *, name: str | None = None, timezo
         await db.execute("UPDATE groups SET name = ? WHERE id = ?", (name, group_id))
     if timezone is not None:
         await db.execute("UPDATE groups SET timezone = ? WHERE id = ?", (timezone, group_id))
+
+
+async def by_ids(db: Executor, group_ids: Iterable[int]) -> dict[int, Group]:
+    """Several groups at once (the dispatcher's batches)."""
+    ids = sorted(set(group_ids))
+    if not ids:
+        return {}
+    marks = ", ".join("?" for _ in ids)
+    rows = await db.fetchall(f"SELECT {_COLUMNS} FROM groups WHERE id IN ({marks})", ids)
+    return {int(r["id"]): Group.from_row(r) for r in rows}

@@ -1,0 +1,179 @@
+"""Meeting reminders: `reminders set 24h 1h`, `reminders show`, and the "reminder" schedule kind.
+
+Each offset is one schedule row per plan ("plan:<id>:remind:<seconds>", rule {"plan": id, "before": seconds}).
+An offset of whole days means the same wall-clock time that many days before (bot.domain.plans.reminder_time):
+"24h" before a Monday 19:00 meeting is Sunday 19:00 even when the clocks changed overnight (23 or 25 real
+hours); the rest of an offset is exact ("1h" is always 60 minutes). A reminder goes into its reading's thread.
+Catch-up: a reminder handled late is posted (marked late) only while its meeting has not started.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
+
+from bot.commands import Invocation, Permission, Reply, UserError, command
+from bot.domain.plans import reminder_time
+from bot.scheduling import Due, Firing, Outcome, Post, ScheduleKind
+from bot.storage import plans as plan_store
+from bot.storage import schedules as schedule_store
+from bot.storage.db import Transaction
+from bot.storage.schedules import Schedule
+from bot.timeutil import TimeInputError, format_duration, format_local, parse_duration
+from cogs.plans import DEFAULT_REMINDER_OFFSETS, NEVER, current_plan, refresh_schedules
+
+if TYPE_CHECKING:
+    from bot.app import App
+
+MAX_OFFSETS = 5
+MAX_OFFSET = timedelta(days=14)
+
+
+def next_reminder(meetings: Sequence[datetime], before: timedelta, zone: ZoneInfo, after: datetime) -> datetime | None:
+    """Pure: the first reminder time strictly after `after`, for meeting instants in ascending order."""
+    for meeting in meetings:
+        if meeting <= after:
+            continue  # its reminder is before the meeting, so before `after` too
+        when = reminder_time(meeting, before, zone)
+        if when > after:
+            return when
+    return None
+
+
+def describe_before(before: timedelta) -> str:
+    if before % timedelta(days=1) == timedelta(0):
+        days = before.days
+        return "tomorrow" if days == 1 else f"in {days} days"
+    return f"in {format_duration(before)}"
+
+
+async def _fire(app: App, tx: Transaction, dues: Sequence[Due]) -> list[Outcome]:
+    """Remind of the meetings whose reminder time has come, for a batch of schedules (one offset each)."""
+    plan_ids = [int(d.schedule.rule["plan"]) for d in dues]
+    plans = {i: p for i, p in (await plan_store.plans_by_ids(tx, plan_ids)).items() if p.status == "active"}
+    readings = await plan_store.readings_of_plans(tx, list(plans), min(d.fire_at for d in dues))
+    totals = await plan_store.reading_counts(tx, list(plans))
+    zones = await plan_store.group_timezones(tx, [p.group_id for p in plans.values()])
+    outcomes = []
+    for due in dues:
+        plan = plans.get(int(due.schedule.rule["plan"]))
+        if plan is None:
+            outcomes.append(Outcome(Firing(), None))
+            continue
+        before = timedelta(seconds=int(due.schedule.rule["before"]))
+        zone = ZoneInfo(plan.timezone)
+        ahead = readings.get(plan.id, [])
+        near = [r for r in ahead if abs(r.meeting_at - before - due.fire_at) <= timedelta(hours=3)]  # DST: ≤ 2 h
+        reminded = [r for r in near if reminder_time(r.meeting_at, before, zone) == due.fire_at]
+        shown = ZoneInfo(zones.get(plan.group_id, plan.timezone))
+        posts = [
+            Post(
+                plan.group_id,
+                Reply(
+                    title=f"⏰ Meeting {describe_before(before)}: {r.title}",
+                    text=(
+                        f"We meet {format_local(r.meeting_at, shown)} to discuss reading {r.number} of "
+                        f"{totals.get(plan.id, 0)}: *{r.title}* (about {r.minutes} min). The reading is in this thread."
+                    ),
+                    kind="reminder",
+                ),
+                thread_key=f"reading:{r.id}",
+            )
+            for r in reminded
+        ]
+        meeting = min((r.meeting_at for r in reminded), default=None)
+        following = next_reminder([r.meeting_at for r in ahead], before, zone, due.fire_at)
+        outcomes.append(Outcome(Firing(posts, meeting_at=meeting), following))
+    return outcomes
+
+
+async def _next(app: App, tx: Transaction, schedule: Schedule, after: datetime) -> datetime | None:
+    plan = await plan_store.get(tx, int(schedule.rule["plan"]))
+    if plan is None or plan.status != "active":
+        return None
+    meetings = [r.meeting_at for r in await plan_store.plan_readings(tx, plan.id)]
+    return next_reminder(meetings, timedelta(seconds=int(schedule.rule["before"])), ZoneInfo(plan.timezone), after)
+
+
+async def _rebuild(app: App, tx: Transaction, schedules: Sequence[Schedule]) -> dict[int, datetime | None]:
+    plans = await plan_store.active_plans(tx)
+    meetings = await plan_store.meetings_of_active_plans(tx)
+    result: dict[int, datetime | None] = {}
+    for schedule in schedules:
+        plan = plans.get(int(schedule.rule["plan"]))
+        if plan is None:
+            result[schedule.id] = None
+            continue
+        before = timedelta(seconds=int(schedule.rule["before"]))
+        after = schedule.last_fire_at or NEVER
+        result[schedule.id] = next_reminder(meetings.get(plan.id, []), before, ZoneInfo(plan.timezone), after)
+    return result
+
+
+REMINDER = ScheduleKind("reminder", fire=_fire, next_fire=_next, rebuild=_rebuild)
+
+
+async def _offsets(inv: Invocation, group_id: int) -> list[timedelta]:
+    stored = await schedule_store.reminder_offsets(inv.db, group_id)
+    return list(DEFAULT_REMINDER_OFFSETS) if stored is None else stored
+
+
+def _describe(offsets: Sequence[timedelta]) -> str:
+    if not offsets:
+        return "no reminders before meetings"
+    return ", ".join(format_duration(o) for o in offsets) + " before each meeting"
+
+
+@command(
+    "reminders set",
+    help="Choose when to remind before meetings, e.g. `reminders set 24h 1h` (or `off`).",
+    params={"offsets": "How long before each meeting: 24h, 1h, 30m … or off"},
+    permission=Permission.MODERATOR,
+)
+async def reminders_set(inv: Invocation, *offsets: str) -> Reply:
+    group = inv.require_group()
+    if not offsets:
+        raise UserError("Say when to remind, for example `reminders set 24h 1h`, or `reminders set off`.")
+    parsed: list[timedelta] = []
+    if [o.lower() for o in offsets] not in (["off"], ["none"]):
+        for raw in offsets:
+            try:
+                value = parse_duration(raw)
+            except TimeInputError as exc:
+                raise UserError(str(exc)) from None
+            if value <= timedelta(0) or value > MAX_OFFSET or value % timedelta(minutes=1):
+                raise UserError(f"“{raw}” should be whole minutes between 1 minute and 14 days before the meeting.")
+            parsed.append(value)
+        if len(set(parsed)) > MAX_OFFSETS:
+            raise UserError(f"Choose at most {MAX_OFFSETS} reminders per meeting.")
+    now = inv.now()
+    async with inv.db.transaction() as tx:
+        await schedule_store.set_reminder_offsets(tx, group.id, parsed)
+        plan = await plan_store.live(tx, group.id)
+        if plan is not None:
+            await refresh_schedules(inv.app, tx, plan, now)
+    inv.app.reschedule()
+    chosen = await _offsets(inv, group.id)
+    return Reply(text=f"Reminders: {_describe(chosen)}, plus the post when each reading opens.")
+
+
+@command("reminders show", help="Show when reminders are posted and the next ones.", default=True)
+async def reminders_show(inv: Invocation) -> Reply:
+    group = inv.require_group()
+    offsets = await _offsets(inv, group.id)
+    lines = [
+        f"Reminders: {_describe(offsets)}, plus the post when each reading opens.",
+        "Whole days mean the same clock time the day before, even across a daylight-saving change.",
+    ]
+    plan = await current_plan(inv.app, group, inv.now())
+    if plan is not None and plan.status == "active":
+        now = inv.now()
+        upcoming = []
+        for schedule in await schedule_store.of_owner(inv.db, f"plan:{plan.id}"):
+            if schedule.next_fire_at and schedule.kind == "reminder":
+                upcoming.append(schedule.next_fire_at)
+        if upcoming:
+            lines.append(f"Next reminder: {format_local(max(min(upcoming), now), inv.zone)}.")
+    return Reply(title="Reminders", text="\n".join(lines))
