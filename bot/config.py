@@ -80,11 +80,30 @@ class MatrixSettings:
 
 
 @dataclass(frozen=True)
+class PromptSettings:
+    """Discussion prompts: the templates file and an optional OpenAI-compatible model that rephrases them."""
+
+    templates: Path = Path("data/prompts.toml")
+    llm_url: str = ""  # empty: no language model, the built-in generator alone
+    llm_model: str = ""
+    api_key_env: str = "READALONG_LLM_API_KEY"
+    timeout_seconds: int = 20
+
+    @property
+    def llm_enabled(self) -> bool:
+        return bool(self.llm_url.strip())
+
+    def api_key(self) -> str | None:
+        return os.environ.get(self.api_key_env, "").strip() or None
+
+
+@dataclass(frozen=True)
 class Settings:
     bot: BotSettings = field(default_factory=BotSettings)
     library: LibrarySettings = field(default_factory=LibrarySettings)
     discord: DiscordSettings = field(default_factory=DiscordSettings)
     matrix: MatrixSettings = field(default_factory=MatrixSettings)
+    prompts: PromptSettings = field(default_factory=PromptSettings)
 
     def with_database(self, path: Path) -> Settings:
         return dataclasses.replace(self, bot=dataclasses.replace(self.bot, database=path))
@@ -187,6 +206,17 @@ def _validate(settings: Settings) -> None:
         raise ConfigError("library.target_minutes must be at least 5.")
     if settings.library.max_upload_mb < 1:
         raise ConfigError("library.max_upload_mb must be at least 1.")
+    prompts = settings.prompts
+    if prompts.llm_enabled:
+        if not prompts.llm_url.startswith(("http://", "https://")):
+            raise ConfigError(
+                f"prompts.llm_url must start with http:// or https://, not “{prompts.llm_url}”; "
+                'for a local Ollama use "http://127.0.0.1:11434/v1", or leave it empty to turn the model off.'
+            )
+        if not prompts.llm_model.strip():
+            raise ConfigError('prompts.llm_model is empty but prompts.llm_url is set; name the model, e.g. "llama3.2".')
+    if not 1 <= prompts.timeout_seconds <= 300:
+        raise ConfigError("prompts.timeout_seconds must be between 1 and 300.")
     if not settings.matrix.command_prefix.strip():
         raise ConfigError('matrix.command_prefix must not be empty; the default is "!rg".')
 

@@ -25,6 +25,7 @@ from bot.storage.books import Book, DuplicateBook, NewBook, NewParagraph, NewSec
 from bot.storage.db import Database
 from bot.storage.groups import Group
 from bot.storage.search import Hit, search_paragraphs
+from cogs.quotes import index_book_quotes
 
 if TYPE_CHECKING:
     from bot.app import App
@@ -97,6 +98,7 @@ async def add_book(
     try:
         async with db.transaction() as tx:
             book_id = await book_store.insert(tx, new_book, now_fn())
+            await index_book_quotes(tx, book_id)  # quote candidates (#5), stored with the book or not at all
     except DuplicateBook as dup:
         raise UserError(f"That file is already in the library as #{dup.existing.id} “{dup.existing.title}”.") from None
     book = await book_store.get(db, book_id)

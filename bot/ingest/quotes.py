@@ -1,0 +1,406 @@
+"""Quote candidates: passages of one to three sentences worth posting, scored when a book is added.
+
+A passage qualifies when it can stand alone (rules in `problems`): whole sentences of about 60–400
+characters, balanced quotation marks, no footnote markers, no boilerplate or editorial notes, and no opening
+that leans on the sentence before ("This", "He", "Such" …; "But", "However" … only cost points). Qualifying
+passages are scored by salience within their reading: closeness to the reading as a whole (TF-IDF cosine),
+the reading's key terms they contain (re-ranked against the library, see keyphrases.py) and a comfortable
+length. Overlapping and near-duplicate passages are removed, the best kept.
+
+Who is speaking: when the passage is itself a quotation inside the text ("Trotsky wrote in 1937: “…”"),
+`speaker` names the person quoted, found conservatively from the words introducing the quotation; a quotation
+whose speaker cannot be told is not offered at all, because a misattributed quote is worse than none. Passages
+in the author's own voice have `speaker` None (the book's or section's author).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from bot.ingest.clean import BOILERPLATE_LINE
+from bot.ingest.keyphrases import LibraryIndex, cosine, key_terms, phrase_counts, unigram_vector
+
+MIN_CHARS = 60
+MAX_CHARS = 400
+MAX_SENTENCES = 3
+
+
+def _words(text: str) -> list[str]:
+    return text.split()
+
+
+DANGLING = frozenset(
+    _words(
+        """
+        this these those that he she it they him her his its their them such there both here thus former latter
+        hence which whom
+        """
+    )
+)
+WEAK = frozenset(
+    _words(
+        """
+        but and however so yet also then still moreover nevertheless nonetheless furthermore instead meanwhile or
+        nor therefore consequently indeed besides likewise otherwise accordingly again finally
+        """
+    )
+)
+_OPEN_Q = "“„"
+_INNER_OPENING = re.compile(r"[:,]\s*[“„\"](?=[A-Z])")
+_CLOSE_Q = "”"
+_FOOTNOTE = re.compile(
+    r"\[\d{1,3}\]|\[[a-z*†]\]|[¹²³⁴⁵⁶⁷⁸⁹⁰]|[*†‡]|(?<=[a-z.,;:!?”’)\]])\d{1,3}(?=[\s,.;:!?”’)]|$)|\(\d{1,2}\)"
+)
+_EDITORIAL = re.compile(
+    r"\b(?:we (?:are )?(?:re)?publish\w*|(?:re)?published (?:by|in|on|online|here|with|as)|our readers?|"
+    r"this (?:article|chapter|pamphlet|review|essay|piece|text|post|interview|series|book) "
+    r"(?:was|is|first|appeared|originally|from|by|has|will)|first (?:published|released|appeared)|"
+    r"originally (?:published|appeared|written)|editor(?:ial)?s?\b|translat(?:ed|ion) by|purchase|subscribe|"
+    r"newsletter|click|download|https?://|www\.|\w@\w|all rights reserved|copyright|©|note:|footnote|"
+    r"read more|see also|part (?:one|two|three|\d) of|(?:first|second|third|last) of (?:two|three|four) )",
+    re.IGNORECASE,
+)
+_NAME_WORD = r"(?:[A-Z][a-zà-ÿ’'\-]+|[A-Z]\.)"
+_NAME = rf"(?P<name>{_NAME_WORD}(?:\s+{_NAME_WORD}){{0,2}})"
+_VERB = (
+    r"(?:wrote|writes|noted|notes|said|says|declared|declares|observed|observes|argued|argues|explained|"
+    r"explains|warned|warns|stated|states|remarked|remarks|insisted|insists|added|adds|stressed|stresses|"
+    r"emphasi[sz]ed|recalled|concluded|asked|asks|replied|answered|continued|commented|proclaimed|put it|"
+    r"puts it|told [\w ]{1,30}|predicted|pointed out|summed up|admitted|complained|exclaimed)"
+)
+_LEAD_INS = (
+    # "Trotsky wrote in 1937:", "Lenin wrote on December 25, 1922:", "Serge recalled,"
+    re.compile(rf"(?<![\w’'])(?<!\bof\s){_NAME}\s+(?:\w+ly\s+)?{_VERB}\b[^“”\"]{{0,60}}[:,]?\s*$"),
+    # "as Lenin put it:", "In the words of Lenin,", "According to Trotsky,"
+    re.compile(rf"\b(?:[Aa]s|[Ww]ords of|[Aa]ccording to)\s+{_NAME}(?:\s+{_VERB})?[^“”\"]{{0,40}}[:,]?\s*$"),
+    # "In developing this thought, Trotsky turned to the defenders … with the following questions:"
+    re.compile(
+        rf"^(?:[^.!?]{{0,160}},\s+)?{_NAME}\s+(?:\w+ly\s+)?(?:{_VERB}|turned|responded|appealed|replied)\b[^.!?]*:\s*$"
+    ),
+)
+_AFTER = (
+    # "… beyond doubt,” wrote Trotsky." / "…,” Trotsky noted sarcastically, “…"
+    re.compile(rf"[”\"]\s*,?\s*{_VERB}\s+{_NAME}"),
+    re.compile(rf"[”\"]\s*,?\s*{_NAME}\s+(?:\w+ly\s+)?{_VERB}\b"),
+)
+_NOT_NAMES = frozenset(
+    _words(
+        """
+        he she it they we i you this that these those the a an one someone who his her their its there here in on at
+        as if when while after before during but and or so yet thus however then
+        """
+    )
+)
+
+
+class ParagraphLike(Protocol):
+    @property
+    def text(self) -> str: ...
+    @property
+    def sentences(self) -> tuple[tuple[int, int], ...]: ...
+
+
+@dataclass(frozen=True)
+class QuoteCandidate:
+    paragraph: int  # 1-based position of the paragraph in its section
+    first_sentence: int  # 0-based indices into the paragraph's sentences
+    last_sentence: int
+    start: int  # character offsets of `text` in the paragraph (outer quotation marks of a quotation excluded)
+    end: int
+    text: str
+    speaker: str | None  # who is quoted; None: the author's own words
+    score: float
+
+
+# ---------------------------------------------------------------- the standalone rules
+_PREPOSITIONS = frozenset(
+    _words(
+        """
+        in of for with by from on at to despite after under because given like against
+        """
+    )
+)
+
+
+def first_word(text: str) -> str:
+    match = re.match(r"[\s“”\"‘’'(\[…]*([A-Za-z]+)", text)
+    return match.group(1).lower() if match else ""
+
+
+def dangling(text: str) -> bool:
+    """Whether the passage opens by pointing back at something before it ("This…", "In such cases…")."""
+    words = re.findall(r"[A-Za-z]+", text[:40].lower())[:2]
+    if not words:
+        return False
+    return words[0] in DANGLING or (len(words) == 2 and words[0] in _PREPOSITIONS and words[1] in DANGLING)
+
+
+def problems(text: str) -> list[str]:
+    """Why a passage cannot stand alone as a quote; [] when it can."""
+    found = []
+    if not MIN_CHARS <= len(text) <= MAX_CHARS:
+        found.append("length")
+    stripped = text.lstrip("“„\"‘'([ ")
+    if not stripped[:1].isupper():
+        found.append("not a sentence start")
+    if not re.search(r"[.!?][”’\"')\]]*$", text) or re.search(r"(?:…|\. ?\. ?\.)[”’\"')\]]*$", text):
+        found.append("not a sentence end")
+    if re.search(r"[.!?…][”’\"')\]]*\s+[“‘\"'(\[]*(?:…|\. \. \.)?\s*[a-z]", text):
+        found.append("a sentence inside starts in lower case")
+    if not balanced(text):
+        found.append("unbalanced quotation marks")
+    if _FOOTNOTE.search(text):
+        found.append("footnote marker")
+    if is_boilerplate(text):
+        found.append("boilerplate")
+    if dangling(text):
+        found.append("dangling opening")
+    return found
+
+
+def is_boilerplate(text: str) -> bool:
+    return bool(BOILERPLATE_LINE.match(text.strip()) or _EDITORIAL.search(text))
+
+
+def balanced(text: str) -> bool:
+    """Double quotation marks pair up; every single opening quote ‘ is closed later."""
+    depth = 0
+    straight = 0
+    for ch in text:
+        if ch in _OPEN_Q:
+            depth += 1
+        elif ch in _CLOSE_Q:
+            depth -= 1
+            if depth < 0:
+                return False
+        elif ch == '"':
+            straight += 1
+    if depth != 0 or straight % 2:
+        return False
+    opens = [m.start() for m in re.finditer("‘", text)]
+    closes = [m.start() for m in re.finditer("’(?![A-Za-z])", text)]
+    return all(any(c > o for c in closes) for o in opens)
+
+
+def is_weak_opening(text: str) -> bool:
+    return first_word(text) in WEAK
+
+
+# ---------------------------------------------------------------- quotation structure
+def _depths(text: str) -> list[int]:
+    """Quotation depth before each character (straight quotes toggle, curly ones nest)."""
+    depths = []
+    depth = 0
+    straight_open = False
+    for ch in text:
+        depths.append(depth)
+        if ch in _OPEN_Q:
+            depth += 1
+        elif ch in _CLOSE_Q:
+            depth = max(0, depth - 1)
+        elif ch == '"':
+            if straight_open:
+                depth = max(0, depth - 1)
+            else:
+                depth += 1
+            straight_open = not straight_open
+    depths.append(depth)
+    return depths
+
+
+def _clean_name(name: str | None) -> str | None:
+    if not name:
+        return None
+    words = name.split()
+    while words and words[0].lower() in _NOT_NAMES:
+        words = words[1:]
+    if not words or words[-1].lower() in _NOT_NAMES:
+        return None
+    return " ".join(words)
+
+
+def speaker_from_lead_in(lead_in: str) -> str | None:
+    """Who a quotation introduced by these words is by ("Trotsky wrote in 1937:" → "Trotsky"), or None."""
+    tail = lead_in.rstrip()
+    if not tail:
+        return None
+    sentence = re.split(r"(?<=[.!?])\s+(?=[A-Z“\"])", tail)[-1]
+    for pattern in _LEAD_INS:
+        match = pattern.search(sentence)
+        if match and (name := _clean_name(match.group("name"))):
+            return name
+    return None
+
+
+def speaker_inline(text: str) -> str | None:
+    for pattern in _AFTER:
+        match = pattern.search(text)
+        if match and (name := _clean_name(match.group("name"))):
+            return name
+    return None
+
+
+@dataclass(frozen=True)
+class _Window:
+    paragraph: int
+    first: int
+    last: int
+    start: int
+    end: int
+    speaker: str | None
+
+
+def _windows(paragraphs: Sequence[ParagraphLike]) -> list[_Window]:
+    """Every run of 1–3 whole sentences that could be a quote, with its speaker resolved."""
+    found = []
+    previous_text = ""
+    for number, paragraph in enumerate(paragraphs, start=1):
+        text = paragraph.text
+        spans = paragraph.sentences
+        depths = _depths(text)
+        for i in range(len(spans)):
+            starts = [spans[i][0]]
+            # a quotation introduced inside the sentence ("…, as Lenin put it: “We have…”") may stand alone
+            inner = _INNER_OPENING.search(text, spans[i][0], spans[i][1])
+            if inner and depths[inner.end() - 1] == 0:
+                starts.append(inner.end() - 1)
+            for begin in starts:
+                for j in range(i, min(len(spans), i + MAX_SENTENCES)):
+                    start, end = begin, spans[j][1]
+                    if end - start > MAX_CHARS + 2:
+                        break
+                    window = _classify(text, depths, start, end, number, i, j, previous_text)
+                    if window is not None:
+                        found.append(window)
+        previous_text = text
+    return found
+
+
+def _classify(
+    text: str, depths: list[int], start: int, end: int, number: int, first: int, last: int, previous: str
+) -> _Window | None:
+    opens_here = depths[start] == 0 and (text[start] in _OPEN_Q or text[start] == '"')
+    if depths[start] == 0:
+        if depths[end] > 0:
+            if not opens_here:
+                return None  # a lead-in that opens a quotation it does not close
+            s, e, opened_at = start + 1, end, start  # the first sentences of a longer quotation
+        elif opens_here and text[end - 1] in _CLOSE_Q + '"' and all(d > 0 for d in depths[start + 1 : end]):
+            s, e, opened_at = start + 1, end - 1, start  # one whole quotation
+        else:
+            quoted = sum(1 for k in range(start, end) if depths[k] > 0)
+            speaker = None
+            if quoted > 0.5 * (end - start):
+                speaker = speaker_inline(text[start:end])
+                if speaker is None:
+                    return None  # mostly someone else's words and we cannot tell whose
+            return _Window(number, first, last, start, end, speaker)
+    else:
+        s, e = start, end
+        if depths[end] == 0:
+            if text[end - 1] not in _CLOSE_Q + '"':
+                return None
+            e = end - 1
+        if any(d == 0 for d in depths[s : e + 1]):
+            return None  # narration between quoted parts: not one person's words
+        found = _opening_index(depths, start)
+        if found is None:
+            return None
+        opened_at = found
+    lead_in = text[:opened_at] if opened_at > 0 else previous
+    speaker = speaker_from_lead_in(lead_in)
+    if speaker is None:
+        speaker = speaker_inline(text[opened_at : min(len(text), e + 80)])
+    if speaker is None:
+        return None
+    return _Window(number, first, last, s, e, speaker)
+
+
+def _opening_index(depths: list[int], at: int) -> int | None:
+    """Where the quotation containing position `at` opened (the index of its opening mark)."""
+    level = depths[at]
+    k = at
+    while k > 0 and depths[k] >= level:
+        k -= 1
+    return k if depths[k] == level - 1 else None
+
+
+# ---------------------------------------------------------------- scoring
+def _length_fit(n: int) -> float:
+    if 100 <= n <= 280:
+        return 1.0
+    if n < 100:
+        return max(0.0, (n - MIN_CHARS) / (100 - MIN_CHARS))
+    return max(0.0, 1.0 - (n - 280) / (MAX_CHARS - 280) * 0.6)
+
+
+def _shingles(text: str) -> set[tuple[str, ...]]:
+    words = re.findall(r"\w+", text.lower())
+    return {tuple(words[i : i + 3]) for i in range(max(1, len(words) - 2))}
+
+
+def near_duplicate(a: str, b: str, threshold: float = 0.5) -> bool:
+    return _similar(_shingles(a), _shingles(b), threshold)
+
+
+def _similar(sa: set[tuple[str, ...]], sb: set[tuple[str, ...]], threshold: float = 0.5) -> bool:
+    if not sa or not sb:
+        return False
+    overlap = len(sa & sb)
+    return overlap / len(sa | sb) >= threshold or overlap / min(len(sa), len(sb)) >= 0.8
+
+
+def find_quotes(
+    paragraphs: Sequence[ParagraphLike],
+    index: LibraryIndex,
+    *,
+    limit: int | None = None,
+    exclude: Sequence[str] = (),
+) -> list[QuoteCandidate]:
+    """The section's quote candidates, best first; `exclude` holds texts already taken (near-duplicates)."""
+    section_text = "\n\n".join(p.text for p in paragraphs)
+    terms = key_terms(section_text, index, limit=15)
+    weights = {t.key: t.weight for t in terms}
+    top_weight = max(weights.values(), default=1.0)
+    centre = unigram_vector(section_text, index)
+    scored: list[tuple[float, _Window, str]] = []
+    for window in _windows(paragraphs):
+        text = paragraphs[window.paragraph - 1].text[window.start : window.end]
+        if problems(text):
+            continue
+        centrality = cosine(unigram_vector(text, index), centre)
+        present = phrase_counts(text)
+        term_score = min(1.0, sum(w for k, w in weights.items() if k in present) / (1.5 * top_weight))
+        score = 0.5 * min(1.0, centrality * 2.5) + 0.3 * term_score + 0.2 * _length_fit(len(text))
+        if is_weak_opening(text):
+            score *= 0.75
+        if window.speaker:
+            score *= 1.1
+        if "(" in text:
+            score *= 0.9
+        scored.append((round(min(score, 1.0), 4), window, text))
+    scored.sort(key=lambda item: (-item[0], item[1].paragraph, item[1].first, item[1].last))
+    chosen: list[QuoteCandidate] = []
+    taken = [_shingles(t) for t in exclude]
+    used: set[tuple[int, int]] = set()
+    cap = limit if limit is not None else max(2, min(40, len(section_text) // 700))
+    for score, window, text in scored:
+        sentences = {(window.paragraph, k) for k in range(window.first, window.last + 1)}
+        if sentences & used:
+            continue
+        shingles = _shingles(text)
+        if any(_similar(shingles, other) for other in taken):
+            continue
+        used |= sentences
+        taken.append(shingles)
+        chosen.append(
+            QuoteCandidate(
+                window.paragraph, window.first, window.last, window.start, window.end, text, window.speaker, score
+            )
+        )
+        if len(chosen) >= cap:
+            break
+    return chosen

@@ -1,0 +1,182 @@
+"""Discussion prompts: the generator's (cached per section), moderators' curated ones and members' suggestions,
+with one upvote per member and prompt."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal
+
+from bot.ingest.prompts import Citation, PromptDraft
+from bot.storage.db import Executor, Row
+from bot.timeutil import from_db, to_db
+
+Source = Literal["generated", "curated", "suggested"]
+
+
+@dataclass(frozen=True)
+class Prompt:
+    id: int
+    section_id: int
+    group_id: int | None
+    source: Source
+    kind: str
+    text: str
+    citations: tuple[Citation, ...]
+    rank: int
+    member_id: int | None
+    created_at: datetime
+    votes: int
+
+    @classmethod
+    def from_row(cls, row: Row) -> Prompt:
+        return cls(
+            id=row["id"],
+            section_id=row["section_id"],
+            group_id=row["group_id"],
+            source=row["source"],
+            kind=row["kind"],
+            text=row["text"],
+            citations=tuple(Citation(**c) for c in json.loads(row["citations"])),
+            rank=row["rank"],
+            member_id=row["member_id"],
+            created_at=from_db(row["created_at"]),
+            votes=row["votes"],
+        )
+
+    def draft(self) -> PromptDraft:
+        return PromptDraft(self.kind, self.text, self.citations, alternative=self.rank)
+
+
+_SELECT = (
+    "SELECT p.id, p.section_id, p.group_id, p.source, p.kind, p.text, p.citations, p.rank, p.member_id, "
+    "p.created_at, (SELECT count(*) FROM prompt_votes v WHERE v.prompt_id = p.id) AS votes FROM prompts p"
+)
+
+
+def _marks(values: Sequence[object]) -> str:
+    return ", ".join("?" for _ in values)
+
+
+def _citations_json(citations: Sequence[Citation]) -> str:
+    return json.dumps(
+        [
+            {
+                "book_id": c.book_id,
+                "book": c.book,
+                "section_id": c.section_id,
+                "section": c.section,
+                "paragraph": c.paragraph,
+                "excerpt": c.excerpt,
+            }
+            for c in citations
+        ],
+        ensure_ascii=False,
+    )
+
+
+async def generated(db: Executor, section_id: int, library_keys: Sequence[str]) -> list[Prompt] | None:
+    """The cached generated prompts of a section, or None unless they were made under one of `library_keys`."""
+    rows = await db.fetchall(
+        _SELECT + " WHERE p.section_id = ? AND p.source = 'generated' ORDER BY p.id", (section_id,)
+    )
+    keys = await db.fetchall(
+        "SELECT DISTINCT library_key FROM prompts WHERE section_id = ? AND source = 'generated'", (section_id,)
+    )
+    if not rows or len(keys) != 1 or keys[0]["library_key"] not in library_keys:
+        return None
+    return [Prompt.from_row(r) for r in rows]
+
+
+async def replace_generated(
+    db: Executor, section_id: int, library_key: str, drafts: Sequence[PromptDraft], now: datetime
+) -> None:
+    """Store a section's generated prompts; unchanged texts keep their ids (and upvotes), stale ones go."""
+    existing = {
+        r["text"]: r["id"]
+        for r in await db.fetchall(
+            "SELECT id, text FROM prompts WHERE section_id = ? AND source = 'generated'", (section_id,)
+        )
+    }
+    wanted = {d.text for d in drafts}
+    stale = [pid for text, pid in existing.items() if text not in wanted]
+    if stale:
+        await db.execute(f"DELETE FROM prompts WHERE id IN ({_marks(stale)})", stale)
+    for order, draft in enumerate(drafts):
+        if draft.text in existing:
+            await db.execute(
+                "UPDATE prompts SET kind = ?, citations = ?, rank = ?, library_key = ? WHERE id = ?",
+                (draft.kind, _citations_json(draft.citations), order, library_key, existing[draft.text]),
+            )
+        else:
+            await db.insert(
+                "INSERT INTO prompts (section_id, group_id, source, kind, text, citations, rank, library_key, "
+                "created_at) VALUES (?, NULL, 'generated', ?, ?, ?, ?, ?, ?)",
+                (section_id, draft.kind, draft.text, _citations_json(draft.citations), order, library_key, to_db(now)),
+            )
+
+
+async def add(
+    db: Executor,
+    *,
+    section_id: int,
+    group_id: int,
+    source: Source,
+    text: str,
+    citations: Sequence[Citation],
+    member_id: int,
+    now: datetime,
+) -> int:
+    return await db.insert(
+        "INSERT INTO prompts (section_id, group_id, source, kind, text, citations, rank, member_id, created_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?)",
+        (section_id, group_id, source, source, text, _citations_json(citations), member_id, to_db(now)),
+    )
+
+
+async def of_group(db: Executor, group_id: int, section_ids: Sequence[int]) -> list[Prompt]:
+    """A group's own prompts (curated, suggested) for these sections: curated first, then by votes."""
+    if not section_ids:
+        return []
+    rows = await db.fetchall(
+        _SELECT + f" WHERE p.group_id = ? AND p.section_id IN ({_marks(section_ids)}) "
+        "ORDER BY CASE p.source WHEN 'curated' THEN 0 ELSE 1 END, votes DESC, p.id",
+        (group_id, *section_ids),
+    )
+    return [Prompt.from_row(r) for r in rows]
+
+
+async def get(db: Executor, prompt_id: int) -> Prompt | None:
+    row = await db.fetchone(_SELECT + " WHERE p.id = ?", (prompt_id,))
+    return Prompt.from_row(row) if row else None
+
+
+async def upvote(db: Executor, prompt_id: int, member_id: int, now: datetime) -> bool:
+    """Record a member's upvote; False when they had already upvoted this prompt."""
+    changed = await db.execute(
+        "INSERT INTO prompt_votes (prompt_id, member_id, created_at) VALUES (?, ?, ?) "
+        "ON CONFLICT (prompt_id, member_id) DO NOTHING",
+        (prompt_id, member_id, to_db(now)),
+    )
+    return changed == 1
+
+
+async def votes_of(db: Executor, prompt_ids: Sequence[int]) -> dict[int, int]:
+    if not prompt_ids:
+        return {}
+    rows = await db.fetchall(
+        f"SELECT prompt_id, count(*) AS n FROM prompt_votes WHERE prompt_id IN ({_marks(prompt_ids)}) "
+        "GROUP BY prompt_id",
+        list(prompt_ids),
+    )
+    return {r["prompt_id"]: r["n"] for r in rows}
+
+
+async def forget_member(db: Executor, member_id: int) -> int:
+    """Delete a member's upvotes and suggestions (curated prompts stay, without their author)."""
+    removed = await db.execute("DELETE FROM prompt_votes WHERE member_id = ?", (member_id,))
+    removed += await db.execute("DELETE FROM prompts WHERE source = 'suggested' AND member_id = ?", (member_id,))
+    await db.execute("UPDATE prompts SET member_id = NULL WHERE member_id = ?", (member_id,))
+    return removed
