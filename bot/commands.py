@@ -505,14 +505,14 @@ def bind(spec: CommandSpec, positional: Sequence[str], named: dict[str, str], in
                     named[param.name] = "yes"
                     del rest[i]
                     break
-    for param in spec.params:
+    for index, param in enumerate(spec.params):
         if param.name in named:
             raw: Any = named[param.name]
             if param.variadic:
                 raw = [raw]
         elif param.variadic:
             raw, rest = rest, []
-        elif param.greedy and rest:
+        elif rest and (param.greedy or (param.kind in _NAME_LIKE and _last_open(spec, index, named))):
             raw, rest = " ".join(rest), []
         elif rest and param.kind is not bool:
             raw = rest.pop(0)
@@ -528,6 +528,14 @@ def bind(spec: CommandSpec, positional: Sequence[str], named: dict[str, str], in
         extra = " ".join(rest)
         raise UserError(f"I didn't expect “{extra}” here.\nUsage: `{spec.usage}`")
     return values
+
+
+_NAME_LIKE = (str, BookRef, ReadingRef, PollRef)
+
+
+def _last_open(spec: CommandSpec, index: int, named: dict[str, str]) -> bool:
+    """Whether no later parameter can take a positional word, so "library show red jacobins" needs no quotes."""
+    return all(p.name in named or p.kind is bool for p in spec.params[index + 1 :])
 
 
 def _describe(param: Param) -> str:

@@ -44,10 +44,20 @@ async def add(
     payload: dict[str, Any],
     now: datetime,
     group_id: int | None = None,
+    ref: str | None = None,
 ) -> int:
+    """Arm a one-shot job; with `ref`, any pending job of the same kind and ref is cancelled first."""
+    if ref is not None:
+        await cancel_ref(db, kind, ref)
     return await db.insert(
-        "INSERT INTO jobs (kind, group_id, fire_at, payload, created_at) VALUES (?, ?, ?, ?, ?)",
-        (kind, group_id, to_db(fire_at), json.dumps(payload), to_db(now)),
+        "INSERT INTO jobs (kind, group_id, fire_at, payload, created_at, ref) VALUES (?, ?, ?, ?, ?, ?)",
+        (kind, group_id, to_db(fire_at), json.dumps(payload), to_db(now), ref),
+    )
+
+
+async def cancel_ref(db: Executor, kind: str, ref: str) -> int:
+    return await db.execute(
+        "UPDATE jobs SET status = 'cancelled' WHERE kind = ? AND ref = ? AND status = 'pending'", (kind, ref)
     )
 
 

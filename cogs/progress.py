@@ -1,0 +1,285 @@
+"""Progress: who has read what. `done`, `undo`, `progress`, `progress group`, `progress summary`, `nudge`.
+
+The numbers come from bot/domain/progress.py over the group's current plan (bot/storage/plans.py): reading i
+of the plan is discussed at meeting i. Nothing here is public by default: a member's own progress is answered
+privately, the group view shows counts, never names, and nudges are private messages to members who asked.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
+
+from bot.adapters.base import direct_room
+from bot.commands import File, Invocation, Permission, ReadingRef, Reply, UserError, command, completer
+from bot.domain.progress import member_progress, progress_bar, readings_behind
+from bot.scheduling import Post, job_handler
+from bot.storage import groups as group_store
+from bot.storage import jobs as job_store
+from bot.storage import members as member_store
+from bot.storage import plans as plan_store
+from bot.storage import progress as progress_store
+from bot.storage.db import Executor, Transaction
+from bot.storage.groups import Group
+from bot.storage.jobs import Job
+from bot.storage.plans import PlanReading
+from bot.timeutil import format_local, to_db
+from cogs.privacy import ExportPart, ExportTable, exporter, forgetter
+
+if TYPE_CHECKING:
+    from bot.app import App
+
+log = logging.getLogger(__name__)
+
+NUDGE_RECHECK = timedelta(days=1)  # with no upcoming meeting, look again tomorrow (a plan may appear)
+
+
+def resolve_reading(readings: list[PlanReading], ref: str) -> PlanReading:
+    """A reading by its number in the plan ("3") or a fragment of its title."""
+    needle = ref.strip().lower().lstrip("#")
+    if needle.isdigit():
+        number = int(needle)
+        if 1 <= number <= len(readings):
+            return readings[number - 1]
+        raise UserError(f"The plan has readings 1 to {len(readings)}; there is no reading {number}.")
+    matches = [r for r in readings if needle in r.title.lower()]
+    if len(matches) == 1:
+        return matches[0]
+    if matches:
+        options = ", ".join(f"{r.number}. {r.title}" for r in matches[:4])
+        raise UserError(f"“{ref}” matches several readings: {options}. Use the reading's number.")
+    raise UserError(f"No reading in the plan is called “{ref}”; `plan show` lists them with their numbers.")
+
+
+async def _plan_readings(db: Executor, group: Group) -> list[PlanReading]:
+    readings = await plan_store.readings(db, group.id)
+    if not readings:
+        raise UserError("This group has no study plan yet; a moderator can make one with `plan create`.")
+    return readings
+
+
+async def current_reading(db: Executor, group: Group, readings: list[PlanReading]) -> PlanReading:
+    """The reading the group is on: the last one opened, or the first before anything opened."""
+    position = await plan_store.group_position(db, group.id)
+    return readings[max(position, 0)]
+
+
+@completer(ReadingRef)
+async def complete_readings(app: App, group: Group | None, typed: str) -> list[tuple[str, str]]:
+    if group is None:
+        return []
+    needle = typed.strip().lower()
+    readings = await plan_store.readings(app.db, group.id)
+    return [
+        (f"{r.number}. {r.title}"[:100], str(r.number))
+        for r in readings
+        if not needle or needle in r.title.lower() or needle == str(r.number)
+    ]
+
+
+@command(
+    "done",
+    help="Mark a reading as finished (the current one unless you name another).",
+    params={"reading": "Reading number or part of its title"},
+)
+async def done(inv: Invocation, reading: ReadingRef | None = None) -> Reply:
+    group = inv.require_group()
+    readings = await _plan_readings(inv.db, group)
+    target = resolve_reading(readings, reading) if reading else await current_reading(inv.db, group, readings)
+    new = await progress_store.mark_done(inv.db, inv.member_id, target.id, inv.now())
+    finished = await progress_store.done_by(inv.db, inv.member_id, [r.id for r in readings])
+    tally = (
+        f"You have finished {len(finished)} of {len(readings)} readings {progress_bar(len(finished), len(readings))}"
+    )
+    if not new:
+        return Reply(text=f"You had already marked {target.number}. *{target.title}* as read. {tally}", ephemeral=True)
+    return Reply(text=f"✓ {target.number}. *{target.title}* marked as read. {tally}", ephemeral=True)
+
+
+@command("undo", help="Take back your most recent `done`.")
+async def undo(inv: Invocation) -> Reply:
+    group = inv.require_group()
+    readings = await _plan_readings(inv.db, group)
+    latest = await progress_store.latest_done(inv.db, inv.member_id, [r.id for r in readings])
+    if latest is None:
+        raise UserError("You haven't marked any reading of this plan as read, so there is nothing to undo.")
+    await progress_store.unmark(inv.db, inv.member_id, latest)
+    reading = next(r for r in readings if r.id == latest)
+    return Reply(text=f"{reading.number}. *{reading.title}* is no longer marked as read.", ephemeral=True)
+
+
+@command("progress me", help="Your own progress: position, streak and pace.", default=True)
+async def progress_me(inv: Invocation) -> Reply:
+    group = inv.require_group()
+    readings = await _plan_readings(inv.db, group)
+    zone = ZoneInfo(group.timezone)
+    by_id = await progress_store.done_by(inv.db, inv.member_id, [r.id for r in readings])
+    done_map = {r.position: by_id[r.id] for r in readings if r.id in by_id}
+    card = member_progress(done_map, [r.meeting_at for r in readings], inv.now(), zone)
+    lines = [f"{card.bar} {card.done_count} of {card.total} readings finished"]
+    if card.next_reading is not None:
+        nxt = readings[card.next_reading]
+        lines.append(f"Next for you: {nxt.number}. *{nxt.title}* (meeting {format_local(nxt.meeting_at, zone)})")
+    else:
+        lines.append("You have finished the whole syllabus.")
+    lines.append(f"Streak: {card.streak} meeting{'s' if card.streak != 1 else ''} in a row read in time")
+    if card.behind:
+        lines.append("Still to catch up: " + ", ".join(str(readings[i].number) for i in card.behind))
+    if card.forecast and card.next_reading is not None:
+        lines.append(f"At your pace you finish the syllabus on {card.forecast.finish_on:%-d %B %Y}.")
+    return Reply(title="Your progress", text="\n".join(lines), ephemeral=True)
+
+
+async def _group_counts(db: Executor, group: Group, readings: list[PlanReading]) -> tuple[int, list[int]]:
+    members = await member_store.count(db, group.id)
+    counts = await progress_store.finished_counts(db, [r.id for r in readings])
+    return members, [counts.get(r.id, 0) for r in readings]
+
+
+@command("progress group", help="How many members finished each reading, with a chart.")
+async def progress_group(inv: Invocation) -> Reply:
+    group = inv.require_group()
+    readings = await _plan_readings(inv.db, group)
+    members, finished = await _group_counts(inv.db, group, readings)
+    lines = [
+        f"{r.number}. {progress_bar(n, members)} {n}/{members} — {r.title}"
+        for r, n in zip(readings, finished, strict=True)
+    ]
+    from bot.charts import progress_chart
+
+    chart = progress_chart([f"{r.number}. {r.title}" for r in readings], finished, members, f"{group.name}: progress")
+    return Reply(
+        title="Group progress",
+        text="\n".join(lines),
+        files=(File("progress.png", chart, "image/png"),),
+        kind="progress",
+    )
+
+
+@command(
+    "progress summary",
+    help="Post a neutral summary of the group's progress (counts, no names).",
+    permission=Permission.MODERATOR,
+)
+async def progress_summary(inv: Invocation) -> Reply:
+    group = inv.require_group()
+    readings = await _plan_readings(inv.db, group)
+    members, finished = await _group_counts(inv.db, group, readings)
+    current = await current_reading(inv.db, group, readings)
+    n = finished[current.position]
+    return Reply(
+        title="Where the group stands",
+        text=(
+            f"Current reading: {current.number}. *{current.title}* — {n} of {members} members have finished it.\n"
+            f"Readings finished by everyone: {sum(1 for c in finished if members and c >= members)} "
+            f"of {len(readings)}."
+        ),
+    )
+
+
+@command(
+    "nudge on",
+    help="Get a private reminder before a meeting when you are behind.",
+    params={"hours": "How many hours before the meeting (default 12)"},
+)
+async def nudge_on(inv: Invocation, hours: int = 12) -> Reply:
+    group = inv.require_group()
+    if not 1 <= hours <= 168:
+        raise UserError("Choose between 1 and 168 hours before the meeting.")
+    async with inv.db.transaction() as tx:
+        await progress_store.set_nudge(tx, group.id, inv.member_id, hours)
+        await _arm_nudge(tx, group, inv.member_id, hours, inv.now())
+    return Reply(
+        text=f"I'll message you privately {hours} h before a meeting if you haven't finished its reading.",
+        ephemeral=True,
+    )
+
+
+@command("nudge off", help="Stop private reminders before meetings.")
+async def nudge_off(inv: Invocation) -> Reply:
+    group = inv.require_group()
+    async with inv.db.transaction() as tx:
+        had = await progress_store.clear_nudge(tx, group.id, inv.member_id)
+        await job_store.cancel_ref(tx, "nudge", _nudge_ref(group.id, inv.member_id))
+    return Reply(text="Nudges are off." if had else "Nudges were already off.", ephemeral=True)
+
+
+def _nudge_ref(group_id: int, member_id: int) -> str:
+    return f"nudge:{group_id}:{member_id}"
+
+
+async def _arm_nudge(tx: Transaction, group: Group, member_id: int, hours: int, now: datetime) -> None:
+    """Arm the member's next nudge: `hours` before the next meeting, or a re-check tomorrow without one."""
+    readings = await plan_store.readings(tx, group.id)
+    lead = timedelta(hours=hours)
+    upcoming = [r for r in readings if r.meeting_at - lead > now]
+    fire_at = upcoming[0].meeting_at - lead if upcoming else now + NUDGE_RECHECK
+    payload = {"member_id": member_id, "hours": hours}
+    await job_store.add(tx, "nudge", fire_at, payload, now, group.id, ref=_nudge_ref(group.id, member_id))
+
+
+@job_handler("nudge")
+async def send_nudge(app: App, tx: Transaction, job: Job) -> list[Post]:
+    """Before a meeting: a private message to an opted-in member who has not finished; then re-arm."""
+    group = await group_store.get(tx, job.group_id or 0)
+    member_id = int(job.payload["member_id"])
+    hours = await progress_store.nudge_hours(tx, group.id, member_id) if group else None
+    if group is None or hours is None:
+        return []
+    member = await member_store.get(tx, member_id)
+    readings = await plan_store.readings(tx, group.id)
+    posts: list[Post] = []
+    lead = timedelta(hours=hours)
+    meeting_index = next(
+        (i for i, r in enumerate(readings) if abs(r.meeting_at - lead - job.fire_at) <= timedelta(minutes=1)), None
+    )
+    if member is not None and meeting_index is not None:
+        by_id = await progress_store.done_by(tx, member_id, [r.id for r in readings])
+        done_map = {r.position: by_id[r.id] for r in readings if r.id in by_id}
+        behind = readings_behind(done_map, [r.meeting_at for r in readings], meeting_index)
+        if behind:
+            meeting = readings[meeting_index]
+            zone = ZoneInfo(group.timezone)
+            todo = ", ".join(f"{readings[i].number}. {readings[i].title}" for i in behind)
+            posts.append(
+                Post(
+                    group_id=group.id,
+                    reply=Reply(
+                        title=f"Before the meeting of {format_local(meeting.meeting_at, zone)}",
+                        text=f"Still to read for *{group.name}*: {todo}. `done` marks a reading as finished; "
+                        "`nudge off` stops these messages.",
+                    ),
+                    room=direct_room(member.user_id),
+                )
+            )
+    await _arm_nudge(tx, group, member_id, hours, job.fire_at + timedelta(minutes=1))
+    return posts
+
+
+@forgetter("reading progress and nudge settings")
+async def forget_progress(app: App, tx: Transaction, member_id: int) -> int:
+    return await progress_store.forget_member(tx, member_id)
+
+
+@exporter("progress")
+async def export_progress(app: App, db: Executor, group: Group) -> ExportPart:
+    """Per reading: how many finished; per member: which readings and when (moderators' export only)."""
+    readings = await plan_store.readings(db, group.id)
+    names = {m.id: m.display_name for m, _ in await member_store.of_group(db, group.id)}
+    by_id = {r.id: r for r in readings}
+    rows = [
+        [by_id[reading_id].number, by_id[reading_id].title, names.get(member_id, f"member {member_id}"), to_db(when)]
+        for member_id, reading_id, when in await progress_store.all_rows(db, list(by_id))
+    ]
+    counts = await progress_store.finished_counts(db, list(by_id))
+    data = [
+        {"reading": r.number, "title": r.title, "meeting_at": to_db(r.meeting_at), "finished": counts.get(r.id, 0)}
+        for r in readings
+    ]
+    return ExportPart(
+        name="progress",
+        data=data,
+        tables=(ExportTable("progress", ("reading", "title", "member", "finished_at"), rows),),
+    )
