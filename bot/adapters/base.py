@@ -13,6 +13,13 @@ from typing import Protocol, runtime_checkable
 
 from bot.commands import Reply
 
+DIRECT_PREFIX = "dm:"
+
+
+def direct_room(user_id: str) -> str:
+    """The outbox room id that means "a private message to this user" on the group's platform."""
+    return DIRECT_PREFIX + user_id
+
 
 @dataclass(frozen=True)
 class MeetingEvent:
@@ -38,6 +45,8 @@ class Adapter(Protocol):
         self, room_id: str, reply: Reply, *, key: str, thread_key: str | None = None, starts_thread: bool = False
     ) -> str:
         """Post a scheduled message and return the platform's message id.
+
+        A `room_id` starting with DIRECT_PREFIX ("dm:<user id>") is a private message to that user.
 
         `key` is the idempotency key (pass it on where the platform deduplicates: Matrix transaction id,
         Discord nonce). With `starts_thread` the message opens a thread remembered under `thread_key`

@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TextIO
 from zoneinfo import ZoneInfo
 
+from bot.adapters.base import DIRECT_PREFIX
 from bot.app import App
 from bot.commands import Context, Reply
 from bot.timeutil import TimeInputError, format_local, parse_duration, parse_instant
@@ -64,6 +65,9 @@ class ConsoleAdapter:
         self, room_id: str, reply: Reply, *, key: str, thread_key: str | None = None, starts_thread: bool = False
     ) -> str:
         self.sent += 1
+        if room_id.startswith(DIRECT_PREFIX):
+            self._print(f"📩 Readalong, privately to {room_id.removeprefix(DIRECT_PREFIX)}:\n{_indent(reply.plain())}")
+            return f"console-{self.sent}"
         where = f" [thread {thread_key}]" if thread_key else ""
         self._print(f"📣 Readalong{where}:\n{_indent(reply.plain())}")
         return f"console-{self.sent}"

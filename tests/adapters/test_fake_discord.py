@@ -235,7 +235,8 @@ async def test_gateway_drop_resumes_and_replays_missed_event(fake_discord: FakeD
 
 async def test_sharded_bot_gets_each_guild_on_its_shard() -> None:
     async with serving_fake_discord(shard_count=2) as fake:
-        second = fake.add_guild("Second guild")
+        # a guild's shard is (id >> 22) % shard_count: pick the next timestamp so it lands on the other shard
+        second = fake.add_guild("Second guild", guild_id=((fake.guild_id >> 22) + 1) << 22)
         bot = commands.AutoShardedBot(command_prefix="!", intents=discord.Intents.default(), guild_ready_timeout=0.05)
 
         async def no_identify_delay(shard_id: int | None, *, initial: bool = False) -> None:

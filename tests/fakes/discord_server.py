@@ -411,6 +411,8 @@ class FakeDiscord:
         self._routes: list[tuple[str, re.Pattern[str], Handler]] = []
         self._runner: web.AppRunner | None = None
         self._port = 0
+        self._gateway_open = asyncio.Event()
+        self._gateway_open.set()
         self._add_routes()
 
         self.guild_id = 0
@@ -685,9 +687,12 @@ class FakeDiscord:
         if session.conn is not None:
             session.conn.queue.put_nowait(frame)
 
-    async def drop_gateway(self, *, code: int | None = 4000) -> None:
+    async def drop_gateway(self, *, code: int | None = 4000, hold: bool = False) -> None:
         """Close every gateway connection but keep the sessions, so clients RESUME. Events dispatched
-        from now until the RESUME are replayed then. ``code=None`` aborts the TCP connection instead."""
+        from now until the RESUME are replayed then. ``code=None`` aborts the TCP connection instead.
+        ``hold=True`` keeps new gateway connections waiting until ``release_gateway()`` (an outage)."""
+        if hold:
+            self._gateway_open.clear()
         conns = [c for c in self._connections if c.session is not None]
         for conn in conns:
             conn.dropped = True
@@ -702,6 +707,10 @@ class FakeDiscord:
                 with contextlib.suppress(Exception):
                     await asyncio.wait_for(conn.ws.close(code=code, message=b"dropped by test"), 5.0)
 
+    def release_gateway(self) -> None:
+        """End an outage started with ``drop_gateway(hold=True)``: waiting clients connect and RESUME."""
+        self._gateway_open.set()
+
     def invalidate_sessions(self) -> None:
         """Forget all sessions: a client's next RESUME gets INVALID_SESSION and must IDENTIFY again."""
         self.sessions.clear()
@@ -709,6 +718,7 @@ class FakeDiscord:
     # ---- gateway: connection --------------------------------------------------------------------
 
     async def _gateway(self, request: web.Request) -> web.StreamResponse:
+        await self._gateway_open.wait()
         ws = web.WebSocketResponse(autoping=True, max_msg_size=0, timeout=5.0)
         await ws.prepare(request)
         conn = _Connection(ws, request)
@@ -1637,7 +1647,18 @@ class FakeDiscord:
         return 200, newest_first[:limit]
 
     async def _send_message(self, req: RecordedRequest, channel_id: str) -> tuple[int, Any]:
-        return 200, self._create_message(int(channel_id), self.bot_user, req.json or {}, req.files)
+        body = req.json or {}
+        nonce = body.get("nonce")
+        if nonce is not None and len(str(nonce)) > 25:
+            raise ApiError(400, "Invalid Form Body: nonce must be 25 or fewer in length.", 50035)
+        if nonce is not None and body.get("enforce_nonce"):
+            # Discord: with enforce_nonce, a second message with the same nonce (same author, within a few
+            # minutes) is not created; the first one is returned.
+            for mid in reversed(self._channel_messages.get(int(channel_id), [])):
+                msg = self.messages.get(mid)
+                if msg is not None and msg.get("nonce") == nonce and msg["author"]["id"] == self.bot_user["id"]:
+                    return 200, msg
+        return 200, self._create_message(int(channel_id), self.bot_user, body, req.files)
 
     async def _get_message(self, req: RecordedRequest, channel_id: str, message_id: str) -> tuple[int, Any]:
         return 200, self._message(message_id, channel_id)
