@@ -1,0 +1,149 @@
+"""Command → reply latency on Matrix, Readalong vs a bare matrix-nio echo bot (python bench/matrix_roundtrip.py [N]).
+
+Starts its own Synapse on loopback (tests/support/synapse.py, data in a temp dir), then a Readalong bot (a real
+App with the default library + MatrixAdapter) and a minimal matrix-nio echo bot (`sync_forever` + a callback that
+answers `!echo …` with a notice) on the same server, each in its own room. One member sends the commands,
+alternating between the bots so that both see the same server load, and times each from `room_send` until its
+own sync returns the bot's reply. Prints p50/p95 per bot and command, and the ratio to the echo bot (goal ≤ 1.2×).
+Not part of the test run.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import nio  # noqa: E402
+
+from bot.adapters.matrix import MatrixAdapter  # noqa: E402
+from bot.app import App  # noqa: E402
+from bot.config import LibrarySettings, MatrixSettings, Settings  # noqa: E402
+from cogs.library import load_default_library  # noqa: E402
+from tests.support.matrix_nio import create_room, nio_client, send_text, wait_for_event  # noqa: E402
+from tests.support.synapse import SynapseServer  # noqa: E402
+
+ROUNDS = 100
+WARMUP = 5
+SYNC_FILTER = {"room": {"timeline": {"limit": 100}}, "presence": {"not_types": ["*"]}}
+
+
+async def start_echo_bot(server: SynapseServer) -> tuple[nio.AsyncClient, asyncio.Task[None]]:
+    """The baseline: the smallest correct matrix-nio bot, answering `!echo X` with a notice replying to it."""
+    user = server.register_user(displayname="Echo")
+    client = nio.AsyncClient(server.base_url, user.user_id, device_id=user.device_id)
+    client.restore_login(user.user_id, user.device_id, user.access_token)
+    await client.sync(timeout=0, sync_filter=SYNC_FILTER)
+
+    async def on_message(room: nio.MatrixRoom, event: nio.RoomMessageText) -> None:
+        if event.sender != client.user_id and event.body.startswith("!echo "):
+            content = {
+                "msgtype": "m.notice",
+                "body": event.body[len("!echo ") :],
+                "m.relates_to": {"m.in_reply_to": {"event_id": event.event_id}},
+            }
+            await client.room_send(room.room_id, "m.room.message", content)
+
+    client.add_event_callback(on_message, nio.RoomMessageText)  # type: ignore[arg-type]
+    task = asyncio.create_task(client.sync_forever(timeout=30_000, sync_filter=SYNC_FILTER))
+    return client, task
+
+
+async def start_readalong(server: SynapseServer, folder: Path) -> tuple[App, MatrixAdapter, str]:
+    user = server.register_user(displayname="Readalong")
+    settings = replace(
+        Settings().with_database(folder / "readalong.sqlite3"),
+        library=LibrarySettings(texts=ROOT / "data" / "texts"),
+        matrix=MatrixSettings(
+            homeserver=server.base_url,
+            user_id=user.user_id,
+            allowed_inviters=(":" + server.server_name,),
+            state_dir=folder / "matrix",
+        ),
+    )
+    app = await App.open(settings)
+    await load_default_library(app.db, settings, app.clock.now)
+    adapter = MatrixAdapter(app, access_token=user.access_token)
+    await adapter.start()
+    return app, adapter, user.user_id
+
+
+def replying_to(sender: str, event_id: str) -> Callable[[nio.Event], bool]:
+    def match(event: nio.Event) -> bool:
+        relation = event.source.get("content", {}).get("m.relates_to") or {}
+        return event.sender == sender and (relation.get("m.in_reply_to") or {}).get("event_id") == event_id
+
+    return match
+
+
+async def round_trip(member: nio.AsyncClient, room_id: str, bot_id: str, text: str) -> float:
+    started = time.perf_counter()
+    event_id = await send_text(member, room_id, text)
+    await wait_for_event(member, replying_to(bot_id, event_id), room_id=room_id, timeout=30)
+    return (time.perf_counter() - started) * 1000
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
+
+
+async def main(rounds: int) -> None:
+    with tempfile.TemporaryDirectory(prefix="readalong-bench-") as tmp:
+        server = SynapseServer(Path(tmp) / "synapse")
+        server.start()
+        try:
+            member = await nio_client(server, server.register_user(displayname="Member"))
+            echo, echo_task = await start_echo_bot(server)
+            app, adapter, readalong_id = await start_readalong(server, Path(tmp))
+            try:
+                echo_room = await create_room(member, join=[echo])
+                readalong_room = await create_room(member, invite=[readalong_id])
+                await wait_for_event(
+                    member,
+                    lambda e: (
+                        isinstance(e, nio.RoomMemberEvent) and e.state_key == readalong_id and e.membership == "join"
+                    ),
+                    room_id=readalong_room,
+                )
+                cases = {
+                    "echo bot  `!echo library list`": (echo_room, echo.user_id, "!echo library list"),
+                    "Readalong `!rg help`": (readalong_room, readalong_id, "!rg help"),
+                    "Readalong `!rg library list`": (readalong_room, readalong_id, "!rg library list"),
+                }
+                timings: dict[str, list[float]] = {name: [] for name in cases}
+                for index in range(WARMUP + rounds):
+                    for name, (room_id, bot_id, text) in cases.items():
+                        elapsed = await round_trip(member, room_id, bot_id, text)
+                        if index >= WARMUP:
+                            timings[name].append(elapsed)
+            finally:
+                await adapter.stop()
+                await app.close()
+                echo_task.cancel()
+                await echo.close()
+                await member.close()
+        finally:
+            server.stop()
+
+    baseline = statistics.median(timings["echo bot  `!echo library list`"])
+    baseline95 = percentile(timings["echo bot  `!echo library list`"], 0.95)
+    print(f"Command → reply through a local Synapse, {rounds} rounds each (after {WARMUP} warm-up), interleaved\n")
+    print(f"| {'bot and command':<30} | p50 ms | p95 ms | p50 ratio | p95 ratio |")
+    print(f"|{'-' * 32}|-------:|-------:|----------:|----------:|")
+    for name, values in timings.items():
+        p50, p95 = statistics.median(values), percentile(values, 0.95)
+        print(f"| {name:<30} | {p50:6.1f} | {p95:6.1f} | {p50 / baseline:8.2f}× | {p95 / baseline95:8.2f}× |")
+    print("\nGoal: Readalong ≤ 1.2× the echo bot.")
+
+
+if __name__ == "__main__":
+    asyncio.run(main(int(sys.argv[1]) if len(sys.argv) > 1 else ROUNDS))

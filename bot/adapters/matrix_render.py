@@ -1,0 +1,316 @@
+"""Pure Matrix helpers, no nio: a Reply as event content, and the bits of incoming events the adapter reads.
+
+Rendering: a Reply's Markdown-ish text (`**bold**`, `*italic*` or `_italic_`, backticks, bullet lines, `> `
+quotes, newlines) becomes `org.matrix.custom.html` with everything else escaped, next to a plain `body`. The
+title is a heading, fields a list, choices a numbered list with the command to type; a poll is an MSC3381 poll.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import struct
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from bot.commands import Choice, File, Reply
+
+HTML_FORMAT = "org.matrix.custom.html"
+POLL_START = "org.matrix.msc3381.poll.start"
+POLL_RESPONSES = ("org.matrix.msc3381.poll.response", "m.poll.response")
+POLL_TEXT = "org.matrix.msc1767.text"
+POLL_KIND = "org.matrix.msc3381.poll.disclosed"
+MAX_POLL_ANSWERS = 20  # MSC3381: clients show at most 20 answers
+KEYCAPS = ("1️⃣", "2️⃣", "3️⃣", "4️⃣", "5️⃣", "6️⃣", "7️⃣", "8️⃣", "9️⃣", "🔟")
+_BULLET = re.compile(r"^\s*[•\-*]\s+")
+_QUOTE = re.compile(r"^>\s?")
+_CODE = re.compile(r"`([^`\n]+)`")
+_BOLD = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*")
+_ITALIC_STAR = re.compile(r"(?<![\w*])\*(?=\S)([^*\n]+?)(?<=\S)\*(?![\w*])")
+_ITALIC_UNDERSCORE = re.compile(r"(?<![\w_])_(?=\S)([^_\n]+?)(?<=\S)_(?![\w_])")
+# Versions 1–11 list the creators in m.room.power_levels; from 12 on they outrank everyone and are not listed.
+_CLASSIC_ROOM_VERSIONS = frozenset(str(n) for n in range(1, 12))
+CREATOR_LEVEL = 2**53 - 1
+
+
+# ---------------------------------------------------------------- replies → content
+def inline_html(text: str) -> str:
+    """Escape one line of Markdown-ish text and turn its emphasis and code spans into HTML."""
+    parts = []
+    last = 0
+    for match in _CODE.finditer(text):
+        parts.append(_emphasis(html.escape(text[last : match.start()], quote=False)))
+        parts.append(f"<code>{html.escape(match.group(1), quote=False)}</code>")
+        last = match.end()
+    parts.append(_emphasis(html.escape(text[last:], quote=False)))
+    return "".join(parts)
+
+
+def _emphasis(escaped: str) -> str:
+    escaped = _BOLD.sub(r"<strong>\1</strong>", escaped)
+    escaped = _ITALIC_STAR.sub(r"<em>\1</em>", escaped)
+    return _ITALIC_UNDERSCORE.sub(r"<em>\1</em>", escaped)
+
+
+def text_html(text: str) -> str:
+    """Lines as HTML: runs of bullet lines become a list, `> ` lines a quote, the rest lines with <br>."""
+    out: list[str] = []
+    lines: list[str] = []
+    items: list[str] = []
+    quoted: list[str] = []
+
+    def flush() -> None:
+        if lines:
+            out.append("<p>" + "<br>".join(lines) + "</p>")
+            lines.clear()
+        if items:
+            out.append("<ul>" + "".join(f"<li>{item}</li>" for item in items) + "</ul>")
+            items.clear()
+        if quoted:
+            out.append("<blockquote>" + "<br>".join(quoted) + "</blockquote>")
+            quoted.clear()
+
+    for raw in text.split("\n"):
+        if not raw.strip():
+            flush()
+        elif bullet := _BULLET.match(raw):
+            if lines or quoted:
+                flush()
+            items.append(inline_html(raw[bullet.end() :]))
+        elif _QUOTE.match(raw):
+            if lines or items:
+                flush()
+            quoted.append(inline_html(_QUOTE.sub("", raw, count=1)))
+        else:
+            if items or quoted:
+                flush()
+            lines.append(inline_html(raw))
+    flush()
+    return "".join(out)
+
+
+def choice_keys(count: int) -> list[str]:
+    """The reaction a member can use for each choice: keycap digits, then letters beyond ten."""
+    return [KEYCAPS[i] if i < len(KEYCAPS) else chr(ord("A") + i) for i in range(count)]
+
+
+def render(reply: Reply, prefix: str = "!rg ") -> tuple[str, str]:
+    """(body, formatted_body) for a notice; the body is readable as is, the HTML is safe to show."""
+    body: list[str] = []
+    parts: list[str] = []
+    if reply.title:
+        body.append(reply.title)
+        parts.append(f"<h4>{inline_html(reply.title)}</h4>")
+    if reply.text:
+        body.append(reply.text)
+        rendered = text_html(reply.text)
+        parts.append(f"<blockquote>{rendered}</blockquote>" if reply.kind == "quote" else rendered)
+    if reply.fields:
+        body.extend(f"{f.name}: {f.value}" for f in reply.fields)
+        items = "".join(
+            f"<li><strong>{inline_html(f.name)}:</strong> {inline_html(f.value)}</li>" for f in reply.fields
+        )
+        parts.append(f"<ul>{items}</ul>")
+    if reply.choices:
+        keys = choice_keys(len(reply.choices))
+        body.extend(f"{key} {c.label} — {prefix}{c.command}" for key, c in zip(keys, reply.choices, strict=True))
+        body.append("React with the number or type the command.")
+        items = "".join(
+            f"<li>{key} {inline_html(c.label)} — <code>{html.escape(prefix + c.command, quote=False)}</code></li>"
+            for key, c in zip(keys, reply.choices, strict=True)
+        )
+        parts.append(f"<ul>{items}</ul><p><em>React with the number or type the command.</em></p>")
+    return "\n".join(body), "".join(parts)
+
+
+def notice_content(reply: Reply, prefix: str = "!rg ") -> dict[str, Any]:
+    body, formatted = render(reply, prefix)
+    return {"msgtype": "m.notice", "body": body, "format": HTML_FORMAT, "formatted_body": formatted}
+
+
+def is_poll(reply: Reply) -> bool:
+    return reply.kind == "poll" and 2 <= len(reply.choices) <= MAX_POLL_ANSWERS
+
+
+def has_message(reply: Reply) -> bool:
+    return bool(reply.title or reply.text or reply.fields or reply.choices)
+
+
+def poll_question(reply: Reply) -> str:
+    return _strip_markup(reply.title or reply.text.split("\n", 1)[0]).strip() or "Poll"
+
+
+def poll_card(reply: Reply) -> Reply | None:
+    """The poll's details (text, fields) as a card sent before the poll itself, which shows only the question."""
+    if not reply.text and not reply.fields:
+        return None
+    return Reply(title=reply.title, text=reply.text, fields=reply.fields, kind=reply.kind)
+
+
+def poll_start_content(reply: Reply) -> dict[str, Any]:
+    """An MSC3381 poll (unstable names, as Element sends them); answer ids are the choice numbers 1…n.
+
+    The question is the title (or the first line); the rest of the Reply goes in the card before it.
+    """
+    question = poll_question(reply)
+    labels = [_strip_markup(c.label) for c in reply.choices]
+    fallback = "\n".join([question, *(f"{n}. {label}" for n, label in enumerate(labels, 1))])
+    return {
+        POLL_START: {
+            "question": {POLL_TEXT: question, "body": question, "msgtype": "m.text"},
+            "kind": POLL_KIND,
+            "max_selections": 1,
+            "answers": [{"id": str(n), POLL_TEXT: label} for n, label in enumerate(labels, 1)],
+        },
+        POLL_TEXT: fallback,
+        "body": fallback,
+    }
+
+
+def _strip_markup(text: str) -> str:
+    text = _BOLD.sub(r"\1", text)
+    text = _ITALIC_STAR.sub(r"\1", text)
+    return _CODE.sub(r"\1", text)
+
+
+def file_content(file: File, content_uri: str) -> dict[str, Any]:
+    """An m.image (PNG/JPEG/…) or m.file event for an uploaded attachment."""
+    info: dict[str, Any] = {"mimetype": file.content_type, "size": len(file.data)}
+    msgtype = "m.file"
+    if file.content_type.startswith("image/"):
+        msgtype = "m.image"
+        if size := png_size(file.data):
+            info["w"], info["h"] = size
+    return {"msgtype": msgtype, "body": file.filename, "filename": file.filename, "url": content_uri, "info": info}
+
+
+def png_size(data: bytes) -> tuple[int, int] | None:
+    if len(data) >= 24 and data[:8] == b"\x89PNG\r\n\x1a\n" and data[12:16] == b"IHDR":
+        width, height = struct.unpack(">II", data[16:24])
+        return width, height
+    return None
+
+
+def thread_relation(root_id: str) -> dict[str, Any]:
+    """Post into the thread of `root_id`; clients without threads show it as a reply to the root."""
+    return {
+        "rel_type": "m.thread",
+        "event_id": root_id,
+        "is_falling_back": True,
+        "m.in_reply_to": {"event_id": root_id},
+    }
+
+
+def reply_relation(event_id: str, thread_id: str | None = None) -> dict[str, Any]:
+    """Answer `event_id`, inside its thread when it was sent in one."""
+    if thread_id:
+        return {
+            "rel_type": "m.thread",
+            "event_id": thread_id,
+            "is_falling_back": False,
+            "m.in_reply_to": {"event_id": event_id},
+        }
+    return {"m.in_reply_to": {"event_id": event_id}}
+
+
+# ---------------------------------------------------------------- incoming content
+def strip_reply_fallback(body: str) -> str:
+    """Drop the `> <@user> quoted text` lines older clients put before a reply's own text."""
+    lines = body.split("\n")
+    if not lines or not lines[0].startswith("> "):
+        return body
+    index = 0
+    while index < len(lines) and lines[index].startswith(">"):
+        index += 1
+    return "\n".join(lines[index:]).lstrip("\n")
+
+
+def command_line(body: str, prefix: str) -> str | None:
+    """The command after the prefix (`!rg help` → `help`; a bare `!rg` → `help`), or None for chatter."""
+    text = strip_reply_fallback(body).strip()
+    word = prefix.strip()
+    if text.lower() == word.lower():
+        return "help"
+    head, rest = text[: len(word)], text[len(word) :]
+    if head.lower() == word.lower() and rest[:1].isspace():
+        return rest.strip()
+    return None
+
+
+def choice_index(key: str, labels: Sequence[str]) -> int | None:
+    """Which choice a reaction picks: the label itself, its number (1, 1️⃣), its letter (A, 🇦)."""
+    key = key.strip()
+    bare = key.replace("\ufe0f", "").replace("\u20e3", "")
+    for index, label in enumerate(labels):
+        if key.lower() == label.strip().lower():
+            return index
+    candidates: list[int] = []
+    if bare.isdigit():
+        candidates.append(int(bare) - 1)
+    if key == "🔟":
+        candidates.append(9)
+    if len(bare) == 1 and "a" <= bare.lower() <= "z":
+        candidates.append(ord(bare.lower()) - ord("a"))
+    if len(key) == 1 and 0x1F1E6 <= ord(key) <= 0x1F1FF:  # regional indicator 🇦…🇿
+        candidates.append(ord(key) - 0x1F1E6)
+    return next((i for i in candidates if 0 <= i < len(labels)), None)
+
+
+def poll_answer_index(content: dict[str, Any], count: int) -> int | None:
+    """The first answer of an MSC3381 response to one of our polls (answer ids are 1…n)."""
+    for name in POLL_RESPONSES:
+        block = content.get(name)
+        if isinstance(block, dict):
+            answers = block.get("answers")
+            if isinstance(answers, list) and answers and str(answers[0]).isdigit():
+                index = int(str(answers[0])) - 1
+                return index if 0 <= index < count else None
+    return None
+
+
+def inviter_allowed(inviter: str, allowed: Iterable[str]) -> bool:
+    """`allowed` holds user ids (`@alice:example.org`) and servers (`:example.org`)."""
+    server = inviter.split(":", 1)[1] if ":" in inviter else ""
+    for entry in allowed:
+        entry = entry.strip()
+        if entry == inviter or (entry.startswith(":") and entry[1:] == server):
+            return True
+    return False
+
+
+def choices_to_ref(choices: Sequence[Choice]) -> list[list[str]]:
+    return [[c.label, c.command] for c in choices]
+
+
+@dataclass
+class RoomPower:
+    """A room's power levels as its events arrive, so each command is judged by the levels of its moment."""
+
+    levels: dict[str, Any] = field(default_factory=dict)
+    creators: set[str] = field(default_factory=set)
+    room_version: str = "1"
+
+    def apply(self, event: dict[str, Any]) -> None:
+        kind, content = event.get("type"), event.get("content")
+        if event.get("state_key") != "" or not isinstance(content, dict):
+            return
+        if kind == "m.room.create":
+            self.room_version = str(content.get("room_version", "1"))
+            extra = content.get("additional_creators")
+            self.creators = {str(event.get("sender", ""))} | (
+                {str(u) for u in extra} if isinstance(extra, list) else set()
+            )
+        elif kind == "m.room.power_levels":
+            self.levels = content
+
+    def level(self, user_id: str) -> int:
+        if user_id in self.creators and self.room_version not in _CLASSIC_ROOM_VERSIONS:
+            return CREATOR_LEVEL
+        users = self.levels.get("users")
+        try:
+            if isinstance(users, dict) and user_id in users:
+                return int(users[user_id])
+            return int(self.levels.get("users_default", 0))
+        except (TypeError, ValueError):
+            return 0

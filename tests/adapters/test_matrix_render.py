@@ -1,0 +1,172 @@
+"""The pure half of the Matrix adapter: Replies as event content, and reading commands, reactions and power."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.adapters.matrix_render import (
+    CREATOR_LEVEL,
+    POLL_START,
+    RoomPower,
+    choice_index,
+    command_line,
+    file_content,
+    inviter_allowed,
+    is_poll,
+    notice_content,
+    poll_answer_index,
+    poll_start_content,
+    render,
+    reply_relation,
+    strip_reply_fallback,
+    text_html,
+    thread_relation,
+)
+from bot.commands import Choice, Field, File, Reply
+
+
+def test_markdown_ish_text_becomes_safe_html() -> None:
+    body, html = render(Reply(text="**Bold** and *italic* and _late_ with `<code>` & <script>alert(1)</script>"))
+    assert body.startswith("**Bold**")
+    assert html == (
+        "<p><strong>Bold</strong> and <em>italic</em> and <em>late</em> with <code>&lt;code&gt;</code> "
+        "&amp; &lt;script&gt;alert(1)&lt;/script&gt;</p>"
+    )
+
+
+def test_words_with_underscores_and_lone_stars_stay_as_typed() -> None:
+    assert text_html("snake_case_name and 2 * 3 * 4") == "<p>snake_case_name and 2 * 3 * 4</p>"
+
+
+def test_lines_bullets_and_quotes() -> None:
+    text = "Readings:\n• Chapter 1\n- Chapter 2\n\n> A quoted line\nAfter"
+    assert text_html(text) == (
+        "<p>Readings:</p><ul><li>Chapter 1</li><li>Chapter 2</li></ul>"
+        "<blockquote>A quoted line</blockquote><p>After</p>"
+    )
+
+
+def test_title_fields_and_choices() -> None:
+    reply = Reply(
+        title="Group <b>",
+        text="Line one\nLine two",
+        fields=(Field("Time zone", "Europe/Berlin"),),
+        choices=(Choice("Yes", "rsvp 3 yes"), Choice("No", "rsvp 3 no")),
+    )
+    body, html = render(reply, "!rg ")
+    assert body.splitlines() == [
+        "Group <b>",
+        "Line one",
+        "Line two",
+        "Time zone: Europe/Berlin",
+        "1️⃣ Yes — !rg rsvp 3 yes",
+        "2️⃣ No — !rg rsvp 3 no",
+        "React with the number or type the command.",
+    ]
+    assert html.startswith("<h4>Group &lt;b&gt;</h4><p>Line one<br>Line two</p>")
+    assert "<li><strong>Time zone:</strong> Europe/Berlin</li>" in html
+    assert "<li>2️⃣ No — <code>!rg rsvp 3 no</code></li>" in html
+
+
+def test_quote_cards_are_block_quotes_and_notices_carry_both_bodies() -> None:
+    content = notice_content(Reply(text="Land and peace.", title="Quote", kind="quote"))
+    assert content["msgtype"] == "m.notice" and content["format"] == "org.matrix.custom.html"
+    assert content["formatted_body"] == "<h4>Quote</h4><blockquote><p>Land and peace.</p></blockquote>"
+    assert content["body"] == "Quote\nLand and peace."
+
+
+def test_a_poll_reply_is_an_msc3381_poll_numbered_from_one() -> None:
+    reply = Reply(title="Next book?", kind="poll", choices=(Choice("*Dune*", "vote 7 A"), Choice("Emma", "vote 7 B")))
+    assert is_poll(reply)
+    content = poll_start_content(reply)
+    start = content[POLL_START]
+    assert start["question"]["org.matrix.msc1767.text"] == "Next book?"
+    assert start["kind"] == "org.matrix.msc3381.poll.disclosed" and start["max_selections"] == 1
+    assert start["answers"] == [
+        {"id": "1", "org.matrix.msc1767.text": "Dune"},
+        {"id": "2", "org.matrix.msc1767.text": "Emma"},
+    ]
+    assert content["org.matrix.msc1767.text"] == content["body"] == "Next book?\n1. Dune\n2. Emma"
+    assert not is_poll(Reply(kind="poll", choices=(Choice("Only", "vote 1 A"),)))
+
+
+def test_poll_responses_pick_an_answer_by_number() -> None:
+    assert poll_answer_index({"org.matrix.msc3381.poll.response": {"answers": ["2"]}}, 2) == 1
+    assert poll_answer_index({"m.poll.response": {"answers": ["1"]}}, 2) == 0
+    assert poll_answer_index({"org.matrix.msc3381.poll.response": {"answers": ["3"]}}, 2) is None
+    assert poll_answer_index({"org.matrix.msc3381.poll.response": {"answers": []}}, 2) is None
+    assert poll_answer_index({"org.matrix.msc3381.poll.response": {"answers": ["dune"]}}, 2) is None
+
+
+@pytest.mark.parametrize(
+    ("key", "expected"),
+    [("1", 0), ("2️⃣", 1), ("2⃣", 1), ("B", 1), ("b", 1), ("🇦", 0), ("emma", 1), ("🔟", None), ("👍", None), ("4", None)],
+)
+def test_reaction_keys_pick_a_choice(key: str, expected: int | None) -> None:
+    assert choice_index(key, ["Dune", "Emma", "Ulysses"]) == expected
+
+
+def test_a_label_wins_over_a_number() -> None:
+    assert choice_index("2", ["2", "1"]) == 0
+
+
+def test_command_lines_need_the_prefix_as_a_word() -> None:
+    assert command_line("!rg help", "!rg ") == "help"
+    assert command_line("  !RG   library show rogovin ", "!rg ") == "library show rogovin"
+    assert command_line("!rg", "!rg ") == "help"
+    assert command_line("!rgx help", "!rg ") is None
+    assert command_line("hello !rg help", "!rg ") is None
+    assert command_line("> <@bob:example.org> the file\n\n!rg library add", "!rg ") == "library add"
+
+
+def test_reply_fallback_is_stripped_only_when_it_leads() -> None:
+    assert strip_reply_fallback("> <@a:b> quoted\n> more\n\nreal text") == "real text"
+    assert strip_reply_fallback("text\n> not a fallback") == "text\n> not a fallback"
+
+
+def test_relations_for_threads_and_replies() -> None:
+    assert thread_relation("$root") == {
+        "rel_type": "m.thread",
+        "event_id": "$root",
+        "is_falling_back": True,
+        "m.in_reply_to": {"event_id": "$root"},
+    }
+    assert reply_relation("$cmd") == {"m.in_reply_to": {"event_id": "$cmd"}}
+    assert reply_relation("$cmd", "$root")["is_falling_back"] is False
+
+
+def test_files_become_images_or_files() -> None:
+    png = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + (640).to_bytes(4, "big") + (480).to_bytes(4, "big") + b"rest"
+    image = file_content(File("chart.png", png, "image/png"), "mxc://x/1")
+    assert image["msgtype"] == "m.image" and (image["info"]["w"], image["info"]["h"]) == (640, 480)
+    ics = file_content(File("meetings.ics", b"BEGIN:VCALENDAR", "text/calendar"), "mxc://x/2")
+    assert ics == {
+        "msgtype": "m.file",
+        "body": "meetings.ics",
+        "filename": "meetings.ics",
+        "url": "mxc://x/2",
+        "info": {"mimetype": "text/calendar", "size": 15},
+    }
+
+
+def test_inviters_are_matched_by_user_or_server() -> None:
+    allowed = ("@alice:example.org", ":readers.net")
+    assert inviter_allowed("@alice:example.org", allowed)
+    assert inviter_allowed("@zoe:readers.net", allowed)
+    assert not inviter_allowed("@bob:example.org", allowed)
+    assert not inviter_allowed("@eve:evil.readers.net", allowed)
+    assert not inviter_allowed("@alice:example.org", ())
+
+
+def test_power_follows_the_events_and_creators_of_new_rooms_outrank_everyone() -> None:
+    power = RoomPower()
+    power.apply({"type": "m.room.create", "state_key": "", "sender": "@c:x", "content": {"room_version": "12"}})
+    power.apply({"type": "m.room.power_levels", "state_key": "", "content": {"users": {"@m:x": 50}}})
+    assert (power.level("@c:x"), power.level("@m:x"), power.level("@n:x")) == (CREATOR_LEVEL, 50, 0)
+    power.apply({"type": "m.room.power_levels", "state_key": "", "content": {"users_default": 10}})
+    assert power.level("@m:x") == 10
+
+    old = RoomPower()
+    old.apply({"type": "m.room.create", "state_key": "", "sender": "@c:x", "content": {"room_version": "10"}})
+    old.apply({"type": "m.room.power_levels", "state_key": "", "content": {"users": {"@c:x": 100}}})
+    assert old.level("@c:x") == 100
