@@ -59,6 +59,21 @@ def build_parser() -> argparse.ArgumentParser:
     search.add_argument("--json", action="store_true")
     search.add_argument("--limit", type=int, default=10)
 
+    quotes = with_db(sub.add_parser("quotes", help="a book's best quote candidates with citations"))
+    quotes.add_argument("book", metavar="BOOK", help="book id or title fragment")
+    quotes.add_argument("--section", type=int, metavar="N", help="only section N (1-based)")
+    quotes.add_argument("--limit", type=int, default=10, metavar="K", help="how many (default 10)")
+    quotes.add_argument("--json", action="store_true")
+
+    prompts = with_db(sub.add_parser("prompts", help="discussion prompts for one section of a book"))
+    prompts.add_argument("book", metavar="BOOK", help="book id or title fragment")
+    prompts.add_argument("--section", type=int, metavar="N", required=True, help="the section (1-based)")
+    prompts.add_argument("--json", action="store_true")
+
+    plan = sub.add_parser("plan", help="study plans").add_subparsers(dest="action", required=True)
+    ics = with_db(plan.add_parser("ics", help="print a group's plan as an iCalendar file"))
+    ics.add_argument("group", metavar="GROUP", help="group id or room id")
+
     db = sub.add_parser("db", help="database maintenance").add_subparsers(dest="action", required=True)
     with_db(db.add_parser("migrate", help="bring the schema up to date"))
     with_db(db.add_parser("schema", help="print the schema (how bot/storage/schema.sql is made)"))
@@ -223,6 +238,70 @@ async def cmd_library_search(settings: Settings, args: argparse.Namespace) -> in
     return await _with_app(settings, body)
 
 
+async def cmd_quotes(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.storage import quotes as quote_store
+    from cogs.library import find_book
+    from cogs.quotes import attribution, section_citation
+
+    async def body(app: App) -> int:
+        book = await find_book(app.db, args.book)
+        if args.section is not None and not 1 <= args.section <= book.section_count:
+            raise UserError(f"*{book.title}* has sections 1 to {book.section_count}, not {args.section}.")
+        found = await quote_store.of_book(app.db, book.id, section_position=args.section, limit=max(1, args.limit))
+        if args.json:
+            rows = [
+                {
+                    "text": q.text,
+                    "book": q.book_title,
+                    "section": q.section_position,
+                    "paragraph": q.paragraph_position,
+                    "speaker": q.speaker or q.byline,
+                    "score": q.score,
+                }
+                for q in found
+            ]
+            print(json.dumps(rows, ensure_ascii=False, indent=2))
+            return 0
+        for q in found:
+            print(f"“{q.text}”\n    — {attribution(q)}; {section_citation(q)} (score {q.score:.2f})\n")
+        if not found:
+            print("No quote candidates there.")
+        return 0
+
+    return await _with_app(settings, body)
+
+
+async def cmd_prompts(settings: Settings, args: argparse.Namespace) -> int:
+    from cogs.discussion import prompts_for_section
+    from cogs.library import find_book
+
+    async def body(app: App) -> int:
+        book = await find_book(app.db, args.book)
+        if not 1 <= args.section <= book.section_count:
+            raise UserError(f"*{book.title}* has sections 1 to {book.section_count}, not {args.section}.")
+        drafts = await prompts_for_section(app, app.db, book.id, args.section)
+        if args.json:
+            rows = [
+                {
+                    "kind": d.kind,
+                    "text": d.text,
+                    "citations": [
+                        {"book": c.book, "section": c.section, "paragraph": c.paragraph, "excerpt": c.excerpt}
+                        for c in d.citations
+                    ],
+                }
+                for d in drafts
+            ]
+            print(json.dumps(rows, ensure_ascii=False, indent=2))
+            return 0
+        for d in drafts:
+            cites = "; ".join(f"*{c.book}* §{c.section} ¶{c.paragraph}" for c in d.citations)
+            print(f"[{d.kind}] {d.text}\n    ({cites})\n")
+        return 0
+
+    return await _with_app(settings, body)
+
+
 def _book_json(book: Any) -> dict[str, Any]:
     return {
         "id": book.id,
@@ -233,6 +312,25 @@ def _book_json(book: Any) -> dict[str, Any]:
         "words": book.words,
         "minutes": book.minutes,
     }
+
+
+async def cmd_plan_ics(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.storage import groups as group_store
+    from bot.storage.db import Database
+    from cogs.plans import plan_ics
+
+    db = await Database.open(settings.bot.database)
+    try:
+        groups = await group_store.all_groups(db)
+        found = [g for g in groups if str(g.id) == args.group] or [g for g in groups if g.room_id == args.group]
+        if not found:
+            raise UserError(f"There is no group “{args.group}”; give a group id or its room id.")
+        if len(found) > 1:
+            raise UserError(f"Several groups use the room id “{args.group}”; give the group id instead.")
+        sys.stdout.write((await plan_ics(db, found[0], SystemClock().now())).decode())
+    finally:
+        await db.close()
+    return 0
 
 
 async def cmd_db_migrate(settings: Settings, args: argparse.Namespace) -> int:
@@ -276,8 +374,11 @@ _HANDLERS: dict[tuple[str, str | None], Callable[[Settings, argparse.Namespace],
     ("library", "list"): cmd_library_list,
     ("library", "show"): cmd_library_show,
     ("library", "search"): cmd_library_search,
+    ("quotes", None): cmd_quotes,
+    ("prompts", None): cmd_prompts,
     ("db", "migrate"): cmd_db_migrate,
     ("db", "schema"): cmd_db_schema,
+    ("plan", "ics"): cmd_plan_ics,
 }
 
 if __name__ == "__main__":
