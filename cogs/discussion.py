@@ -37,8 +37,8 @@ from cogs.quotes import (
     choose_quote,
     library_fingerprint,
     library_index,
-    quote_citation,
     reading_gate,
+    section_citation,
 )
 
 if TYPE_CHECKING:
@@ -357,7 +357,7 @@ async def reading_opens_extras(app: App, tx: Transaction, group_id: int, reading
     if prompt:
         fields.append(Field("To discuss", prompt))
     if quote:
-        fields.append(Field("Quote", f"> {quote.text}\n— {attribution(quote)}; {quote_citation(quote)}"))
+        fields.append(Field("Quote", f"> {quote.text}\n— {attribution(quote)}, {section_citation(quote)}"))
     return fields
 
 

@@ -171,7 +171,8 @@ def plural(count: int, noun: str) -> str:
 
 def book_line(book: Book) -> str:
     date = f", {book.date}" if book.date else ""
-    return f"#{book.id} *{book.title}* — {book.byline}{date} · {book.section_count} sections · about {book.minutes} min"
+    sections = plural(book.section_count, "section")
+    return f"#{book.id} *{book.title}* — {book.byline}{date} · {sections} · about {book.minutes} min"
 
 
 @completer(BookRef)

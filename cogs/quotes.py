@@ -169,10 +169,6 @@ def section_citation(quote: Quote) -> str:
     return f"{heading} (§{quote.section_position}), paragraph {quote.paragraph_position}"
 
 
-def quote_citation(quote: Quote) -> str:
-    return f"*{quote.book_title}*, {section_citation(quote)}"
-
-
 def quote_reply(quote: Quote, title: str = "Quote") -> Reply:
     heading = quote.heading or ("Opening" if quote.section_position == 1 else f"Section {quote.section_position}")
     fields = [

@@ -41,7 +41,8 @@ STOPWORDS = frozenset(
         la le les der die das von van according quoted cent percent let feel helped five six seven eight nine ten
         hundred thousand million present problem problems group groups role need needs able unable january february
         march april june july august september october november december monday tuesday wednesday thursday friday
-        saturday sunday volume volumes chapter chapters page pages
+        saturday sunday volume volumes chapter chapters page pages century centuries decade decades
+        eighteenth nineteenth twentieth period periods
         """
     )
 )
