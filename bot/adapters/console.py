@@ -30,6 +30,10 @@ class ControllableClock:
         self._fixed = start
         self._offset = timedelta(0)
 
+    @property
+    def follows_real_time(self) -> bool:
+        return self._fixed is None
+
     def now(self) -> datetime:
         base = self._fixed if self._fixed is not None else datetime.now(UTC)
         return base + self._offset
@@ -170,6 +174,8 @@ async def run_console(adapter: ConsoleAdapter, stream: TextIO = sys.stdin) -> No
     await adapter.start()
     if interactive:
         adapter._print("Readalong console — /help for commands, /as NAME to switch member, /quit to leave.")
+        if adapter.clock.follows_real_time:
+            await adapter.app.start_scheduler()  # reminders appear while you type, as they would in a chat room
     prompt = (lambda: f"{adapter.member}> ") if interactive else None
     async for line in _lines(stream, prompt):
         if not await adapter.handle_line(line):
