@@ -21,9 +21,17 @@ from bot.clock import SystemClock
 from bot.commands import UserError
 from bot.config import ConfigError, Settings, load_settings
 from bot.log import configure_logging
+from bot.storage.db import DatabaseUnavailable
 from bot.timeutil import TimeInputError, parse_instant
 
 log = logging.getLogger("readalong")
+
+
+def _positive(text: str) -> int:
+    """A count of at least 1, so `--limit 0` or `--limit -1` is refused rather than meaning "all"."""
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, not {text!r}")
+    return int(text)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -57,12 +65,12 @@ def build_parser() -> argparse.ArgumentParser:
     search = with_db(library.add_parser("search", help="full-text search with citations"))
     search.add_argument("query", metavar="QUERY")
     search.add_argument("--json", action="store_true")
-    search.add_argument("--limit", type=int, default=10)
+    search.add_argument("--limit", type=_positive, default=10, metavar="K", help="how many hits (default 10)")
 
     quotes = with_db(sub.add_parser("quotes", help="a book's best quote candidates with citations"))
     quotes.add_argument("book", metavar="BOOK", help="book id or title fragment")
     quotes.add_argument("--section", type=int, metavar="N", help="only section N (1-based)")
-    quotes.add_argument("--limit", type=int, default=10, metavar="K", help="how many (default 10)")
+    quotes.add_argument("--limit", type=_positive, default=10, metavar="K", help="how many (default 10)")
     quotes.add_argument("--json", action="store_true")
 
     prompts = with_db(sub.add_parser("prompts", help="discussion prompts for one section of a book"))
@@ -87,9 +95,10 @@ def main(argv: list[str] | None = None) -> int:
         if getattr(args, "db", None):
             settings = settings.with_database(args.db)
         configure_logging(settings.bot.log_level if args.command in ("run",) else "WARNING")
-        handler = _HANDLERS[(args.command, getattr(args, "action", None))]
-        return asyncio.run(handler(settings, args))
-    except (ConfigError, UserError, TimeInputError) as exc:
+        key = (args.command, getattr(args, "action", None))
+        _check_database_exists(settings, args, key)
+        return asyncio.run(_HANDLERS[key](settings, args))
+    except (ConfigError, UserError, TimeInputError, DatabaseUnavailable) as exc:
         print(f"readalong: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
@@ -97,6 +106,15 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:  # output piped into `head` and the like: stop quietly
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 141
+
+
+def _check_database_exists(settings: Settings, args: argparse.Namespace, key: tuple[str, str | None]) -> None:
+    """`plan ics` only reads groups, which a new database cannot have: say so rather than create an empty file.
+    (The library commands may start a database: a new one loads the default library.)"""
+    if key == ("plan", "ics") and not settings.bot.database.exists():
+        raise UserError(
+            f"There is no database at {settings.bot.database}; check the --db path (or the config's bot.database)."
+        )
 
 
 async def _with_app(settings: Settings, body: Callable[[App], Awaitable[int]], **kwargs: Any) -> int:
@@ -247,7 +265,7 @@ async def cmd_quotes(settings: Settings, args: argparse.Namespace) -> int:
         book = await find_book(app.db, args.book)
         if args.section is not None and not 1 <= args.section <= book.section_count:
             raise UserError(f"*{book.title}* has sections 1 to {book.section_count}, not {args.section}.")
-        found = await quote_store.of_book(app.db, book.id, section_position=args.section, limit=max(1, args.limit))
+        found = await quote_store.of_book(app.db, book.id, section_position=args.section, limit=args.limit)
         if args.json:
             rows = [
                 {

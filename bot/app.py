@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -67,6 +67,7 @@ class App:
     schedule_kinds: dict[str, ScheduleKind] = field(default_factory=dict)
     timer: WakeupTimer | None = None
     _tick_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    _after_commit: list[Callable[[], Awaitable[object]]] = field(default_factory=list)
 
     @classmethod
     async def open(cls, settings: Settings, *, clock: Clock | None = None, db_path: Path | None = None) -> App:
@@ -186,6 +187,7 @@ class App:
         async with self._tick_lock:
             now = self.clock.now()
             await run_due_jobs(self, now)
+            await self._run_after_commit()
             sent = 0
 
             async def send_waiting() -> None:
@@ -212,6 +214,19 @@ class App:
         if self.timer is not None:
             await self.timer.stop()
             self.timer = None
+
+    def after_commit(self, work: Callable[[], Awaitable[object]]) -> None:
+        """For job handlers: run `work` once the dispatcher's transaction has committed (network calls such as
+        `sync_meetings` must not run inside it). It should read what it needs from the database when it runs."""
+        self._after_commit.append(work)
+
+    async def _run_after_commit(self) -> None:
+        while self._after_commit:
+            work = self._after_commit.pop(0)
+            try:
+                await work()
+            except Exception:
+                log.exception("work after a dispatcher transaction failed")
 
     def reschedule(self) -> None:
         """Something due changed (a plan was edited): wake the dispatcher now rather than at the old time."""

@@ -23,7 +23,7 @@ from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Literal
 from zoneinfo import ZoneInfo
 
-from bot.timeutil import TimeInputError, parse_date, parse_duration, parse_instant, parse_zone
+from bot.timeutil import DurationTooLong, TimeInputError, parse_date, parse_duration, parse_instant, parse_zone
 
 if TYPE_CHECKING:
     from bot.app import App
@@ -93,6 +93,9 @@ class Reply:
     files: tuple[File, ...] = ()
     ephemeral: bool = False
     kind: str = "text"  # "error", "reading", "quote", "prompt", "poll", … — a hint for embeds and colours
+    # This post ends a poll: the shared start of the poll's choice commands ("vote 7"). Platforms with native
+    # polls (Matrix) close the poll that offered those choices; the others ignore it.
+    closes: str | None = None
 
     def plain(self) -> str:
         """The whole reply as plain text, for the console and for notification bodies."""
@@ -489,6 +492,11 @@ def split_named(spec: CommandSpec, tokens: Sequence[Token]) -> tuple[list[str], 
             if param.name in named:
                 raise UserError(f"`{param.option_name}` is given twice.\nUsage: `{spec.usage}`")
             named[param.name] = match.group(2)
+        elif match and (close := difflib.get_close_matches(match.group(1).lower(), list(by_option), 1, 0.75)):
+            raise UserError(
+                f"`{spec.name}` has no option `{match.group(1)}:` — did you mean "
+                f"`{by_option[close[0]].option_name}:`?\nUsage: `{spec.usage}`"
+            )
         else:
             positional.append(token.text)
     return positional, named
@@ -542,6 +550,8 @@ def _describe(param: Param) -> str:
     return param.help or param.type_name
 
 
+MAX_INT = 2**63 - 1  # the largest number SQLite stores; anything larger is no id, count or amount of ours
+
 _TRUE = {"yes", "y", "true", "on", "1"}
 _FALSE = {"no", "n", "false", "off", "0"}
 
@@ -570,6 +580,8 @@ def convert(spec: CommandSpec, param: Param, raw: str, inv: Invocation | None) -
         if kind is int:
             if not re.fullmatch(r"[+-]?\d+", text):
                 raise fail("a whole number")
+            if abs(int(text)) > MAX_INT:
+                raise fail("a smaller whole number")
             return int(text)
         if kind is float:
             try:
@@ -582,7 +594,10 @@ def convert(spec: CommandSpec, param: Param, raw: str, inv: Invocation | None) -
             zone = inv.zone if inv else ZoneInfo("UTC")
             return parse_instant(text, zone)
         if kind is timedelta:
-            return parse_duration(text)
+            try:
+                return parse_duration(text)
+            except DurationTooLong:
+                raise fail("a shorter duration, such as 2d or 3h") from None
         if kind is ZoneInfo:
             return parse_zone(text)
     except TimeInputError as exc:

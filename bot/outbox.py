@@ -34,6 +34,7 @@ def reply_to_json(reply: Reply) -> str:
         "fields": [[f.name, f.value, f.inline] for f in reply.fields],
         "choices": [[c.label, c.command, c.style] for c in reply.choices],
         "files": [[f.filename, base64.b64encode(f.data).decode(), f.content_type] for f in reply.files],
+        "closes": reply.closes,
     }
     return json.dumps(data, ensure_ascii=False)
 
@@ -47,6 +48,7 @@ def reply_from_json(payload: str) -> Reply:
         fields=tuple(Field(n, v, i) for n, v, i in data["fields"]),
         choices=tuple(Choice(label, command, style) for label, command, style in data["choices"]),
         files=tuple(File(n, base64.b64decode(d), t) for n, d, t in data["files"]),
+        closes=data.get("closes"),
     )
 
 

@@ -21,6 +21,13 @@ class TimeInputError(ValueError):
     """A time, date, duration or zone a member typed that cannot be read; str() is the sentence to show."""
 
 
+class DurationTooLong(TimeInputError):
+    """A duration beyond what a calendar can hold ("99999999999d"); callers may word their own limit."""
+
+
+_NOT_PLACES = frozenset({"Factory", "localtime", "posixrules"})  # tz database entries that name no place's clock
+
+
 def parse_duration(text: str) -> timedelta:
     """Read "2d", "+3d", "1h30m", "90 minutes", "1w"; the sign is kept so "-1d" shifts backwards."""
     raw = text.strip().lower()
@@ -37,7 +44,10 @@ def parse_duration(text: str) -> timedelta:
         pos = match.end()
     if not raw or pos == 0 or raw[pos:].strip():
         raise TimeInputError(f"I couldn't read “{text}” as a duration; try something like 2d, 24h, 1h30m or 90m.")
-    return timedelta(seconds=sign * total)
+    try:
+        return timedelta(seconds=sign * total)
+    except OverflowError:
+        raise DurationTooLong(f"“{text}” is longer than any calendar; try something like 2d or 3h.") from None
 
 
 def format_duration(delta: timedelta) -> str:
@@ -82,6 +92,8 @@ def parse_zone(name: str) -> ZoneInfo:
     zones = _zone_names()
     if cleaned.upper() == "UTC":
         return ZoneInfo("UTC")
+    if cleaned in _NOT_PLACES:
+        raise TimeInputError(f"“{name}” is not the time zone of a place; use one such as Europe/Berlin.")
     if cleaned in zones:
         return ZoneInfo(cleaned)
     by_lower = {zone.lower(): zone for zone in zones}

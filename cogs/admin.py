@@ -5,9 +5,9 @@ from __future__ import annotations
 from zoneinfo import ZoneInfo
 
 from bot.commands import Field, Invocation, Permission, Reply, Text, UserError, command
-from bot.storage import groups as group_store
 from bot.storage import members as member_store
 from bot.timeutil import format_local
+from cogs.plans import move_to_zone
 
 
 @command("help", help="List the commands, or show how to use one.", params={"topic": "A command name"})
@@ -21,6 +21,9 @@ async def help_(inv: Invocation, topic: Text | None = None) -> Reply:
             group = registry.groups().get(words[0])
             if not group:
                 raise UserError(f"There is no command “{topic}”; `{prefix}help` lists them all.")
+            if len(words) > 1:
+                names = ", ".join(f"`{s.name}`" for s in group)
+                raise UserError(f"`{words[0]}` has no subcommand “{words[1]}”; try one of {names}.")
             lines = [f"`{prefix}{s.usage}` — {s.help}" for s in group]
             return Reply(title=f"{words[0]} commands", text="\n".join(lines))
         lines = [spec.help, "", f"Usage: `{prefix}{spec.usage}`"]
@@ -82,5 +85,7 @@ async def group_info(inv: Invocation) -> Reply:
 )
 async def group_timezone(inv: Invocation, timezone: ZoneInfo) -> Reply:
     group = inv.require_group()
-    await group_store.update(inv.db, group.id, timezone=str(timezone))
-    return Reply(text=f"The group's time zone is now {timezone}.")
+    if str(timezone) == group.timezone:
+        return Reply(text=f"The group's time zone is already {timezone}.")
+    moved = await move_to_zone(inv, group, timezone)
+    return Reply(text=f"The group's time zone is now {timezone}.{moved}")

@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot import llm
-from bot.commands import Field, Invocation, Permission, ReadingRef, Reply, Text, UserError, command
+from bot.adapters.base import TEXT_PLACEHOLDER
+from bot.commands import Choice, Field, Invocation, Permission, ReadingRef, Reply, Text, UserError, command
 from bot.config import Settings
 from bot.ingest.prompts import KINDS, Generator, PromptDraft, SectionDoc, load_templates
 from bot.storage import books as book_store
@@ -165,7 +166,8 @@ async def resolve_reading(inv: Invocation, ref: str | None) -> ChosenReading:
     text = ref.strip()
     if match := re.fullmatch(r"(.+?)\s*[:#]\s*(\d+)", text):
         book = await find_book(inv.db, match.group(1))
-        section = await book_store.section(inv.db, book.id, int(match.group(2)))
+        position = int(match.group(2))
+        section = await book_store.section(inv.db, book.id, position) if position <= book.section_count else None
         if section is None:
             raise UserError(f"*{book.title}* has sections 1 to {book.section_count}, not {match.group(2)}.")
         return ChosenReading(f"{section.label} (*{book.title}* §{section.position})", (section.id,))
@@ -209,11 +211,12 @@ def _cite(prompt: Prompt) -> str:
     return "; ".join(f"*{c.book}* §{c.section}, paragraph {c.paragraph}" for c in prompt.citations)
 
 
-def _line(number: int, prompt: Prompt) -> str:
+def _line(prompt: Prompt) -> str:
+    """A prompt led by its #, the number `prompt upvote` takes (a list position would invite upvoting another)."""
     origin = {"curated": "from the moderators", "suggested": "suggested by a member"}.get(prompt.source, prompt.kind)
     votes = f", {prompt.votes} upvote{'s' if prompt.votes != 1 else ''}" if prompt.votes else ""
     cite = f"\n   — {_cite(prompt)}" if prompt.citations else ""
-    return f"{number}. {prompt.text}{cite}\n   (#{prompt.id} · {origin}{votes})"
+    return f"#{prompt.id} {prompt.text}{cite}\n   ({origin}{votes})"
 
 
 async def discussion_set(
@@ -241,8 +244,12 @@ async def prompts(inv: Invocation, reading: ReadingRef | None = None) -> Reply:
     shown = await discussion_set(inv.app, inv.db, inv.group.id if inv.group else None, chosen, gate)
     if not shown:
         raise UserError("I found no passage in that reading to ground a prompt in; a moderator can add one.")
-    lines = [_line(i, p) for i, p in enumerate(shown, start=1)]
-    lines += ["", "Upvote one with `prompt upvote <#>`; suggest your own with `prompt suggest <reading> <question>`."]
+    lines = [_line(p) for p in shown]
+    lines += [
+        "",
+        f"Upvote one by its #, e.g. `prompt upvote {shown[0].id}`; "
+        "suggest your own with `prompt suggest <reading> <question>`.",
+    ]
     return Reply(title=f"Discussion: {chosen.title}", text="\n".join(lines), kind="prompt")
 
 
@@ -278,7 +285,9 @@ async def _add(inv: Invocation, reading: str, text: str, source: prompt_store.So
 )
 async def prompt_add(inv: Invocation, reading: ReadingRef, text: Text) -> Reply:
     prompt = await _add(inv, reading, text, "curated")
-    return Reply(text=f"Added prompt #{prompt.id}; it leads the reading's `prompts` once the reading opens.")
+    gate = await reading_gate(inv.db, prompt.group_id)
+    when = "now" if gate.shows(prompt.section_id) else "once the reading opens"
+    return Reply(text=f"Added prompt #{prompt.id}; it leads the reading's `prompts` {when}.")
 
 
 @command(
@@ -288,7 +297,11 @@ async def prompt_add(inv: Invocation, reading: ReadingRef, text: Text) -> Reply:
 )
 async def prompt_suggest(inv: Invocation, reading: ReadingRef, text: Text) -> Reply:
     prompt = await _add(inv, reading, text, "suggested")
-    return Reply(text=f"Thanks — suggestion #{prompt.id} is in; others can back it with `prompt upvote {prompt.id}`.")
+    gate = await reading_gate(inv.db, prompt.group_id)
+    when = "" if gate.shows(prompt.section_id) else " once the reading opens"
+    return Reply(
+        text=f"Thanks — suggestion #{prompt.id} is in; others can back it with `prompt upvote {prompt.id}`{when}."
+    )
 
 
 @command("prompt upvote", help="Upvote a discussion prompt (once per prompt).", params={"prompt": "The prompt's #"})
@@ -320,7 +333,7 @@ async def prompt_list(inv: Invocation, reading: ReadingRef | None = None) -> Rep
     for section_id in chosen.section_ids:
         generated += await generated_prompts(inv.app, inv.db, section_id)
     listed = own + choose_generated(generated, gate, chosen.section_ids)
-    lines = [_line(i, p) for i, p in enumerate(listed, start=1)]
+    lines = [_line(p) for p in listed]
     return Reply(title=f"Prompts: {chosen.title}", text="\n".join(lines) or "No prompts yet.", kind="prompt")
 
 
@@ -350,14 +363,16 @@ async def top_prompt_and_quote(
 
 
 @reading_extra
-async def reading_opens_extras(app: App, tx: Transaction, group_id: int, reading: PlanReading) -> list[Field]:
-    """Fields for the plans cog's reading-opens post: a prompt to start with and a quote of the reading."""
+async def reading_opens_extras(app: App, tx: Transaction, group_id: int, reading: PlanReading) -> list[Field | Choice]:
+    """For the plans cog's reading-opens post: a prompt to start with, a quote of the reading, and a button
+    to suggest a prompt (it asks for the question's text)."""
     prompt, quote = await top_prompt_and_quote(app, tx, group_id, reading.section_ids)
-    fields = []
+    fields: list[Field | Choice] = []
     if prompt:
         fields.append(Field("To discuss", prompt))
     if quote:
         fields.append(Field("Quote", f"> {quote.text}\n— {attribution(quote)}, {section_citation(quote)}"))
+    fields.append(Choice("Suggest a prompt", f"prompt suggest {reading.number} {TEXT_PLACEHOLDER}"))
     return fields
 
 

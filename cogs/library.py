@@ -24,7 +24,7 @@ from bot.storage import meta
 from bot.storage.books import Book, DuplicateBook, NewBook, NewParagraph, NewSection
 from bot.storage.db import Database
 from bot.storage.groups import Group
-from bot.storage.search import Hit, search_paragraphs
+from bot.storage.search import Hit, fts_query, search_paragraphs
 from cogs.quotes import index_book_quotes
 
 if TYPE_CHECKING:
@@ -205,8 +205,8 @@ async def library_show(inv: Invocation, book: BookRef) -> Reply:
 
 def citation(hit: Hit) -> str:
     """Where a passage stands: book, section and paragraph, the way quotes and prompts cite too."""
-    heading = f"“{hit.heading}”" if hit.heading else f"section {hit.section_position}"
-    return f"*{hit.book_title}*, {heading} (§{hit.section_position}), paragraph {hit.paragraph_position}"
+    name = hit.heading or ("Opening" if hit.section_position == 1 else f"Section {hit.section_position}")
+    return f"*{hit.book_title}*, “{name}” (§{hit.section_position}), paragraph {hit.paragraph_position}"
 
 
 @command(
@@ -215,6 +215,8 @@ def citation(hit: Hit) -> str:
     params={"words": "Words to look for"},
 )
 async def library_search(inv: Invocation, words: Text) -> Reply:
+    if fts_query(words) is None:
+        raise UserError("Give me some words to look for, for example `library search Kronstadt`.")
     hits = await search_paragraphs(inv.db, words, limit=8)
     if not hits:
         raise UserError(f"Nothing in the library matches “{words}”.")

@@ -63,6 +63,7 @@ log = logging.getLogger(__name__)
 FIRST_OPENS_BEFORE = timedelta(days=7)  # the first reading opens a week (same wall-clock time) before its meeting
 DEFAULT_REMINDER_OFFSETS = (timedelta(days=1), timedelta(hours=1))  # "24 h" = same wall-clock time the day before
 PREVIEW_LINES = 12
+MAX_SHIFT = timedelta(days=366)  # `plan shift` moves meetings by up to a year either way
 NEVER = datetime.min.replace(tzinfo=UTC)
 
 
@@ -227,12 +228,13 @@ async def refresh_schedules(app: App, tx: Transaction, plan: Plan, now: datetime
 
 
 # ================================================================ the reading-opens schedule
-ReadingExtra = Callable[["App", Transaction, int, PlanReading], Awaitable[list[Field]]]
+ReadingExtra = Callable[["App", Transaction, int, PlanReading], Awaitable[Sequence[Field | Choice]]]
 READING_EXTRAS: list[ReadingExtra] = []
 
 
 def reading_extra(builder: ReadingExtra) -> ReadingExtra:
-    """Register a builder of extra fields for reading-opens posts (issue #5: the reading's top prompt and quote).
+    """Register a builder of extra fields and choices for reading-opens posts (issue #5: the reading's top prompt
+    and quote, a button to suggest a prompt).
 
     Called as `await builder(app, tx, group_id, reading)` inside the dispatcher's transaction; a builder that
     raises is logged and left out, so it can never stop a reading from opening.
@@ -270,14 +272,14 @@ def reading_opens_reply(reading: PlanReading, total: int, source: ReadingSource,
     )
 
 
-async def _extras(app: App, tx: Transaction, group_id: int, reading: PlanReading) -> tuple[Field, ...]:
-    fields: list[Field] = []
+async def _extras(app: App, tx: Transaction, group_id: int, reading: PlanReading) -> list[Field | Choice]:
+    extras: list[Field | Choice] = []
     for builder in READING_EXTRAS:
         try:
-            fields.extend(await builder(app, tx, group_id, reading))
+            extras.extend(await builder(app, tx, group_id, reading))
         except Exception:
             log.exception("reading extra %s failed for reading %s", getattr(builder, "__name__", builder), reading.id)
-    return tuple(fields)
+    return extras
 
 
 async def _fire_opens(app: App, tx: Transaction, dues: Sequence[Due]) -> list[Outcome]:
@@ -306,7 +308,10 @@ async def _fire_opens(app: App, tx: Transaction, dues: Sequence[Due]) -> list[Ou
         for reading in due_now[due.schedule.id]:
             reply = reading_opens_reply(reading, totals.get(plan.id, 0), sources[reading.id], zone)
             if READING_EXTRAS:
-                reply = replace(reply, fields=reply.fields + await _extras(app, tx, plan.group_id, reading))
+                extras = await _extras(app, tx, plan.group_id, reading)
+                fields = tuple(e for e in extras if isinstance(e, Field))
+                choices = tuple(e for e in extras if isinstance(e, Choice))
+                reply = replace(reply, fields=reply.fields + fields, choices=reply.choices + choices)
             posts.append(Post(plan.group_id, reply, thread_key=f"reading:{reading.id}", starts_thread=True))
         outcomes.append(Outcome(Firing(posts), following.get(plan.id)))
     return outcomes
@@ -429,6 +434,16 @@ async def meeting_events(db: Executor, group: Group, plan: Plan | None, now: dat
                 )
             )
     return events
+
+
+async def plan_changed(app: App, group_id: int) -> None:
+    """After another cog changed a group's plan and committed (votes appends a book): mirror the meetings on the
+    platform's calendar and wake the dispatcher, as the plan commands do."""
+    group = await group_store.get(app.db, group_id)
+    if group is not None:
+        plan = await plan_store.live(app.db, group_id)
+        await app.sync_meetings(group, await meeting_events(app.db, group, plan, app.clock.now()))
+    app.reschedule()
 
 
 async def _after_change(inv: Invocation, group: Group, plan_id: int) -> None:
@@ -608,7 +623,7 @@ async def plan_show(inv: Invocation) -> Reply:
     if len(upcoming) > PREVIEW_LINES:
         lines.append(f"… and {len(upcoming) - PREVIEW_LINES} more.")
     status = " — paused (`plan resume` continues it)" if plan.status == "paused" else ""
-    titles = sorted({await _book_title(inv.db, r.book_id) for r in readings})
+    titles = [await _book_title(inv.db, book_id) for book_id in dict.fromkeys(r.book_id for r in readings)]
     return Reply(
         title=f"Study plan: {', '.join(titles)}{status}",
         text=f"Meetings {plan.cadence} ({zone}); {done} of {len(readings)} readings met.\n" + "\n".join(lines),
@@ -750,6 +765,11 @@ async def plan_shift(inv: Invocation, by: timedelta) -> Reply:
     group, plan = await _require_plan(inv)
     if by == timedelta(0) or by % timedelta(minutes=1):
         raise UserError("Shift by whole minutes, hours or days, for example +3d or +1h.")
+    if abs(by) > MAX_SHIFT:
+        raise UserError(
+            f"`by` should be at most {MAX_SHIFT.days} days either way, not {format_duration(by)}; "
+            "to restart much later, `plan pause` and `plan resume`, or `plan cancel` and `plan create`."
+        )
     now = inv.now()
     readings = await plan_store.plan_readings(inv.db, plan.id)
     pending = [r for r in readings if r.meeting_at > now]
@@ -777,12 +797,19 @@ async def plan_add(inv: Invocation, book: BookRef) -> Reply:
     if plan.status != "active":
         raise UserError("The plan is paused; `plan resume` it first.")
     found, readings = await _allocate(inv.db, book, plan.per_meeting)
+    planned = [r for r in await plan_store.plan_readings(inv.db, plan.id) if r.book_id == found.id]
+    if planned:
+        numbers = f"{planned[0].number}–{planned[-1].number}" if len(planned) > 1 else str(planned[0].number)
+        raise UserError(
+            f"*{found.title}* is already in the plan ({'readings' if len(planned) > 1 else 'reading'} {numbers}); "
+            "`plan show` lists the syllabus."
+        )
     async with inv.db.transaction() as tx:
         laid = await append_book(inv.app, tx, group.id, found.id)
     await _after_change(inv, group, plan.id)
+    count = f"{len(readings)} reading{'' if len(readings) == 1 else 's'}"
     return Reply(
-        text=f"Added *{found.title}* as {len(readings)} readings; the plan now ends "
-        f"{format_local(laid[-1].meeting_at, inv.zone)}."
+        text=f"Added *{found.title}* as {count}; the plan now ends {format_local(laid[-1].meeting_at, inv.zone)}."
     )
 
 
@@ -805,6 +832,38 @@ async def plan_cadence(inv: Invocation, every: Text) -> Reply:
     upcoming = [r for r in laid if r.meeting_at > inv.now()]
     when = format_local(upcoming[0].meeting_at, inv.zone) if upcoming else "—"
     return Reply(text=f"The group now meets {cadence.describe()}; the next meeting is {when}.")
+
+
+async def move_to_zone(inv: Invocation, group: Group, zone: ZoneInfo) -> str:
+    """Set the group's time zone; a running plan moves with it, keeping its meetings' local time of day.
+
+    Returns a sentence about the next meeting ("" without a plan)."""
+    now = inv.now()
+    plan = await current_plan(inv.app, group, now)
+    old = PlanRule.of(plan) if plan is not None else None
+    try:
+        async with inv.db.transaction() as tx:
+            await group_store.update(tx, group.id, timezone=str(zone))
+            if plan is None or old is None:
+                return ""
+            await plan_store.update(tx, plan.id, now, timezone=str(zone))
+            rule = PlanRule(old.cadence, zone, old.start, old.until, old.blackouts)
+            keep_until = plan.paused_at if plan.status == "paused" else None
+            laid = await _lay_out(tx, plan, rule, now, keep_until=keep_until)
+            moved = await plan_store.get(tx, plan.id)
+            assert moved is not None
+            await refresh_schedules(inv.app, tx, moved, now)
+    except PlanError as exc:
+        raise _fail(exc) from None
+    group = await group_store.get(inv.db, group.id) or group
+    await _after_change(inv, group, plan.id)
+    upcoming = [r for r in laid if r.meeting_at > now]
+    if not upcoming:
+        return ""
+    return (
+        f" The plan keeps its local times ({plan.cadence}); the next meeting is "
+        f"{format_local(upcoming[0].meeting_at, zone)}."
+    )
 
 
 @command("plan cancel", help="End the study plan: no more readings or reminders.", permission=Permission.MODERATOR)

@@ -187,7 +187,10 @@ async def progress_summary(inv: Invocation) -> Reply:
 async def nudge_on(inv: Invocation, hours: int = 12) -> Reply:
     group = inv.require_group()
     if not 1 <= hours <= 168:
-        raise UserError("Choose between 1 and 168 hours before the meeting.")
+        raise UserError(
+            f"`hours` should be between 1 and 168 (a week) before the meeting, not {hours}; "
+            "for example `nudge on hours:12`."
+        )
     async with inv.db.transaction() as tx:
         await progress_store.set_nudge(tx, group.id, inv.member_id, hours)
         await _arm_nudge(tx, group, inv.member_id, hours, inv.now())

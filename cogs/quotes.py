@@ -165,12 +165,16 @@ def attribution(quote: Quote) -> str:
 
 def section_citation(quote: Quote) -> str:
     """Where in its book a quote stands: “heading” (§n), paragraph p."""
-    heading = f"“{quote.heading}”" if quote.heading else f"section {quote.section_position}"
-    return f"{heading} (§{quote.section_position}), paragraph {quote.paragraph_position}"
+    return f"“{_section_name(quote)}” (§{quote.section_position}), paragraph {quote.paragraph_position}"
+
+
+def _section_name(quote: Quote) -> str:
+    """The section's heading, or the name `library show` gives an untitled one."""
+    return quote.heading or ("Opening" if quote.section_position == 1 else f"Section {quote.section_position}")
 
 
 def quote_reply(quote: Quote, title: str = "Quote") -> Reply:
-    heading = quote.heading or ("Opening" if quote.section_position == 1 else f"Section {quote.section_position}")
+    heading = _section_name(quote)
     fields = [
         Field("Book", f"*{quote.book_title}*", inline=True),
         Field("Author", quote.byline, inline=True),

@@ -21,7 +21,7 @@ from bot.storage import plans as plan_store
 from bot.storage import schedules as schedule_store
 from bot.storage.db import Transaction
 from bot.storage.schedules import Schedule
-from bot.timeutil import TimeInputError, format_duration, format_local, parse_duration
+from bot.timeutil import DurationTooLong, TimeInputError, format_duration, format_local, parse_duration
 from cogs.plans import DEFAULT_REMINDER_OFFSETS, NEVER, current_plan, refresh_schedules
 
 if TYPE_CHECKING:
@@ -141,6 +141,8 @@ async def reminders_set(inv: Invocation, *offsets: str) -> Reply:
         for raw in offsets:
             try:
                 value = parse_duration(raw)
+            except DurationTooLong:
+                value = MAX_OFFSET * 2  # far too long, refused just below
             except TimeInputError as exc:
                 raise UserError(str(exc)) from None
             if value <= timedelta(0) or value > MAX_OFFSET or value % timedelta(minutes=1):

@@ -20,13 +20,26 @@ import importlib
 import logging
 from collections.abc import Sequence
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Literal
 from zoneinfo import ZoneInfo
 
-from bot.commands import Choice, Field, Invocation, Permission, PollRef, Reply, Text, UserError, command, completer
+from bot.commands import (
+    MAX_INT,
+    Choice,
+    Field,
+    Invocation,
+    Permission,
+    PollRef,
+    Reply,
+    Text,
+    UserError,
+    command,
+    completer,
+)
 from bot.domain.plans import PlanError, WeeklyCadence, parse_cadence
 from bot.domain.votes import (
+    OptionCount,
     Tally,
     VoteError,
     option_label,
@@ -43,7 +56,7 @@ from bot.storage import groups as group_store
 from bot.storage import jobs as job_store
 from bot.storage import polls as poll_store
 from bot.storage.polls import Poll, PollKind, Purpose
-from bot.timeutil import TimeInputError, format_local, parse_duration, parse_instant
+from bot.timeutil import DurationTooLong, TimeInputError, format_local, parse_duration, parse_instant
 from cogs.privacy import ExportPart, ExportTable, exporter, forgetter
 
 if TYPE_CHECKING:
@@ -58,6 +71,7 @@ CLOSE_JOB = "poll-close"
 MAX_OPTIONS = 20
 MAX_QUESTION = 200
 MAX_LABEL = 100
+MAX_OPEN_FOR = timedelta(days=366)  # a poll closes within a year
 Kind = Literal["single", "multi", "ranked"]
 KIND_NAMES = {"single": "single choice", "multi": "multiple choice", "ranked": "ranked (instant-runoff)"}
 _POLL_OPTIONS_HELP = {
@@ -135,6 +149,7 @@ def _button_label(poll: Poll, index: int) -> str:
 
 def _how_to_vote(poll: Poll, prefix: str) -> str:
     example = " ".join(option_label(i) for i in reversed(range(min(3, len(poll.options)))))
+    several = f"{option_label(0)} {option_label(min(2, len(poll.options) - 1))}"  # "A C", or "A B" with two options
     if poll.kind == "ranked":
         return (
             f"Rank the options, most preferred first: `{prefix}vote {poll.id} {example}`. A button records only "
@@ -142,7 +157,7 @@ def _how_to_vote(poll: Poll, prefix: str) -> str:
         )
     if poll.kind == "multi":
         return (
-            f"Choose every option you like: `{prefix}vote {poll.id} A C` (a button chooses just that one). "
+            f"Choose every option you like: `{prefix}vote {poll.id} {several}` (a button chooses just that one). "
             "Voting again replaces your ballot."
         )
     return f"Vote with a button or `{prefix}vote {poll.id} A`. Voting again replaces your vote."
@@ -156,8 +171,7 @@ def open_poll_reply(
     for option in poll.options:
         line = _option_line(poll, option.position)
         if live is not None and not poll.anonymous:
-            count = live.counts[option.position]
-            line += f" — {count.votes} ({_pct(count.percent)})"
+            line += f" — {_count_text(poll, live.counts[option.position])}"
         lines.append(line)
     ended = poll.closes_at is not None and poll.closes_at <= now
     lines.append("")
@@ -188,19 +202,24 @@ def open_poll_reply(
     )
 
 
+def _count_text(poll: Poll, count: OptionCount) -> str:
+    """One option's count as the poll's kind counts it; the same words while open and in the results."""
+    if poll.kind == "multi":
+        return f"{_plural(count.votes, 'vote')} ({_pct(count.ballot_percent)} of ballots)"
+    if poll.kind == "ranked":
+        return f"{count.votes} first {'preference' if count.votes == 1 else 'preferences'} ({_pct(count.percent)})"
+    return f"{_plural(count.votes, 'vote')} ({_pct(count.percent)})"
+
+
+def _and(items: Sequence[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
 def results_lines(poll: Poll, result: Tally) -> list[str]:
     """Counts and percentages per option, the runoff rounds of a ranked poll, and the outcome."""
     lines = []
     for count in result.counts:
-        line = _option_line(poll, count.index)
-        if poll.kind == "multi":
-            line += f" — {_plural(count.votes, 'vote')} ({_pct(count.ballot_percent)} of ballots)"
-        elif poll.kind == "ranked":
-            line += f" — {count.votes} first {'preference' if count.votes == 1 else 'preferences'}"
-            line += f" ({_pct(count.percent)})"
-        else:
-            line += f" — {_plural(count.votes, 'vote')} ({_pct(count.percent)})"
-        lines.append(line)
+        lines.append(f"{_option_line(poll, count.index)} — {_count_text(poll, count)}")
     if poll.kind == "ranked" and result.rounds and result.total_ballots:
         lines += ["", "Instant-runoff rounds:"]
         for rnd in result.rounds:
@@ -223,7 +242,7 @@ def results_lines(poll: Poll, result: Tally) -> list[str]:
             f"Quorum not met: {_plural(result.total_ballots, 'ballot')}, {poll.quorum} needed — no result is declared."
         )
     elif result.is_tie:
-        tied = " and ".join(_option_line(poll, i) for i in result.winners)
+        tied = _and([_option_line(poll, i) for i in result.winners])
         lines.append(f"Tie between {tied}.")
     elif result.winner is not None:
         lines.append(f"Winner: {_option_line(poll, result.winner)}.")
@@ -262,7 +281,7 @@ def poll_number(ref: str) -> int:
 
 async def find_poll(db: Executor, group: Group, ref: str) -> Poll:
     number = poll_number(ref)
-    poll = await poll_store.get(db, number)
+    poll = await poll_store.get(db, number) if number <= MAX_INT else None
     if poll is None or poll.group_id != group.id:
         raise UserError(f"There is no poll #{number} in this group; `poll list` shows the group's polls.")
     return poll
@@ -286,6 +305,8 @@ async def render(app: App, db: Executor, poll: Poll, zone: ZoneInfo, prefix: str
 def _deadline(text: str, now: datetime, zone: ZoneInfo) -> datetime:
     try:
         delta = parse_duration(text)
+    except DurationTooLong:
+        delta = MAX_OPEN_FOR * 2
     except TimeInputError:
         try:
             when = parse_instant(text, zone)
@@ -295,9 +316,11 @@ def _deadline(text: str, now: datetime, zone: ZoneInfo) -> datetime:
                 f"(in the group's time zone, {zone}), not “{text}”."
             ) from None
     else:
-        when = now + delta
+        when = now + min(delta, MAX_OPEN_FOR * 2)
     if when <= now:
         raise UserError(f"`closes` must be in the future; “{text}” is not.")
+    if when > now + MAX_OPEN_FOR:
+        raise UserError(f"`closes` should be within a year; “{text}” is too far off.")
     return when
 
 
@@ -561,7 +584,10 @@ async def poll_close(inv: Invocation, poll: PollRef) -> Reply:
         found = await find_poll(tx, group, poll)
         if not found.is_open:
             raise UserError(f"Poll #{found.id} is already closed; `poll show {found.id}` shows its results.")
-        return await close_poll(inv.app, tx, found, inv.now(), _zone(group))
+        reply = await close_poll(inv.app, tx, found, inv.now(), _zone(group))
+    if found.purpose == "next-book":
+        await _plan_changed(inv.app, group.id)  # committed: the winner may be in the plan now
+    return reply
 
 
 async def close_poll(app: App, tx: Transaction, poll: Poll, now: datetime, zone: ZoneInfo) -> Reply:
@@ -573,7 +599,8 @@ async def close_poll(app: App, tx: Transaction, poll: Poll, now: datetime, zone:
     closed = replace(poll, closed_at=now, total_ballots=result.total_ballots, winners=result.winners)
     extra, choices = await _act_on_result(app, tx, closed, result)
     log.info("poll %s closed with %d ballots", poll.id, result.total_ballots)
-    return results_reply(closed, result, zone=zone, extra=extra, choices=choices)
+    reply = results_reply(closed, result, zone=zone, extra=extra, choices=choices)
+    return replace(reply, closes=f"vote {poll.id}")  # ends the poll whose buttons were `vote <id> <letter>`
 
 
 @job_handler(CLOSE_JOB)
@@ -586,6 +613,8 @@ async def close_when_due(app: App, tx: Transaction, job: Job) -> list[Post]:
     if group is None:
         return []
     reply = await close_poll(app, tx, poll, poll.closes_at or job.fire_at, _zone(group))
+    if poll.purpose == "next-book":
+        app.after_commit(lambda: _plan_changed(app, group.id))  # the winner may be in the plan once this commits
     return [Post(group_id=group.id, reply=reply)]
 
 
@@ -645,6 +674,13 @@ async def _append_to_plan(app: App, tx: Transaction, group_id: int, book_id: int
         log.exception("appending book %s to the plan of group %s failed", book_id, group_id)
         return False, None
     return True, None
+
+
+async def _plan_changed(app: App, group_id: int) -> None:
+    """After a committed append: `cogs.plans.plan_changed` mirrors the meetings on the platform's calendar."""
+    changed = _plans_hook("plan_changed")
+    if changed is not None:
+        await changed(app, group_id)
 
 
 async def _planned_books(app: App, db: Executor, group_id: int) -> set[int]:

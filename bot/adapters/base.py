@@ -14,11 +14,32 @@ from typing import Protocol, runtime_checkable
 from bot.commands import Reply
 
 DIRECT_PREFIX = "dm:"
+# A Choice whose command ends with this asks the member for text first: Discord opens a form (a modal) and runs
+# the command with what they wrote; where members type commands, the choice shows `… <your text>` to type.
+TEXT_PLACEHOLDER = "{text}"
+TEXT_HINT = "<your text>"
 
 
 def direct_room(user_id: str) -> str:
     """The outbox room id that means "a private message to this user" on the group's platform."""
     return DIRECT_PREFIX + user_id
+
+
+def asks_for_text(command: str) -> bool:
+    return command.rstrip().endswith(TEXT_PLACEHOLDER)
+
+
+def fill_text(command: str, text: str) -> str:
+    """The command with the member's text in place of the placeholder, as one quoted argument: their quotes,
+    backslashes and `word:` never reach the parser as syntax."""
+    quoted = '"' + text.strip().replace("\\", "\\\\").replace('"', '\\"') + '"'
+    head = command.rstrip().removesuffix(TEXT_PLACEHOLDER)
+    return head + quoted
+
+
+def typed_command(command: str) -> str:
+    """How a member types a choice's command: the placeholder becomes `<your text>`."""
+    return command.rstrip().removesuffix(TEXT_PLACEHOLDER) + TEXT_HINT if asks_for_text(command) else command
 
 
 @dataclass(frozen=True)

@@ -10,14 +10,16 @@ from __future__ import annotations
 import asyncio
 import sys
 from collections.abc import AsyncIterator, Callable
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import TextIO
 from zoneinfo import ZoneInfo
 
-from bot.adapters.base import DIRECT_PREFIX
+from bot.adapters.base import DIRECT_PREFIX, typed_command
 from bot.app import App
 from bot.commands import Context, Reply
-from bot.timeutil import TimeInputError, format_local, parse_duration, parse_instant
+from bot.storage import groups as group_store
+from bot.timeutil import DurationTooLong, TimeInputError, format_local, parse_duration, parse_instant
 
 PLATFORM = "console"
 ROOM = "terminal"
@@ -70,10 +72,13 @@ class ConsoleAdapter:
     ) -> str:
         self.sent += 1
         if room_id.startswith(DIRECT_PREFIX):
-            self._print(f"📩 Readalong, privately to {room_id.removeprefix(DIRECT_PREFIX)}:\n{_indent(reply.plain())}")
+            when = format_local(self.clock.now(), await self.zone())
+            who = room_id.removeprefix(DIRECT_PREFIX)
+            self._print(f"📩 Readalong, privately to {who} at {when}:\n{_indent(_typed(reply).plain())}")
             return f"console-{self.sent}"
         where = f" [thread {thread_key}]" if thread_key else ""
-        self._print(f"📣 Readalong{where}:\n{_indent(reply.plain())}")
+        when = format_local(self.clock.now(), await self.zone())
+        self._print(f"📣 Readalong{where} at {when}:\n{_indent(_typed(reply).plain())}")
         return f"console-{self.sent}"
 
     def _context(self) -> Context:
@@ -111,6 +116,7 @@ class ConsoleAdapter:
 
     async def _clock(self, args: str) -> None:
         verb, _, value = args.partition(" ")
+        zone = await self.zone()
         try:
             if verb == "advance" and value:
                 delta = parse_duration(value)
@@ -118,20 +124,25 @@ class ConsoleAdapter:
                     raise TimeInputError("The clock only moves forward.")
                 await self.advance_to(self.clock.now() + delta)
             elif verb == "set" and value:
-                target = parse_instant(value, self.app_zone())
+                target = parse_instant(value, zone)
                 if target < self.clock.now():
                     raise TimeInputError("The clock only moves forward.")
                 await self.advance_to(target)
             elif verb not in ("", "now"):
                 self._print("Usage: /clock [now] | /clock advance 2d | /clock set 2026-12-01T19:00")
                 return
+        except DurationTooLong:
+            self._print("That is too far; move the clock by less, for example /clock advance 30d.")
+            return
         except TimeInputError as exc:
             self._print(str(exc))
             return
-        self._print(f"(clock: {format_local(self.clock.now(), self.app_zone())})")
+        self._print(f"(clock: {format_local(self.clock.now(), await self.zone())})")
 
-    def app_zone(self) -> ZoneInfo:
-        return ZoneInfo(self.app.settings.bot.timezone)
+    async def zone(self) -> ZoneInfo:
+        """The console group's time zone (members read times in it), or the configured default."""
+        group = await group_store.by_room(self.app.db, PLATFORM, ROOM)
+        return ZoneInfo(group.timezone if group else self.app.settings.bot.timezone)
 
     async def advance_to(self, target: datetime) -> None:
         """Move time forward stopping at every due moment, so each post goes out at its own time, not late."""
@@ -145,8 +156,13 @@ class ConsoleAdapter:
 
 
 def _render(reply: Reply) -> str:
-    text = reply.plain()
+    text = _typed(reply).plain()
     return f"(only you) {text}" if reply.ephemeral and reply.kind != "error" else text
+
+
+def _typed(reply: Reply) -> Reply:
+    """Choices as members type them here: a command that asks for text shows `<your text>`."""
+    return replace(reply, choices=tuple(replace(c, command=typed_command(c.command)) for c in reply.choices))
 
 
 def _indent(text: str) -> str:

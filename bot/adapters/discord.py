@@ -26,7 +26,7 @@ from typing import Any, Literal, Optional
 import discord
 from discord import app_commands
 
-from bot.adapters.base import DIRECT_PREFIX, MeetingEvent
+from bot.adapters.base import DIRECT_PREFIX, MeetingEvent, asks_for_text, fill_text
 from bot.adapters.discord_render import (
     BUTTON_TEMPLATE,
     HASHED_PREFIX,
@@ -63,6 +63,9 @@ STYLES = {
 STALE_COMMAND = "Discord showed you an older version of this command; please try again in a minute."
 EXPIRED_BUTTON = "This button no longer works; type the command instead (`/help` lists them)."
 NOT_CONNECTED = "the Discord gateway is reconnecting"
+TEXT_INPUT_ID = "text"
+TEXT_INPUT_LIMIT = 1000  # characters a member may write in a text form; the command checks its own limits
+FORM_TIMEOUT = 900.0  # seconds an unsent text form is kept (Discord's interaction tokens last 15 minutes)
 
 
 def create_adapter(app: App) -> DiscordAdapter:
@@ -114,6 +117,22 @@ class CommandSelect(discord.ui.DynamicItem[discord.ui.Select], template=SELECT_I
         values = data.get("values") or []
         if isinstance(adapter, DiscordAdapter) and values:
             await adapter.on_component(interaction, str(values[0]))
+
+
+class TextForm(discord.ui.Modal):
+    """The form a button whose command asks for text opens: one paragraph; sending it runs the command."""
+
+    def __init__(self, adapter: DiscordAdapter, command: str, title: str) -> None:
+        super().__init__(title=title[:45] or "Your text", timeout=FORM_TIMEOUT)
+        self.adapter = adapter
+        self.command = command
+        self.text: discord.ui.TextInput[TextForm] = discord.ui.TextInput(
+            custom_id=TEXT_INPUT_ID, style=discord.TextStyle.paragraph, max_length=TEXT_INPUT_LIMIT, required=True
+        )
+        self.add_item(discord.ui.Label(text="Your text", component=self.text))
+
+    async def on_submit(self, interaction: discord.Interaction) -> None:
+        await self.adapter.on_text(interaction, self.command, self.text.value)
 
 
 # ---------------------------------------------------------------- the client
@@ -459,7 +478,15 @@ class DiscordAdapter:
         if command is None:
             await self._answer(interaction, Reply(text=EXPIRED_BUTTON, ephemeral=True, kind="error"))
             return
+        if asks_for_text(command):
+            await interaction.response.send_modal(TextForm(self, command, _component_label(interaction, token)))
+            return
         await self._run(interaction, self.app.handle(self._context(interaction), command), ephemeral=True)
+
+    async def on_text(self, interaction: discord.Interaction, command: str, text: str) -> None:
+        """A text form was sent: run its command with the text, as the member; answer only them."""
+        line = fill_text(command, text)
+        await self._run(interaction, self.app.handle(self._context(interaction), line), ephemeral=True)
 
     async def _decode(self, token: str) -> str | None:
         kind, _, value = token.partition(":")
@@ -655,6 +682,19 @@ class DiscordAdapter:
             return await guild.fetch_scheduled_event(int(event_id))
         except discord.NotFound:
             return None
+
+
+def _component_label(interaction: discord.Interaction, token: str) -> str:
+    """The label of the pressed button (or chosen menu option), for the title of the form it opens."""
+    message = interaction.message
+    for row in message.components if message else []:
+        for child in getattr(row, "children", []):
+            if getattr(child, "custom_id", None) == token and getattr(child, "label", None):
+                return str(child.label)
+            for option in getattr(child, "options", []):
+                if option.value == token:
+                    return str(option.label)
+    return "Your text"
 
 
 def _message_kwargs(page: Page) -> dict[str, Any]:

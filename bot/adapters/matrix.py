@@ -37,8 +37,9 @@ from typing import Any, TypeVar
 import aiohttp
 import nio
 
-from bot.adapters.base import DIRECT_PREFIX
+from bot.adapters.base import DIRECT_PREFIX, asks_for_text, typed_command
 from bot.adapters.matrix_render import (
+    POLL_END,
     POLL_RESPONSES,
     POLL_START,
     RoomPower,
@@ -52,6 +53,8 @@ from bot.adapters.matrix_render import (
     notice_content,
     poll_answer_index,
     poll_card,
+    poll_end_content,
+    poll_key,
     poll_start_content,
     reply_relation,
     thread_relation,
@@ -69,6 +72,7 @@ SYNC_KIND = "sync"
 THREAD_KIND = "thread"
 DIRECT_KIND = "direct"  # our key: a member's user id → the private room used for their nudges
 CHOICES_KIND = "choices"
+POLL_KIND = "poll"  # the command prefix a poll's choices share ("vote 7") → its poll start event
 DEVICE_FILE = "device.json"
 MIB = 1024 * 1024
 _T = TypeVar("_T")
@@ -451,8 +455,13 @@ class MatrixAdapter:
         if index is None:
             return
         sender = str(event.get("sender", ""))
+        command = choices[index][1]
+        if asks_for_text(command):  # a reaction carries no text: say what to type
+            hint = Reply(text=f"Type `{self.prefix}{typed_command(command)}`.")
+            await self._answer(room_id, str(event["event_id"]), sender, hint, reply_to=target)
+            return
         ctx = self._context(room_id, sender, power)
-        reply = await self.app.handle(ctx, choices[index][1])
+        reply = await self.app.handle(ctx, command)
         if reply.kind == "error" or not reply.ephemeral:
             await self._answer(room_id, str(event["event_id"]), sender, reply, reply_to=target)
 
@@ -515,6 +524,8 @@ class MatrixAdapter:
             if mention:
                 content["m.mentions"] = {"user_ids": [mention]}
             first = await self._send_event(room_id, event_type, content, txn)
+            if is_poll(reply) and (key := poll_key(reply.choices)):
+                await self._remember_poll(room_id, key, first)
             if reply.choices:
                 await self.app.remember(
                     PLATFORM,
@@ -534,7 +545,24 @@ class MatrixAdapter:
                 content["m.relates_to"] = relation
             event_id = await self._send_event(room_id, "m.room.message", content, f"{txn}.file{index}")
             first = first or event_id
+        if reply.closes:
+            await self._end_poll(room_id, reply, reply.closes, f"{txn}.end")
         return first
+
+    async def _remember_poll(self, room_id: str, key: str, start_id: str) -> None:
+        """Remember a poll start under its choices' shared command; `poll show` may post the same poll again."""
+        stored = await self.app.recall(PLATFORM, room_id, POLL_KIND, key)
+        starts = [*json.loads(stored), start_id] if stored else [start_id]
+        await self.app.remember(PLATFORM, room_id, POLL_KIND, key, json.dumps(starts))
+
+    async def _end_poll(self, room_id: str, reply: Reply, key: str, txn: str) -> None:
+        """End every Element poll that offered the commands `key …` (their results are `reply`), once."""
+        stored = await self.app.recall(PLATFORM, room_id, POLL_KIND, key)
+        if stored is None:
+            return  # shown as a notice, or never posted in this room: nothing to end
+        for index, start in enumerate(json.loads(stored)):
+            await self._send_event(room_id, POLL_END, poll_end_content(reply, start), f"{txn}{index}")
+        await self.app.forget_ref(PLATFORM, room_id, POLL_KIND, key)
 
     async def _direct_room(self, user_id: str) -> str:
         """The private room with a member (for nudges): made once, invite only, remembered in the database."""

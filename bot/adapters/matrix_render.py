@@ -14,10 +14,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot.adapters.base import typed_command
 from bot.commands import Choice, File, Reply
 
 HTML_FORMAT = "org.matrix.custom.html"
 POLL_START = "org.matrix.msc3381.poll.start"
+POLL_END = "org.matrix.msc3381.poll.end"
 POLL_RESPONSES = ("org.matrix.msc3381.poll.response", "m.poll.response")
 POLL_TEXT = "org.matrix.msc1767.text"
 POLL_KIND = "org.matrix.msc3381.poll.disclosed"
@@ -114,10 +116,13 @@ def render(reply: Reply, prefix: str = "!rg ") -> tuple[str, str]:
         parts.append(f"<ul>{items}</ul>")
     if reply.choices:
         keys = choice_keys(len(reply.choices))
-        body.extend(f"{key} {c.label} — {prefix}{c.command}" for key, c in zip(keys, reply.choices, strict=True))
+        body.extend(
+            f"{key} {c.label} — {prefix}{typed_command(c.command)}" for key, c in zip(keys, reply.choices, strict=True)
+        )
         body.append("React with the number or type the command.")
         items = "".join(
-            f"<li>{key} {inline_html(c.label)} — <code>{html.escape(prefix + c.command, quote=False)}</code></li>"
+            f"<li>{key} {inline_html(c.label)} — "
+            f"<code>{html.escape(prefix + typed_command(c.command), quote=False)}</code></li>"
             for key, c in zip(keys, reply.choices, strict=True)
         )
         parts.append(f"<ul>{items}</ul><p><em>React with the number or type the command.</em></p>")
@@ -165,6 +170,31 @@ def poll_start_content(reply: Reply) -> dict[str, Any]:
         },
         POLL_TEXT: fallback,
         "body": fallback,
+    }
+
+
+def poll_key(choices: Sequence[Choice]) -> str | None:
+    """What a poll's choices' commands share ("vote 7" for "vote 7 A", "vote 7 B"): the key under which its start
+    event is remembered, matched later by the results' `Reply.closes`."""
+    words = [c.command.split() for c in choices]
+    if len(words) < 2:
+        return None
+    shared: list[str] = []
+    for column in zip(*words, strict=False):
+        if any(word != column[0] for word in column):
+            break
+        shared.append(column[0])
+    return " ".join(shared) or None
+
+
+def poll_end_content(reply: Reply, start_id: str) -> dict[str, Any]:
+    """An MSC3381 poll end for the poll `start_id`, with the results as its text for clients without polls."""
+    text = _strip_markup("\n".join(part for part in (reply.title, reply.text) if part)).strip() or "The poll has ended."
+    return {
+        "m.relates_to": {"rel_type": "m.reference", "event_id": start_id},
+        POLL_END: {},
+        POLL_TEXT: text,
+        "body": text,
     }
 
 

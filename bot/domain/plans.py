@@ -569,8 +569,8 @@ def _reading(group: Sequence[SectionLength], numbers: dict[int, int]) -> Reading
     first, last = group[0], group[-1]
     if first.heading and last.heading:
         title = _short(first.heading) if len(group) == 1 else f"{_short(first.heading)} – {_short(last.heading)}"
-    elif len(group) == 1:
-        title = f"Section {numbers[first.section_id]}"
+    elif len(group) == 1:  # named as `library show` and quote cards name it
+        title = "Opening" if numbers[first.section_id] == 1 else f"Section {numbers[first.section_id]}"
     elif first.book_id == last.book_id:
         title = f"Sections {numbers[first.section_id]}–{numbers[last.section_id]}"
     else:

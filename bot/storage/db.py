@@ -28,6 +28,10 @@ Params = Sequence[Any] | dict[str, Any]
 BUSY_TIMEOUT_MS = 10_000
 
 
+class DatabaseUnavailable(Exception):
+    """The database file cannot be opened or is not a database; str() is the sentence for the user."""
+
+
 class Executor(Protocol):
     """What storage functions need: the Database itself, or a Transaction inside it."""
 
@@ -76,22 +80,38 @@ class Database:
 
     @classmethod
     async def open(cls, path: Path | str, *, migrate: bool = True) -> Database:
+        """Open (creating it and its folder if need be) and migrate; DatabaseUnavailable says why it can't."""
         path = Path(path)
         if str(path) != ":memory:":
-            path.parent.mkdir(parents=True, exist_ok=True)
-        conn = await aiosqlite.connect(str(path), isolation_level=None)
-        conn.row_factory = sqlite3.Row
-        await conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        await conn.execute("PRAGMA journal_mode = WAL")
-        await conn.execute("PRAGMA foreign_keys = ON")
-        await conn.execute("PRAGMA synchronous = NORMAL")
-        db = cls(conn, path)
-        if migrate:
+            if path.is_dir():
+                raise DatabaseUnavailable(
+                    f"{path} is a folder, not a database file; give a file name such as {path / 'readalong.sqlite3'}."
+                )
             try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise DatabaseUnavailable(
+                    f"I can't create the folder for the database {path}: {exc.strerror}."
+                ) from None
+        try:
+            conn = await aiosqlite.connect(str(path), isolation_level=None)
+        except sqlite3.Error as exc:
+            raise DatabaseUnavailable(f"I can't open the database {path}: {exc}.") from None
+        try:
+            conn.row_factory = sqlite3.Row
+            await conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            await conn.execute("PRAGMA journal_mode = WAL")
+            await conn.execute("PRAGMA foreign_keys = ON")
+            await conn.execute("PRAGMA synchronous = NORMAL")
+            db = cls(conn, path)
+            if migrate:
                 await db.migrate()
-            except BaseException:
-                await conn.close()
-                raise
+        except sqlite3.DatabaseError as exc:
+            await conn.close()
+            raise DatabaseUnavailable(f"{path} is not a Readalong database I can use ({exc}).") from None
+        except BaseException:
+            await conn.close()  # an open connection's thread would keep the process alive
+            raise
         return db
 
     async def close(self) -> None:

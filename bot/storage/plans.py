@@ -200,6 +200,7 @@ async def update(
     *,
     status: PlanStatus | None = None,
     cadence: str | None = None,
+    timezone: str | None = None,
     start: date | None = None,
     blackouts: Iterable[date] | None = None,
     paused_at: datetime | None = None,
@@ -215,6 +216,9 @@ async def update(
     if cadence is not None:
         sets.append("cadence = ?")
         params.append(cadence)
+    if timezone is not None:
+        sets.append("timezone = ?")
+        params.append(timezone)
     if start is not None:
         sets.append("start_date = ?")
         params.append(start.isoformat())

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import importlib.util
+import json
 from collections.abc import AsyncIterator
 from dataclasses import replace
 from datetime import timedelta
@@ -14,7 +15,7 @@ from typing import Any
 import discord
 import pytest
 
-from bot.adapters.base import MeetingEvent
+from bot.adapters.base import MeetingEvent, direct_room
 from bot.adapters.discord import STALE_COMMAND, DiscordAdapter, create_adapter
 from bot.adapters.discord_render import nonce_for
 from bot.app import App
@@ -513,3 +514,118 @@ async def test_sharded_client_when_shard_count_is_set(app: App, fake_discord: Fa
         assert "not a reading group yet" in answer.content
     finally:
         await adapter.stop()
+
+
+# ---------------------------------------------------------------- study plans through the real cogs
+async def start_plan(fake: FakeDiscord, mod: int, book_id: int, start: str = "2026-11-03") -> None:
+    """A moderator plans a book (one section per Tuesday 19:00 meeting) and confirms the preview's button."""
+    options = {"book": str(book_id), "start": start, "every": "tuesday 19:00", "per-meeting": "1 section"}
+    preview = await fake.slash_command("plan create", options, user_id=mod).callback()
+    [confirm] = [i for i in button_ids(preview) if i.startswith("rg:plan confirm ")]
+    confirmed = await fake.click_button(confirm, user_id=mod).callback()
+    assert "The study plan is on" in confirmed.body["embeds"][0]["title"], confirmed.json
+
+
+def dm_channels(fake: FakeDiscord) -> list[dict[str, Any]]:
+    return [c for c in fake.channels.values() if c["type"] == P.DM]
+
+
+async def test_a_nudge_is_a_private_message_to_that_member_only(
+    app: App, fake_discord: FakeDiscord, clock: ManualClock
+) -> None:
+    book_id = await add_book(app)
+    async with running(app) as adapter:
+        mod = await bind_channel(fake_discord)
+        await start_plan(fake_discord, mod, book_id)
+        ada = fake_discord.add_member(None, "ada")
+        asked = await fake_discord.slash_command("nudge on", user_id=ada).callback()
+        assert asked.ephemeral and "12 h before a meeting" in asked.content
+        assert await app.tick() == 1  # the reading opens in the channel
+        # The meeting is Tuesday 3 November 19:00 in Berlin (18:00 UTC); the nudge goes out 12 hours before.
+        clock.advance(timedelta(hours=21))
+        await app.tick()
+        opened = await fake_discord.wait_for_request("POST", r"/users/@me/channels")
+        assert str(opened.json["recipient_id"]) == str(ada)
+        [dm] = dm_channels(fake_discord)
+        assert dm["recipients"][0]["id"] == str(ada)
+        [nudge] = fake_discord.channel_messages(int(dm["id"]))
+        assert nudge["embeds"][0]["title"].startswith("Before the meeting of")
+        assert "Still to read for *Tuesday readers*: 1. The Sisters" in nudge["embeds"][0]["description"]
+        assert len(nudge["nonce"]) <= 25
+        everywhere = [m for c in fake_discord.channels for m in fake_discord.channel_messages(c) if m is not nudge]
+        assert not [m for m in everywhere if "Still to read" in json.dumps(m)]  # nowhere else, nobody else
+        # A second private message goes to the same DM channel.
+        await adapter.send(direct_room(str(ada)), Reply(text="One more thing."), key="second-dm")
+        assert dm_channels(fake_discord) == [dm]
+        assert [m["content"] for m in fake_discord.channel_messages(int(dm["id"]))][-1] == "One more thing."
+    row = await app.db.fetchone("SELECT platform, room_id, sent_at FROM outbox WHERE room_id LIKE 'dm:%'")
+    assert row is not None and tuple(row[:2]) == ("discord", direct_room(str(ada))) and row[2] is not None
+
+
+@pytest.mark.parametrize("closed_by", ["deadline", "moderator"])
+async def test_a_next_book_poll_closing_adds_the_winner_to_the_calendar(
+    app: App, fake_discord: FakeDiscord, clock: ManualClock, closed_by: str
+) -> None:
+    first = await add_book(app, "Dubliners")
+    winner = await add_book(app, "Middlemarch")
+    await add_book(app, "Ulysses")
+    async with running(app):
+        mod = await bind_channel(fake_discord)
+        await start_plan(fake_discord, mod, first)
+        [planned] = fake_discord.scheduled_events()
+        assert planned["name"] == "Tuesday readers: The Sisters"
+        created = await fake_discord.slash_command("poll next-book", {"closes": "1h"}, user_id=mod).callback()
+        [vote] = [i for i in button_ids(created) if i.endswith(" A")]  # A: Middlemarch, the first unplanned book
+        assert (await fake_discord.click_button(vote).callback()).ephemeral
+        if closed_by == "deadline":  # the dispatcher closes it and appends the winner inside its transaction
+            clock.advance(timedelta(hours=1))
+            await app.tick()
+        else:
+            poll_id = vote.split()[1]
+            closed = await fake_discord.slash_command("poll close", {"poll": poll_id}, user_id=mod).callback()
+            assert not closed.ephemeral, closed.json
+        [results] = [
+            e for m in fake_discord.channel_messages() for e in m["embeds"] if " results: " in e.get("title", "")
+        ]
+        assert "*Middlemarch* is added to the end of the group's plan." in results["description"]
+        events = sorted(fake_discord.scheduled_events(), key=lambda e: e["scheduled_start_time"])
+        assert len(events) == 2, events
+        assert events[1]["name"] == "Tuesday readers: The Sisters" and events[1]["id"] != planned["id"]
+        assert events[1]["scheduled_start_time"].startswith("2026-11-10T18:00:00")
+    row = await app.db.fetchone("SELECT count(*) FROM plan_readings WHERE book_id = ?", (winner,))
+    assert row is not None and row[0] == 1
+
+
+async def test_suggest_a_prompt_button_opens_a_form_and_stores_the_question(
+    app: App, fake_discord: FakeDiscord
+) -> None:
+    book_id = await add_book(app)
+    async with running(app):
+        mod = await bind_channel(fake_discord)
+        await start_plan(fake_discord, mod, book_id)
+        assert await app.tick() == 1  # reading 1 opens, with a button to suggest a prompt
+        opening = fake_discord.channel_messages()[-1]
+        assert opening["embeds"][0]["title"].startswith("📖 Reading 1 of 1 opens")
+        buttons = {c["label"]: c["custom_id"] for row in opening["components"] for c in row["components"]}
+        assert buttons["Suggest a prompt"] == "rg:prompt suggest 1 {text}"
+
+        ada = fake_discord.add_member(None, "ada")
+        pressed = fake_discord.click_button(buttons["Suggest a prompt"], message_id=int(opening["id"]), user_id=ada)
+        form = await pressed.callback()
+        assert form.callback_type == 9, form.json  # a modal: nothing runs before the text is there
+        modal = form.data
+        assert modal["title"] == "Suggest a prompt"
+        [label] = modal["components"]
+        assert label["type"] == 18 and label["component"]["type"] == 4 and label["component"]["style"] == 2
+        # Quotes, a backslash and a `name:value` word are the member's text, not command syntax.
+        question = 'Why does the boy repeat "paralysis" \\ reading:2 to himself?'
+        typed = {**label["component"], "value": question}
+        sent = fake_discord.submit_modal(modal["custom_id"], components=[{"type": 18, "component": typed}], user_id=ada)
+        answer = await sent.callback()
+        assert answer.ephemeral and answer.content.startswith("Thanks — suggestion #"), answer.json
+
+        listed = await fake_discord.slash_command("prompt list", {"reading": "1"}).callback()
+        description = listed.body["embeds"][0]["description"]
+        assert question in description and "suggested by a member" in description
+    row = await app.db.fetchone("SELECT text FROM prompts WHERE source = 'suggested'")
+    assert row is not None and row[0] == question

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import re
 import struct
 import zlib
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -18,18 +19,29 @@ from typing import Any
 import nio
 import pytest
 
+from bot.adapters.base import direct_room
 from bot.adapters.matrix import MatrixAdapter, create_adapter
-from bot.adapters.matrix_render import POLL_START
+from bot.adapters.matrix_render import POLL_END, POLL_START
 from bot.app import APOLOGY, App
 from bot.clock import ManualClock
 from bot.commands import Choice, Context, File, Invocation, Reply, UserError, command, spec_of
 from bot.config import LibrarySettings, MatrixSettings, Settings
 from bot.scheduling import Post
+from bot.storage import books as book_store
 from bot.storage import jobs as job_store
+from bot.storage.books import NewBook, NewParagraph, NewSection
 from bot.storage.db import Transaction
 from bot.storage.jobs import Job
 from tests.conftest import START, TEXTS
-from tests.support.matrix_nio import create_room, send_event, send_text, set_power_level, wait_for_event
+from tests.support.matrix_nio import (
+    create_room,
+    invite_state,
+    send_event,
+    send_text,
+    set_power_level,
+    wait_for_event,
+    wait_for_invite,
+)
 from tests.support.synapse import MatrixUser, SynapseServer
 
 Connect = Callable[..., Awaitable[nio.AsyncClient]]
@@ -633,3 +645,100 @@ async def test_invites_from_allowed_inviters_are_accepted_and_others_declined(
     marker = await send_text(alice, later, "!rg help")
     seen = await seen_until(alice, later, answers(bot, marker))
     assert earlier not in {in_reply_to(e) for e in seen}
+
+
+# ---------------------------------------------------------------- private messages and the real cogs
+async def add_book(bot: Bot, title: str = "Dubliners") -> int:
+    section = NewSection("The Sisters", 1, (NewParagraph("There was no hope for him this time."),), 8, 1)
+    book = NewBook(title, ("James Joyce",), "1914", f"{title}.txt", "txt", title * 8, (section,))
+    async with bot.app.db.transaction() as tx:
+        return await book_store.insert(tx, book, bot.clock.now())
+
+
+async def start_plan(member: nio.AsyncClient, room_id: str, bot: Bot, book_id: int) -> None:
+    """The member (a moderator) plans the book on Tuesdays 19:00 from 3 November and confirms the preview."""
+    preview = await ask(member, room_id, bot, f'!rg plan create {book_id} 2026-11-03 "tuesday 19:00" "1 section"')
+    token = re.search(r"plan confirm (\w+)", preview.body)
+    assert token is not None, preview.body
+    confirmed = await ask(member, room_id, bot, f"!rg plan confirm {token.group(1)}")
+    assert confirmed.body.startswith("The study plan is on"), confirmed.body
+
+
+async def test_a_nudge_arrives_in_a_direct_room_with_that_member_only(
+    start_bot: StartBot, matrix_client: Connect
+) -> None:
+    bot = await start_bot()
+    alice, bob = await matrix_client(), await matrix_client()
+    room_id = await group_room(alice, bot, join=(bob,))
+    await start_plan(alice, room_id, bot, await add_book(bot))
+    asked = await ask(bob, room_id, bot, "!rg nudge on")
+    assert "12 h before a meeting" in asked.body
+    assert await bot.app.tick() == 1  # the reading opens in the group's room
+    bot.clock.advance(timedelta(hours=21))  # 12 hours before the meeting of Tuesday 19:00 in Berlin
+    assert await bot.app.tick() == 2  # the nudge, and the day-before reminder in the group's room
+
+    direct = await wait_for_invite(bob)
+    [invite] = [e for e in invite_state(bob, direct) if getattr(e, "state_key", None) == bob.user_id]
+    assert invite.sender == bot.user_id and invite.content["membership"] == "invite"
+    assert invite.content["is_direct"] is True
+    assert isinstance(await bob.join(direct), nio.JoinResponse)
+    notice = lambda e: e.sender == bot.user_id and isinstance(e, nio.RoomMessageNotice)  # noqa: E731
+    nudge = await wait_for_event(bob, notice, room_id=direct)
+    assert nudge.body.startswith("Before the meeting of") and "Still to read for *" in nudge.body
+    members = await bob.joined_members(direct)
+    assert isinstance(members, nio.JoinedMembersResponse)
+    assert sorted(m.user_id for m in members.members) == sorted([bot.user_id, bob.user_id])
+    assert await bot.app.recall("matrix", "", "direct", bob.user_id) == direct
+
+    # A second private message goes to the same room; nobody else was invited anywhere.
+    await bot.adapter.send(direct_room(bob.user_id), Reply(text="One more thing."), key="second-dm")
+    again = await wait_for_event(bob, notice, room_id=direct)
+    assert again.body == "One more thing."
+    marker = await send_text(alice, room_id, "!rg group info")
+    seen = await seen_until(alice, room_id, answers(bot, marker))
+    assert not [e for e in seen if "Still to read" in getattr(e, "body", "")]
+    assert not alice.invited_rooms
+
+
+def ends(poll_id: str) -> Callable[[nio.Event], bool]:
+    def match(event: nio.Event) -> bool:
+        relation = event.source.get("content", {}).get("m.relates_to") or {}
+        return event.source.get("type") == POLL_END and relation.get("event_id") == poll_id
+
+    return match
+
+
+async def test_closing_a_poll_ends_the_element_poll(start_bot: StartBot, matrix_client: Connect) -> None:
+    bot = await start_bot()
+    alice, bob = await matrix_client(), await matrix_client()
+    room_id = await group_room(alice, bot, join=(bob,))
+
+    async def open_poll(line: str) -> nio.Event:
+        command_id = await send_text(alice, room_id, line)
+        return await wait_for_event(
+            alice, lambda e: e.source.get("type") == POLL_START and in_reply_to(e) == command_id, room_id=room_id
+        )
+
+    # Closed by its deadline: the results go out through the outbox.
+    timed = await open_poll('!rg poll create "Which book next?" "Dune" "Emma" closes:1h')
+    await respond(bob, room_id, timed.event_id, "2")
+    await ask(alice, room_id, bot, "!rg poll list")  # by now the response has been handled
+    bot.clock.advance(timedelta(hours=1))
+    assert await bot.app.tick() == 1
+    ended = await wait_for_event(alice, ends(timed.event_id), room_id=room_id)
+    content = content_of(ended)
+    assert ended.sender == bot.user_id and content[POLL_END] == {}
+    assert content["m.relates_to"] == {"rel_type": "m.reference", "event_id": timed.event_id}
+    assert "Winner: B Emma." in content["org.matrix.msc1767.text"] and content["body"].startswith("Poll #")
+
+    # Closed by a moderator: the answer to `poll close` ends it; shown twice, both Element polls end.
+    shown = await open_poll('!rg poll create "When do we meet?" "Tuesday" "Thursday"')
+    row = await bot.app.db.fetchone("SELECT max(id) FROM polls")
+    assert row is not None
+    again = await open_poll(f"!rg poll show {row[0]}")
+    closed = await ask(alice, room_id, bot, f"!rg poll close {row[0]}")
+    assert "results" in closed.body
+    for poll in (shown, again):
+        ended = await wait_for_event(alice, ends(poll.event_id), room_id=room_id)
+        assert "Nobody voted." in content_of(ended)["body"]
+    assert await bot.app.recall("matrix", room_id, "poll", f"vote {row[0]}") is None

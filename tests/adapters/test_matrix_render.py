@@ -6,6 +6,7 @@ import pytest
 
 from bot.adapters.matrix_render import (
     CREATOR_LEVEL,
+    POLL_END,
     POLL_START,
     RoomPower,
     choice_index,
@@ -15,6 +16,8 @@ from bot.adapters.matrix_render import (
     is_poll,
     notice_content,
     poll_answer_index,
+    poll_end_content,
+    poll_key,
     poll_start_content,
     render,
     reply_relation,
@@ -170,3 +173,22 @@ def test_power_follows_the_events_and_creators_of_new_rooms_outrank_everyone() -
     old.apply({"type": "m.room.create", "state_key": "", "sender": "@c:x", "content": {"room_version": "10"}})
     old.apply({"type": "m.room.power_levels", "state_key": "", "content": {"users": {"@c:x": 100}}})
     assert old.level("@c:x") == 100
+
+
+def test_a_poll_is_known_by_the_command_its_choices_share_and_ended_with_its_results() -> None:
+    votes = (Choice("A: Dune", "vote 7 A"), Choice("B: Emma", "vote 7 B"))
+    assert poll_key(votes) == "vote 7"
+    assert poll_key((Choice("Yes", "testpoll vote 1"), Choice("No", "testpoll vote 2"))) == "testpoll vote"
+    assert poll_key(votes[:1]) is None and poll_key((Choice("x", "plan add 1"), Choice("y", "vote 1 A"))) is None
+    results = Reply(title="Poll #7 results: Next?", text="Winner: **B** Emma.", kind="poll-results", closes="vote 7")
+    content = poll_end_content(results, "$start")
+    assert content["m.relates_to"] == {"rel_type": "m.reference", "event_id": "$start"}
+    assert content[POLL_END] == {}
+    assert content["body"] == content["org.matrix.msc1767.text"] == "Poll #7 results: Next?\nWinner: B Emma."
+
+
+def test_a_choice_that_asks_for_text_shows_what_to_type() -> None:
+    reply = Reply(text="Reading 3 opens", choices=(Choice("Suggest a prompt", "prompt suggest 3 {text}"),))
+    body, html = render(reply)
+    assert "Suggest a prompt — !rg prompt suggest 3 <your text>" in body
+    assert "<code>!rg prompt suggest 3 &lt;your text&gt;</code>" in html

@@ -70,7 +70,7 @@ def test_console_members_moderators_and_errors(tmp_path: Path) -> None:
     assert "did you mean Europe/Paris?" in out
     assert "The group's time zone is now Europe/Paris." in out
     assert "I couldn't read “2x” as a duration" in out
-    assert "(clock: Tue 03 Nov 2026, 09:00 UTC)" in out
+    assert "(clock: Tue 03 Nov 2026, 10:00 CET)" in out  # the group's zone, Paris, not UTC
     assert "Traceback" not in out + result.stderr
 
 
@@ -155,3 +155,58 @@ def test_library_search_json_cites_book_section_paragraph(tmp_path: Path) -> Non
     for hit in hits:
         assert {"book", "section", "paragraph", "snippet", "text"} <= set(hit)
         assert "kronstadt" in hit["text"].lower()
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda tmp: tmp, "is a folder, not a database file"),
+        (lambda tmp: tmp / "not-a-folder.txt" / "x.sqlite3", "I can't create the folder for the database"),
+        (lambda tmp: tmp / "notes.sqlite3", "is not a Readalong database I can use"),
+    ],
+)
+def test_a_database_path_that_cannot_be_used_is_one_sentence(tmp_path: Path, make, message: str) -> None:
+    (tmp_path / "not-a-folder.txt").write_text("just a file", encoding="utf-8")
+    (tmp_path / "notes.sqlite3").write_text("these are my notes, not a database", encoding="utf-8")
+    for args in (("library", "list"), ("console",)):
+        result = run(*args, "--db", str(make(tmp_path)))  # a connection left open used to hang the process
+        assert result.returncode == 2, result.stdout
+        assert message in result.stderr
+        assert "Traceback" not in result.stderr and len(result.stderr.strip().splitlines()) == 1
+
+
+def test_plan_ics_does_not_create_a_database(tmp_path: Path) -> None:
+    missing = tmp_path / "typo.sqlite3"
+    result = run("plan", "ics", "1", "--db", str(missing))
+    assert result.returncode == 2
+    assert result.stderr.strip() == (
+        f"readalong: There is no database at {missing}; check the --db path (or the config's bot.database)."
+    )
+    assert not missing.exists()
+
+
+def test_console_shows_times_in_the_group_zone_and_when_each_post_went_out(tmp_path: Path) -> None:
+    script = "\n".join(
+        [
+            "/group timezone Europe/Berlin",
+            "/clock",
+            "/clock set 2026-11-21T12:00",  # noon in Berlin, the group's zone
+            "/quote daily on 08:00",
+            "/clock advance 1d",
+            "/clock advance 99999999999d",
+        ]
+    )
+    result = run("console", "--db", str(tmp_path / "x.sqlite3"), "--now", "2026-11-21T10:00:00Z", stdin=script + "\n")
+    out = result.stdout
+    assert result.returncode == 0, result.stderr
+    assert "(clock: Sat 21 Nov 2026, 11:00 CET)" in out
+    assert "(clock: Sat 21 Nov 2026, 12:00 CET)" in out
+    assert "📣 Readalong at Sun 22 Nov 2026, 08:00 CET:\n   Quote of the day" in out
+    assert "That is too far; move the clock by less" in out
+    assert "Traceback" not in out + result.stderr
+
+
+def test_limits_must_be_positive(tmp_path: Path) -> None:
+    result = run("quotes", "jacobins", "--limit", "0", "--db", str(tmp_path / "x.sqlite3"))
+    assert result.returncode == 2
+    assert "--limit: expected a whole number of at least 1" in result.stderr

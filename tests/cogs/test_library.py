@@ -77,3 +77,10 @@ async def test_book_references_suggest_what_was_meant(room: Room) -> None:
     assert several.text.startswith("“Rogovin” matches several books: #1")
     by_id = await room.say("library show 5")
     assert by_id.title and by_id.title.startswith("Russia: How the Bureaucracy Seized Power")
+
+
+async def test_search_without_words_and_help_for_unknown_subcommands(room: Room) -> None:
+    empty = await room.say('library search "…"')
+    assert empty.text == "Give me some words to look for, for example `library search Kronstadt`."
+    unknown = await room.say("help plan xyz")
+    assert unknown.kind == "error" and unknown.text.startswith("`plan` has no subcommand “xyz”; try one of")

@@ -42,7 +42,7 @@ async def test_forget_me_removes_open_ballots_and_closed_polls_keep_their_totals
     assert "• poll ballots: 2" in receipt.text
 
     still_open = await room.say("poll show 2", who="Carol")
-    assert field(still_open, "Ballots") == "1" and "**A** Yes — 1 (100%)" in still_open.text
+    assert field(still_open, "Ballots") == "1" and "**A** Yes — 1 vote (100%)" in still_open.text
     closed = await room.say("poll show 1", who="Carol")
     assert field(closed, "Ballots") == "2"
     assert "**A** Yes — 1 vote (50%)" in closed.text and "**B** No — 1 vote (50%)" in closed.text

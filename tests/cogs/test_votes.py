@@ -119,7 +119,7 @@ async def test_a_second_vote_replaces_the_first(room: Room) -> None:
     assert await ballot_rows(room, 1) == 1
     shown = await room.say("poll show 1", who="carol")
     assert field(shown, "Ballots") == "1"
-    assert "**A** State and Revolution — 1 (100%)" in shown.text  # public polls show running counts
+    assert "**A** State and Revolution — 1 vote (100%)" in shown.text  # public polls show running counts
 
 
 async def test_letters_numbers_and_name_prefixes_all_work(room: Room) -> None:

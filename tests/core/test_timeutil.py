@@ -4,6 +4,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.timeutil import (
+    DurationTooLong,
     TimeInputError,
     format_duration,
     from_db,
@@ -60,3 +61,11 @@ def test_instants_are_aware_and_stored_in_utc() -> None:
         to_db(datetime(2026, 1, 1))  # noqa: DTZ001 - the point is that naive values are refused
     with pytest.raises(TimeInputError):
         parse_date("1st of May")
+
+
+def test_absurd_durations_and_placeless_zones_are_sentences() -> None:
+    with pytest.raises(DurationTooLong, match="longer than any calendar"):
+        parse_duration("99999999999999d")
+    for name in ("Factory", "localtime"):
+        with pytest.raises(TimeInputError, match="not the time zone of a place"):
+            parse_zone(name)

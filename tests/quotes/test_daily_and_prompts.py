@@ -83,11 +83,12 @@ async def test_members_curate_suggest_and_upvote_prompts(room: Room) -> None:
     assert refused.text == "Only moderators can use `prompt add`."
     assert "question mark" in (await room.say("prompt add jacobins:7 Discuss the ban")).text
     added = await room.say("prompt add jacobins:7 Was the ban on factions necessary in 1921?")
-    assert added.text.startswith("Added prompt #")
+    assert added.text.startswith("Added prompt #") and added.text.endswith("`prompts` now.")  # no plan: all open
+    curated_id = int(added.text.split("#")[1].split(";")[0])
     suggested = await room.say("prompt suggest jacobins:7 Could Lenin have chosen otherwise?", who="bob")
     suggestion_id = int(suggested.text.split("#")[1].split()[0])
     hidden = await room.say("prompts jacobins:7", who="carol")
-    assert hidden.text.startswith("1. Was the ban on factions necessary in 1921?")
+    assert hidden.text.startswith(f"#{curated_id} Was the ban on factions necessary in 1921?")
     assert "Could Lenin have chosen otherwise?" not in hidden.text  # a suggestion needs an upvote first
 
     assert (await room.say(f"prompt upvote {suggestion_id}", who="carol")).text.endswith("(1 upvote).")
@@ -96,7 +97,10 @@ async def test_members_curate_suggest_and_upvote_prompts(room: Room) -> None:
     assert (await room.say(f"prompt upvote {suggestion_id}", who="dave")).text.endswith("(2 upvotes).")
     assert "no prompt #999" in (await room.say("prompt upvote 999", who="dave")).text
     shown = await room.say("prompts jacobins:7", who="carol")
-    assert "2. Could Lenin have chosen otherwise?" in shown.text and "2 upvotes" in shown.text
+    assert shown.text.splitlines()[2] == f"#{suggestion_id} Could Lenin have chosen otherwise?"
+    assert "2 upvotes" in shown.text
+    # every prompt is led by the # that `prompt upvote` takes, never by a list position
+    assert all(line.startswith(("#", "   ")) for line in shown.text.split("\n\n")[0].splitlines())
     listed = await room.say("prompt list jacobins:7", who="carol")
     assert "suggested by a member" in listed.text and "from the moderators" in listed.text
 

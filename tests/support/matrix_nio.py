@@ -37,6 +37,8 @@ _Backlog = list[tuple[str, nio.Event]]
 _T = TypeVar("_T")
 
 _backlogs: weakref.WeakKeyDictionary[nio.AsyncClient, _Backlog] = weakref.WeakKeyDictionary()
+# Per client: the stripped state of each room it was invited to (the invite's m.room.member carries is_direct).
+_invites: weakref.WeakKeyDictionary[nio.AsyncClient, dict[str, list[nio.Event]]] = weakref.WeakKeyDictionary()
 
 
 async def nio_client(server: SynapseServer, user: MatrixUser) -> nio.AsyncClient:
@@ -113,6 +115,11 @@ async def wait_for_invite(client: nio.AsyncClient, *, timeout: float = DEFAULT_T
             raise TimeoutError(f"{client.user_id} got no invite within {timeout} s")
         await _sync(client, min(remaining, LONG_POLL_MS / 1000), backlog)
     return next(iter(client.invited_rooms))
+
+
+def invite_state(client: nio.AsyncClient, room_id: str) -> list[nio.Event]:
+    """The stripped state events of the client's invite to `room_id`, as its syncs delivered them."""
+    return list(_invites.get(client, {}).get(room_id, []))
 
 
 async def create_room(
@@ -199,6 +206,8 @@ async def _sync(client: nio.AsyncClient, seconds: float, backlog: _Backlog) -> N
     response = _check(await client.sync(timeout=int(seconds * 1000), sync_filter=SYNC_FILTER), nio.SyncResponse, "sync")
     for joined_room_id, room in response.rooms.join.items():
         backlog.extend((joined_room_id, event) for event in room.timeline.events)
+    for invited_room_id, invite in response.rooms.invite.items():
+        _invites.setdefault(client, {}).setdefault(invited_room_id, []).extend(invite.invite_state)
 
 
 def _check(response: object, expected: type[_T], what: str) -> _T:
