@@ -383,7 +383,8 @@ async def _allocate(db: Database, book_ref: str, per_meeting: str) -> tuple[book
 
 
 async def _book_readings(db: Executor, book: book_store.Book, per_meeting: str) -> list[Reading]:
-    sections = await book_store.sections(db, book.id)
+    # a heading with no text of its own ("Part One") is structure, not something to read at a meeting
+    sections = [s for s in await book_store.sections(db, book.id) if s.words > 0]
     if not sections:
         raise UserError(f"*{book.title}* has no sections to read yet, so I can't plan it.")
     try:

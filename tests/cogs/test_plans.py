@@ -475,3 +475,10 @@ async def test_cadence_change_and_append_hook_for_votes(room: Room, adapter: Rec
     async with room.app.db.transaction() as tx:
         laid = await plans_cog.append_book(room.app, tx, gid, other)
     assert [r.meeting_at for r in laid][-1] == utc(2026, 11, 26, 17)
+
+
+async def test_heading_only_sections_are_not_readings(room: Room, adapter: RecordingAdapter) -> None:
+    await add_book(room.app, minutes=(0, 20, 20))  # "Chapter 1" is a part heading without text
+    await start_plan(room)
+    readings = await plan_store.readings(room.app.db, await group_id(room.app))
+    assert [r.title for r in readings] == ["Chapter 2", "Chapter 3"]
