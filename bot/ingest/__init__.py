@@ -77,8 +77,11 @@ def _build(loaded: Loaded, filename: str, options: IngestOptions) -> Book:
     removed = list(cleaned.removed)
     blocks = list(cleaned.blocks)
 
-    meta, blocks = read_header(blocks)
-    removed.extend(meta.consumed)
+    if cleaned.hints.get("title"):  # a Gutenberg header named the book; its title page is already gone
+        meta = Metadata()
+    else:
+        meta, blocks = read_header(blocks)
+        removed.extend(meta.consumed)
     read_introduction(meta, blocks)
     _merge_format_metadata(meta, loaded, cleaned.hints)
 
@@ -121,6 +124,8 @@ def _merge_format_metadata(meta: Metadata, loaded: Loaded, hints: dict[str, str]
         meta.authors.extend(re.split(r"\s+and\s+|\s*,\s*", hints["author"]))
     if meta.date is None and loaded.date:
         meta.date = normalise_date(loaded.date) or loaded.date
+    if meta.date is None and hints.get("date"):  # the year on a Gutenberg book's own title page
+        meta.date = hints["date"]
 
 
 def _drop_title_heading(blocks: list[Block], title: str, removed: list[str]) -> list[Block]:

@@ -12,6 +12,7 @@ returned in `removed` so that tests can prove no reading text was lost.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from statistics import median
 
@@ -104,21 +105,30 @@ SIDEBAR_MARKERS = re.compile(
     r"popular|also read|see also|keep reading|further reading on this site)\s*:?$",
     re.IGNORECASE,
 )
-BOILERPLATE_LINE = re.compile(
-    r"^(?:"
-    r"to contact\b.{0,80}|contact us\b.{0,60}|.{0,60}\bvisit:?|follow us\b.{0,60}|"
+_BOILERPLATE_STARTS = (
+    r"to contact\b.{0,80}|contact us\b.{0,60}|follow us\b.{0,60}|"
     r"subscribe\b.{0,80}|sign up\b.{0,80}|join (?:our|the) (?:mailing list|newsletter)\b.{0,60}|"
     r"(?:support|donate to) (?:our|us|this)\b.{0,80}|donate\b.{0,40}|newsletter\b.{0,40}|"
     r"all rights reserved\.?|(?:copyright|©).{0,100}|tags?:.{0,200}|filed under:?.{0,150}|"
     r"posted in:?.{0,150}|categor(?:y|ies):.{0,150}|share this(?: article| page| story| post)?:?|"
     r"click here\b.{0,80}|leave a (?:comment|reply)\b.{0,40}|\d+ comments?|print this (?:article|page)|"
-    r"advertisement|skip to (?:main )?content|back to top|loading\.{0,3}|"
+    r"advertisement|advertising|sponsored(?: content)?|skip to (?:main )?content|back to top|loading\.{0,3}|"
+    r"(?:read more|read next|read also|see also|related|more on this(?: story| topic)?)\s*:.{0,200}|"
+    r"photo(?:graph)?s? by\b.{0,80}|"
     r"(?:image|photo|photograph|picture|illustration|credit|source|caption)s?\s*:.{0,150}|"
-    r".{0,200}\b(?:is|are) (?:now )?available (?:here|now|to (?:buy|order)|for purchase|from|at)\b.{0,100}|"
     r"(?:buy|order|purchase) (?:it|a copy|the book|your copy|now)\b.{0,100}"
-    r")$",
-    re.IGNORECASE,
 )
+# two kinds mention their key word anywhere in the line ("… visit:", "… is available from …"): they are
+# tried only when the word is there, because a leading wildcard makes every line slow
+_VISIT = r".{0,60}\bvisit:?"
+_AVAILABLE = r".{0,200}\b(?:is|are) (?:now )?available (?:here|now|to (?:buy|order)|for purchase|from|at)\b.{0,100}"
+_BOILERPLATE_START = re.compile(rf"^(?:{_BOILERPLATE_STARTS})$", re.IGNORECASE)
+_VISIT_LINE = re.compile(_VISIT, re.IGNORECASE)
+_AVAILABLE_LINE = re.compile(_AVAILABLE, re.IGNORECASE)
+BOILERPLATE_LINE = re.compile(rf"^(?:{_BOILERPLATE_STARTS}|{_VISIT}|{_AVAILABLE})$", re.IGNORECASE)  # all in one
+# a caption that ends in its photo credit: "… (AP Photo/Name)", "… Photograph: Name/Agency"
+_AGENCY_CREDIT = re.compile(r"\((?:[A-Z][\w.&-]*\s+)?photo(?:graph)?s?\s*/[^()]{1,80}\)$", re.I)
+_CREDIT_LABEL = re.compile(r"\b(?:photograph|photo|illustration|image)s?(?: credit)?:\s*[^.!?:]{2,80}$", re.I)
 LINK_ONLY = re.compile(r"^(?:\[[^\]]{0,200}\]\([^)\s]{1,500}\)|<?https?://\S+>?|(?:www\.)?[\w-]+(?:\.[\w-]+)+/\S*)$")
 CAPTION_TAIL = re.compile(r"^[^\[\]]{3,160}\]$")  # "One of the pamphlets found in X.]" — a caption cut from [ … ]
 CREDIT_WORDS = re.compile(
@@ -154,10 +164,13 @@ def is_date_line(text: str) -> bool:
     return bool(DATE_LINE.match(text.strip()))
 
 
+_MARKER_AFTER_END = re.compile(r"[.!?”\"’)][\d]{1,3}$")
+
+
 def ends_sentence(text: str) -> bool:
     t = text.rstrip().rstrip("*_")
     # a footnote marker after the full stop ("…to families.2") still ends the sentence
-    return t.endswith(TERMINAL) or bool(re.search(r"[.!?”\"’)][\d]{1,3}$", t))
+    return t.endswith(TERMINAL) or bool((t[-1:].isdigit() or t.endswith("\n")) and _MARKER_AFTER_END.search(t))
 
 
 def is_boilerplate(text: str) -> bool:
@@ -169,7 +182,14 @@ def is_boilerplate(text: str) -> bool:
         return False
     if is_share_bar(t) or LINK_ONLY.match(t) or SIDEBAR_MARKERS.match(t):
         return True
-    if BOILERPLATE_LINE.match(t):
+    if _BOILERPLATE_START.match(t):
+        return True
+    low = t.lower()
+    if ("visit" in low and _VISIT_LINE.fullmatch(t)) or ("available" in low and _AVAILABLE_LINE.fullmatch(t)):
+        return True
+    if t.endswith(")") and len(t) <= 330 and _AGENCY_CREDIT.search(t):
+        return True
+    if ":" in t and _CREDIT_LABEL.search(t):
         return True
     if CAPTION_TAIL.match(t) and len(t.split()) <= 25:
         return True
@@ -235,6 +255,8 @@ _PG_FIELD = re.compile(r"^(Title|Author|Release [Dd]ate|Language|Translator|Edit
 
 def strip_gutenberg(text: str) -> tuple[str, list[str], dict[str, str]]:
     """Drop the Project Gutenberg header and licence, keeping Title/Author/Release Date as hints."""
+    if "project gutenberg" not in text.lower():  # both markers name it; a cheap test before the regexes
+        return text, [], {}
     start = _PG_START.search(text)
     end = _PG_END.search(text, start.end() if start else 0)
     if not start and not end:
@@ -263,10 +285,13 @@ _INITIAL_BEFORE = re.compile(r"(?:^|[\s(\[“\"'‘.])[A-Z]$")
 _ABBREV_BEFORE = re.compile(r"(?:^|\W)(?:Mr|Mrs|Ms|Dr|St|Jr|Sr|vs|No|Vol|pp?|ed|eds|cf|Fig|Prof|Gen|Col|Capt|Rev|Mt)$")
 # A sentence end glued to the next sentence: "…International.The October Revolution…"
 _GLUED_BOUNDARY = re.compile(
+    r"(?=[.!?…\"'”’):])"  # the first character any branch can start with: lets the scan skip plain text fast
     r"(?:[.!?…]+[\"'”’)\]]*|[\"'”’]?\)|:(?=[\"“][A-Z]))"  # sentence end, closing bracket, or colon before a quote
     r"(?=[\"“‘']?[A-Z][a-z]|[\"“‘']?[AI]\s|[\"“][A-Z]|\d{1,2}\.\s+\S|‘[A-Z]|\.\.\.[a-z])"
 )
-_GLUED_SIGNAL = re.compile(r"[a-z]{2}[.!?][\"'”’)]*(?:[A-Z][a-z]|[AI]\s)")
+# "xx.Yy": matched from the mark and looking back, which skips ordinary text ten times faster than
+# starting with [a-z]{2}; `needs_glue_split` drops overlaps so it counts exactly like findall would
+_GLUED_SIGNAL = re.compile(r"[.!?](?<=[a-z]{2}[.!?])[\"'”’)]*(?:[A-Z][a-z]|[AI]\s)")
 _NAME_PREFIX = re.compile(r"(?:^|\s)(?:Mc|Mac|O’|O'|De|Di|Da|Du|La|Le|Van|Von|Fitz|St)$")
 _SMALL_WORDS = frozenset(
     [
@@ -332,11 +357,15 @@ def is_title_case(phrase: str) -> bool:
     return significant >= 1
 
 
+# where a heading meets the first word of its text: "…Lights" + "The" (the look-ahead first: it fails sooner)
+_HEAD_BODY_SEAM = re.compile(r"(?=[A-Z\d][a-z\d-])(?<=[a-z’'”\")\]…\d.])")
+
+
 def _split_glued_heading(segment: str) -> tuple[str, str] | None:
     """If the segment starts "Heading TextFirst word of the next sentence…", return (heading, rest)."""
     numbered = re.match(r"(\d{1,2})\.\s+", segment)
     offset = numbered.end() if numbered else 0
-    for m in re.finditer(r"(?<=[a-z’'”\")\]…\d.])(?=[A-Z\d][a-z\d-])", segment[offset : offset + 120]):
+    for m in _HEAD_BODY_SEAM.finditer(segment[offset : offset + 120]):
         cut = offset + m.start()
         head, rest = segment[:cut], segment[cut:]
         if head.endswith(" ") or not head.strip() or re.search(r"(?:^|\s)[‘“\"']$", head):
@@ -452,7 +481,18 @@ def _split_at_boundaries(chunk: str) -> list[str]:
 
 
 def needs_glue_split(line: str) -> bool:
-    return len(line) > 200 and len(_GLUED_SIGNAL.findall(line)) >= 2
+    """A long line with at least two sentence ends glued to the next word ("…here.The …")."""
+    if len(line) <= 200:
+        return False
+    found = 0
+    last_end = 0
+    for m in _GLUED_SIGNAL.finditer(line):
+        if m.start() - 2 >= last_end:  # the two letters before the mark belong to the signal
+            found += 1
+            last_end = m.end()
+            if found >= 2:
+                return True
+    return False
 
 
 # ---------------------------------------------------------------- paragraphs from lines
@@ -479,6 +519,12 @@ def _continues(line: str, nxt: str) -> bool:
     return bool(re.search(r"(?:\b[a-z][\w’'-]*|[,;–—-])$", line)) and not nxt[0].isdigit()
 
 
+_SPACE_RUN = re.compile(r"[ \t]+")
+# _italics_, *emphasis*, __strong__, **strong** of plain-text and Markdown books: the marks go, the words
+# stay; a lone asterisk or snake_case is left alone
+_EMPHASIS = re.compile(r"(?<![\w*_])(\*{1,2}|_{1,2})(?=[^\s*_])(.+?)(?<=[^\s*_])\1(?![\w*_])")
+
+
 def lines_to_paragraphs(text: str, wrapped: bool | None = None) -> list[str]:
     lines = text.split("\n")
     if wrapped is None:
@@ -501,10 +547,14 @@ def lines_to_paragraphs(text: str, wrapped: bool | None = None) -> list[str]:
             current = line
     if current is not None:
         paragraphs.append(current)
-    return [re.sub(r"[ \t]+", " ", p) for p in paragraphs]
+    paragraphs = [_SPACE_RUN.sub(" ", p) if "  " in p or "\t" in p else p for p in paragraphs]
+    return [_EMPHASIS.sub(r"\2", p) if "_" in p or "*" in p else p for p in paragraphs]
 
 
 # ---------------------------------------------------------------- whole-document passes
+
+
+_TEASER_END = re.compile(r"\s*(?:\[(?:…|\.\.\.)\]|\((?:…|\.\.\.)\)|…|\.\.\.)$")
 
 
 def _remove_teasers(blocks: list[Block], removed: list[str]) -> list[Block]:
@@ -512,8 +562,12 @@ def _remove_teasers(blocks: list[Block], removed: list[str]) -> list[Block]:
     out: list[Block] = []
     texts = [b.text for b in blocks]
     for i, b in enumerate(blocks):
-        m = re.search(r"\s*(?:\[(?:…|\.\.\.)\]|\((?:…|\.\.\.)\)|…|\.\.\.)$", b.text)
-        if b.kind == "para" and m:
+        m = (
+            _TEASER_END.search(b.text)
+            if b.kind == "para" and b.text.rstrip("\n").endswith(("…", "...", "]", ")"))
+            else None
+        )
+        if m:
             stem = b.text[: m.start()].strip()
             following = " ".join(texts[i + 1 : i + 12])
             if len(stem) >= 40 and stem in following:
@@ -545,20 +599,25 @@ def _remove_sidebar_tail(blocks: list[Block], removed: list[str]) -> list[Block]
     return blocks
 
 
+def _has_words(text: str, n: int) -> bool:
+    """At least n whitespace-separated words, without splitting a long paragraph in full."""
+    return len(text.split(None, n)) >= n
+
+
 def _rejoin(blocks: list[Block]) -> list[Block]:
     """Glue paragraphs broken mid-sentence ("…and the Communist" / "International. In his …")."""
     out: list[Block] = []
     for b in blocks:
-        if out and b.kind == "para" and out[-1].kind == "para":
+        # a paragraph that keeps its line breaks is a code block: never glued to anything
+        if out and b.kind == "para" and out[-1].kind == "para" and "\n" not in out[-1].text and "\n" not in b.text:
             prev = out[-1].text
-            tail_ok = not ends_sentence(prev) and not prev.rstrip().endswith(":")
-            long_prev = len(prev.split()) >= 15
             if (
-                tail_ok
+                not ends_sentence(prev)
+                and not prev.rstrip().endswith(":")
                 and not LIST_ITEM.match(b.text)
                 and not (LIST_ITEM.match(prev) and not b.text[:1].islower())
-                and (b.text[:1].islower() or long_prev)
-                and (long_prev or len(prev.split()) >= 4)
+                and (b.text[:1].islower() or _has_words(prev, 15))
+                and _has_words(prev, 4)
             ):
                 out[-1] = Block("para", _join(prev.rstrip(), b.text))
                 continue
@@ -566,10 +625,120 @@ def _rejoin(blocks: list[Block]) -> list[Block]:
     return out
 
 
+# ---------------------------------------------------------------- front matter of plain-text books
+
+_CONTENTS_LINE = re.compile(r"^\s*(?:table\s+of\s+)?contents\s*[.:]?\s*$", re.I)
+_OPENING_HEADING = re.compile(
+    r"^\s*(?:(?:chapter|book|part|volume|letter|canto)\s+(?:[ivxlcdm]+|\d{1,3}|[a-z]+)\b.*|"
+    r"preface|foreword|introduction|prologue|prelude|dedication|to the reader|author'?s note)\s*[.:]?\s*$",
+    re.I,
+)
+_TOC_PAGE = re.compile(r"[\s.·…_-]*\d{0,4}\s*$")  # dot leaders and a page number after a contents entry
+_YEAR_LINE = re.compile(r"^\s*(1[5-9]\d\d|20\d\d)\.?\s*$")
+
+
+def _toc_key(line: str) -> str:
+    return re.sub(r"[\W_]+", " ", _TOC_PAGE.sub("", line.strip())).strip().lower()
+
+
+def _same_entry(line: str, entry: str) -> bool:
+    """A heading in the text that a contents entry announces ("CHAPTER I." ~ "CHAPTER I. THE HARBOUR")."""
+    a, b = _toc_key(line), _toc_key(entry)
+    return bool(a and b) and (a == b or a.startswith(b + " ") or b.startswith(a + " "))
+
+
+def _blocks_of_lines(lines: list[str], start: int) -> Iterator[tuple[int, int]]:
+    """(first, end) line ranges of the blank-line separated blocks from `start` on."""
+    i = start
+    while i < len(lines):
+        if not lines[i].strip():
+            i += 1
+            continue
+        j = i
+        while j < len(lines) and lines[j].strip():
+            j += 1
+        yield i, j
+        i = j
+
+
+def strip_contents(lines: list[str], removed: list[str]) -> list[str]:
+    """Drop a table of contents: a "Contents" line and the short entries after it.
+
+    The contents end where the text repeats its first entry as a heading, or where prose begins (then the
+    last short block before the prose is given back: it is that first heading). Only the first quarter
+    of the text is searched, so a chapter that mentions its contents is safe.
+    """
+    limit = max(40, len(lines) // 4)
+    at = next((i for i, line in enumerate(lines[:limit]) if _CONTENTS_LINE.match(line)), None)
+    if at is None:
+        return lines
+    entries: list[str] = []
+    end = at + 1
+    last_block: tuple[int, int] | None = None
+    for first, stop in _blocks_of_lines(lines, at + 1):
+        block = [x.strip() for x in lines[first:stop]]
+        if entries and any(_same_entry(x, entries[0]) for x in block[:1]):
+            break  # the text itself begins
+        if any(len(x) > 80 for x in block) or (len(block) > 1 and not all(_toc_entry(x) for x in block)):
+            if last_block is not None and last_block[1] - last_block[0] == 1 and len(entries) > 1:
+                entries = entries[:-1]
+                end = last_block[0]
+            break
+        if not all(_toc_entry(x) for x in block):
+            break
+        entries.extend(block)
+        end = stop
+        last_block = (first, stop)
+    if len(entries) < 2:
+        return lines
+    removed.extend(x.strip() for x in lines[at:end] if x.strip())
+    return lines[:at] + lines[end:]
+
+
+def _toc_entry(line: str) -> bool:
+    words = line.split()
+    return 0 < len(words) <= 14 and len(line) <= 80 and not line.rstrip().endswith((",", ";", "!", "?"))
+
+
+def strip_title_page(lines: list[str], hints: dict[str, str], removed: list[str]) -> list[str]:
+    """A Gutenberg book's own title page (title, "by", author, publisher, year) before the text begins.
+
+    Dropped only when it repeats the title or author the Gutenberg header stated, and only up to the
+    first heading, contents line or prose block; a year standing alone on it becomes the date hint.
+    """
+    known = {_toc_key(v) for k, v in hints.items() if k in ("title", "author") and v}
+    if not known:
+        return lines
+    end = 0
+    seen_known = False
+    for first, stop in _blocks_of_lines(lines, 0):
+        block = [x.strip() for x in lines[first:stop]]
+        if stop - first > 5 or any(len(x) > 60 for x in block):
+            break
+        if any(_CONTENTS_LINE.match(x) or _OPENING_HEADING.match(x) for x in block):
+            break
+        if any(x.endswith((".", "!", "?")) and len(x.split()) > 6 for x in block):
+            break
+        seen_known = seen_known or any(_toc_key(re.sub(r"^by\s+", "", x, flags=re.I)) in known for x in block)
+        end = stop
+    if not seen_known:
+        return lines
+    page = [x.strip() for x in lines[:end] if x.strip()]
+    removed.extend(page)
+    for x in page:
+        year = _YEAR_LINE.match(x)
+        if year:
+            hints.setdefault("date", year.group(1))
+    return lines[end:]
+
+
 def clean_text(text: str, *, wrapped: bool | None = None) -> Cleaned:
     """Turn a decoded plain text into blocks; headings found here are the glued ones only."""
     body, removed, hints = strip_gutenberg(text)
     raw_lines = body.split("\n")
+    if hints:
+        raw_lines = strip_title_page(raw_lines, hints, removed)
+    raw_lines = strip_contents(raw_lines, removed)
     blocks: list[Block] = []
     pending: list[str] = []
     first_content = True

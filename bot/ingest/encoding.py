@@ -21,10 +21,12 @@ from bot.ingest.model import IngestError
 _MOJIBAKE = re.compile(
     "[\u00c2\u00c3\u00c5\u00e2\u00ef\u00d0\u00d1][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc\u2013-\u203a\u20ac\u2122]"
 )
+_MOJIBAKE_LEADS = "\u00c2\u00c3\u00c5\u00e2\u00ef\u00d0\u00d1"
 _FTFY_CONFIG = ftfy.TextFixerConfig(uncurl_quotes=False, fix_character_width=False, normalization=None)
-_INVISIBLE = re.compile("[\u00ad\u200b\u200c\u200d\u2060\ufeff\u00a0\u2028\u2029\u000b\u000c\u0085]")
 _INVISIBLE_MAP = {"\u00a0": " ", "\u2028": "\n", "\u2029": "\n\n", "\u000b": "\n", "\u000c": "\n", "\u0085": "\n"}
 _CONTROL = re.compile("[\u0000-\u0008\u000e-\u001f\u007f]")
+_INVISIBLE_CHARS = "\u00ad\u200b\u200c\u200d\u2060\ufeff\u00a0\u2028\u2029\u000b\u000c\u0085"
+_CONTROL_CHARS = [chr(c) for c in (*range(0x00, 0x09), *range(0x0E, 0x20), 0x7F)]
 
 
 def looks_binary(data: bytes) -> bool:
@@ -79,12 +81,16 @@ def _detect(data: bytes) -> str:
 def normalise_text(text: str) -> str:
     """Newlines to \\n, invisible characters out, mojibake repaired, NFC — before any cleaning sees it."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    if _MOJIBAKE.search(text):
+    # `c in text` runs at memory speed, a character-class scan at a tenth of it: test before scanning
+    if any(c in text for c in _MOJIBAKE_LEADS) and _MOJIBAKE.search(text):
         text = "\n".join(
             ftfy.fix_text(line, _FTFY_CONFIG) if _MOJIBAKE.search(line) else line for line in text.split("\n")
         )
-    text = _INVISIBLE.sub(lambda m: _INVISIBLE_MAP.get(m.group(), ""), text)
-    text = _CONTROL.sub("", text)
+    for c in _INVISIBLE_CHARS:
+        if c in text:
+            text = text.replace(c, _INVISIBLE_MAP.get(c, ""))
+    if any(c in text for c in _CONTROL_CHARS):
+        text = _CONTROL.sub("", text)
     if not text.isascii():
         text = unicodedata.normalize("NFC", text)
     return text

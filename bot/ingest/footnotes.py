@@ -25,10 +25,12 @@ _SUPER_MAP = str.maketrans("\u00b9\u00b2\u00b3\u2070\u2074\u2075\u2076\u2077\u20
 _AFTER_LETTERS = re.compile(r"(?<=[^\W\d_])(\d+)(?![\d,.]\d)")
 _AFTER_PUNCT = re.compile(r"(?<=[^\s\d][.,;:!?”\"’')\]])(\d{1,3})(?=\s|$|[^\W\d_]|[“\"‘])")
 _GLUED_YEAR = re.compile(r"(?<=[a-z])((?:1[0-9]|20)\d\d)(?=$|[^\d])")
-# cheap pre-check: a digit right after a letter or a punctuation mark, a bracket marker, a superscript
+# cheap pre-check: a digit right after a letter or a punctuation mark, a bracket marker, a superscript.
+# It starts with one character class and looks back, so ordinary text is skipped at C speed.
 _ANY_MARKER = re.compile(
-    "\\d(?<=[^\\W\\d_]\\d)|\\d(?<=[^\\d\\s][.,;:!?”\"’')\\]]\\d)|\\[\\^?[\\w-]{1,20}\\]|[\u00b9\u00b2\u00b3\u2070\u2074-\u2079]"
-)  # digit-first: re scans for the digit, then looks back — ten times faster than class-first
+    "[\\d\\[\u00b9\u00b2\u00b3\u2070\u2074-\u2079]"
+    "(?:(?<=[^\\W\\d_]\\d)|(?<=[^\\d\\s][.,;:!?”\"’')\\]]\\d)|(?<=\\[)\\^?[\\w-]{1,20}\\]|(?<=[\u00b9\u00b2\u00b3\u2070\u2074-\u2079]))"
+)
 _NUMBER_ABBREV = frozenset(
     [
         "p",
@@ -101,6 +103,40 @@ def collect_notes(blocks: list[Block]) -> tuple[list[Block], dict[str, str], lis
         out.append(b)
         i += 1
     return out, notes, removed
+
+
+_CITATION = re.compile(r"(?<=\S)\[(\d{1,3})\]")
+_FOLLOWING_NOTE = re.compile(r"^\[(\d{1,3})\]\s+(\S.*)$|^\[Footnote\s+(\d{1,3})\s*:\s*(\S.*?)\]$", re.S | re.I)
+
+
+def attach_following_notes(blocks: list[Block], removed: list[str]) -> list[Block]:
+    """Notes printed right after the text that cites them, as e-texts do at the end of a chapter:
+    "…as well as she could.[1]" … "[1] The ladder is still kept…" (or "[Footnote 1: …]").
+
+    A "[n] …" paragraph is a note only when an earlier paragraph cites [n] and that citation has not
+    been answered yet, so numbering that restarts in every chapter pairs each note with its own
+    citation, and a paragraph that merely starts with a bracketed number stays text.
+    """
+    if not any(b.kind == "para" and b.text.startswith("[") for b in blocks):
+        return blocks
+    waiting: dict[str, int] = {}  # label → index in `out` of the paragraph citing it
+    out: list[Block] = []
+    for b in blocks:
+        if b.kind == "para":
+            m = _FOLLOWING_NOTE.match(b.text)
+            label = m and (m.group(1) or m.group(3))
+            if m and label in waiting:
+                index = waiting.pop(label)
+                citing = out[index]
+                note = _norm(m.group(2) or m.group(4))
+                removed.append(f"[Footnote {label}]" if m.group(3) else f"[{label}]")  # the label, not text
+                text = re.sub(rf"(?<=\S)\[{label}\]", "", citing.text, count=1)
+                out[index] = replace(citing, text=text, notes=(*citing.notes, note))
+                continue
+            for cited in _CITATION.findall(b.text):
+                waiting[cited] = len(out)
+        out.append(b)
+    return out
 
 
 def strip_markers(text: str, notes: dict[str, str]) -> tuple[str, list[str]]:
@@ -189,6 +225,7 @@ def attach_notes(blocks: list[Block]) -> tuple[list[Block], list[str], list[str]
     section where the notes list stood, so no note text is ever dropped.
     """
     remaining, notes, removed = collect_notes(blocks)
+    remaining = attach_following_notes(remaining, removed)
     cited: set[str] = set()
     out: list[Block] = []
     for b in remaining:
@@ -201,6 +238,9 @@ def attach_notes(blocks: list[Block]) -> tuple[list[Block], list[str], list[str]
             if label in notes and label not in cited:
                 cited.add(label)
                 attached.append(notes[label])
-        out.append(replace(b, text=text, notes=tuple(attached)))
+        if text == b.text and not attached and not b.notes:
+            out.append(b)  # nothing changed: skip copying the frozen block
+        else:
+            out.append(replace(b, text=text, notes=b.notes + tuple(attached)))
     uncited = [text for label, text in notes.items() if label not in cited]
     return [b for b in out if b.kind != "para" or b.text], uncited, removed

@@ -140,14 +140,28 @@ _SETEXT = re.compile(r"^(=+|-+)\s*$")
 _FRONT = re.compile(r"\A---\n(.*?)\n(?:---|\.\.\.)\n", re.S)
 
 
+_MD_IMAGE = re.compile(r"!\[[^\]]*\](?:\([^)]*\)|\[[^\]]*\])")  # inline and reference images: alt text is no text
+_MD_LINK = re.compile(r"\[([^\]]+)\]\((?:[^()\s]|\([^)]*\))+(?:\s+\"[^\"]*\")?\)")
+_MD_REF_LINK = re.compile(r"\[([^\]^][^\]]*)\]\[[^\]]*\]")  # [text][ref]
+_MD_REF_DEFINITION = re.compile(r"^ {0,3}\[(?!\^)[^\]]+\]:\s*\S+(?:\s+[\"'(].*[\"')])?\s*$")
+_MD_CODE_SPAN = re.compile(r"`([^`\n]+)`")
+_MD_QUOTE = re.compile(r"^ {0,3}(?:> ?)+")
+_MD_BULLET = re.compile(r"^[-*+•]\s+")
+
+
 def _strip_markdown_inline(text: str) -> str:
-    text = re.sub(r"!\[[^\]]*\]\([^)]*\)", "", text)  # images
-    text = re.sub(r"\[([^\]]+)\]\((?:[^()\s]|\([^)]*\))+(?:\s+\"[^\"]*\")?\)", r"\1", text)  # links
+    text = _MD_IMAGE.sub("", text)
+    text = _MD_LINK.sub(r"\1", text)
+    text = _MD_REF_LINK.sub(r"\1", text)
+    text = _MD_CODE_SPAN.sub(r"\1", text)
     text = re.sub(r"<[^>\n]{1,200}>", "", text)
     return text
 
 
 def load_markdown(data: bytes, options: IngestOptions) -> Loaded:
+    """Markdown: # and setext headings are the structure; a paragraph is its lines joined (Markdown's own
+    rule), list items and block quotes are paragraphs of their own, a fenced code block is one paragraph
+    that keeps its lines, and images, link targets and reference definitions are not text."""
     text = decode_bytes(data)
     if not text.strip():
         raise IngestError("That file is empty.")
@@ -161,38 +175,56 @@ def load_markdown(data: bytes, options: IngestOptions) -> Loaded:
         text = text[front.end() :]
     blocks: list[Block] = []
     chunk: list[str] = []
-    in_code = False
+    code: list[str] | None = None
+    removed: list[str] = []
 
     def flush() -> None:
         if chunk:
-            joined = "\n".join(chunk)
-            sub = clean_text(joined)
+            sub = clean_text("\n".join(chunk), wrapped=True)
             blocks.extend(sub.blocks)
             removed.extend(sub.removed)
             chunk.clear()
 
-    removed: list[str] = []
     lines = text.split("\n")
     for i, line in enumerate(lines):
         if line.lstrip().startswith(("```", "~~~")):
-            in_code = not in_code
-            chunk.append("")
+            flush()
+            if code is None:
+                code = []
+            else:
+                if any(x.strip() for x in code):
+                    blocks.append(Block("para", "\n".join(x.rstrip() for x in code).strip("\n")))
+                code = None
             continue
-        m = _ATX.match(line) if not in_code else None
+        if code is not None:
+            code.append(line)
+            continue
+        m = _ATX.match(line)
         nxt = lines[i + 1] if i + 1 < len(lines) else ""
         if m:
             flush()
             blocks.append(Block("heading", _strip_markdown_inline(m.group(2)).strip("*_ "), len(m.group(1)), True))
-        elif not in_code and line.strip() and _SETEXT.match(nxt) and not _SETEXT.match(line) and len(line) < 120:
+        elif line.strip() and _SETEXT.match(nxt) and not _SETEXT.match(line) and len(line) < 120:
             flush()
             blocks.append(Block("heading", _strip_markdown_inline(line).strip("*_ "), 1 if nxt[0] == "=" else 2, True))
-        elif not in_code and _SETEXT.match(line) and i > 0 and lines[i - 1].strip() and blocks and chunk == []:
+        elif _SETEXT.match(line) and i > 0 and lines[i - 1].strip() and blocks and chunk == []:
             continue  # underline of a setext heading
+        elif _MD_REF_DEFINITION.match(line):
+            removed.append(line.strip())
         else:
-            chunk.append(_strip_markdown_inline(line))
+            quoted = _MD_QUOTE.match(line)
+            if chunk and bool(quoted) != bool(i > 0 and _MD_QUOTE.match(lines[i - 1])):
+                chunk.append("")  # a block quote is a paragraph of its own
+            chunk.append(_strip_markdown_inline(line[quoted.end() :] if quoted else line))
+    if code:
+        blocks.append(Block("para", "\n".join(x.rstrip() for x in code).strip("\n")))
     flush()
     structured = any(b.kind == "heading" for b in blocks)
     cleaned = finish_blocks(blocks, removed)
+    cleaned.blocks = [
+        Block("para", _MD_BULLET.sub("", b.text), notes=b.notes) if b.kind == "para" and _MD_BULLET.match(b.text) else b
+        for b in cleaned.blocks
+    ]
     authors = [meta["author"]] if meta.get("author") else []
     return Loaded("md", cleaned, structured, meta.get("title"), authors, meta.get("date"))
 
@@ -344,6 +376,11 @@ def html_blocks(root: lxml_html.HtmlElement, removed: list[str], anchors: dict[s
             or c.tag in ("ul", "ol", "table", "figure", "hr", "header", "footer")
             for c in children
         )
+        if el.tag == "p" and not has_block_child and _bold_only(el):
+            # a paragraph that is nothing but a short bold line is the blogger's sub-heading
+            level = next((b.level for b in reversed(blocks) if b.kind == "heading"), 1) + 1
+            blocks.append(Block("heading", re.sub(r"\s+", " ", _text_of(el)), min(level, 6), True))
+            return
         if el.tag in ("p", "li", "blockquote", "pre", "dd", "dt", "address", "td", "th") and not has_block_child:
             text = _text_of(el)
             for para in re.split(r"\n\s*\n", text):
@@ -367,6 +404,17 @@ def html_blocks(root: lxml_html.HtmlElement, removed: list[str], anchors: dict[s
     body = root.find(".//body")
     emit(body if body is not None else root)
     return blocks
+
+
+def _bold_only(el: lxml_html.HtmlElement) -> bool:
+    """<p><strong>Why not buy new ones?</strong></p>: one bold child holding all of a short, title-like text."""
+    children = [c for c in el if isinstance(c.tag, str)]
+    if len(children) != 1 or children[0].tag not in ("strong", "b") or (el.text or "").strip():
+        return False
+    if (children[0].tail or "").strip():
+        return False
+    text = re.sub(r"\s+", " ", children[0].text_content()).strip()
+    return 0 < len(text.split()) <= 12 and len(text) <= 100 and not text.endswith((".", ",", ";", ":"))
 
 
 def _note_items(el: lxml_html.HtmlElement) -> Iterator[Block]:
@@ -681,6 +729,12 @@ def load_epub(data: bytes, options: IngestOptions) -> Loaded:
         anchors: dict[str, int] = {}
         doc_blocks = html_blocks(root, removed, anchors)
         entries = nav_by_doc.get(path, [])
+        if _is_imprint(doc_blocks):  # the copyright page is front matter, not a reading
+            removed.extend(b.text for b in doc_blocks)
+            continue
+        if not any(b.kind == "para" for b in doc_blocks):  # a cover or title page: only its real headings
+            entries = [e for e in entries if not _FRONT_LABEL.match(e.title.strip())]
+            doc_blocks = [b for b in doc_blocks if not _FRONT_LABEL.match(b.text.strip())]
         if entries:
             doc_blocks = _apply_nav(doc_blocks, entries, anchors)
         blocks.extend(doc_blocks)
@@ -689,6 +743,25 @@ def load_epub(data: bytes, options: IngestOptions) -> Loaded:
     cleaned = finish_blocks(blocks, removed)
     clean_authors = [a for a in authors if a]
     return Loaded("epub", cleaned, any(b.kind == "heading" for b in blocks), title, clean_authors, date)
+
+
+_FRONT_LABEL = re.compile(
+    r"^(?:cover|front cover|title|title page|half[- ]title|copyright(?: page)?|imprint|colophon|contents|"
+    r"table of contents)$",
+    re.I,
+)
+_IMPRINT_SIGNAL = re.compile(
+    r"©|\bcopyright\b|\ball rights reserved\b|\bISBN\b|\bfirst published\b|\bpublished by\b|"
+    r"\bprinted (?:and bound )?in\b|\blibrary of congress\b|\bcataloguing\b",
+    re.I,
+)
+
+
+def _is_imprint(blocks: list[Block]) -> bool:
+    """A short document made of copyright, ISBN and publisher lines (two signals at least)."""
+    paras = [b.text for b in blocks if b.kind in ("para", "heading")]
+    words = sum(len(t.split()) for t in paras)
+    return 0 < words <= 200 and len(_IMPRINT_SIGNAL.findall(" ".join(paras))) >= 2
 
 
 def _first_text(root: etree._Element, path: str) -> str | None:
@@ -762,6 +835,7 @@ def load_pdf(data: bytes, options: IngestOptions) -> Loaded:
     pages = [normalise_text(p) for p in pages]
     removed: list[str] = []
     pages = _strip_running_lines(pages, removed)
+    pages = _dehyphenate(pages)
     blocks: list[Block] = []
     by_page: dict[int, list[tuple[str, int]]] = {}
     for title, level, page in outline:
@@ -838,19 +912,55 @@ def _drop_page_number(text: str, removed: list[str]) -> str:
     return "\n".join(lines)
 
 
+_LINE_END_HYPHEN = re.compile(r"([^\W\d_]+)-\n[ \t]*([^\W\d_A-Z][^\W\d_]*)(\S*)[ \t]*")
+_INNER_HYPHEN = re.compile(r"[^\W\d_]+-[^\W\d_]+")
+
+
+def _dehyphenate(pages: list[str]) -> list[str]:
+    """ "revo-" / "lution" → "revolution": a typesetter's break, unless the document prints the same
+    compound with its hyphen inside a line ("grand-" / "daughter" stays "grand-daughter")."""
+    compounds = {w.lower() for p in pages for w in _INNER_HYPHEN.findall(p)}
+
+    def join(m: re.Match[str]) -> str:
+        left, right = m.group(1), m.group(2)
+        word = f"{left}-{right}" if f"{left}-{right}".lower() in compounds else left + right
+        return f"{word}{m.group(3)}\n"  # the whole word, with its punctuation, ends the first line
+
+    return [_LINE_END_HYPHEN.sub(join, p) if "-\n" in p else p for p in pages]
+
+
+def _pdf_heading_line(line: str, width: int) -> bool:
+    """A short line of its own that reads like a title: no closing punctuation, capitalised, few words."""
+    words = line.split()
+    return (
+        0 < len(words) <= 8
+        and len(line) < 0.6 * width
+        and line[:1].isupper()
+        and not line.endswith((".", ",", ";", ":", "!", "?", "-", "”", '"', "’"))
+    )
+
+
 def _pdf_paragraphs(text: str) -> list[Block]:
-    """PDF text has no blank lines between paragraphs: a short line ending a sentence ends one."""
+    """PDF text has no blank lines between paragraphs: a short line ending a sentence ends one, and a short
+    title-like line after a finished paragraph (or opening the page) stands alone, so the heading rules
+    can judge it."""
     lines = [line.rstrip() for line in text.split("\n")]
     nonempty = [len(x) for x in lines if x.strip()]
     if not nonempty:
         return []
     width = sorted(nonempty)[int(len(nonempty) * 0.8)] if len(nonempty) > 1 else nonempty[0]
     out_lines: list[str] = []
+    paragraph_open = False
     for line in lines:
-        out_lines.append(line)
         stripped = line.strip()
+        if stripped and not paragraph_open and _pdf_heading_line(stripped, width):
+            out_lines.extend(["", line, ""])
+            continue
+        out_lines.append(line)
+        paragraph_open = bool(stripped)
         if stripped and stripped.endswith((".", "!", "?", "”", '"', ":")) and len(stripped) < 0.8 * width:
             out_lines.append("")
+            paragraph_open = False
     return [Block("para", p) for p in lines_to_paragraphs("\n".join(out_lines), wrapped=True)]
 
 

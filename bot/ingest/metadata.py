@@ -21,6 +21,9 @@ _PARTICLE = r"(?:de|da|di|van|von|der|den|du|la|le|bin|ibn|al)"
 NAME = rf"{_NAME_WORD}(?:\s+(?:[{_UP}]\.\s*)*(?:{_PARTICLE}\s+)?{_NAME_WORD}){{1,3}}"
 _NAME_RE = re.compile(rf"^(?:[{_UP}]\.\s*)*{NAME}$")
 _BYLINE = re.compile(rf"^(?:by|written by|author:|authors:)\s+({NAME}(?:\s*(?:,|and|&)\s*{NAME})*)\.?$", re.I)
+_POSTED_BY = re.compile(
+    rf"^(?:(?i:posted|published|updated)(?:\s+on)?:?\s+)?(.+?)\s+(?:(?i:by)|—|–|-|\|)\s+({NAME})\.?$"
+)
 _WRITTEN_BY = re.compile(rf"\b(?:written|authored|penned|compiled)\s+by\s+({NAME})")
 _EXCERPT = re.compile(
     rf"\b(?:chapter|excerpt|extract|section|selection|passage)s?\s+(?:is\s+)?(?:taken\s+)?from\s+(?:the\s+)?"
@@ -53,7 +56,9 @@ _MONTHS = {
 }
 _MONTHS.update({m[:3]: i for m, i in list(_MONTHS.items())})
 _CHAPTER_LABEL = re.compile(
-    r"^(?:(?:chapter|book|part|volume|section|letter|lecture|canto)\s+[\w.]+|[IVXLC]+\.?|\d{1,3}\.\s.*)$", re.I
+    r"^(?:(?:chapter|book|part|volume|section|letter|lecture|canto)\s+[\w.]+|[IVXLC]+\.?|\d{1,3}\.\s.*|"
+    r"(?:preface|foreword|introduction|prologue|contents|table of contents|dedication|acknowledgements?)[.:]?)$",
+    re.I,
 )
 _YEAR = re.compile(r"\b(1[5-9]\d\d|20\d\d)\b")
 
@@ -141,7 +146,12 @@ def read_header(blocks: list[Block]) -> tuple[Metadata, list[Block]]:
             break
         neighbours = [blocks[j].text for j in (i - 1, i + 1) if 0 <= j < len(blocks)]
         by = _BYLINE.match(text)
-        if is_date_line(text) and meta.date is None:
+        posted = _POSTED_BY.match(text)
+        if posted and is_date_line(posted.group(1)) and meta.date is None:
+            meta.date = normalise_date(posted.group(1))  # "Posted on September 30, 2022 by Tomas Reyes"
+            if not meta.authors:
+                meta.authors.append(posted.group(2))
+        elif is_date_line(text) and meta.date is None:
             meta.date = normalise_date(text)
         elif by:
             meta.authors.extend(re.split(r"\s*(?:,|\band\b|&)\s*", by.group(1)))

@@ -51,8 +51,10 @@ def _strong_heading(text: str) -> bool:
 def _weak_heading(text: str) -> bool:
     """A short title-like line; context decides whether it is a heading."""
     t = text.strip()
+    if len(t) > 90:
+        return False
     words = t.split()
-    if not words or len(words) > 12 or len(t) > 90:
+    if not words or len(words) > 12:
         return False
     if not (t[0].isupper() or t[0].isdigit() or t[0] in "‘“\"'"):
         return False
@@ -115,7 +117,13 @@ def detect_headings(blocks: list[Block]) -> list[Block]:
             merged[-1] = replace(merged[-1], text=f"{merged[-1].text.strip().rstrip('.')}: {b.text.strip()}")
             continue
         merged.append(b)
-    return merged
+    # "CHAPTER I." standing alone is the label "CHAPTER I"
+    return [
+        replace(b, text=b.text.strip().rstrip("."))
+        if b.kind == "heading" and b.strong and b.text.strip().endswith(".") and _LABEL_ONLY.match(b.text.strip())
+        else b
+        for b in merged
+    ]
 
 
 # ---------------------------------------------------------------- sections and readings
@@ -139,7 +147,9 @@ def _drafts(blocks: list[Block]) -> list[_Draft]:
     drafts: list[_Draft] = []
     for b in blocks:
         if b.kind == "heading":
-            drafts.append(_Draft(b.text.strip(), max(1, b.level), [], []))
+            # a bare number or numeral heading loses its full stop: "3." → "3", "IV." → "IV"
+            heading = re.sub(r"^(\d{1,3}|[IVXLCDM]{1,7})\.$", r"\1", b.text.strip())
+            drafts.append(_Draft(heading, max(1, b.level), [], []))
         elif b.kind == "para":
             if not drafts:
                 drafts.append(_Draft(None, 1, [], []))
@@ -174,7 +184,9 @@ def _split_long_paragraph(p: Block, max_words: int) -> list[Block]:
 
 
 def _split(d: _Draft, target_words: int) -> list[_Draft]:
-    if d.words <= 1.5 * target_words:
+    # words need a separator between them, so a text of n characters holds at most (n + 1) // 2: most
+    # sections are far below the limit and need no counting
+    if sum((len(p.text) + 1) // 2 for p in d.paras) <= 1.5 * target_words or d.words <= 1.5 * target_words:
         return [d]
     paras = [q for p in d.paras for q in _split_long_paragraph(p, target_words)]
     total = sum(count_words(p.text) for p in paras)

@@ -36,8 +36,18 @@ PIECE = st.one_of(
             "* a list item without an end",
             "To contact us visit:",
             "[site.org/contact](https://site.org/contact)",
+            "CONTENTS",
+            "CHAPTER I. THE HARBOUR",
+            "[1] A note printed after the chapter.",
+            "[Footnote 2: Another note, Gutenberg style.]",
+            "Read more: a teaser headline",
+            "A caption of a photograph. (AP Photo/Some Name)",
+            "Advertisement",
         ]
     ),
+    st.builds(lambda a, b: f"{a}[{b}]", WORD, st.integers(1, 3).map(str)),  # a cited note
+    st.builds(lambda a, b: f"_{a}_ {b}", WORD, WORD),  # _italics_
+    st.builds(lambda a, b: f"*{a} {b}*", WORD, WORD),  # *emphasis*
     st.builds(lambda a, b: a + "." + b, CAP, CAP),  # glued sentence boundary
     st.builds(lambda a, n, b: f"{a}{n}{b}", WORD, st.integers(1, 300).map(str), CAP),  # glued marker
 )
@@ -45,7 +55,7 @@ SEPARATOR = st.sampled_from(["\n", "\n\n", "\n\n\n", " "])
 DOCUMENT = st.lists(st.tuples(PIECE, SEPARATOR), min_size=1, max_size=25).map(
     lambda parts: "".join(p + s for p, s in parts)
 )
-SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 @SETTINGS
