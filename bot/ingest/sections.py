@@ -158,7 +158,8 @@ def _drafts(blocks: list[Block]) -> list[_Draft]:
     if headed:
         top = min(headed)
         for d in drafts:
-            d.level = d.level - top + 1
+            if d.heading is not None:  # an untitled opening is top level whatever the headings' levels
+                d.level = d.level - top + 1
     return drafts
 
 

@@ -181,6 +181,8 @@ def test_untitled_opening_text_becomes_untitled_section() -> None:
     text = f"{opening}\n\nCHAPTER ONE\n\n{chapter}\n"
     book = ingest_bytes(text.encode(), "v.txt")
     assert [s.heading for s in book.sections] == [None, "CHAPTER ONE"]
+    deeper = ingest_bytes(f"{opening}\n\n## Chapter One\n\n{chapter}\n".encode(), "v.md")
+    assert [(s.heading, s.level) for s in deeper.sections] == [(None, 1), ("Chapter One", 1)]
 
 
 def test_sentence_that_is_short_is_not_made_a_heading() -> None:
