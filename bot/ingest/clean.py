@@ -40,43 +40,6 @@ class Cleaned:
 
 # ---------------------------------------------------------------- vocabularies (generic, not per text)
 
-SHARE_WORDS = frozenset(
-    [
-        "facebook",
-        "twitter",
-        "x",
-        "instagram",
-        "youtube",
-        "share",
-        "tweet",
-        "email",
-        "e-mail",
-        "mail",
-        "print",
-        "whatsapp",
-        "telegram",
-        "linkedin",
-        "reddit",
-        "pinterest",
-        "tumblr",
-        "mastodon",
-        "bluesky",
-        "threads",
-        "vk",
-        "rss",
-        "flipboard",
-        "pocket",
-        "messenger",
-        "sms",
-        "copy",
-        "link",
-        "tiktok",
-        "pdf",
-        "save",
-        "comments",
-        "comment",
-    ]
-)
 PLATFORMS = frozenset(
     [
         "facebook",
@@ -96,6 +59,27 @@ PLATFORMS = frozenset(
         "rss",
         "flipboard",
         "tiktok",
+    ]
+)
+# a share bar is platform names plus these words
+SHARE_WORDS = PLATFORMS | frozenset(
+    [
+        "x",
+        "share",
+        "tweet",
+        "email",
+        "e-mail",
+        "mail",
+        "print",
+        "pocket",
+        "messenger",
+        "sms",
+        "copy",
+        "link",
+        "pdf",
+        "save",
+        "comments",
+        "comment",
     ]
 )
 SIDEBAR_MARKERS = re.compile(
