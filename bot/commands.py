@@ -93,8 +93,8 @@ class Reply:
     files: tuple[File, ...] = ()
     ephemeral: bool = False
     kind: str = "text"  # "error", "reading", "quote", "prompt", "poll", … — a hint for embeds and colours
-    # This post ends a poll: the shared start of the poll's choice commands ("vote 7"). Platforms with native
-    # polls (Matrix) close the poll that offered those choices; the others ignore it.
+    # This post ends a poll: the shared start of the poll's choice commands ("vote 7"). Matrix ends the Element
+    # poll that offered those choices, Discord disables the poll's buttons; the console ignores it.
     closes: str | None = None
 
     def plain(self) -> str:

@@ -835,27 +835,47 @@ async def plan_cadence(inv: Invocation, every: Text) -> Reply:
     return Reply(text=f"The group now meets {cadence.describe()}; the next meeting is {when}.")
 
 
+# Jobs armed at a moment derived from the group's zone (the quote of the day at 09:00 local, nudges before
+# meetings) register here to be re-armed when the zone changes; called as `await rearm(app, tx, group, now)`
+# with the group in its new zone, in the transaction that moves it (after the plan has moved).
+ZoneFollower = Callable[["App", Transaction, Group, datetime], Awaitable[None]]
+ZONE_FOLLOWERS: list[ZoneFollower] = []
+
+
+def zone_follower(rearm: ZoneFollower) -> ZoneFollower:
+    """Register a re-armer of a cog's jobs for when a group's time zone changes."""
+    if rearm not in ZONE_FOLLOWERS:
+        ZONE_FOLLOWERS.append(rearm)
+    return rearm
+
+
 async def move_to_zone(inv: Invocation, group: Group, zone: ZoneInfo) -> str:
-    """Set the group's time zone; a running plan moves with it, keeping its meetings' local time of day.
+    """Set the group's time zone; a running plan moves with it, keeping its meetings' local time of day, and
+    the zone followers re-arm their jobs.
 
     Returns a sentence about the next meeting ("" without a plan)."""
     now = inv.now()
     plan = await current_plan(inv.app, group, now)
     old = PlanRule.of(plan) if plan is not None else None
+    laid: list[PlanReading] = []
     try:
         async with inv.db.transaction() as tx:
             await group_store.update(tx, group.id, timezone=str(zone))
-            if plan is None or old is None:
-                return ""
-            await plan_store.update(tx, plan.id, now, timezone=str(zone))
-            rule = PlanRule(old.cadence, zone, old.start, old.until, old.blackouts)
-            keep_until = plan.paused_at if plan.status == "paused" else None
-            laid = await _lay_out(tx, plan, rule, now, keep_until=keep_until)
-            moved = await plan_store.get(tx, plan.id)
-            assert moved is not None
-            await refresh_schedules(inv.app, tx, moved, now)
+            if plan is not None and old is not None:
+                await plan_store.update(tx, plan.id, now, timezone=str(zone))
+                rule = PlanRule(old.cadence, zone, old.start, old.until, old.blackouts)
+                keep_until = plan.paused_at if plan.status == "paused" else None
+                laid = await _lay_out(tx, plan, rule, now, keep_until=keep_until)
+                moved = await plan_store.get(tx, plan.id)
+                assert moved is not None
+                await refresh_schedules(inv.app, tx, moved, now)
+            for rearm in ZONE_FOLLOWERS:
+                await rearm(inv.app, tx, replace(group, timezone=str(zone)), now)
     except PlanError as exc:
         raise _fail(exc) from None
+    if plan is None:
+        inv.app.reschedule()
+        return ""
     group = await group_store.get(inv.db, group.id) or group
     await _after_change(inv, group, plan.id)
     upcoming = [r for r in laid if r.meeting_at > now]

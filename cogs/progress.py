@@ -26,6 +26,7 @@ from bot.storage.groups import Group
 from bot.storage.jobs import Job
 from bot.storage.plans import PlanReading
 from bot.timeutil import format_local, to_db
+from cogs.plans import zone_follower
 from cogs.privacy import ExportPart, ExportTable, exporter, forgetter
 
 if TYPE_CHECKING:
@@ -251,14 +252,26 @@ async def send_nudge(app: App, tx: Transaction, job: Job) -> list[Post]:
                     group_id=group.id,
                     reply=Reply(
                         title=f"Before the meeting of {format_local(meeting.meeting_at, zone)}",
-                        text=f"Still to read for *{group.name}*: {todo}. `done` marks a reading as finished; "
-                        "`nudge off` stops these messages.",
+                        text=f"Still to read for *{group.name}*: {todo}. {_where_to_answer(group)}",
                     ),
                     room=direct_room(member.user_id),
                 )
             )
     await _arm_nudge(tx, group, member_id, hours, job.fire_at + timedelta(minutes=1))
     return posts
+
+
+def _where_to_answer(group: Group) -> str:
+    """A nudge arrives in a private chat, where the group's commands do not work: say where they do."""
+    place = "channel" if group.platform == "discord" else "room"
+    return f"In the *{group.name}* {place}, `done` marks a reading as finished and `nudge off` stops these messages."
+
+
+@zone_follower
+async def rearm_nudges(app: App, tx: Transaction, group: Group, now: datetime) -> None:
+    """The plan's meetings moved with the group's zone: every member's next nudge moves with them."""
+    for member_id, hours in await progress_store.nudges_of_group(tx, group.id):
+        await _arm_nudge(tx, group, member_id, hours, now)
 
 
 @forgetter("reading progress and nudge settings")

@@ -30,9 +30,11 @@ from bot.storage import jobs as job_store
 from bot.storage import plans as plan_store
 from bot.storage import quotes as quote_store
 from bot.storage.db import Executor
+from bot.storage.groups import Group
 from bot.storage.quotes import NewQuote, Quote
-from bot.storage.search import search_paragraphs
+from bot.storage.search import BOLD, Hit, search_paragraphs
 from bot.timeutil import format_local
+from cogs.plans import zone_follower
 
 if TYPE_CHECKING:
     from bot.app import App
@@ -44,6 +46,7 @@ log = logging.getLogger(__name__)
 DAILY_KIND = "daily-quote"
 DEFAULT_DAILY_AT = time(9, 0)
 GOOD_RANK = 10  # a section's best ten quotes make the pool for `quote` and the quote of the day
+MIN_DAILY_GAP = timedelta(hours=12)  # a zone change never brings two quotes of the day within half a day
 
 
 # ---------------------------------------------------------------- the spoiler gate
@@ -174,16 +177,13 @@ def _section_name(quote: Quote) -> str:
 
 
 def quote_reply(quote: Quote, title: str = "Quote") -> Reply:
+    """The passage, then who said it in which book (once, under the passage), then where in the book it stands."""
     heading = _section_name(quote)
-    fields = [
-        Field("Book", f"*{quote.book_title}*", inline=True),
-        Field("Author", quote.byline, inline=True),
+    fields = (
         Field("Section", f"{heading} (§{quote.section_position})", inline=True),
         Field("Paragraph", str(quote.paragraph_position), inline=True),
-    ]
-    if quote.speaker and quote.speaker not in quote.authors:
-        fields.insert(0, Field("Quoted", f"{quote.speaker}, as quoted by {quote.byline}", inline=True))
-    return Reply(title=title, text=f"> {quote.text}\n— {attribution(quote)}", fields=tuple(fields), kind="quote")
+    )
+    return Reply(title=title, text=f"> {quote.text}\n— {attribution(quote)}", fields=fields, kind="quote")
 
 
 async def draw_quote(
@@ -234,8 +234,17 @@ async def quote_search(inv: Invocation, words: Text) -> Reply:
         heading = f"“{hit.heading}”" if hit.heading else f"section {hit.section_position}"
         cite = f"*{hit.book_title}*, {heading} (§{hit.section_position}), paragraph {hit.paragraph_position}"
         best = _matching_quote(stored.get(hit.paragraph_id, []), words)
-        lines.append(f"• {cite}\n  > {best.text if best else hit.snippet}")
+        lines.append(f"• {cite}\n  > {_passage(hit, best)}")
     return Reply(title=f"Quotes: {words}", text="\n".join(lines), kind="quote")
+
+
+def _passage(hit: Hit, quote: Quote | None) -> str:
+    """The stored quote of the hit's paragraph, else the search snippet; the matched words bold in either."""
+    at = hit.text.find(quote.text) if quote else -1
+    if quote is None or at < 0:
+        return hit.snippet
+    passage = hit.excerpt(at, at + len(quote.text))
+    return passage if BOLD in passage else hit.snippet  # the quote holds the words only inside others
 
 
 def _matching_quote(quotes: Sequence[Quote], words: str) -> Quote | None:
@@ -296,6 +305,19 @@ async def quote_daily(inv: Invocation, state: Literal["on", "off"], at: str | No
         text=f"A quote of the day will be posted every day at {wall:%H:%M} ({group.timezone}); the first on "
         f"{format_local(first, zone)}. It only quotes readings the group has opened."
     )
+
+
+@zone_follower
+async def rearm_daily_quote(app: App, tx: Transaction, group: Group, now: datetime) -> None:
+    """The quote of the day keeps its local time in the group's new zone, and still comes once a day."""
+    job = next((j for j in await job_store.pending(tx, group.id) if j.kind == DAILY_KIND), None)
+    if job is None:
+        return
+    wall = time.fromisoformat(job.payload.get("at", "09:00"))
+    previous = job.fire_at - timedelta(days=1)  # about when the last one was posted
+    first = next_local_occurrence(max(now, previous + MIN_DAILY_GAP), wall, ZoneInfo(group.timezone))
+    await job_store.cancel(tx, DAILY_KIND, group.id)
+    await job_store.add(tx, DAILY_KIND, first, job.payload, now, group_id=group.id)
 
 
 @job_handler(DAILY_KIND)

@@ -165,10 +165,9 @@ async def reminders_set(inv: Invocation, *offsets: str) -> Reply:
 async def reminders_show(inv: Invocation) -> Reply:
     group = inv.require_group()
     offsets = await _offsets(inv, group.id)
-    lines = [
-        f"Reminders: {_describe(offsets)}, plus the post when each reading opens.",
-        "Whole days mean the same clock time the day before, even across a daylight-saving change.",
-    ]
+    lines = [f"Reminders: {_describe(offsets)}, plus the post when each reading opens."]
+    if any(o % timedelta(days=1) == timedelta(0) for o in offsets):
+        lines.append("Whole days mean the same clock time that many days before, even across a daylight-saving change.")
     plan = await current_plan(inv.app, group, inv.now())
     if plan is not None and plan.status == "active":
         now = inv.now()

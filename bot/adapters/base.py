@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol, runtime_checkable
 
-from bot.commands import Reply
+from bot.commands import Choice, Reply
 
 DIRECT_PREFIX = "dm:"
 # A Choice whose command ends with this asks the member for text first: Discord opens a form (a modal) and runs
@@ -35,6 +35,21 @@ def fill_text(command: str, text: str) -> str:
     quoted = '"' + text.strip().replace("\\", "\\\\").replace('"', '\\"') + '"'
     head = command.rstrip().removesuffix(TEXT_PLACEHOLDER)
     return head + quoted
+
+
+def poll_key(choices: Sequence[Choice]) -> str | None:
+    """What a poll's choices' commands share ("vote 7" for "vote 7 A", "vote 7 B"): the key under which adapters
+    remember the poll's message (Matrix: its poll start; Discord: its buttons), matched later by the results'
+    `Reply.closes`."""
+    words = [c.command.split() for c in choices]
+    if len(words) < 2:
+        return None
+    shared: list[str] = []
+    for column in zip(*words, strict=False):
+        if any(word != column[0] for word in column):
+            break
+        shared.append(column[0])
+    return " ".join(shared) or None
 
 
 def typed_command(command: str) -> str:

@@ -26,7 +26,7 @@ from typing import Any, Literal, Optional
 import discord
 from discord import app_commands
 
-from bot.adapters.base import DIRECT_PREFIX, MeetingEvent, asks_for_text, fill_text
+from bot.adapters.base import DIRECT_PREFIX, MeetingEvent, asks_for_text, fill_text, poll_key
 from bot.adapters.discord_render import (
     BUTTON_TEMPLATE,
     HASHED_PREFIX,
@@ -47,6 +47,7 @@ log = logging.getLogger(__name__)
 
 PLATFORM = "discord"
 ANY_ROOM = "*"  # button commands too long for a custom_id are remembered under this room: any channel may press
+POLL_KIND = "poll"  # a poll's shared choice command ("vote 7") → its messages with buttons, to disable on close
 UPLOAD_COMMANDS = frozenset({"library add"})  # these get an optional attachment option
 UPLOAD_OPTION = "file"
 VARIADIC_OPTIONS = 10  # a `*options` parameter becomes option1 … option10
@@ -508,12 +509,18 @@ class DiscordAdapter:
     async def _answer(self, interaction: discord.Interaction, reply: Reply, *, ephemeral: bool = False) -> None:
         hidden = ephemeral or reply.ephemeral
         pages = await self._pages(reply)
+        buttons: list[tuple[int, int]] = []
         for index, page in enumerate(pages):
             kwargs = _message_kwargs(page)
             if index == 0:
-                await interaction.response.send_message(ephemeral=hidden, **kwargs)
+                response = await interaction.response.send_message(ephemeral=hidden, **kwargs)
+                message_id = getattr(response, "message_id", None)
             else:
-                await interaction.followup.send(ephemeral=hidden, **kwargs)
+                message_id = (await interaction.followup.send(ephemeral=hidden, wait=True, **kwargs)).id
+            if "view" in kwargs and message_id and interaction.channel_id:
+                buttons.append((interaction.channel_id, message_id))
+        if not hidden:
+            await self._after_public(self._context(interaction).room_id, reply, buttons)
 
     async def _answer_deferred(self, interaction: discord.Interaction, reply: Reply, *, ephemeral: bool) -> None:
         pages = await self._pages(reply)
@@ -526,8 +533,44 @@ class DiscordAdapter:
             # The deferred "thinking…" answer is private; the public answer follows it.
             await interaction.edit_original_response(content="Done; my answer is below.")
             rest = pages
+        buttons: list[tuple[int, int]] = []
         for page in rest:
-            await interaction.followup.send(ephemeral=ephemeral, **_message_kwargs(page))
+            kwargs = _message_kwargs(page)
+            message = await interaction.followup.send(ephemeral=ephemeral, wait=True, **kwargs)
+            if "view" in kwargs:
+                buttons.append((message.channel.id, message.id))
+        if not ephemeral:
+            await self._after_public(self._context(interaction).room_id, reply, buttons)
+
+    # ------------------------------------------------------------ polls: buttons off once closed
+    async def _after_public(self, room_id: str, reply: Reply, buttons: Sequence[tuple[int, int]]) -> None:
+        """After a public post: remember a poll's messages with buttons; a poll's results disable them."""
+        key = poll_key(reply.choices) if reply.kind == "poll" else None
+        if key and buttons:
+            stored = await self.app.recall(PLATFORM, room_id, POLL_KIND, key)
+            known = [*json.loads(stored), *buttons] if stored else list(buttons)
+            await self.app.remember(PLATFORM, room_id, POLL_KIND, key, json.dumps(known))
+        if reply.closes:
+            await self._disable_poll(room_id, reply.closes)
+
+    async def _disable_poll(self, room_id: str, key: str) -> None:
+        """Grey out the buttons of every message that offered the commands `key …`, once; a message that cannot
+        be edited (deleted, no permission) keeps its buttons, which answer that the poll is closed."""
+        stored = await self.app.recall(PLATFORM, room_id, POLL_KIND, key)
+        if stored is None:
+            return
+        for channel_id, message_id in json.loads(stored):
+            try:
+                channel = await self._messageable(int(channel_id))
+                message = await channel.fetch_message(int(message_id))
+                view = discord.ui.View.from_message(message, timeout=None)
+                for item in view.children:
+                    if isinstance(item, (discord.ui.Button, discord.ui.Select)):
+                        item.disabled = True
+                await message.edit(view=view)
+            except discord.HTTPException as exc:
+                log.warning("discord: could not disable the buttons of poll %s in %s: %s", key, room_id, exc)
+        await self.app.forget_ref(PLATFORM, room_id, POLL_KIND, key)
 
     async def _pages(self, reply: Reply) -> list[Page]:
         rendered = render(reply)
@@ -568,14 +611,17 @@ class DiscordAdapter:
                 with contextlib.suppress(discord.NotFound, discord.Forbidden):
                     target = await self._messageable(int(thread_id))
         first: discord.Message | None = None
+        buttons: list[tuple[int, int]] = []
         for index, page in enumerate(await self._pages(reply)):
-            message = await target.send(
-                nonce=nonce_for(key, index), **_message_kwargs(page)
-            )  # enforce_nonce is set with it
+            kwargs = _message_kwargs(page)
+            message = await target.send(nonce=nonce_for(key, index), **kwargs)  # enforce_nonce is set with it
             first = first or message
+            if "view" in kwargs:
+                buttons.append((message.channel.id, message.id))
         assert first is not None
         if starts_thread and thread_key:
             await self._open_thread(room_id, first, reply, thread_key)
+        await self._after_public(room_id, reply, buttons)
         return str(first.id)
 
     async def _send_direct(self, user_id: int, reply: Reply, key: str) -> str:

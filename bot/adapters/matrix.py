@@ -37,7 +37,7 @@ from typing import Any, TypeVar
 import aiohttp
 import nio
 
-from bot.adapters.base import DIRECT_PREFIX, asks_for_text, typed_command
+from bot.adapters.base import DIRECT_PREFIX, asks_for_text, poll_key, typed_command
 from bot.adapters.matrix_render import (
     POLL_END,
     POLL_RESPONSES,
@@ -54,7 +54,6 @@ from bot.adapters.matrix_render import (
     poll_answer_index,
     poll_card,
     poll_end_content,
-    poll_key,
     poll_start_content,
     reply_relation,
     thread_relation,

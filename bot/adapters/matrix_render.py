@@ -107,7 +107,9 @@ def render(reply: Reply, prefix: str = "!rg ") -> tuple[str, str]:
     if reply.text:
         body.append(reply.text)
         rendered = text_html(reply.text)
-        parts.append(f"<blockquote>{rendered}</blockquote>" if reply.kind == "quote" else rendered)
+        quotes_itself = any(_QUOTE.match(line) for line in reply.text.splitlines())  # "> passage\n— author"
+        wrap = reply.kind == "quote" and not quotes_itself
+        parts.append(f"<blockquote>{rendered}</blockquote>" if wrap else rendered)
     if reply.fields:
         body.extend(f"{f.name}: {f.value}" for f in reply.fields)
         items = "".join(
@@ -171,20 +173,6 @@ def poll_start_content(reply: Reply) -> dict[str, Any]:
         POLL_TEXT: fallback,
         "body": fallback,
     }
-
-
-def poll_key(choices: Sequence[Choice]) -> str | None:
-    """What a poll's choices' commands share ("vote 7" for "vote 7 A", "vote 7 B"): the key under which its start
-    event is remembered, matched later by the results' `Reply.closes`."""
-    words = [c.command.split() for c in choices]
-    if len(words) < 2:
-        return None
-    shared: list[str] = []
-    for column in zip(*words, strict=False):
-        if any(word != column[0] for word in column):
-            break
-        shared.append(column[0])
-    return " ".join(shared) or None
 
 
 def poll_end_content(reply: Reply, start_id: str) -> dict[str, Any]:

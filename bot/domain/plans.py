@@ -68,7 +68,13 @@ for _alias, _index in (("tues", 1), ("weds", 2), ("thur", 3), ("thurs", 3)):
     _WEEKDAY_ALIASES[_alias] = _index
     _WEEKDAY_ALIASES[_alias + "."] = _index
 
-_DAY_GROUPS = {"daily": range(7), "weekdays": range(5), "weekends": (5, 6), "weekend": (5, 6)}
+_DAY_GROUPS = {"daily": range(7), "weekdays": range(5), "weekday": range(5), "weekends": (5, 6), "weekend": (5, 6)}
+# How describe() names these day sets: (every week, every n weeks).
+_DAY_SET_NAMES = {
+    tuple(range(7)): ("every day", ", every day"),
+    tuple(range(5)): ("every weekday", " on weekdays"),
+    (5, 6): ("every weekend day", " on weekend days"),
+}
 _FILLER = frozenset({"every", "each", "at", "on", "and", "weekly", "week", "the", "from", "around"})
 _NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8}
 _NUMBER_WORDS.update({"nine": 9, "ten": 10, "a": 1, "an": 1})
@@ -109,6 +115,12 @@ class WeeklyCadence:
 
     def describe(self) -> str:
         """Text for members that ``parse_cadence`` reads back unchanged, so it can also be stored."""
+        named = _DAY_SET_NAMES.get(self.weekdays)
+        if named is not None:
+            weekly, spaced = named
+            if self.every_weeks == 1:
+                return f"{weekly} at {self.at:%H:%M}"
+            return f"every {self.every_weeks} weeks{spaced} at {self.at:%H:%M}"
         days = [WEEKDAY_NAMES[day].capitalize() for day in self.weekdays]
         day_text = days[0] if len(days) == 1 else ", ".join(days[:-1]) + " and " + days[-1]
         if self.every_weeks == 1:
@@ -141,8 +153,8 @@ def parse_cadence(text: str) -> Cadence:
     """Read how often a group meets from what a member types.
 
     Accepts "tuesday 19:00", "tue 7pm", "tuesday and thursday 19:00", "every tuesday at 7pm",
-    "2 weeks on sunday 17:00", "biweekly sunday 17:00", "weekly on friday 18:30", "weekdays 8am", "daily
-    21:00", and explicit dates
+    "2 weeks on sunday 17:00", "biweekly sunday 17:00", "weekly on friday 18:30", "every weekday 8am", "daily
+    21:00", "every weekend day 10:00", and explicit dates
     "2026-12-01 19:00, 2026-12-08 19:30". One time applies to all weekdays; different times per day would
     be two plans.
     """
@@ -194,6 +206,7 @@ def _normalise(text: str) -> str:
     lowered = text.strip().lower()
     lowered = re.sub(r"(\d)\s*(a|p)\.?\s*m\b\.?", r"\1\2m", lowered)  # "7 p.m." → "7pm"
     lowered = lowered.replace("&", " and ").replace("/", " ").replace("every day", "daily")
+    lowered = re.sub(r"\bweekend days?\b", "weekends", lowered)
     if _DATE_TOKEN.search(lowered):
         return lowered  # commas separate the dates of a date list
     return re.sub(r"[,;]", " ", lowered)

@@ -49,6 +49,7 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 _DEFAULT = IngestOptions()
+MIN_WORDS = 20  # less is a note or a stray file, not something a group reads together
 
 
 def ingest_bytes(data: bytes, filename: str, options: IngestOptions = _DEFAULT) -> Book:
@@ -95,6 +96,11 @@ def _build(loaded: Loaded, filename: str, options: IngestOptions) -> Book:
         raise IngestError("I couldn't find any readable text in that file.")
 
     body = [b.text for b in blocks if b.kind == "para"]
+    words = sum(count_words(text) for text in body)
+    if words < MIN_WORDS:
+        raise IngestError(
+            f"There is too little text in that file to make a reading ({words} word{'s' if words != 1 else ''})."
+        )
     date = options.date or plausible_date(meta.date, body)
     title = options.title or meta.title or _title_from_filename(filename)
     authors = (

@@ -97,6 +97,14 @@ async def nudge_hours(db: Executor, group_id: int, member_id: int) -> int | None
     return int(row[0]) if row else None
 
 
+async def nudges_of_group(db: Executor, group_id: int) -> list[tuple[int, int]]:
+    """(member id, hours before) of every member of the group who asked for nudges."""
+    rows = await db.fetchall(
+        "SELECT member_id, hours_before FROM nudges WHERE group_id = ? ORDER BY member_id", (group_id,)
+    )
+    return [(int(r["member_id"]), int(r["hours_before"])) for r in rows]
+
+
 async def forget_member(db: Executor, member_id: int) -> int:
     """Delete a member's progress and nudge settings; returns how many rows went."""
     removed = await db.execute("DELETE FROM reading_progress WHERE member_id = ?", (member_id,))

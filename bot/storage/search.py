@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from bot.storage.db import Executor
 
 _WORD = re.compile(r"[\w’']+", re.UNICODE)
+_OPEN, _CLOSE = "\x02", "\x03"  # where highlight() marks a match; ingestion strips control characters
+BOLD = "**"  # how matches are shown, in snippets and excerpts alike
 
 
 @dataclass(frozen=True)
@@ -21,6 +23,34 @@ class Hit:
     paragraph_position: int
     text: str
     snippet: str
+    marked: str = ""  # `text` with every match between _OPEN and _CLOSE (FTS5 highlight())
+
+    def excerpt(self, start: int, end: int) -> str:
+        """The paragraph's characters start..end with the matched words in bold, as in `snippet`."""
+        return bold_span(self.marked or self.text, start, end)
+
+
+def bold_span(marked: str, start: int, end: int) -> str:
+    """Characters start..end of the unmarked text, with the marked matches inside them in bold."""
+    out: list[str] = []
+    position = 0
+    opened = False
+    for char in marked:
+        if char == _OPEN:
+            if start <= position < end:
+                out.append(BOLD)
+                opened = True
+        elif char == _CLOSE:
+            if opened:
+                out.append(BOLD)
+                opened = False
+        else:
+            if start <= position < end:
+                out.append(char)
+            position += 1
+    if opened:
+        out.append(BOLD)
+    return "".join(out)
 
 
 def fts_query(words: str) -> str | None:
@@ -49,7 +79,8 @@ async def search_paragraphs(
     rows = await db.fetchall(
         "SELECT b.id AS book_id, b.title, s.id AS section_id, s.position AS section_position, s.heading, "
         "p.id AS paragraph_id, p.position AS paragraph_position, p.text, "
-        "snippet(paragraphs_fts, 0, '**', '**', '…', 24) AS snippet "
+        f"snippet(paragraphs_fts, 0, '{BOLD}', '{BOLD}', '…', 24) AS snippet, "
+        f"highlight(paragraphs_fts, 0, '{_OPEN}', '{_CLOSE}') AS marked "
         "FROM paragraphs_fts JOIN paragraphs p ON p.id = paragraphs_fts.rowid "
         "JOIN sections s ON s.id = p.section_id JOIN books b ON b.id = s.book_id "
         f"WHERE {' AND '.join(where)} ORDER BY bm25(paragraphs_fts) LIMIT ?",
@@ -66,6 +97,7 @@ async def search_paragraphs(
             r["paragraph_position"],
             r["text"],
             r["snippet"],
+            r["marked"],
         )
         for r in rows
     ]

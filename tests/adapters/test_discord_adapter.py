@@ -342,6 +342,41 @@ async def test_real_poll_button_stores_a_ballot_and_a_closed_poll_says_so(app: A
         assert answer.ephemeral and f"Poll #{poll_id} is closed" in answer.content
 
 
+def poll_components(fake: FakeDiscord, message_id: int) -> list[dict[str, Any]]:
+    return [c for row in fake.messages[message_id]["components"] for c in row["components"]]
+
+
+@pytest.mark.parametrize("closed_by", ["moderator", "deadline"])
+async def test_a_closed_polls_buttons_are_disabled_on_its_message(
+    app: App, fake_discord: FakeDiscord, clock: ManualClock, closed_by: str
+) -> None:
+    async with running(app):
+        mod = await bind_channel(fake_discord)
+        created = await fake_discord.slash_command(
+            "poll create",
+            {"question": "Next book?", "option1": "Dubliners", "option2": "Middlemarch", "closes": "1h"},
+            user_id=mod,
+        ).callback()
+        poll_id = button_ids(created)[0].split()[1]
+        message_id = int(created.response["resource"]["message"]["id"])
+        shown = await fake_discord.slash_command("poll show", {"poll": poll_id}).callback()  # the same poll again
+        shown_id = int(shown.response["resource"]["message"]["id"])
+        assert not any(c.get("disabled") for c in poll_components(fake_discord, message_id))
+        since = fake_discord.mark()
+        if closed_by == "moderator":
+            closed = await fake_discord.slash_command("poll close", {"poll": poll_id}, user_id=mod).callback()
+            assert not closed.ephemeral, closed.json
+        else:
+            clock.advance(timedelta(hours=1))
+            await app.tick()
+        for mid in (message_id, shown_id):
+            await fake_discord.wait_for_request("PATCH", rf"/channels/\d+/messages/{mid}", since=since)
+            buttons = poll_components(fake_discord, mid)
+            assert len(buttons) == 2 and all(b["disabled"] for b in buttons), buttons
+            assert [b["label"] for b in buttons] == ["A: Dubliners", "B: Middlemarch"]
+    assert await app.recall("discord", str(fake_discord.channel_id), "poll", f"vote {poll_id}") is None
+
+
 # ---------------------------------------------------------------- uploads
 async def test_uploaded_file_is_added_to_the_library(app: App, fake_discord: FakeDiscord) -> None:
     text = "The Sisters\n\n" + "There was no hope for him this time: it was the third stroke. " * 40
@@ -551,6 +586,7 @@ async def test_a_nudge_is_a_private_message_to_that_member_only(
         [nudge] = fake_discord.channel_messages(int(dm["id"]))
         assert nudge["embeds"][0]["title"].startswith("Before the meeting of")
         assert "Still to read for *Tuesday readers*: 1. The Sisters" in nudge["embeds"][0]["description"]
+        assert "In the *Tuesday readers* channel, `done` marks" in nudge["embeds"][0]["description"]
         assert len(nudge["nonce"]) <= 25
         everywhere = [m for c in fake_discord.channels for m in fake_discord.channel_messages(c) if m is not nudge]
         assert not [m for m in everywhere if "Still to read" in json.dumps(m)]  # nowhere else, nobody else

@@ -597,7 +597,7 @@ async def test_uploaded_files_are_added_to_the_library(start_bot: StartBot, matr
 
     book = (
         b"Notes on Reading\n\nChapter One\n\nThe first paragraph is here. It has two sentences.\n\n"
-        b"Chapter Two\n\nMore text.\n"
+        b"Chapter Two\n\nMore text, enough of it for a group to read together and talk about afterwards.\n"
     )
     added = await reply_to(await share(book, "notes.txt"), "!rg library add")
     assert added.body.startswith("Added to the library\n#1 *Notes on Reading*"), added.body

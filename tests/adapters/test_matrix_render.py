@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from bot.adapters.base import poll_key
 from bot.adapters.matrix_render import (
     CREATOR_LEVEL,
     POLL_END,
@@ -17,7 +18,6 @@ from bot.adapters.matrix_render import (
     notice_content,
     poll_answer_index,
     poll_end_content,
-    poll_key,
     poll_start_content,
     render,
     reply_relation,
@@ -76,6 +76,11 @@ def test_quote_cards_are_block_quotes_and_notices_carry_both_bodies() -> None:
     assert content["msgtype"] == "m.notice" and content["format"] == "org.matrix.custom.html"
     assert content["formatted_body"] == "<h4>Quote</h4><blockquote><p>Land and peace.</p></blockquote>"
     assert content["body"] == "Quote\nLand and peace."
+
+
+def test_a_quote_card_that_quotes_itself_is_not_quoted_twice() -> None:
+    card = Reply(text="> Land and peace.\n— Lenin, *Works*", title="Quote", kind="quote")
+    assert render(card)[1] == "<h4>Quote</h4><blockquote>Land and peace.</blockquote><p>— Lenin, <em>Works</em></p>"
 
 
 def test_a_poll_reply_is_an_msc3381_poll_numbered_from_one() -> None:

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from bot.clock import ManualClock
+from bot.commands import Upload
 from bot.storage import books as book_store
+from bot.storage import jobs as job_store
 from bot.storage import plans as plan_store
 from bot.storage import polls as poll_store
 from bot.storage import prompts as prompt_store
 from cogs.library import load_default_library
 from tests.conftest import Room
-from tests.scheduling.support import RecordingAdapter, add_book
+from tests.scheduling.support import RecordingAdapter, add_book, run_until
 
 CREATE = 'plan create "{book}" start:2026-11-03 every:"sunday 19:00" per-meeting:"1 section"'
 
@@ -190,3 +192,102 @@ async def test_a_mistyped_option_name_is_named(room: Room) -> None:
 async def test_nudge_hours_out_of_range_names_the_option(room: Room) -> None:
     reply = await room.say("nudge on hours:0")
     assert reply.kind == "error" and reply.text.startswith("`hours` should be between 1 and 168")
+
+
+# ---------------------------------------------------------------- second QA pass
+async def test_a_nudge_says_to_answer_in_the_groups_room(
+    room: Room, adapter: RecordingAdapter, clock: ManualClock
+) -> None:
+    await add_book(room.app)
+    await start_plan(room)
+    await room.say("nudge on 6", who="bob")
+    await run_until(room.app, clock, datetime(2026, 11, 8, 13, tzinfo=UTC))
+    [nudge] = [s for s in adapter.sent if s.room_id == "dm:bob"]
+    assert nudge.reply.text.endswith(
+        "In the *Test group* room, `done` marks a reading as finished and `nudge off` stops these messages."
+    )
+
+
+async def test_reminders_show_explains_whole_days_only_when_there_are_any(room: Room) -> None:
+    whole_days = "Whole days mean the same clock time that many days before"
+    assert whole_days in (await room.say("reminders show")).text  # the default: 24h and 1h
+    await room.say("reminders set 2h 30m")
+    assert whole_days not in (await room.say("reminders show")).text
+    await room.say("reminders set off")
+    shown = await room.say("reminders show")
+    assert shown.text == "Reminders: no reminders before meetings, plus the post when each reading opens."
+
+
+@pytest.mark.parametrize(
+    ("every", "described"),
+    [
+        ("every day 19:00", "every day at 19:00"),
+        ("weekdays 7pm", "every weekday at 19:00"),
+        ("saturday and sunday 10:00", "every weekend day at 10:00"),
+        ("every 2 weeks on weekdays 19:00", "every 2 weeks on weekdays at 19:00"),
+    ],
+)
+async def test_day_sets_are_described_by_name(room: Room, every: str, described: str) -> None:
+    await add_book(room.app)
+    preview = await room.say(f'plan create "Test Book" start:2026-11-03 every:"{every}" per-meeting:"1 section"')
+    assert preview.kind != "error", preview.text
+    assert f"meetings {described} (Europe/Berlin)" in preview.text
+    assert "Monday" not in preview.text
+
+
+async def test_quote_search_bolds_the_words_in_every_hit(room: Room) -> None:
+    await load_default_library(room.app.db, room.app.settings, room.app.clock.now)
+    found = await room.say("quote search Kronstadt", who="bob")
+    passages = [line for line in found.text.splitlines() if line.startswith("  > ")]
+    assert len(passages) == 5
+    assert all("**Kronstadt**" in p for p in passages), passages  # stored quotes and snippets alike
+
+
+async def test_a_quote_card_names_book_and_author_once(room: Room) -> None:
+    await load_default_library(room.app.db, room.app.settings, room.app.clock.now)
+    card = await room.say("quote", who="bob")
+    assert card.kind == "quote"
+    [passage, attribution] = card.text.splitlines()
+    assert passage.startswith("> ") and attribution.startswith("— ")
+    assert [f.name for f in card.fields] == ["Section", "Paragraph"]
+    book = attribution.split("*")[1]
+    assert card.plain().count(book) == 1
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "words"),
+    [
+        ("hello.txt", b"hello", "1 word"),
+        ("note.md", b"# Note\n\nRemember to bring the book on Tuesday.", "7 words"),
+        ("note.html", b"<html><body><p>This is a short note, and not a book.</p></body></html>", "9 words"),
+    ],
+)
+async def test_a_file_with_a_few_words_is_not_a_book(room: Room, name: str, data: bytes, words: str) -> None:
+    reply = await room.say("library add", uploads=(Upload(name, data),))
+    assert reply.kind == "error"
+    assert reply.text == f"I couldn't add {name}: There is too little text in that file to make a reading ({words})."
+    assert await book_store.all_books(room.app.db) == []
+
+
+async def test_changing_the_zone_moves_the_quote_of_the_day_and_nudges(room: Room, adapter: RecordingAdapter) -> None:
+    await add_book(room.app)
+    await start_plan(room)  # Sundays 19:00, the first on 8 November
+    await room.say("quote daily on 09:00")
+    await room.say("nudge on 6", who="bob")
+    await room.say("group timezone America/New_York")
+    jobs = {j.kind: j.fire_at for j in await job_store.pending(room.app.db, 1)}
+    assert jobs["daily-quote"] == datetime(2026, 11, 3, 14, tzinfo=UTC)  # 09:00 in New York, not in Berlin
+    assert jobs["nudge"] == datetime(2026, 11, 8, 18, tzinfo=UTC)  # 6 h before Sunday 19:00 in New York
+    await room.say("quote daily on 07:00")
+    await room.say("group timezone Asia/Tokyo")
+    jobs = {j.kind: j.fire_at for j in await job_store.pending(room.app.db, 1)}
+    assert jobs["daily-quote"] == datetime(2026, 11, 2, 22, tzinfo=UTC)  # 07:00 in Tokyo on 3 November
+
+
+async def test_a_zone_change_never_brings_two_quotes_of_the_day_in_a_day(room: Room, clock: ManualClock) -> None:
+    await room.say("quote daily on 09:00")  # Berlin: 08:00 UTC; the first on 3 November
+    clock.advance(timedelta(days=1, hours=1))  # 3 November, 10:00 in Berlin: today's quote has gone out
+    await room.app.tick()
+    await room.say("group timezone America/New_York")  # 09:00 in New York is still ahead today, 14:00 UTC
+    [job] = await job_store.pending(room.app.db, 1)
+    assert job.fire_at == datetime(2026, 11, 4, 14, tzinfo=UTC)  # tomorrow, not six hours after today's

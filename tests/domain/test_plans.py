@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import itertools
+from collections.abc import Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -127,6 +128,24 @@ def test_parse_cadence_errors_are_one_sentence(text: str, fragment: str) -> None
 def test_weekly_describe_round_trips(weekdays: set[int], at: time, every: int) -> None:
     cadence = WeeklyCadence(tuple(sorted(weekdays)), at, every)
     assert parse_cadence(cadence.describe()) == cadence
+
+
+@pytest.mark.parametrize(
+    ("weekdays", "every", "described"),
+    [
+        (range(7), 1, "every day at 19:00"),
+        (range(5), 1, "every weekday at 19:00"),
+        ((5, 6), 1, "every weekend day at 19:00"),
+        (range(7), 2, "every 2 weeks, every day at 19:00"),
+        (range(5), 3, "every 3 weeks on weekdays at 19:00"),
+        ((5, 6), 2, "every 2 weeks on weekend days at 19:00"),
+        ((0, 6), 1, "every Monday and Sunday at 19:00"),
+    ],
+)
+def test_day_sets_are_described_by_name(weekdays: Sequence[int], every: int, described: str) -> None:
+    cadence = WeeklyCadence(tuple(weekdays), time(19, 0), every)
+    assert cadence.describe() == described
+    assert parse_cadence(described) == cadence
 
 
 def test_date_list_describe_round_trips() -> None:

@@ -85,6 +85,14 @@ def test_html_without_text() -> None:
     assert "no readable text" in _error(b"<html><body><script>var x=1;</script></body></html>", "a.html")
 
 
+def test_too_few_words_to_read_together() -> None:
+    assert _error(b"hello", "a.txt") == "There is too little text in that file to make a reading (1 word)."
+    nineteen = " ".join(["word"] * 18) + " end."
+    assert _error(nineteen.encode(), "a.txt") == "There is too little text in that file to make a reading (19 words)."
+    twenty = ingest_bytes((" ".join(["word"] * 19) + " end.").encode(), "a.txt")
+    assert sum(s.words for s in twenty.sections) == 20
+
+
 def test_text_that_is_only_boilerplate() -> None:
     assert "readable text" in _error(b"Facebook Twitter Share\n\nFacebook Instagram Twitter YouTube\n", "a.txt")
 

@@ -101,7 +101,8 @@ def test_trafilatura_result_is_used_when_available() -> None:
 def test_malformed_html_is_still_read() -> None:
     html = (
         b"<html><body><div><h2>Broken<p>Unclosed paragraph with enough words to count as text here."
-        b"<p>Another one, also unclosed, to make a reading</div></span></body>"
+        b"<p>Another one, also unclosed, to make a reading long enough for a group to read together"
+        b"</div></span></body>"
     )
     book = ingest_bytes(html, "broken.html")
     assert "Unclosed paragraph" in reading_text(book)
@@ -163,7 +164,10 @@ def test_encodings_repaired_without_straightening_quotes(name: str) -> None:
 
 
 def test_utf16_with_bom() -> None:
-    text = "A Title\n\nA paragraph of text that is long enough to be a paragraph, not a heading at all.\n"
+    text = (
+        "A Title\n\nA paragraph of text that is long enough to be a paragraph, not a heading at all, "
+        "and long enough to be a reading.\n"
+    )
     book = ingest_bytes(text.encode("utf-16"), "u.txt")
     assert "long enough" in reading_text(book)
 

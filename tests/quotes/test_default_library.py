@@ -48,8 +48,7 @@ async def test_quote_cards_name_the_person_quoted_and_the_citation(room: Room) -
     assert card.kind == "quote"
     assert "— Trotsky, quoted by Vadim Rogovin in *Stalin's Terror of 1937–1938" in card.text
     fields = {f.name: f.value for f in card.fields}
-    assert fields["Author"] == "Vadim Rogovin" and fields["Paragraph"] == str(quoted.paragraph_position)
-    assert fields["Section"] == "Opening (§1)" and fields["Book"].startswith("*Stalin's Terror")
+    assert fields == {"Section": "Opening (§1)", "Paragraph": str(quoted.paragraph_position)}
 
     own = next(q for q in rogovin if q.speaker is None)
     assert f"— Vadim Rogovin, *{own.book_title}*" in quote_reply(own).text
@@ -57,7 +56,7 @@ async def test_quote_cards_name_the_person_quoted_and_the_citation(room: Room) -
     found = await room.say("quote search swim against the stream", who="bob")
     assert found.kind == "quote" and "paragraph 7" in found.text and "*Stalin's Terror" in found.text
     drawn = await room.say("quote", who="bob")  # no plan: the whole library
-    assert drawn.kind == "quote" and drawn.text.startswith("> ") and len(drawn.fields) >= 4
+    assert drawn.kind == "quote" and drawn.text.startswith("> ") and len(drawn.fields) == 2
 
 
 async def test_every_reading_gets_grounded_questions_and_texts_are_connected(app: App) -> None:
