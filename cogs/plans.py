@@ -192,6 +192,7 @@ async def refresh_schedules(app: App, tx: Transaction, plan: Plan, now: datetime
     """Make the plan's schedule rows match it: an opens row and one reminder row per offset; paused plans keep
     their rows with nothing due; ended plans lose them. Reminders already past are not sent after a change."""
     owner = plan_owner(plan.id)
+    await _tell_meeting_followers(app, tx, plan.group_id, now)
     if plan.status not in ("active", "paused"):
         await schedule_store.delete_owner(tx, owner)
         return
@@ -838,11 +839,31 @@ async def plan_cadence(inv: Invocation, every: Text) -> Reply:
 # Jobs armed at a moment derived from the group's zone (the quote of the day at 09:00 local, nudges before
 # meetings) register here to be re-armed when the zone changes; called as `await rearm(app, tx, group, now)`
 # with the group in its new zone, in the transaction that moves it (after the plan has moved).
-ZoneFollower = Callable[["App", Transaction, Group, datetime], Awaitable[None]]
-ZONE_FOLLOWERS: list[ZoneFollower] = []
+GroupRearm = Callable[["App", Transaction, Group, datetime], Awaitable[None]]
+ZONE_FOLLOWERS: list[GroupRearm] = []
 
 
-def zone_follower(rearm: ZoneFollower) -> ZoneFollower:
+# Jobs armed relative to the plan's meetings (nudges before a meeting) register here to be re-armed whenever
+# the plan's meetings may have moved (create, skip, shift, blackout, cadence, pause, resume, cancel, a zone
+# change): called as `await rearm(app, tx, group, now)` after the readings were laid out again.
+MEETING_FOLLOWERS: list[GroupRearm] = []
+
+
+def meeting_follower(rearm: GroupRearm) -> GroupRearm:
+    """Register a re-armer of a cog's jobs for when a group's meetings change."""
+    if rearm not in MEETING_FOLLOWERS:
+        MEETING_FOLLOWERS.append(rearm)
+    return rearm
+
+
+async def _tell_meeting_followers(app: App, tx: Transaction, group_id: int, now: datetime) -> None:
+    group = await group_store.get(tx, group_id)
+    if group is not None:
+        for rearm in MEETING_FOLLOWERS:
+            await rearm(app, tx, group, now)
+
+
+def zone_follower(rearm: GroupRearm) -> GroupRearm:
     """Register a re-armer of a cog's jobs for when a group's time zone changes."""
     if rearm not in ZONE_FOLLOWERS:
         ZONE_FOLLOWERS.append(rearm)

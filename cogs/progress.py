@@ -26,7 +26,7 @@ from bot.storage.groups import Group
 from bot.storage.jobs import Job
 from bot.storage.plans import PlanReading
 from bot.timeutil import format_local, to_db
-from cogs.plans import zone_follower
+from cogs.plans import meeting_follower
 from cogs.privacy import ExportPart, ExportTable, exporter, forgetter
 
 if TYPE_CHECKING:
@@ -267,9 +267,9 @@ def _where_to_answer(group: Group) -> str:
     return f"In the *{group.name}* {place}, `done` marks a reading as finished and `nudge off` stops these messages."
 
 
-@zone_follower
+@meeting_follower
 async def rearm_nudges(app: App, tx: Transaction, group: Group, now: datetime) -> None:
-    """The plan's meetings moved with the group's zone: every member's next nudge moves with them."""
+    """The plan's meetings moved (a skip, a shift, a new zone…): every member's next nudge moves with them."""
     for member_id, hours in await progress_store.nudges_of_group(tx, group.id):
         await _arm_nudge(tx, group, member_id, hours, now)
 

@@ -127,3 +127,13 @@ def test_reading_references() -> None:
     assert resolve_reading(readings, "democracy").title == "Party Democracy"
     with pytest.raises(Exception, match="matches several readings"):
         resolve_reading(readings, "revolution")
+
+
+async def test_a_plan_change_moves_pending_nudges(room: Room, planned: RecordingAdapter, clock: ManualClock) -> None:
+    await room.say("nudge on 6", who="bob")
+    shifted = await room.say("plan shift -1d", who="alice")
+    assert shifted.kind != "error", shifted.text
+    # the first meeting moved from Tue 3 Nov 19:00 CET to Mon 2 Nov 19:00 CET, so the nudge comes a day earlier
+    await run_until(room.app, clock, datetime(2026, 11, 2, 18, tzinfo=UTC))
+    private = [s for s in planned.sent if s.room_id == "dm:bob"]
+    assert [s.at for s in private] == [datetime(2026, 11, 2, 12, tzinfo=UTC)]
