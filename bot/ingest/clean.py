@@ -100,7 +100,8 @@ _BOILERPLATE_STARTS = (
     r"(?:read more|read next|read also|see also|related|more on this(?: story| topic)?)\s*:.{0,200}|"
     r"photo(?:graph)?s? by\b.{0,80}|"
     r"(?:image|photo|photograph|picture|illustration|credit|source|caption)s?\s*:.{0,150}|"
-    r"(?:buy|order|purchase) (?:it|a copy|the book|your copy|now)\b.{0,100}"
+    r"(?:buy|order|purchase) (?:it|a copy|the book|your copy|now)\b.{0,100}|"
+    r"\[(?:illustration|image|picture|figure)\b[^\]]{0,300}\]"  # a scanned book's picture placeholder
 )
 # two kinds mention their key word anywhere in the line ("… visit:", "… is available from …"): they are
 # tried only when the word is there, because a leading wildcard makes every line slow

@@ -207,3 +207,15 @@ def test_short_sentences_and_numbered_points_are_not_headings() -> None:
     paragraphs = _paragraphs(book)
     for line in ("It was over.", "Nobody came.", "1. Bread", "2. Salt", "3. A second oven"):
         assert line in paragraphs, line
+
+
+def test_picture_placeholders_of_scanned_books_are_dropped() -> None:
+    body = " ".join(["The lamp burned low while the sailors waited for the tide to turn at last."] * 30)
+    text = (
+        f"CHAPTER I.\n\n{body}\n\n[Illustration: The harbour at dawn]\n\n{body}\n\n[Illustration]\n\n"
+        f"CHAPTER II.\n\n{body}\n\n[Illustration: A ship\nleaving the quay]\n\n{body}\n"
+    )
+    book = ingest_bytes(text.encode(), "scan.txt")
+    assert [s.heading for s in book.sections] == ["CHAPTER I", "CHAPTER II"]
+    assert not any("llustration" in p.text for s in book.sections for p in s.paragraphs)
+    assert "[Illustration]" in book.removed
