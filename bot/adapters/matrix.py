@@ -312,6 +312,7 @@ class MatrixAdapter:
     async def _consider(self, room_id: str, event: dict[str, Any], power: RoomPower, run: bool) -> None:
         if "state_key" in event:
             power.apply(event)
+            await self._on_membership(room_id, event)
             return
         event_id = event.get("event_id")
         if not run or not isinstance(event_id, str) or event.get("sender") == self.user_id:
@@ -562,6 +563,18 @@ class MatrixAdapter:
         for index, start in enumerate(json.loads(stored)):
             await self._send_event(room_id, POLL_END, poll_end_content(reply, start), f"{txn}{index}")
         await self.app.forget_ref(PLATFORM, room_id, POLL_KIND, key)
+
+    async def _on_membership(self, room_id: str, event: dict[str, Any]) -> None:
+        """A member who leaves their private room with the bot gets a new one next time, not posts into the void."""
+        if event.get("type") != "m.room.member" or event.get("content", {}).get("membership") not in ("leave", "ban"):
+            return
+        user_id = event.get("state_key")
+        if not isinstance(user_id, str) or user_id == self.user_id:
+            return
+        if await self.app.recall(PLATFORM, BOT_ROOM, DIRECT_KIND, user_id) == room_id:
+            await self.app.forget_ref(PLATFORM, BOT_ROOM, DIRECT_KIND, user_id)
+            await self.client.room_leave(room_id)
+            log.info("%s left their private room %s; the next private message opens a new one", user_id, room_id)
 
     async def _direct_room(self, user_id: str) -> str:
         """The private room with a member (for nudges): made once, invite only, remembered in the database."""

@@ -699,6 +699,17 @@ async def test_a_nudge_arrives_in_a_direct_room_with_that_member_only(
     assert not [e for e in seen if "Still to read" in getattr(e, "body", "")]
     assert not alice.invited_rooms
 
+    # Bob leaves the private room: the bot forgets it, and the next private message opens a new one.
+    assert isinstance(await bob.room_leave(direct), nio.RoomLeaveResponse)
+    for _ in range(200):
+        if await bot.app.recall("matrix", "", "direct", bob.user_id) is None:
+            break
+        await asyncio.sleep(0.05)
+    assert await bot.app.recall("matrix", "", "direct", bob.user_id) is None
+    await bot.adapter.send(direct_room(bob.user_id), Reply(text="A fresh start."), key="third-dm")
+    fresh = await wait_for_invite(bob)
+    assert fresh != direct
+
 
 def ends(poll_id: str) -> Callable[[nio.Event], bool]:
     def match(event: nio.Event) -> bool:
