@@ -32,6 +32,11 @@ class DatabaseUnavailable(Exception):
     """The database file cannot be opened or is not a database; str() is the sentence for the user."""
 
 
+def placeholders(values: Sequence[object]) -> str:
+    """ "?, ?, ?" for an IN (…) list of these values: the values themselves always go as parameters."""
+    return ", ".join("?" for _ in values)
+
+
 class Executor(Protocol):
     """What storage functions need: the Database itself, or a Transaction inside it."""
 

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.storage.db import Executor, Row
+from bot.storage.db import Executor, Row, placeholders
 from bot.timeutil import from_db, to_db
 
 
@@ -68,6 +68,5 @@ async def by_ids(db: Executor, group_ids: Iterable[int]) -> dict[int, Group]:
     ids = sorted(set(group_ids))
     if not ids:
         return {}
-    marks = ", ".join("?" for _ in ids)
-    rows = await db.fetchall(f"SELECT {_COLUMNS} FROM groups WHERE id IN ({marks})", ids)
+    rows = await db.fetchall(f"SELECT {_COLUMNS} FROM groups WHERE id IN ({placeholders(ids)})", ids)
     return {int(r["id"]): Group.from_row(r) for r in rows}

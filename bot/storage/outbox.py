@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.storage.db import Executor, Row
+from bot.storage.db import Executor, Row, placeholders
 from bot.timeutil import to_db
 
 
@@ -61,10 +61,9 @@ async def enqueue(
 
 
 async def unsent(db: Executor, platforms: tuple[str, ...], limit: int = 100) -> list[OutboxRow]:
-    marks = ", ".join("?" for _ in platforms)
     rows = await db.fetchall(
         "SELECT id, key, group_id, platform, room_id, thread_key, starts_thread, payload, late, attempts FROM outbox "
-        f"WHERE sent_at IS NULL AND platform IN ({marks}) ORDER BY id LIMIT ?",
+        f"WHERE sent_at IS NULL AND platform IN ({placeholders(platforms)}) ORDER BY id LIMIT ?",
         (*platforms, limit),
     )
     return [OutboxRow.from_row(r) for r in rows]

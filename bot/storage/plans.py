@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Literal
 
-from bot.storage.db import Executor, Row
+from bot.storage.db import Executor, Row, placeholders
 from bot.timeutil import from_db, to_db
 
 PlanStatus = Literal["draft", "active", "paused", "finished", "cancelled", "discarded"]
@@ -128,10 +128,6 @@ def _dates(days: Iterable[date]) -> str:
     return json.dumps(sorted(d.isoformat() for d in days))
 
 
-def _marks(values: Sequence[object]) -> str:
-    return ", ".join("?" for _ in values)
-
-
 # ---------------------------------------------------------------- plans
 async def create(
     db: Executor,
@@ -181,7 +177,7 @@ async def by_token(db: Executor, group_id: int, token: str) -> Plan | None:
 async def latest(db: Executor, group_id: int, statuses: Sequence[PlanStatus]) -> Plan | None:
     """The group's newest plan in one of `statuses`."""
     row = await db.fetchone(
-        f"SELECT {_PLAN_COLUMNS} FROM plans WHERE group_id = ? AND status IN ({_marks(statuses)}) "
+        f"SELECT {_PLAN_COLUMNS} FROM plans WHERE group_id = ? AND status IN ({placeholders(statuses)}) "
         "ORDER BY id DESC LIMIT 1",
         (group_id, *statuses),
     )
@@ -336,7 +332,7 @@ async def plans_by_ids(db: Executor, plan_ids: Sequence[int]) -> dict[int, Plan]
     if not plan_ids:
         return {}
     ids = sorted(set(plan_ids))
-    rows = await db.fetchall(f"SELECT {_PLAN_COLUMNS} FROM plans WHERE id IN ({_marks(ids)})", ids)
+    rows = await db.fetchall(f"SELECT {_PLAN_COLUMNS} FROM plans WHERE id IN ({placeholders(ids)})", ids)
     return {int(r["id"]): Plan.from_row(r) for r in rows}
 
 
@@ -345,7 +341,7 @@ async def group_timezones(db: Executor, group_ids: Sequence[int]) -> dict[int, s
     if not group_ids:
         return {}
     ids = sorted(set(group_ids))
-    rows = await db.fetchall(f"SELECT id, timezone FROM groups WHERE id IN ({_marks(ids)})", ids)
+    rows = await db.fetchall(f"SELECT id, timezone FROM groups WHERE id IN ({placeholders(ids)})", ids)
     return {int(r["id"]): str(r["timezone"]) for r in rows}
 
 
@@ -355,7 +351,7 @@ async def unopened_due(db: Executor, plan_ids: Sequence[int], until: datetime) -
         return {}
     ids = sorted(set(plan_ids))
     rows = await db.fetchall(
-        f"SELECT {_READING_COLUMNS} FROM plan_readings WHERE plan_id IN ({_marks(ids)}) AND opened_at IS NULL "
+        f"SELECT {_READING_COLUMNS} FROM plan_readings WHERE plan_id IN ({placeholders(ids)}) AND opened_at IS NULL "
         "AND opens_at <= ? ORDER BY plan_id, position",
         (*ids, to_db(until)),
     )
@@ -371,7 +367,7 @@ async def next_openings(db: Executor, plan_ids: Sequence[int]) -> dict[int, date
         return {}
     ids = sorted(set(plan_ids))
     rows = await db.fetchall(
-        f"SELECT plan_id, min(opens_at) AS first FROM plan_readings WHERE plan_id IN ({_marks(ids)}) "
+        f"SELECT plan_id, min(opens_at) AS first FROM plan_readings WHERE plan_id IN ({placeholders(ids)}) "
         "AND opened_at IS NULL GROUP BY plan_id",
         ids,
     )
@@ -383,7 +379,7 @@ async def reading_counts(db: Executor, plan_ids: Sequence[int]) -> dict[int, int
         return {}
     ids = sorted(set(plan_ids))
     rows = await db.fetchall(
-        f"SELECT plan_id, count(*) AS n FROM plan_readings WHERE plan_id IN ({_marks(ids)}) GROUP BY plan_id", ids
+        f"SELECT plan_id, count(*) AS n FROM plan_readings WHERE plan_id IN ({placeholders(ids)}) GROUP BY plan_id", ids
     )
     return {int(r["plan_id"]): int(r["n"]) for r in rows}
 
@@ -396,7 +392,7 @@ async def readings_of_plans(
         return {}
     ids = sorted(set(plan_ids))
     rows = await db.fetchall(
-        f"SELECT {_READING_COLUMNS} FROM plan_readings WHERE plan_id IN ({_marks(ids)}) AND meeting_at > ? "
+        f"SELECT {_READING_COLUMNS} FROM plan_readings WHERE plan_id IN ({placeholders(ids)}) AND meeting_at > ? "
         "ORDER BY plan_id, position",
         (*ids, to_db(meeting_after)),
     )
@@ -421,9 +417,11 @@ async def reading_sources(db: Executor, readings: Sequence[PlanReading]) -> dict
         return {}
     numbers: dict[int, int] = {}
     if section_ids:
-        rows = await db.fetchall(f"SELECT id, position FROM sections WHERE id IN ({_marks(section_ids)})", section_ids)
+        rows = await db.fetchall(
+            f"SELECT id, position FROM sections WHERE id IN ({placeholders(section_ids)})", section_ids
+        )
         numbers = {int(r["id"]): int(r["position"]) for r in rows}
-    rows = await db.fetchall(f"SELECT id, title FROM books WHERE id IN ({_marks(book_ids)})", book_ids)
+    rows = await db.fetchall(f"SELECT id, title FROM books WHERE id IN ({placeholders(book_ids)})", book_ids)
     titles = {int(r["id"]): str(r["title"]) for r in rows}
     return {
         r.id: ReadingSource(

@@ -5,12 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from bot.storage.db import Executor
+from bot.storage.db import Executor, placeholders
 from bot.timeutil import from_db, to_db
-
-
-def _marks(values: Sequence[object]) -> str:
-    return ", ".join("?" for _ in values)
 
 
 async def mark_done(db: Executor, member_id: int, reading_id: int, now: datetime) -> bool:
@@ -35,7 +31,7 @@ async def latest_done(db: Executor, member_id: int, reading_ids: Sequence[int]) 
     if not reading_ids:
         return None
     row = await db.fetchone(
-        f"SELECT reading_id FROM reading_progress WHERE member_id = ? AND reading_id IN ({_marks(reading_ids)}) "
+        f"SELECT reading_id FROM reading_progress WHERE member_id = ? AND reading_id IN ({placeholders(reading_ids)}) "
         "ORDER BY finished_at DESC, reading_id DESC LIMIT 1",
         (member_id, *reading_ids),
     )
@@ -48,7 +44,7 @@ async def done_by(db: Executor, member_id: int, reading_ids: Sequence[int]) -> d
         return {}
     rows = await db.fetchall(
         f"SELECT reading_id, finished_at FROM reading_progress WHERE member_id = ? "
-        f"AND reading_id IN ({_marks(reading_ids)})",
+        f"AND reading_id IN ({placeholders(reading_ids)})",
         (member_id, *reading_ids),
     )
     return {r["reading_id"]: from_db(r["finished_at"]) for r in rows}
@@ -59,7 +55,7 @@ async def finished_counts(db: Executor, reading_ids: Sequence[int]) -> dict[int,
     if not reading_ids:
         return {}
     rows = await db.fetchall(
-        f"SELECT reading_id, count(*) AS n FROM reading_progress WHERE reading_id IN ({_marks(reading_ids)}) "
+        f"SELECT reading_id, count(*) AS n FROM reading_progress WHERE reading_id IN ({placeholders(reading_ids)}) "
         "GROUP BY reading_id",
         tuple(reading_ids),
     )
@@ -71,8 +67,8 @@ async def all_rows(db: Executor, reading_ids: Sequence[int]) -> list[tuple[int, 
     if not reading_ids:
         return []
     rows = await db.fetchall(
-        f"SELECT member_id, reading_id, finished_at FROM reading_progress WHERE reading_id IN ({_marks(reading_ids)}) "
-        "ORDER BY reading_id, member_id",
+        "SELECT member_id, reading_id, finished_at FROM reading_progress "
+        f"WHERE reading_id IN ({placeholders(reading_ids)}) ORDER BY reading_id, member_id",
         tuple(reading_ids),
     )
     return [(r["member_id"], r["reading_id"], from_db(r["finished_at"])) for r in rows]

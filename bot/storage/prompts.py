@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Literal
 
 from bot.ingest.prompts import Citation, PromptDraft
-from bot.storage.db import Executor, Row
+from bot.storage.db import Executor, Row, placeholders
 from bot.timeutil import from_db, to_db
 
 Source = Literal["generated", "curated", "suggested"]
@@ -56,10 +56,6 @@ _SELECT = (
 )
 
 
-def _marks(values: Sequence[object]) -> str:
-    return ", ".join("?" for _ in values)
-
-
 def _citations_json(citations: Sequence[Citation]) -> str:
     return json.dumps(
         [
@@ -103,7 +99,7 @@ async def replace_generated(
     wanted = {d.text for d in drafts}
     stale = [pid for text, pid in existing.items() if text not in wanted]
     if stale:
-        await db.execute(f"DELETE FROM prompts WHERE id IN ({_marks(stale)})", stale)
+        await db.execute(f"DELETE FROM prompts WHERE id IN ({placeholders(stale)})", stale)
     for order, draft in enumerate(drafts):
         if draft.text in existing:
             await db.execute(
@@ -141,7 +137,7 @@ async def of_group(db: Executor, group_id: int, section_ids: Sequence[int]) -> l
     if not section_ids:
         return []
     rows = await db.fetchall(
-        _SELECT + f" WHERE p.group_id = ? AND p.section_id IN ({_marks(section_ids)}) "
+        _SELECT + f" WHERE p.group_id = ? AND p.section_id IN ({placeholders(section_ids)}) "
         "ORDER BY CASE p.source WHEN 'curated' THEN 0 ELSE 1 END, votes DESC, p.id",
         (group_id, *section_ids),
     )
@@ -167,7 +163,7 @@ async def votes_of(db: Executor, prompt_ids: Sequence[int]) -> dict[int, int]:
     if not prompt_ids:
         return {}
     rows = await db.fetchall(
-        f"SELECT prompt_id, count(*) AS n FROM prompt_votes WHERE prompt_id IN ({_marks(prompt_ids)}) "
+        f"SELECT prompt_id, count(*) AS n FROM prompt_votes WHERE prompt_id IN ({placeholders(prompt_ids)}) "
         "GROUP BY prompt_id",
         list(prompt_ids),
     )

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.storage.db import Executor, Row
+from bot.storage.db import Executor, Row, placeholders
 from bot.timeutil import from_db, to_db
 
 
@@ -79,10 +79,6 @@ _SELECT = (
 _FROM = " FROM quotes q JOIN sections s ON s.id = q.section_id JOIN books b ON b.id = q.book_id"
 
 
-def _marks(values: Sequence[object]) -> str:
-    return ", ".join("?" for _ in values)
-
-
 async def insert_many(db: Executor, book_id: int, quotes: Sequence[NewQuote]) -> None:
     await db.executemany(
         "INSERT INTO quotes (book_id, section_id, paragraph_id, paragraph_position, first_sentence, last_sentence, "
@@ -131,7 +127,7 @@ async def pool(
     if section_ids is not None:
         if not section_ids:
             return []
-        where += f" AND q.section_id IN ({_marks(section_ids)})"
+        where += f" AND q.section_id IN ({placeholders(section_ids)})"
         params.extend(section_ids)
     rows = await db.fetchall(
         _SELECT + ", v.shown_count, v.last_shown_at" + _FROM + " LEFT JOIN quote_views v ON v.quote_id = q.id "
@@ -151,7 +147,7 @@ async def containing(db: Executor, paragraph_ids: Sequence[int]) -> dict[int, li
     if not paragraph_ids:
         return {}
     rows = await db.fetchall(
-        _SELECT + ", q.paragraph_id" + _FROM + f" WHERE q.paragraph_id IN ({_marks(paragraph_ids)}) "
+        _SELECT + ", q.paragraph_id" + _FROM + f" WHERE q.paragraph_id IN ({placeholders(paragraph_ids)}) "
         "ORDER BY q.score DESC",
         list(paragraph_ids),
     )
