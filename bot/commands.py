@@ -185,16 +185,25 @@ def completer(kind: type) -> Callable[[Completer], Completer]:
     return decorate
 
 
-def completers_from_modules(modules: Iterable[types.ModuleType]) -> dict[type, Completer]:
-    found: dict[type, Completer] = {}
+def collect_tagged(modules: Iterable[types.ModuleType], attr: str, duplicate: str) -> dict[Any, Any]:
+    """Functions that a decorator tagged with `attr`, keyed by the tag, from the modules that define them.
+
+    How cogs declare job handlers, completers and privacy hooks: one loop for all of them. `duplicate` is the
+    error for a tag declared twice, formatted with `{key}`.
+    """
+    found: dict[Any, Any] = {}
     for module in modules:
         for value in vars(module).values():
-            kind = getattr(value, _COMPLETER_ATTR, None)
-            if kind is not None and getattr(value, "__module__", None) == module.__name__:
-                if kind in found:
-                    raise ValueError(f"two completers for {kind.__name__}")
-                found[kind] = value
+            key = getattr(value, attr, None)
+            if key is not None and getattr(value, "__module__", None) == module.__name__:
+                if key in found:
+                    raise ValueError(duplicate.format(key=getattr(key, "__name__", repr(key))))
+                found[key] = value
     return found
+
+
+def completers_from_modules(modules: Iterable[types.ModuleType]) -> dict[type, Completer]:
+    return collect_tagged(modules, _COMPLETER_ATTR, "two completers for {key}")
 
 
 # ---------------------------------------------------------------- declarations

@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Literal
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.date import DateTrigger
 
-from bot.commands import Reply
+from bot.commands import Reply, collect_tagged
 from bot.log import log_context
 from bot.outbox import reply_to_json
 from bot.storage import groups as group_store
@@ -79,15 +79,7 @@ def job_handler(kind: str) -> Callable[[JobHandler], JobHandler]:
 
 
 def handlers_from_modules(modules: Iterable[ModuleType]) -> dict[str, JobHandler]:
-    found: dict[str, JobHandler] = {}
-    for module in modules:
-        for value in vars(module).values():
-            kind = getattr(value, _HANDLER_ATTR, None)
-            if kind is not None and getattr(value, "__module__", None) == module.__name__:
-                if kind in found:
-                    raise ValueError(f"two handlers for job kind {kind!r}")
-                found[kind] = value
-    return found
+    return collect_tagged(modules, _HANDLER_ATTR, "two handlers for job kind {key}")
 
 
 async def run_due_jobs(app: App, now: datetime) -> int:

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
-from bot.commands import File, Invocation, Permission, Reply, UserError, command
+from bot.commands import File, Invocation, Permission, Reply, UserError, collect_tagged, command
 from bot.timeutil import format_local
 
 if TYPE_CHECKING:
@@ -83,15 +83,7 @@ def exporter(name: str) -> Callable[[Exporter], Exporter]:
 
 
 def _collect(modules: Iterable[ModuleType], attr: str) -> dict[str, Callable[..., Any]]:
-    found: dict[str, Callable[..., Any]] = {}
-    for module in modules:
-        for value in vars(module).values():
-            name = getattr(value, attr, None)
-            if name is not None and getattr(value, "__module__", None) == module.__name__:
-                if name in found:
-                    raise ValueError(f"two hooks named {name!r}")
-                found[name] = value
-    return found
+    return collect_tagged(modules, attr, "two hooks named {key}")
 
 
 def forgetters(modules: Iterable[ModuleType] | None = None) -> dict[str, Forgetter]:
