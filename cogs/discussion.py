@@ -28,6 +28,7 @@ from bot.storage import quotes as quote_store
 from bot.storage.db import Database, Executor
 from bot.storage.prompts import Prompt
 from bot.storage.quotes import Quote
+from bot.text import plural
 from cogs.library import find_book
 from cogs.plans import reading_extra
 from cogs.privacy import forgetter
@@ -214,7 +215,7 @@ def _cite(prompt: Prompt) -> str:
 def _line(prompt: Prompt) -> str:
     """A prompt led by its #, the number `prompt upvote` takes (a list position would invite upvoting another)."""
     origin = {"curated": "from the moderators", "suggested": "suggested by a member"}.get(prompt.source, prompt.kind)
-    votes = f", {prompt.votes} upvote{'s' if prompt.votes != 1 else ''}" if prompt.votes else ""
+    votes = f", {plural(prompt.votes, 'upvote')}" if prompt.votes else ""
     cite = f"\n   — {_cite(prompt)}" if prompt.citations else ""
     return f"#{prompt.id} {prompt.text}{cite}\n   ({origin}{votes})"
 
@@ -318,7 +319,7 @@ async def prompt_upvote(inv: Invocation, prompt: int) -> Reply:
     if not added:
         raise UserError(f"You have already upvoted prompt #{found.id}.")
     votes = (await prompt_store.votes_of(inv.db, [found.id])).get(found.id, 0)
-    return Reply(text=f"Upvoted prompt #{found.id} ({votes} upvote{'s' if votes != 1 else ''}).")
+    return Reply(text=f"Upvoted prompt #{found.id} ({plural(votes, 'upvote')}).")
 
 
 @command(

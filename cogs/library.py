@@ -25,6 +25,7 @@ from bot.storage.books import Book, DuplicateBook, NewBook, NewParagraph, NewSec
 from bot.storage.db import Database
 from bot.storage.groups import Group
 from bot.storage.search import Hit, fts_query, search_paragraphs
+from bot.text import plural
 from cogs.quotes import index_book_quotes
 
 if TYPE_CHECKING:
@@ -163,10 +164,6 @@ async def find_book(db: Database, ref: str) -> Book:
     if found.candidates:
         raise UserError(f"I don't know a book called “{ref}” — did you mean {options}?")
     raise UserError(f"I don't know a book called “{ref}”; `library list` shows the books.")
-
-
-def plural(count: int, noun: str) -> str:
-    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
 
 
 def book_line(book: Book) -> str:

@@ -25,6 +25,7 @@ from bot.storage.db import Executor, Transaction
 from bot.storage.groups import Group
 from bot.storage.jobs import Job
 from bot.storage.plans import PlanReading
+from bot.text import plural
 from bot.timeutil import format_local, to_db
 from cogs.plans import meeting_follower
 from cogs.privacy import ExportPart, ExportTable, exporter, forgetter
@@ -125,7 +126,7 @@ async def progress_me(inv: Invocation) -> Reply:
         lines.append(f"Next for you: {nxt.number}. *{nxt.title}* (meeting {format_local(nxt.meeting_at, zone)})")
     else:
         lines.append("You have finished the whole syllabus.")
-    lines.append(f"Streak: {card.streak} meeting{'s' if card.streak != 1 else ''} in a row read in time")
+    lines.append(f"Streak: {plural(card.streak, 'meeting')} in a row read in time")
     if card.behind:
         lines.append("Still to catch up: " + ", ".join(str(readings[i].number) for i in card.behind))
     if card.forecast and card.next_reading is not None:

@@ -56,6 +56,7 @@ from bot.storage import groups as group_store
 from bot.storage import jobs as job_store
 from bot.storage import polls as poll_store
 from bot.storage.polls import Poll, PollKind, Purpose
+from bot.text import plural
 from bot.timeutil import DurationTooLong, TimeInputError, format_local, parse_duration, parse_instant
 from cogs.privacy import ExportPart, ExportTable, exporter, forgetter
 
@@ -131,10 +132,6 @@ def _pct(value: float) -> str:
     return f"{value:.0f}%"
 
 
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}" + ("" if count == 1 else "s")
-
-
 def _option_line(poll: Poll, index: int) -> str:
     return f"**{option_label(index)}** {poll.options[index].label}"
 
@@ -185,7 +182,7 @@ def open_poll_reply(
     closes = format_local(poll.closes_at, zone) if poll.closes_at else "when a moderator closes it"
     fields.append(Field("Closes", closes, inline=True))
     if poll.quorum:
-        fields.append(Field("Quorum", _plural(poll.quorum, "ballot"), inline=True))
+        fields.append(Field("Quorum", plural(poll.quorum, "ballot"), inline=True))
     choices = (
         ()
         if ended
@@ -205,10 +202,10 @@ def open_poll_reply(
 def _count_text(poll: Poll, count: OptionCount) -> str:
     """One option's count as the poll's kind counts it; the same words while open and in the results."""
     if poll.kind == "multi":
-        return f"{_plural(count.votes, 'vote')} ({_pct(count.ballot_percent)} of ballots)"
+        return f"{plural(count.votes, 'vote')} ({_pct(count.ballot_percent)} of ballots)"
     if poll.kind == "ranked":
         return f"{count.votes} first {'preference' if count.votes == 1 else 'preferences'} ({_pct(count.percent)})"
-    return f"{_plural(count.votes, 'vote')} ({_pct(count.percent)})"
+    return f"{plural(count.votes, 'vote')} ({_pct(count.percent)})"
 
 
 def _and(items: Sequence[str]) -> str:
@@ -226,7 +223,7 @@ def results_lines(poll: Poll, result: Tally) -> list[str]:
             parts = " · ".join(f"{option_label(i)} {rnd.votes[i]}" for i in rnd.continuing)
             line = f"Round {rnd.number}: {parts}"
             if rnd.exhausted:
-                line += f" ({_plural(rnd.exhausted, 'ballot')} exhausted)"
+                line += f" ({plural(rnd.exhausted, 'ballot')} exhausted)"
             if rnd.eliminated is not None:
                 line += f" — {option_label(rnd.eliminated)} eliminated"
                 if rnd.tie_break == "earlier rounds":
@@ -239,7 +236,7 @@ def results_lines(poll: Poll, result: Tally) -> list[str]:
         lines.append("Nobody voted.")
     elif not quorum_met(poll, result.total_ballots):
         lines.append(
-            f"Quorum not met: {_plural(result.total_ballots, 'ballot')}, {poll.quorum} needed — no result is declared."
+            f"Quorum not met: {plural(result.total_ballots, 'ballot')}, {poll.quorum} needed — no result is declared."
         )
     elif result.is_tie:
         tied = _and([_option_line(poll, i) for i in result.winners])
@@ -557,7 +554,7 @@ async def poll_list(inv: Invocation) -> Reply:
         if p.is_open:
             ballots = await poll_store.ballot_count(inv.db, p.id)
             closes = f", closes {format_local(p.closes_at, zone)}" if p.closes_at else ""
-            lines.append(f"#{p.id} {p.question} — open, {_plural(ballots, 'ballot')}{closes}")
+            lines.append(f"#{p.id} {p.question} — open, {plural(ballots, 'ballot')}{closes}")
         else:
             winners = p.winners or ()
             if not p.total_ballots:

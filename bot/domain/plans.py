@@ -30,6 +30,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Literal
 from zoneinfo import ZoneInfo
 
+from bot.text import plural
+
 __all__ = [
     "Cadence",
     "DateListCadence",
@@ -431,7 +433,7 @@ class PerMeeting:
     def describe(self) -> str:
         """Text that ``parse_per_meeting`` reads back unchanged."""
         if self.unit == "sections":
-            return f"{self.amount} section" + ("" if self.amount == 1 else "s")
+            return plural(self.amount, "section")
         return f"about {self.amount} minutes"
 
 

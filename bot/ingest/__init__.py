@@ -33,6 +33,7 @@ from bot.ingest.model import (
 )
 from bot.ingest.sections import build_sections, detect_headings
 from bot.ingest.sentences import split_sentences
+from bot.text import plural
 
 __all__ = [
     "Book",
@@ -98,9 +99,7 @@ def _build(loaded: Loaded, filename: str, options: IngestOptions) -> Book:
     body = [b.text for b in blocks if b.kind == "para"]
     words = sum(count_words(text) for text in body)
     if words < MIN_WORDS:
-        raise IngestError(
-            f"There is too little text in that file to make a reading ({words} word{'s' if words != 1 else ''})."
-        )
+        raise IngestError(f"There is too little text in that file to make a reading ({plural(words, 'word')}).")
     date = options.date or plausible_date(meta.date, body)
     title = options.title or meta.title or _title_from_filename(filename)
     authors = (
