@@ -26,9 +26,9 @@ from time import perf_counter
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bot.app import App
-from bot.commands import Reply
 from bot.config import Settings
 from bot.domain.plans import PerMeeting, SectionLength, WeeklyCadence, allocate_readings
+from bot.replies import Reply
 from bot.scheduling import rebuild_schedules
 from bot.storage import books as book_store
 from bot.storage import groups as group_store

@@ -18,9 +18,9 @@ from typing import Any
 from bot import __version__
 from bot.app import App
 from bot.clock import SystemClock
-from bot.commands import UserError
 from bot.config import ConfigError, Settings, load_settings
 from bot.log import configure_logging
+from bot.replies import UserError
 from bot.storage.db import DatabaseUnavailable
 from bot.timeutil import TimeInputError, parse_instant
 

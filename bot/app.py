@@ -17,21 +17,11 @@ from pathlib import Path
 from bot import commands
 from bot.adapters.base import Adapter, MeetingCalendar, MeetingEvent
 from bot.clock import Clock, SystemClock
-from bot.commands import (
-    CommandSpec,
-    Completer,
-    Context,
-    Invocation,
-    Permission,
-    Registry,
-    Reply,
-    UserError,
-    completers_from_modules,
-    error_reply,
-)
+from bot.commands import CommandSpec, Completer, Invocation, Permission, Registry, completers_from_modules
 from bot.config import Settings
 from bot.log import log_context
 from bot.outbox import deliver
+from bot.replies import Context, Reply, UserError, error_reply
 from bot.scheduling import (
     JobHandler,
     ScheduleKind,

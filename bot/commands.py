@@ -23,6 +23,7 @@ from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Literal
 from zoneinfo import ZoneInfo
 
+from bot.replies import Context, Reply, UserError
 from bot.timeutil import DurationTooLong, TimeInputError, parse_date, parse_duration, parse_instant, parse_zone
 
 if TYPE_CHECKING:
@@ -35,10 +36,6 @@ if TYPE_CHECKING:
 class Permission(enum.Enum):
     MEMBER = "member"
     MODERATOR = "moderator"
-
-
-class UserError(Exception):
-    """Something a member can fix; str() is the sentence shown to them, never a traceback."""
 
 
 # ---------------------------------------------------------------- parameter marker types
@@ -56,86 +53,6 @@ class PollRef(str):
 
 class Text(str):
     """Free text that takes the rest of the line, so "quote search land and peace" needs no quotes."""
-
-
-# ---------------------------------------------------------------- replies
-@dataclass(frozen=True)
-class Field:
-    name: str
-    value: str
-    inline: bool = False
-
-
-@dataclass(frozen=True)
-class Choice:
-    """A button: pressing it runs `command` as the member who pressed it, exactly as if typed."""
-
-    label: str
-    command: str
-    style: Literal["primary", "secondary", "success", "danger"] = "secondary"
-
-
-@dataclass(frozen=True)
-class File:
-    filename: str
-    data: bytes
-    content_type: str = "application/octet-stream"
-
-
-@dataclass(frozen=True)
-class Reply:
-    """Platform-neutral answer: Markdown-ish text plus optional structure the adapters render natively."""
-
-    text: str = ""
-    title: str | None = None
-    fields: tuple[Field, ...] = ()
-    choices: tuple[Choice, ...] = ()
-    files: tuple[File, ...] = ()
-    ephemeral: bool = False
-    kind: str = "text"  # "error", "reading", "quote", "prompt", "poll", … — a hint for embeds and colours
-    # This post ends a poll: the shared start of the poll's choice commands ("vote 7"). Matrix ends the Element
-    # poll that offered those choices, Discord disables the poll's buttons; the console ignores it.
-    closes: str | None = None
-
-    def plain(self) -> str:
-        """The whole reply as plain text, for the console and for notification bodies."""
-        parts = []
-        if self.title:
-            parts.append(self.title)
-        if self.text:
-            parts.append(self.text)
-        parts.extend(f"{f.name}: {f.value}" for f in self.fields)
-        if self.choices:
-            parts.append("  ".join(f"[{c.label}] → {c.command}" for c in self.choices))
-        parts.extend(f"(attached: {f.filename}, {len(f.data)} bytes)" for f in self.files)
-        return "\n".join(parts)
-
-
-def error_reply(message: str) -> Reply:
-    return Reply(text=message, ephemeral=True, kind="error")
-
-
-# ---------------------------------------------------------------- invocation
-@dataclass(frozen=True)
-class Upload:
-    """A file a member attached to a command (Discord attachment, Matrix m.file)."""
-
-    filename: str
-    data: bytes
-
-
-@dataclass(frozen=True)
-class Context:
-    """Who spoke where, as an adapter knows it, before the core looks anything up."""
-
-    platform: str
-    room_id: str
-    user_id: str
-    display_name: str
-    platform_moderator: bool = False
-    uploads: tuple[Upload, ...] = ()
-    thread_id: str | None = None
-    prefix: str = "/"  # how members type commands here, for help and hints
 
 
 @dataclass(frozen=True)

@@ -14,8 +14,8 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from bot.commands import Choice, Field, File, Reply
 from bot.log import log_context
+from bot.replies import Choice, Field, File, Reply
 from bot.storage import outbox as outbox_store
 
 if TYPE_CHECKING:

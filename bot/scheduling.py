@@ -34,9 +34,10 @@ from typing import TYPE_CHECKING, Literal
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.date import DateTrigger
 
-from bot.commands import Reply, collect_tagged
+from bot.commands import collect_tagged
 from bot.log import log_context
 from bot.outbox import reply_to_json
+from bot.replies import Reply
 from bot.storage import groups as group_store
 from bot.storage import jobs as job_store
 from bot.storage import outbox as outbox_store

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from bot.commands import Field, Invocation, Permission, Reply, Text, UserError, command
+from bot.commands import Invocation, Permission, Text, command
+from bot.replies import Field, Reply, UserError
 from bot.storage import members as member_store
 from bot.timeutil import format_local
 from cogs.plans import move_to_zone

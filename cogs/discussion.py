@@ -18,9 +18,10 @@ from typing import TYPE_CHECKING
 
 from bot import llm
 from bot.adapters.base import TEXT_PLACEHOLDER
-from bot.commands import Choice, Field, Invocation, Permission, ReadingRef, Reply, Text, UserError, command
+from bot.commands import Invocation, Permission, ReadingRef, Text, command
 from bot.config import Settings
 from bot.ingest.prompts import KINDS, Generator, PromptDraft, SectionDoc, load_templates
+from bot.replies import Choice, Field, Reply, UserError
 from bot.storage import books as book_store
 from bot.storage import plans as plan_store
 from bot.storage import prompts as prompt_store

@@ -17,8 +17,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot import ingest
-from bot.commands import BookRef, Invocation, Permission, Reply, Text, UserError, command, completer
+from bot.commands import BookRef, Invocation, Permission, Text, command, completer
 from bot.config import Settings
+from bot.replies import Reply, UserError
 from bot.storage import books as book_store
 from bot.storage import meta
 from bot.storage.books import Book, DuplicateBook, NewBook, NewParagraph, NewSection

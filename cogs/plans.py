@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from bot.adapters.base import MeetingEvent
-from bot.commands import BookRef, Choice, Field, File, Invocation, Permission, Reply, Text, UserError, command
+from bot.commands import BookRef, Invocation, Permission, Text, command
 from bot.domain.calendar import DEFAULT_DURATION, MeetingInfo, meetings_to_ics
 from bot.domain.plans import (
     Cadence,
@@ -44,6 +44,7 @@ from bot.domain.plans import (
     reminder_time,
     resolve_local_time,
 )
+from bot.replies import Choice, Field, File, Reply, UserError
 from bot.scheduling import Due, Firing, Outcome, Post, ScheduleKind
 from bot.storage import books as book_store
 from bot.storage import groups as group_store

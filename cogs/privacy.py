@@ -26,7 +26,8 @@ from dataclasses import dataclass, field
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
-from bot.commands import File, Invocation, Permission, Reply, UserError, collect_tagged, command
+from bot.commands import Invocation, Permission, collect_tagged, command
+from bot.replies import File, Reply, UserError
 from bot.timeutil import format_local
 
 if TYPE_CHECKING:

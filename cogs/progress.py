@@ -13,8 +13,9 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from bot.adapters.base import direct_room
-from bot.commands import File, Invocation, Permission, ReadingRef, Reply, UserError, command, completer
+from bot.commands import Invocation, Permission, ReadingRef, command, completer
 from bot.domain.progress import member_progress, progress_bar, readings_behind
+from bot.replies import File, Reply, UserError
 from bot.scheduling import Post, job_handler
 from bot.storage import groups as group_store
 from bot.storage import jobs as job_store

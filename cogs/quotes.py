@@ -18,11 +18,12 @@ from datetime import UTC, datetime, time, timedelta
 from typing import TYPE_CHECKING, Literal
 from zoneinfo import ZoneInfo
 
-from bot.commands import Field, Invocation, Permission, Reply, Text, UserError, command
+from bot.commands import Invocation, Permission, Text, command
 from bot.domain.plans import resolve_local_time
 from bot.domain.spoilers import is_visible
 from bot.ingest.keyphrases import LibraryIndex
 from bot.ingest.quotes import find_quotes
+from bot.replies import Field, Reply, UserError
 from bot.scheduling import Post, job_handler
 from bot.storage import books as book_store
 from bot.storage import groups as group_store

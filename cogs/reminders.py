@@ -14,8 +14,9 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from bot.commands import Invocation, Permission, Reply, UserError, command
+from bot.commands import Invocation, Permission, command
 from bot.domain.plans import reminder_time
+from bot.replies import Reply, UserError
 from bot.scheduling import Due, Firing, Outcome, Post, ScheduleKind
 from bot.storage import plans as plan_store
 from bot.storage import schedules as schedule_store

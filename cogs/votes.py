@@ -24,19 +24,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Literal
 from zoneinfo import ZoneInfo
 
-from bot.commands import (
-    MAX_INT,
-    Choice,
-    Field,
-    Invocation,
-    Permission,
-    PollRef,
-    Reply,
-    Text,
-    UserError,
-    command,
-    completer,
-)
+from bot.commands import MAX_INT, Invocation, Permission, PollRef, Text, command, completer
 from bot.domain.plans import PlanError, WeeklyCadence, parse_cadence
 from bot.domain.votes import (
     OptionCount,
@@ -50,6 +38,7 @@ from bot.domain.votes import (
     tally_ranked,
     tally_single,
 )
+from bot.replies import Choice, Field, Reply, UserError
 from bot.scheduling import Post, job_handler
 from bot.storage import books as book_store
 from bot.storage import groups as group_store

@@ -11,8 +11,8 @@ import pytest
 
 from bot.app import App
 from bot.clock import ManualClock
-from bot.commands import Context, Reply, Upload
 from bot.config import LibrarySettings, Settings
+from bot.replies import Context, Reply, Upload
 
 ROOT = Path(__file__).resolve().parent.parent
 TEXTS = ROOT / "data" / "texts"

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol, runtime_checkable
 
-from bot.commands import Choice, Reply
+from bot.replies import Choice, Reply
 
 DIRECT_PREFIX = "dm:"
 # A Choice whose command ends with this asks the member for text first: Discord opens a form (a modal) and runs

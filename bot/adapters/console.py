@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 from bot.adapters.base import DIRECT_PREFIX, typed_command
 from bot.app import App
-from bot.commands import Context, Reply
+from bot.replies import Context, Reply
 from bot.storage import groups as group_store
 from bot.timeutil import DurationTooLong, TimeInputError, format_local, parse_duration, parse_instant
 

@@ -37,10 +37,11 @@ from bot.adapters.discord_render import (
     thread_name,
 )
 from bot.app import APOLOGY, App
-from bot.commands import BookRef, CommandSpec, Context, Param, Permission, PollRef, ReadingRef, Reply, Upload
-from bot.commands import File as ReplyFile
+from bot.commands import BookRef, CommandSpec, Param, Permission, PollRef, ReadingRef
 from bot.config import ConfigError
 from bot.ingest.loaders import FORMATS
+from bot.replies import Context, Reply, Upload
+from bot.replies import File as ReplyFile
 from bot.storage import refs
 
 log = logging.getLogger(__name__)

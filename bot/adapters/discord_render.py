@@ -14,7 +14,7 @@ import hashlib
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from bot.commands import Choice, File, Reply
+from bot.replies import Choice, File, Reply
 
 CONTENT_LIMIT = 2000
 DESCRIPTION_LIMIT = 4096

@@ -59,9 +59,9 @@ from bot.adapters.matrix_render import (
     thread_relation,
 )
 from bot.app import APOLOGY, App
-from bot.commands import Context, Reply, Upload, UserError, error_reply
 from bot.config import ConfigError, MatrixSettings
 from bot.log import log_context
+from bot.replies import Context, Reply, Upload, UserError, error_reply
 
 log = logging.getLogger(__name__)
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.adapters.base import typed_command
-from bot.commands import Choice, File, Reply
+from bot.replies import Choice, File, Reply
 
 HTML_FORMAT = "org.matrix.custom.html"
 POLL_START = "org.matrix.msc3381.poll.start"

@@ -20,9 +20,10 @@ from bot.adapters.discord import STALE_COMMAND, DiscordAdapter, create_adapter
 from bot.adapters.discord_render import nonce_for
 from bot.app import App
 from bot.clock import ManualClock
-from bot.commands import Choice, File, Invocation, Permission, Reply, command, spec_of
+from bot.commands import Invocation, Permission, command, spec_of
 from bot.config import DiscordSettings, LibrarySettings, Settings
 from bot.outbox import reply_to_json
+from bot.replies import Choice, File, Reply
 from bot.scheduling import Post
 from bot.storage import books as book_store
 from bot.storage import jobs as job_store

@@ -20,7 +20,7 @@ from bot.adapters.discord_render import (
     split_text,
     thread_name,
 )
-from bot.commands import Choice, Field, File, Reply
+from bot.replies import Choice, Field, File, Reply
 
 
 def embed_size(page: Page) -> int:

@@ -24,8 +24,9 @@ from bot.adapters.matrix import MatrixAdapter, create_adapter
 from bot.adapters.matrix_render import POLL_END, POLL_START
 from bot.app import APOLOGY, App
 from bot.clock import ManualClock
-from bot.commands import Choice, Context, File, Invocation, Reply, UserError, command, spec_of
+from bot.commands import Invocation, command, spec_of
 from bot.config import LibrarySettings, MatrixSettings, Settings
+from bot.replies import Choice, Context, File, Reply, UserError
 from bot.scheduling import Post
 from bot.storage import books as book_store
 from bot.storage import jobs as job_store

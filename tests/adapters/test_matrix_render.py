@@ -25,7 +25,7 @@ from bot.adapters.matrix_render import (
     text_html,
     thread_relation,
 )
-from bot.commands import Choice, Field, File, Reply
+from bot.replies import Choice, Field, File, Reply
 
 
 def test_markdown_ish_text_becomes_safe_html() -> None:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from bot.commands import Upload
 from bot.config import LibrarySettings
+from bot.replies import Upload
 from bot.storage import books as book_store
 from cogs.library import load_default_library
 from tests.conftest import Room

@@ -12,8 +12,8 @@ import pytest
 from bot.__main__ import main
 from bot.app import App
 from bot.clock import ManualClock
-from bot.commands import Field, Reply
 from bot.config import Settings
+from bot.replies import Field, Reply
 from bot.storage import plans as plan_store
 from bot.storage import schedules as schedule_store
 from bot.storage.db import Transaction

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from bot.app import APOLOGY, App
-from bot.commands import Reply
+from bot.replies import Reply
 from bot.storage import polls as poll_store
 from bot.storage.db import Executor, Transaction
 from bot.storage.groups import Group

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot.clock import ManualClock
-from bot.commands import Upload
+from bot.replies import Upload
 from bot.storage import books as book_store
 from bot.storage import jobs as job_store
 from bot.storage import plans as plan_store

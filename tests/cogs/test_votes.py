@@ -20,7 +20,8 @@ from hypothesis import strategies as st
 
 from bot.app import App
 from bot.clock import ManualClock
-from bot.commands import PollRef, Reply
+from bot.commands import PollRef
+from bot.replies import Reply
 from bot.storage import books as book_store
 from bot.storage import jobs as job_store
 from bot.storage import members as member_store

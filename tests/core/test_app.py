@@ -9,7 +9,8 @@ import pytest
 
 from bot.app import APOLOGY, App
 from bot.clock import ManualClock
-from bot.commands import Invocation, Permission, Reply, command, spec_of
+from bot.commands import Invocation, Permission, command, spec_of
+from bot.replies import Reply
 from bot.scheduling import Post
 from bot.storage import jobs as job_store
 from bot.storage.db import Transaction

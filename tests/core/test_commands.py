@@ -8,20 +8,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.commands import (
-    BookRef,
-    Invocation,
-    Permission,
-    Registry,
-    Reply,
-    Text,
-    UserError,
-    bind,
-    command,
-    parse_line,
-    spec_of,
-    tokenize,
-)
+from bot.commands import BookRef, Invocation, Permission, Registry, Text, bind, command, parse_line, spec_of, tokenize
+from bot.replies import Reply, UserError
 
 
 @command("poll create", help="Make a poll.", params={"question": "What to ask"})

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta
 
-from bot.commands import Upload
+from bot.replies import Upload
 from bot.storage import jobs as job_store
 from bot.storage import outbox as outbox_store
 from bot.storage import quotes as quote_store

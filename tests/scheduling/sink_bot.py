@@ -18,8 +18,8 @@ from pathlib import Path
 
 from bot.app import App
 from bot.clock import SystemClock
-from bot.commands import Reply
 from bot.config import Settings
+from bot.replies import Reply
 from bot.runner import serve
 
 

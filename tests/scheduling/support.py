@@ -9,7 +9,7 @@ from datetime import datetime
 from bot.adapters.base import MeetingEvent
 from bot.app import App
 from bot.clock import ManualClock
-from bot.commands import Reply
+from bot.replies import Reply
 from bot.storage import books as book_store
 from bot.storage.books import NewBook, NewParagraph, NewSection
 

@@ -9,8 +9,8 @@ from datetime import UTC, datetime, timedelta
 
 from bot.app import App
 from bot.clock import ManualClock, SystemClock
-from bot.commands import Reply
 from bot.config import Settings
+from bot.replies import Reply
 from bot.scheduling import Due, Firing, Outcome, Post, ScheduleKind, run_due_schedules
 from bot.storage import schedules as schedule_store
 from bot.storage.db import Transaction
