@@ -16,8 +16,9 @@ import discord
 import pytest
 
 from bot.adapters.base import MeetingEvent, direct_room
-from bot.adapters.discord import STALE_COMMAND, DiscordAdapter, create_adapter
-from bot.adapters.discord_render import nonce_for
+from bot.adapters.discord import DiscordAdapter, create_adapter
+from bot.adapters.discord.interactions import STALE_COMMAND
+from bot.adapters.discord.render import nonce_for
 from bot.app import App
 from bot.clock import ManualClock
 from bot.commands import Invocation, Permission, command, spec_of

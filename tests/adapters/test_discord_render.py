@@ -7,7 +7,7 @@ import re
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.adapters.discord_render import (
+from bot.adapters.discord.render import (
     BUTTON_TEMPLATE,
     CONTENT_LIMIT,
     DESCRIPTION_LIMIT,
