@@ -21,7 +21,7 @@ import pytest
 
 from bot.adapters.base import direct_room
 from bot.adapters.matrix import MatrixAdapter, create_adapter
-from bot.adapters.matrix_render import POLL_END, POLL_START
+from bot.adapters.matrix.render import POLL_END, POLL_START
 from bot.app import APOLOGY, App
 from bot.clock import ManualClock
 from bot.commands import Invocation, command, spec_of

@@ -5,23 +5,25 @@ from __future__ import annotations
 import pytest
 
 from bot.adapters.base import poll_key
-from bot.adapters.matrix_render import (
+from bot.adapters.matrix.parse import (
     CREATOR_LEVEL,
-    POLL_END,
-    POLL_START,
     RoomPower,
     choice_index,
     command_line,
-    file_content,
     inviter_allowed,
+    poll_answer_index,
+    strip_reply_fallback,
+)
+from bot.adapters.matrix.render import (
+    POLL_END,
+    POLL_START,
+    file_content,
     is_poll,
     notice_content,
-    poll_answer_index,
     poll_end_content,
     poll_start_content,
     render,
     reply_relation,
-    strip_reply_fallback,
     text_html,
     thread_relation,
 )

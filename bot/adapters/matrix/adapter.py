@@ -1,0 +1,230 @@
+"""The Matrix adapter: matrix-nio events in, `App.handle` lines out, Replies back as notices. Translation only.
+
+This module runs the sync loop; `session` logs in, `incoming` reads members' events, `posting` sends, `rooms`
+answers invites and opens private rooms, `render` and `parse` are the pure halves (no nio).
+
+Rules members and operators can rely on (the README's "Running on Matrix" says the same):
+- Commands are `!rg <command> …` (matrix.command_prefix) in an m.text message; notices, edits and the bot's
+  own events are ignored. The answer is an m.notice replying to the command (inside its thread if it was in one).
+- Moderators are members whose power level in the room is at least matrix.moderator_power_level, judged with
+  the levels in force when the command was sent; room creators of version 12+ rooms always are.
+- Files: a command that *replies to* an m.file (`!rg library add` as a reply to the book), or that is the
+  *caption* of an m.file, gets that file as its upload. Its advertised size is checked against
+  library.max_upload_mb before anything is downloaded.
+- Polls: a Reply of kind "poll" is sent as an MSC3381 poll whose answer ids are the choice numbers; any Reply
+  with choices is remembered (kind "choices"), so a poll response, or a reaction with the choice's number
+  (1, 1️⃣), letter (A, 🇦) or label on that message, runs the choice's command as the member who reacted.
+  Their answer is posted only when it is an error or not meant to be private; the poll shows the votes.
+  Taking a reaction or a poll answer back does not withdraw the vote (voting again replaces it).
+- The sync position is stored in the database after each batch is handled, so after a restart commands sent
+  while the bot was offline are answered once and commands already answered are not replayed. A database that
+  has never synced skips the history it finds. Replies use transaction ids derived from the command's event id
+  and posts use the outbox key, so a repeat from the same device is deduplicated by the homeserver.
+- Invites from matrix.allowed_inviters (user ids or ":server") are accepted, others declined.
+- Encrypted rooms are not supported (the bot cannot read them).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable
+from typing import Any, TypeVar
+
+import nio
+
+from bot.adapters.matrix.incoming import Incoming
+from bot.adapters.matrix.parse import RoomPower, after_own_join, source
+from bot.adapters.matrix.posting import Posting
+from bot.adapters.matrix.rooms import Rooms
+from bot.adapters.matrix.session import BOT_ROOM, PLATFORM, MatrixError, Session, why
+from bot.app import App
+from bot.config import MatrixSettings
+from bot.replies import Reply
+
+log = logging.getLogger(__name__)
+
+SYNC_KIND = "sync"
+_T = TypeVar("_T")
+
+
+class MatrixAdapter:
+    platform = PLATFORM
+    sync_timeout_ms = 30_000
+    timeline_limit = 100  # events per room per sync; a longer gap is fetched with /messages
+    backfill_pages = 20
+    max_backoff = 30.0
+
+    def __init__(
+        self,
+        app: App,
+        *,
+        access_token: str = "",
+        password: str = "",
+        settings: MatrixSettings | None = None,
+    ) -> None:
+        self.app = app
+        self.settings = settings or app.settings.matrix
+        self.session = Session(self.settings, access_token=access_token, password=password)
+        self.prefix = self.settings.command_prefix.strip() + " "
+        self.rooms = Rooms(app, self.session)
+        self.posting = Posting(app, self.session, self.rooms, self.prefix)
+        self.incoming = Incoming(app, self.session, self.posting, self.prefix)
+        self._since: str | None = None
+        self._task: asyncio.Task[None] | None = None
+        self._stopping = asyncio.Event()
+        self._power: dict[str, RoomPower] = {}
+
+    # ------------------------------------------------------------ lifecycle
+    @property
+    def client(self) -> nio.AsyncClient:
+        return self.session.client
+
+    @property
+    def user_id(self) -> str:
+        return self.session.user_id
+
+    @property
+    def device_id(self) -> str | None:
+        return self.session.device_id
+
+    async def start(self) -> None:
+        """Log in, catch up with what happened while offline, then keep syncing in a task."""
+        self._stopping.clear()
+        try:
+            await self.session.open()
+            self._since = await self.app.recall(PLATFORM, BOT_ROOM, SYNC_KIND, self.user_id)
+            first_run = self._since is None
+            # full_state: after a restart the room state (power levels, members) is known again at once.
+            response = await self._sync(timeout_ms=0, full_state=True)
+            await self._handle_sync(response, run_commands=not first_run)
+        except BaseException:
+            await self.session.close()
+            raise
+        self.app.adapters[PLATFORM] = self
+        self._task = asyncio.create_task(self._sync_loop(), name="matrix-sync")
+        log.info("Matrix adapter syncing as %s (device %s)", self.user_id, self.device_id)
+
+    async def stop(self) -> None:
+        """Finish the batch being handled, end the sync loop and close the connection."""
+        self._stopping.set()
+        if self._task is not None:
+            try:
+                await asyncio.wait_for(self._task, timeout=30)
+            except (TimeoutError, asyncio.CancelledError):
+                log.warning("the Matrix sync loop did not stop in time")
+            self._task = None
+        await self.session.close()
+
+    async def send(
+        self, room_id: str, reply: Reply, *, key: str, thread_key: str | None = None, starts_thread: bool = False
+    ) -> str:
+        return await self.posting.send(room_id, reply, key=key, thread_key=thread_key, starts_thread=starts_thread)
+
+    # ------------------------------------------------------------ syncing
+    def _filter(self) -> dict[str, Any]:
+        return {
+            "room": {"timeline": {"limit": self.timeline_limit}, "state": {"lazy_load_members": False}},
+            "presence": {"not_types": ["*"]},
+        }
+
+    async def _sync(self, *, timeout_ms: int, full_state: bool = False) -> nio.SyncResponse:
+        response = await self.client.sync(
+            timeout=timeout_ms, sync_filter=self._filter(), since=self._since, full_state=full_state or None
+        )
+        if not isinstance(response, nio.SyncResponse):
+            raise MatrixError(f"sync failed: {why(response)}")
+        return response
+
+    async def _sync_loop(self) -> None:
+        backoff = 0.5
+        while not self._stopping.is_set():
+            try:
+                response = await self._unless_stopping(self._sync(timeout_ms=self.sync_timeout_ms))
+                if response is None:
+                    return
+                await self._handle_sync(response, run_commands=True)
+                backoff = 0.5
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                log.warning("Matrix sync failed, retrying in %.1f s: %s", backoff, exc)
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._stopping.wait(), timeout=backoff)
+                backoff = min(backoff * 2, self.max_backoff)
+
+    async def _unless_stopping(self, work: Awaitable[_T]) -> _T | None:
+        """Await `work` (a long-poll sync) unless stop() is called first; then cancel it and return None."""
+        job = asyncio.ensure_future(work)
+        stop = asyncio.ensure_future(self._stopping.wait())
+        try:
+            await asyncio.wait({job, stop}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            stop.cancel()
+        if job.done():
+            return job.result()
+        job.cancel()
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await job
+        return None
+
+    async def _handle_sync(self, response: nio.SyncResponse, *, run_commands: bool) -> None:
+        """Handle one sync batch, then store its position: a crash in between re-handles the batch."""
+        for room_id, invite in response.rooms.invite.items():
+            await self.rooms.on_invite(room_id, invite)
+        await asyncio.gather(
+            *(self._handle_room(room_id, info, run_commands) for room_id, info in response.rooms.join.items())
+        )
+        for room_id in response.rooms.leave:
+            self._power.pop(room_id, None)
+        self._since = response.next_batch
+        await self.app.remember(PLATFORM, BOT_ROOM, SYNC_KIND, self.user_id, response.next_batch)
+
+    async def _handle_room(self, room_id: str, info: nio.RoomInfo, run_commands: bool) -> None:
+        power = self._power.setdefault(room_id, RoomPower())
+        gap: list[dict[str, Any]] = []
+        if run_commands and info.timeline.limited and info.timeline.prev_batch and self._since:
+            gap = await self._backfill(room_id, info.timeline.prev_batch, self._since)
+        timeline = [source(e) for e in info.timeline.events]
+        start = after_own_join(timeline, self.user_id)
+        if start:
+            gap = []  # we just joined: what happened before is history, not commands for us
+        for event in gap:
+            await self._consider(room_id, event, power, run_commands)
+        for event in (source(e) for e in info.state):
+            power.apply(event)
+        for index, event in enumerate(timeline):
+            await self._consider(room_id, event, power, run_commands and index >= start)
+
+    async def _backfill(self, room_id: str, prev_batch: str, since: str) -> list[dict[str, Any]]:
+        """Events a limited timeline left out (a long absence), oldest first."""
+        events: list[dict[str, Any]] = []
+        token: str | None = prev_batch
+        for _ in range(self.backfill_pages):
+            response = await self.client.room_messages(room_id, start=token, end=since, limit=100)
+            if not isinstance(response, nio.RoomMessagesResponse):
+                log.warning("could not fetch missed events in %s: %s", room_id, why(response))
+                break
+            events.extend(source(e) for e in response.chunk)
+            if not response.chunk or not response.end or response.end == token:
+                break
+            token = response.end
+        else:
+            log.warning("more missed events in %s than I fetch; older ones are skipped", room_id)
+        events.reverse()
+        return events
+
+    async def _consider(self, room_id: str, event: dict[str, Any], power: RoomPower, run: bool) -> None:
+        if "state_key" in event:
+            power.apply(event)
+            await self.rooms.on_membership(room_id, event)
+            return
+        if run:
+            await self.incoming.handle(room_id, event, power)
+
+
+def create_adapter(app: App) -> MatrixAdapter:
+    """The factory `readalong run` calls: credentials come from the environment variables the config names."""
+    token, password = app.settings.matrix.credentials()
+    return MatrixAdapter(app, access_token=token, password=password)
