@@ -47,7 +47,7 @@ def test_lines_bullets_and_quotes() -> None:
     text = "Readings:\n• Chapter 1\n- Chapter 2\n\n> A quoted line\nAfter"
     assert text_html(text) == (
         "<p>Readings:</p><ul><li>Chapter 1</li><li>Chapter 2</li></ul>"
-        "<blockquote>A quoted line</blockquote><p>After</p>"
+        "<blockquote><p>A quoted line</p></blockquote><p>After</p>"
     )
 
 
@@ -82,7 +82,9 @@ def test_quote_cards_are_block_quotes_and_notices_carry_both_bodies() -> None:
 
 def test_a_quote_card_that_quotes_itself_is_not_quoted_twice() -> None:
     card = Reply(text="> Land and peace.\n— Lenin, *Works*", title="Quote", kind="quote")
-    assert render(card)[1] == "<h4>Quote</h4><blockquote>Land and peace.</blockquote><p>— Lenin, <em>Works</em></p>"
+    assert render(card)[1] == (
+        "<h4>Quote</h4><blockquote><p>Land and peace.</p></blockquote><p>— Lenin, <em>Works</em></p>"
+    )
 
 
 def test_a_poll_reply_is_an_msc3381_poll_numbered_from_one() -> None:

@@ -1,19 +1,19 @@
 """A Reply as Matrix event content, pure (no nio): notices with HTML, polls, files and relations.
 
-Rendering: a Reply's Markdown-ish text (`**bold**`, `*italic*` or `_italic_`, backticks, bullet lines, `> `
-quotes, newlines) becomes `org.matrix.custom.html` with everything else escaped, next to a plain `body`. The
+Rendering: a Reply's Markdown text becomes `org.matrix.custom.html` (see `markdown`: member text is escaped, never
+markup), next to the plain `body`. The
 title is a heading, fields a list, choices a numbered list with the command to type; a poll is an MSC3381 poll.
 """
 
 from __future__ import annotations
 
 import html
-import re
 import struct
 from collections.abc import Sequence
 from typing import Any
 
 from bot.adapters.base import typed_command
+from bot.adapters.matrix.markdown import inline_html, plain_text, text_html
 from bot.replies import Choice, File, Reply
 
 HTML_FORMAT = "org.matrix.custom.html"
@@ -23,70 +23,9 @@ POLL_TEXT = "org.matrix.msc1767.text"
 POLL_KIND = "org.matrix.msc3381.poll.disclosed"
 MAX_POLL_ANSWERS = 20  # MSC3381: clients show at most 20 answers
 KEYCAPS = ("1️⃣", "2️⃣", "3️⃣", "4️⃣", "5️⃣", "6️⃣", "7️⃣", "8️⃣", "9️⃣", "🔟")
-_BULLET = re.compile(r"^\s*[•\-*]\s+")
-_QUOTE = re.compile(r"^>\s?")
-_CODE = re.compile(r"`([^`\n]+)`")
-_BOLD = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*")
-_ITALIC_STAR = re.compile(r"(?<![\w*])\*(?=\S)([^*\n]+?)(?<=\S)\*(?![\w*])")
-_ITALIC_UNDERSCORE = re.compile(r"(?<![\w_])_(?=\S)([^_\n]+?)(?<=\S)_(?![\w_])")
 
 
 # ---------------------------------------------------------------- replies → content
-def inline_html(text: str) -> str:
-    """Escape one line of Markdown-ish text and turn its emphasis and code spans into HTML."""
-    parts = []
-    last = 0
-    for match in _CODE.finditer(text):
-        parts.append(_emphasis(html.escape(text[last : match.start()], quote=False)))
-        parts.append(f"<code>{html.escape(match.group(1), quote=False)}</code>")
-        last = match.end()
-    parts.append(_emphasis(html.escape(text[last:], quote=False)))
-    return "".join(parts)
-
-
-def _emphasis(escaped: str) -> str:
-    escaped = _BOLD.sub(r"<strong>\1</strong>", escaped)
-    escaped = _ITALIC_STAR.sub(r"<em>\1</em>", escaped)
-    return _ITALIC_UNDERSCORE.sub(r"<em>\1</em>", escaped)
-
-
-def text_html(text: str) -> str:
-    """Lines as HTML: runs of bullet lines become a list, `> ` lines a quote, the rest lines with <br>."""
-    out: list[str] = []
-    lines: list[str] = []
-    items: list[str] = []
-    quoted: list[str] = []
-
-    def flush() -> None:
-        if lines:
-            out.append("<p>" + "<br>".join(lines) + "</p>")
-            lines.clear()
-        if items:
-            out.append("<ul>" + "".join(f"<li>{item}</li>" for item in items) + "</ul>")
-            items.clear()
-        if quoted:
-            out.append("<blockquote>" + "<br>".join(quoted) + "</blockquote>")
-            quoted.clear()
-
-    for raw in text.split("\n"):
-        if not raw.strip():
-            flush()
-        elif bullet := _BULLET.match(raw):
-            if lines or quoted:
-                flush()
-            items.append(inline_html(raw[bullet.end() :]))
-        elif _QUOTE.match(raw):
-            if lines or items:
-                flush()
-            quoted.append(inline_html(_QUOTE.sub("", raw, count=1)))
-        else:
-            if items or quoted:
-                flush()
-            lines.append(inline_html(raw))
-    flush()
-    return "".join(out)
-
-
 def choice_keys(count: int) -> list[str]:
     """The reaction a member can use for each choice: keycap digits, then letters beyond ten."""
     return [KEYCAPS[i] if i < len(KEYCAPS) else chr(ord("A") + i) for i in range(count)]
@@ -102,7 +41,7 @@ def render(reply: Reply, prefix: str = "!rg ") -> tuple[str, str]:
     if reply.text:
         body.append(reply.text)
         rendered = text_html(reply.text)
-        quotes_itself = any(_QUOTE.match(line) for line in reply.text.splitlines())  # "> passage\n— author"
+        quotes_itself = any(line.startswith(">") for line in reply.text.splitlines())  # "> passage\n— author"
         wrap = reply.kind == "quote" and not quotes_itself
         parts.append(f"<blockquote>{rendered}</blockquote>" if wrap else rendered)
     if reply.fields:
@@ -140,7 +79,7 @@ def has_message(reply: Reply) -> bool:
 
 
 def poll_question(reply: Reply) -> str:
-    return _strip_markup(reply.title or reply.text.split("\n", 1)[0]).strip() or "Poll"
+    return plain_text(reply.title or reply.text.split("\n", 1)[0]).strip() or "Poll"
 
 
 def poll_card(reply: Reply) -> Reply | None:
@@ -156,7 +95,7 @@ def poll_start_content(reply: Reply) -> dict[str, Any]:
     The question is the title (or the first line); the rest of the Reply goes in the card before it.
     """
     question = poll_question(reply)
-    labels = [_strip_markup(c.label) for c in reply.choices]
+    labels = [plain_text(c.label) for c in reply.choices]
     fallback = "\n".join([question, *(f"{n}. {label}" for n, label in enumerate(labels, 1))])
     return {
         POLL_START: {
@@ -172,19 +111,13 @@ def poll_start_content(reply: Reply) -> dict[str, Any]:
 
 def poll_end_content(reply: Reply, start_id: str) -> dict[str, Any]:
     """An MSC3381 poll end for the poll `start_id`, with the results as its text for clients without polls."""
-    text = _strip_markup("\n".join(part for part in (reply.title, reply.text) if part)).strip() or "The poll has ended."
+    text = plain_text("\n".join(part for part in (reply.title, reply.text) if part)).strip() or "The poll has ended."
     return {
         "m.relates_to": {"rel_type": "m.reference", "event_id": start_id},
         POLL_END: {},
         POLL_TEXT: text,
         "body": text,
     }
-
-
-def _strip_markup(text: str) -> str:
-    text = _BOLD.sub(r"\1", text)
-    text = _ITALIC_STAR.sub(r"\1", text)
-    return _CODE.sub(r"\1", text)
 
 
 def file_content(file: File, content_uri: str) -> dict[str, Any]:
