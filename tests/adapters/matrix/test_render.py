@@ -1,19 +1,8 @@
-"""The pure half of the Matrix adapter: Replies as event content, and reading commands, reactions and power."""
+"""The pure half of the Matrix adapter: Replies as event content (notices, polls, files, relations)."""
 
 from __future__ import annotations
 
-import pytest
-
 from bot.adapters.base import poll_key
-from bot.adapters.matrix.parse import (
-    CREATOR_LEVEL,
-    RoomPower,
-    choice_index,
-    command_line,
-    inviter_allowed,
-    poll_answer_index,
-    strip_reply_fallback,
-)
 from bot.adapters.matrix.render import (
     POLL_END,
     POLL_START,
@@ -24,7 +13,6 @@ from bot.adapters.matrix.render import (
     poll_start_content,
     render,
     reply_relation,
-    text_html,
     thread_relation,
 )
 from bot.replies import Choice, Field, File, Reply
@@ -36,18 +24,6 @@ def test_markdown_ish_text_becomes_safe_html() -> None:
     assert html == (
         "<p><strong>Bold</strong> and <em>italic</em> and <em>late</em> with <code>&lt;code&gt;</code> "
         "&amp; &lt;script&gt;alert(1)&lt;/script&gt;</p>"
-    )
-
-
-def test_words_with_underscores_and_lone_stars_stay_as_typed() -> None:
-    assert text_html("snake_case_name and 2 * 3 * 4") == "<p>snake_case_name and 2 * 3 * 4</p>"
-
-
-def test_lines_bullets_and_quotes() -> None:
-    text = "Readings:\n• Chapter 1\n- Chapter 2\n\n> A quoted line\nAfter"
-    assert text_html(text) == (
-        "<p>Readings:</p><ul><li>Chapter 1</li><li>Chapter 2</li></ul>"
-        "<blockquote><p>A quoted line</p></blockquote><p>After</p>"
     )
 
 
@@ -102,40 +78,6 @@ def test_a_poll_reply_is_an_msc3381_poll_numbered_from_one() -> None:
     assert not is_poll(Reply(kind="poll", choices=(Choice("Only", "vote 1 A"),)))
 
 
-def test_poll_responses_pick_an_answer_by_number() -> None:
-    assert poll_answer_index({"org.matrix.msc3381.poll.response": {"answers": ["2"]}}, 2) == 1
-    assert poll_answer_index({"m.poll.response": {"answers": ["1"]}}, 2) == 0
-    assert poll_answer_index({"org.matrix.msc3381.poll.response": {"answers": ["3"]}}, 2) is None
-    assert poll_answer_index({"org.matrix.msc3381.poll.response": {"answers": []}}, 2) is None
-    assert poll_answer_index({"org.matrix.msc3381.poll.response": {"answers": ["dune"]}}, 2) is None
-
-
-@pytest.mark.parametrize(
-    ("key", "expected"),
-    [("1", 0), ("2️⃣", 1), ("2⃣", 1), ("B", 1), ("b", 1), ("🇦", 0), ("emma", 1), ("🔟", None), ("👍", None), ("4", None)],
-)
-def test_reaction_keys_pick_a_choice(key: str, expected: int | None) -> None:
-    assert choice_index(key, ["Dune", "Emma", "Ulysses"]) == expected
-
-
-def test_a_label_wins_over_a_number() -> None:
-    assert choice_index("2", ["2", "1"]) == 0
-
-
-def test_command_lines_need_the_prefix_as_a_word() -> None:
-    assert command_line("!rg help", "!rg ") == "help"
-    assert command_line("  !RG   library show rogovin ", "!rg ") == "library show rogovin"
-    assert command_line("!rg", "!rg ") == "help"
-    assert command_line("!rgx help", "!rg ") is None
-    assert command_line("hello !rg help", "!rg ") is None
-    assert command_line("> <@bob:example.org> the file\n\n!rg library add", "!rg ") == "library add"
-
-
-def test_reply_fallback_is_stripped_only_when_it_leads() -> None:
-    assert strip_reply_fallback("> <@a:b> quoted\n> more\n\nreal text") == "real text"
-    assert strip_reply_fallback("text\n> not a fallback") == "text\n> not a fallback"
-
-
 def test_relations_for_threads_and_replies() -> None:
     assert thread_relation("$root") == {
         "rel_type": "m.thread",
@@ -159,29 +101,6 @@ def test_files_become_images_or_files() -> None:
         "url": "mxc://x/2",
         "info": {"mimetype": "text/calendar", "size": 15},
     }
-
-
-def test_inviters_are_matched_by_user_or_server() -> None:
-    allowed = ("@alice:example.org", ":readers.net")
-    assert inviter_allowed("@alice:example.org", allowed)
-    assert inviter_allowed("@zoe:readers.net", allowed)
-    assert not inviter_allowed("@bob:example.org", allowed)
-    assert not inviter_allowed("@eve:evil.readers.net", allowed)
-    assert not inviter_allowed("@alice:example.org", ())
-
-
-def test_power_follows_the_events_and_creators_of_new_rooms_outrank_everyone() -> None:
-    power = RoomPower()
-    power.apply({"type": "m.room.create", "state_key": "", "sender": "@c:x", "content": {"room_version": "12"}})
-    power.apply({"type": "m.room.power_levels", "state_key": "", "content": {"users": {"@m:x": 50}}})
-    assert (power.level("@c:x"), power.level("@m:x"), power.level("@n:x")) == (CREATOR_LEVEL, 50, 0)
-    power.apply({"type": "m.room.power_levels", "state_key": "", "content": {"users_default": 10}})
-    assert power.level("@m:x") == 10
-
-    old = RoomPower()
-    old.apply({"type": "m.room.create", "state_key": "", "sender": "@c:x", "content": {"room_version": "10"}})
-    old.apply({"type": "m.room.power_levels", "state_key": "", "content": {"users": {"@c:x": 100}}})
-    assert old.level("@c:x") == 100
 
 
 def test_a_poll_is_known_by_the_command_its_choices_share_and_ended_with_its_results() -> None:

@@ -1,0 +1,95 @@
+"""The adapter's sync loop against a real Synapse: reconnecting, restarts, catching up a long gap."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+
+import pytest
+
+from bot.adapters.matrix import MatrixAdapter
+from bot.replies import Reply
+from tests.adapters.matrix.support import Connect, StartBot, answers, group_room, in_reply_to, post_job, seen_until
+from tests.support.matrix_nio import (
+    send_text,
+    wait_for_event,
+)
+from tests.support.synapse import SynapseServer
+
+
+async def test_synapse_restart_reconnects_and_posts_due_meanwhile_go_out_once(
+    synapse: SynapseServer, start_bot: StartBot, matrix_client: Connect
+) -> None:
+    bot = await start_bot()
+    alice = await matrix_client()
+    room_id = await group_room(alice, bot)
+
+    await asyncio.to_thread(synapse.stop)
+    try:
+        bot.clock.advance(timedelta(minutes=5))
+        await post_job(bot, room_id, [(Reply(text="Reminder written while the server was down"), None, False)])
+        assert await bot.app.tick() == 0  # the send fails; the row stays in the outbox
+    finally:
+        await asyncio.to_thread(synapse.start)
+
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + 20
+    while await bot.app.tick() == 0:
+        assert loop.time() < deadline, "the post never went out"
+        await asyncio.sleep(0.2)
+    for _ in range(3):
+        assert await bot.app.tick() == 0
+
+    marker = await send_text(alice, room_id, "!rg group info")  # answered once the sync loop is back
+    seen = await seen_until(alice, room_id, answers(bot, marker))
+    posts = [e for e in seen if e.sender == bot.user_id and e.body == "Reminder written while the server was down"]
+    assert len(posts) == 1
+
+
+async def test_restart_answers_offline_commands_once_and_never_replays(
+    start_bot: StartBot, matrix_client: Connect, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    alice = await matrix_client()
+    bot = await start_bot()
+    # From here on the bot logs in with the password from the environment, as `readalong run` does.
+    monkeypatch.setenv("READALONG_TEST_MATRIX_TOKEN", "")
+    monkeypatch.setenv("READALONG_TEST_MATRIX_PASSWORD", bot.user.password)
+    await bot.restart(via_environment=True)
+    device = bot.adapter.device_id
+    assert device and (bot.settings.matrix.state_dir / "device.json").exists()
+
+    room_id = await group_room(alice, bot)
+    answered = await send_text(alice, room_id, "!rg group info")
+    await wait_for_event(alice, answers(bot, answered), room_id=room_id)
+
+    await bot.adapter.stop()
+    offline = await send_text(alice, room_id, "!rg group timezone Europe/Paris")
+    handled: list[str] = []
+    await bot.restart(via_environment=True, handled=handled)
+    assert bot.adapter.device_id == device  # the password login went to the same device
+
+    marker = await send_text(alice, room_id, "!rg group info")
+    seen = await seen_until(alice, room_id, answers(bot, marker))
+    assert handled == ["group timezone Europe/Paris", "group info"]  # the command answered before is not rerun
+    replies = [in_reply_to(e) for e in seen if e.sender == bot.user_id]
+    assert replies.count(offline) == 1
+    assert answered not in replies
+    offline_reply = next(e for e in seen if in_reply_to(e) == offline)
+    assert offline_reply.body == "The group's time zone is now Europe/Paris."
+
+
+async def test_a_long_absence_is_caught_up_through_the_gap(
+    start_bot: StartBot, matrix_client: Connect, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bot = await start_bot()
+    alice = await matrix_client()
+    room_id = await group_room(alice, bot)
+
+    await bot.adapter.stop()
+    missed = [await send_text(alice, room_id, f"!rg help group {n}") for n in range(4)]
+    for n in range(4):
+        await send_text(alice, room_id, f"just chatting {n}")
+    monkeypatch.setattr(MatrixAdapter, "timeline_limit", 3)  # the first sync after the restart leaves a gap
+    await bot.restart()
+    for event_id in missed:
+        await wait_for_event(alice, answers(bot, event_id), room_id=room_id)
