@@ -1662,10 +1662,12 @@ class FakeDiscord:
         return web.Response(status=status, body=json.dumps(answer).encode(), headers=headers)
 
     def _rate_limit_rule(self, method: str, path: str) -> RateLimitRule | None:
-        for rule in self.rate_limits:
-            if rule.method == method and rule.path.fullmatch(path):
-                return rule
-        return None
+        """The matching rule with 429s left to serve, else the newest matching one (for its headers)."""
+        matching = [r for r in self.rate_limits if r.method == method and r.path.fullmatch(path)]
+        pending = [r for r in matching if r.served < r.times]
+        if pending:
+            return pending[0]
+        return matching[-1] if matching else None
 
     def _rate_limit_headers(self, rule: RateLimitRule) -> dict[str, str]:
         """docs: Topics › Rate Limits › Header Format (X-RateLimit-Limit/Remaining/Reset/Reset-After/Bucket/
