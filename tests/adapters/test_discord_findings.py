@@ -7,6 +7,8 @@ then remove the marker. The fake is never loosened to make them pass.
 
 from __future__ import annotations
 
+import asyncio
+import json
 import re
 from datetime import timedelta
 from pathlib import Path
@@ -17,8 +19,9 @@ import pytest
 from bot.adapters.base import MeetingEvent
 from bot.app import App
 from bot.clock import ManualClock
-from bot.commands import Permission
+from bot.commands import Invocation, Permission, command, spec_of
 from bot.ingest.loaders import FORMATS
+from bot.replies import Reply
 from bot.storage import groups as group_store
 from cogs.discussion import MAX_PROMPT_CHARS
 from cogs.reminders import MAX_OFFSETS
@@ -212,8 +215,8 @@ async def test_command_descriptions_are_cut_at_a_word(app: App, fake_discord: Fa
         for child in node.get("options") or []:
             walk(child, f"{path} {child['name']}")
 
-    for command in commands:
-        walk(command, command["name"])
+    for uploaded in commands:
+        walk(uploaded, uploaded["name"])
     assert cut == []
 
 
@@ -230,3 +233,31 @@ async def test_event_name_and_description_are_cut_at_a_word(
         [event] = fake_discord.scheduled_events()
     assert cut_at_a_word(event["name"], title), event["name"][-20:]
     assert cut_at_a_word(event["description"], description), event["description"][-20:]
+
+
+# ---------------------------------------------------------------- interaction token lifetime
+@finding("an answer ready after the 15-minute interaction token expired is lost (50027) instead of posted")
+async def test_a_long_operation_still_delivers_its_answer_after_the_token_expires(
+    app: App, fake_discord: FakeDiscord
+) -> None:
+    release = asyncio.Event()
+
+    @command("testforever", help="An answer that takes longer than an interaction token lives.")
+    async def forever(inv: Invocation) -> Reply:
+        await release.wait()
+        return Reply(text="Your book is in the library.")
+
+    spec = spec_of(forever)
+    assert spec is not None
+    app.registry.add(spec)
+    async with running(app, defer_after=0.05):
+        mod = await bind_channel(fake_discord)
+        handle = fake_discord.slash_command("testforever", user_id=mod)
+        assert (await handle.callback()).callback_type == 5  # deferred: the member sees "thinking…"
+        fake_discord.advance(16 * 60)  # the work outlives the token (e.g. a 10 MB upload ingested slowly)
+        release.set()
+        expired = await handle.request(lambda r: r.status == 401)
+        assert expired.response["code"] == 50027
+        channel = rf"/channels/{fake_discord.channel_id}/messages"
+        posted = await fake_discord.wait_for_request("POST", channel, timeout=3.0, since=expired.index)
+        assert "Your book is in the library." in json.dumps(posted.json)

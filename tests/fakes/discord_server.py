@@ -1080,7 +1080,9 @@ class FakeDiscord:
         """Run a chat-input command. ``name`` may hold a subcommand group and subcommand, space-separated
         ("club plan add"). Option values: str, int, float, bool, an ``upload()`` attachment, or ``Opt``
         (``Opt(P.USER, id)``, ``Opt(P.CHANNEL, id)``, ``Opt(P.ROLE, id)``)."""
-        data = self._command_data(name, options, focused=None, channel_id=channel_id, command_guild_id=command_guild_id)
+        data = self._command_data(
+            name, options, focused=None, channel_id=channel_id, command_guild_id=command_guild_id, user_id=user_id
+        )
         return self._interact(P.APPLICATION_COMMAND, data, user_id=user_id, channel_id=channel_id, locale=locale)
 
     def autocomplete(
@@ -1097,7 +1099,7 @@ class FakeDiscord:
         """Type into option ``focused`` of a command (APPLICATION_COMMAND_AUTOCOMPLETE); await
         ``handle.choices()``."""
         data = self._command_data(
-            name, options, focused=focused, channel_id=channel_id, command_guild_id=command_guild_id
+            name, options, focused=focused, channel_id=channel_id, command_guild_id=command_guild_id, user_id=user_id
         )
         return self._interact(
             P.APPLICATION_COMMAND_AUTOCOMPLETE, data, user_id=user_id, channel_id=channel_id, locale=locale
@@ -1123,7 +1125,7 @@ class FakeDiscord:
         else:
             assert target_user_id is not None, "give target_user_id or target_message_id"
             ctype, target = 2, target_user_id
-            self._resolve(Opt(P.USER, target), resolved, channel_id)
+            self._resolve(Opt(P.USER, target), resolved, channel_id, user_id)
         gid = self._command_guild(name, ctype, channel_id, command_guild_id)
         data = {
             "id": str(self._command_id(name, ctype, gid)),
@@ -1312,12 +1314,13 @@ class FakeDiscord:
         focused: str | None,
         channel_id: int | None,
         command_guild_id: int | None,
+        user_id: int | None = None,
     ) -> dict[str, Any]:
         top, *subs = name.split()
         resolved: dict[str, Any] = {}
         built = []
         for key, value in (options or {}).items():
-            opt_type, wire = self._resolve(value, resolved, channel_id)
+            opt_type, wire = self._resolve(value, resolved, channel_id, user_id)
             option: dict[str, Any] = {"name": key, "type": opt_type, "value": wire}
             if key == focused:
                 option["focused"] = True
@@ -1342,7 +1345,9 @@ class FakeDiscord:
             data["guild_id"] = str(gid)
         return data
 
-    def _resolve(self, value: Any, resolved: dict[str, Any], channel_id: int | None) -> tuple[int, Any]:
+    def _resolve(
+        self, value: Any, resolved: dict[str, Any], channel_id: int | None, user_id: int | None = None
+    ) -> tuple[int, Any]:
         """The option type and wire value of ``value``, adding what it refers to under ``resolved``."""
         if isinstance(value, Opt):
             opt_type, raw = value.type, value.value
@@ -1376,10 +1381,12 @@ class FakeDiscord:
         elif opt_type == P.CHANNEL and sid in self.channels:
             ch = self.channels[sid]
             keys = ("id", "name", "type", "parent_id", "thread_metadata")
-            user_id = self.user_id
+            # docs: Interaction Object › Resolved Data (channels: partial channels with the invoking member's
+            # permissions in them)
+            invoker = user_id or self.user_id
             resolved.setdefault("channels", {})[str(sid)] = {
                 **{k: ch[k] for k in keys if k in ch},
-                "permissions": str(self.permissions_of(user_id, gid, sid) if gid else P.ALL_PERMISSIONS),
+                "permissions": str(self.permissions_of(invoker, gid, sid) if gid else P.ALL_PERMISSIONS),
             }
         return opt_type, str(sid)
 
