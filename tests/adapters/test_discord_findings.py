@@ -11,7 +11,6 @@ import asyncio
 import json
 import re
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -31,19 +30,12 @@ from tests.adapters.test_discord_adapter import add_book, bind_channel, moderato
 from tests.fakes import discord_permissions as perm
 from tests.fakes.discord_server import CommandHidden, FakeDiscord
 
-README = Path(__file__).resolve().parents[2] / "README.md"
+README = perm.README
 app = test_discord_adapter.app  # the same App fixture (test commands, token in the environment)
 
 
 def finding(what: str) -> pytest.MarkDecorator:
     return pytest.mark.xfail(strict=True, reason=f"#15 finding: {what}")
-
-
-def readme_invite_permissions() -> int:
-    """The permissions integer of the README's invite URL."""
-    match = re.search(r"permissions=(\d+)", README.read_text(encoding="utf-8"))
-    assert match is not None, "the README has no invite URL with permissions="
-    return int(match.group(1))
 
 
 async def uploaded_commands(fake: FakeDiscord) -> list[dict[str, Any]]:
@@ -87,7 +79,7 @@ def cut_at_a_word(short: str, full: str) -> bool:
 async def test_the_readme_invite_permissions_let_meetings_become_events(
     app: App, fake_discord: FakeDiscord, clock: ManualClock
 ) -> None:
-    granted = readme_invite_permissions()
+    granted = perm.readme_invite()
     assert granted & perm.CREATE_EVENTS, f"README permissions lack Create Events: {perm.names(granted)}"
     assert "Create Events" in README.read_text(encoding="utf-8")
     fake_discord.set_bot_permissions(granted)

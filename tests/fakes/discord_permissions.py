@@ -7,6 +7,8 @@ Pure functions over the fake's wire-shaped state (role payloads, member payloads
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
 from typing import Any
 
 import discord
@@ -34,9 +36,22 @@ SEND_MESSAGES_IN_THREADS = 1 << 38
 CREATE_EVENTS = 1 << 44
 PIN_MESSAGES = 1 << 51
 
-# What the README's invite URL grants (permissions=317827697664): View Channels, Send Messages, Send Messages
-# in Threads, Create Public Threads, Embed Links, Attach Files, Read Message History, Manage Events.
-README_INVITE = 317827697664
+README = Path(__file__).resolve().parents[2] / "README.md"
+# The invite integer the README gave until #15 (View Channels, Send Messages, Send Messages in Threads, Create
+# Public Threads, Embed Links, Attach Files, Read Message History, Manage Events): no Create Events.
+MANAGE_EVENTS_ONLY_INVITE = 317827697664
+
+
+def readme_invite() -> int:
+    """The permissions integer of the README's invite URL: what a server that followed the README granted."""
+    match = re.search(r"[?&]permissions=(\d+)", README.read_text(encoding="utf-8"))
+    if match is None:
+        raise LookupError(f"{README} has no invite URL with permissions=…")
+    return int(match.group(1))
+
+
+# The fake's default for the bot's role, so the fake grants what the README asks servers to grant.
+README_INVITE = readme_invite()
 
 # docs: Topics › Permissions › Implicit Permissions — without SEND_MESSAGES these are denied too.
 _NEEDS_SEND = MENTION_EVERYONE | SEND_TTS_MESSAGES | ATTACH_FILES | EMBED_LINKS

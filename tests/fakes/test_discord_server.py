@@ -2,6 +2,7 @@
 
 Most checks speak raw HTTP to the fake (the exact status, code and field errors matter); the permission, DM,
 rate-limit and gateway checks go through the real discord.py client.
+(Over 400 lines: one test, or one parametrised table, per documented refusal of the fake.)
 """
 
 from __future__ import annotations
@@ -280,9 +281,10 @@ def event(fake: FakeDiscord, **changes: Any) -> dict[str, Any]:
 
 async def test_events_need_create_events_since_february_2026(fake_discord: FakeDiscord) -> None:
     events = f"/guilds/{fake_discord.guild_id}/scheduled-events"
+    fake_discord.set_bot_permissions(perm.MANAGE_EVENTS_ONLY_INVITE)
     status, answer, _ = await call(fake_discord, "POST", events, event(fake_discord))
-    assert (status, answer["code"]) == (403, 50013)  # the README's invite integer: Manage Events only
-    fake_discord.set_bot_permissions(perm.README_INVITE | perm.CREATE_EVENTS)
+    assert (status, answer["code"]) == (403, 50013)  # Manage Events alone no longer creates events
+    fake_discord.set_bot_permissions(perm.MANAGE_EVENTS_ONLY_INVITE | perm.CREATE_EVENTS)
     status, answer, _ = await call(fake_discord, "POST", events, event(fake_discord))
     assert status == 200 and answer["name"] == "Chapter 3"
     fake_discord.set_bot_permissions(perm.VIEW_CHANNEL | perm.CREATE_EVENTS)  # its own events: still editable
