@@ -28,7 +28,9 @@ The fake is strict: it refuses what Discord documents it refuses, with Discord's
 move (``advance``), answers 429 for a bucket configured with ``rate_limit``, and refuses DMs to users who
 closed them (``close_dms``). The bot's role gets ``bot_permissions`` (default: the README's invite integer);
 ``set_bot_permissions`` and ``set_overwrite`` change what it may do. Whatever it refuses is recorded like any
-other request (``status``/``response``), so tests can assert on the refusal.
+other request (``status``/``response``), so tests can assert on the refusal. Deprecated fields Discord still
+accepts are listed in ``deprecations``. Injecting a command Discord would not offer that member there
+(``default_member_permissions``, ``contexts``) raises ``CommandHidden``.
 """
 
 from __future__ import annotations
@@ -1079,7 +1081,8 @@ class FakeDiscord:
     ) -> InteractionHandle:
         """Run a chat-input command. ``name`` may hold a subcommand group and subcommand, space-separated
         ("club plan add"). Option values: str, int, float, bool, an ``upload()`` attachment, or ``Opt``
-        (``Opt(P.USER, id)``, ``Opt(P.CHANNEL, id)``, ``Opt(P.ROLE, id)``)."""
+        (``Opt(P.USER, id)``, ``Opt(P.CHANNEL, id)``, ``Opt(P.ROLE, id)``). Raises ``CommandHidden`` when the
+        registered command is not offered to this member in this channel."""
         data = self._command_data(
             name, options, focused=None, channel_id=channel_id, command_guild_id=command_guild_id, user_id=user_id
         )
