@@ -13,6 +13,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from tests.fakes import discord_payloads as P
+from tests.fakes import discord_permissions as perm
 from tests.fakes.discord_server import (
     FakeDiscord,
     Opt,
@@ -182,6 +183,8 @@ async def test_thread_from_message(fake_discord: FakeDiscord) -> None:
 
 
 async def test_scheduled_event_created(fake_discord: FakeDiscord) -> None:
+    # Since 23 Feb 2026 creating events needs Create Events, which the README's invite integer lacks.
+    fake_discord.set_bot_permissions(perm.README_INVITE | perm.CREATE_EVENTS)
     async with running_client(make_bot()):
         reply = await fake_discord.slash_command("club meet").callback()
         [event] = fake_discord.scheduled_events()

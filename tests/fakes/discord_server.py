@@ -1,5 +1,8 @@
 """A protocol-level fake of Discord (REST API v10 + gateway) for running the real discord.py client.
 
+(Over 400 lines: one server whose routes share its state; the rules it enforces live in ``discord_rules``
+and ``discord_permissions``.)
+
 ``FakeDiscord`` is an aiohttp server on 127.0.0.1 with a random port. It speaks enough of Discord's REST
 API and gateway websocket for discord.py 2.7 to log in, receive READY and GUILD_CREATE, get interactions
 and answer them, send and edit messages with files, create threads and scheduled events, sync commands,
@@ -18,6 +21,16 @@ Usage::
             assert reply.content == "Hello!"
 
 State is kept as Discord wire payloads (see ``discord_payloads``); ids are snowflakes near now.
+
+The fake is strict: it refuses what Discord documents it refuses, with Discord's error codes and shapes
+(``discord_rules`` for form limits → 400/50035, ``discord_permissions`` for roles and overwrites →
+403/50001/50013), enforces the interaction deadlines (3 s initial response, 15 min token) on a clock tests can
+move (``advance``), answers 429 for a bucket configured with ``rate_limit``, and refuses DMs to users who
+closed them (``close_dms``). The bot's role gets ``bot_permissions`` (default: the README's invite integer);
+``set_bot_permissions`` and ``set_overwrite`` change what it may do. Whatever it refuses is recorded like any
+other request (``status``/``response``), so tests can assert on the refusal. Deprecated fields Discord still
+accepts are listed in ``deprecations``. Injecting a command Discord would not offer that member there
+(``default_member_permissions``, ``contexts``) raises ``CommandHidden``.
 """
 
 from __future__ import annotations
@@ -28,8 +41,10 @@ import copy
 import datetime as dt
 import json
 import logging
+import math
 import re
 import secrets
+import time
 import traceback
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
@@ -45,6 +60,8 @@ import yarl
 from aiohttp import WSMsgType, web
 
 from tests.fakes import discord_payloads as P
+from tests.fakes import discord_permissions as perm
+from tests.fakes import discord_rules as rules
 
 log = logging.getLogger(__name__)
 
@@ -75,6 +92,7 @@ CB_MODAL = 9
 # Gateway intents an event needs, as (guild event intent, direct-message intent).
 _GUILDS = 1 << 0
 _GUILD_MEMBERS = 1 << 1
+_GUILD_PRESENCES = 1 << 8
 _GUILD_MESSAGES = 1 << 9
 _GUILD_MESSAGE_REACTIONS = 1 << 10
 _DIRECT_MESSAGES = 1 << 12
@@ -246,6 +264,7 @@ class FakeGuild:
     permission_overrides: dict[int, int] = field(default_factory=dict)
     scheduled_events: dict[int, dict[str, Any]] = field(default_factory=dict)
     locale: str = "en-US"
+    bot_role_id: int = 0
 
 
 @dataclass
@@ -253,10 +272,12 @@ class FakeInteraction:
     """An interaction the fake sent, and how the bot answered it."""
 
     payload: dict[str, Any]
+    created: _Stamp
     callback: RecordedRequest | None = None
     original_message_id: int | None = None
     choices: list[dict[str, Any]] | None = None
     modal: dict[str, Any] | None = None
+    expired: bool = False
 
     @property
     def id(self) -> int:
@@ -294,10 +315,45 @@ class _Session:
 class ApiError(Exception):
     """Answered as Discord's JSON error body."""
 
-    def __init__(self, status: int, message: str, code: int = 0) -> None:
+    def __init__(self, status: int, message: str, code: int = 0, body: dict[str, Any] | None = None) -> None:
         super().__init__(message)
         self.status = status
-        self.body = P.error(message, code, status)
+        self.body = body or P.error(message, code, status)
+
+    @classmethod
+    def form(cls, errors: rules.FormErrors) -> ApiError:
+        """docs: Reference › Error Messages — HTTP 400, code 50035 "Invalid Form Body", nested field errors."""
+        return cls(400, "Invalid Form Body", 50035, errors.body())
+
+
+def _raise_form(errors: rules.FormErrors) -> None:
+    if errors:
+        raise ApiError.form(errors)
+
+
+class CommandHidden(AssertionError):
+    """Discord would not offer this command to this member here (default_member_permissions, contexts)."""
+
+
+@dataclass(frozen=True)
+class _Stamp:
+    """When something happened, on both clocks: real time passing and the fake's movable wall clock."""
+
+    monotonic: float
+    wall: dt.datetime
+
+
+@dataclass
+class RateLimitRule:
+    """Answer the next ``times`` requests matching ``method`` and ``path`` with 429 (see ``rate_limit``)."""
+
+    method: str
+    path: re.Pattern[str]
+    times: int
+    retry_after: float
+    bucket: str
+    limit: int
+    served: int = 0
 
 
 def _not_found(what: str, code: int) -> ApiError:
@@ -378,7 +434,22 @@ class FakeDiscord:
 
     A default guild (``guild_id``) with a ``#general`` text channel (``channel_id``) and one member
     (``user_id``, "reader") is created unless ``default_guild=False``.
+
+    Configuration: ``bot_permissions`` is what the bot's role grants in every guild the fake adds (default: the
+    README's invite integer); ``clock`` is the fake's wall clock (default: the real UTC time; pass an app's
+    ``ManualClock.now`` so "in the future" agrees with the bot); ``advance(seconds)`` moves it forward.
+    Interaction deadlines count the larger of real time passed and wall-clock time passed.
     """
+
+    # docs: Interactions › Receiving and Responding › Interaction Callback ("you must send an initial response
+    # within 3 seconds of receiving the event") and Followup Messages ("tokens are valid for 15 minutes")
+    response_window = 3.0
+    token_lifetime = 15 * 60.0
+    # docs: Resources › Message › Create Message (enforce_nonce: "checked for uniqueness in the past few minutes")
+    nonce_window = 5 * 60.0
+    # docs: Topics › Opcodes and Status Codes › JSON Error Codes (30038: maximum number of uncompleted guild
+    # scheduled events reached (100))
+    max_uncompleted_events = 100
 
     def __init__(
         self,
@@ -387,7 +458,16 @@ class FakeDiscord:
         shard_count: int = 1,
         heartbeat_interval_ms: int = 41_250,
         default_guild: bool = True,
+        bot_permissions: int = perm.README_INVITE,
+        clock: Callable[[], dt.datetime] | None = None,
     ) -> None:
+        self.bot_permissions = bot_permissions
+        self.clock = clock
+        self.time_offset = 0.0
+        self.dm_closed: set[int] = set()
+        self.rate_limits: list[RateLimitRule] = []
+        self.deprecations: list[str] = []  # deprecated fields the bot sent (accepted, as Discord does)
+        self._nonces: dict[tuple[int, str], tuple[_Stamp, int]] = {}
         self._ids = P.SnowflakeGenerator()
         self.shard_count = shard_count
         self.heartbeat_interval_ms = heartbeat_interval_ms
@@ -475,18 +555,85 @@ class FakeDiscord:
             discord.http.Route.BASE = old_base
             discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = old_gateway
 
+    # ---- clock and configuration ----------------------------------------------------------------
+
+    def now(self) -> dt.datetime:
+        """The fake's wall clock: ``clock()`` (or the real time) moved by ``advance``."""
+        base = self.clock() if self.clock is not None else dt.datetime.now(dt.UTC)
+        return base + dt.timedelta(seconds=self.time_offset)
+
+    def advance(self, seconds: float) -> None:
+        """Move the fake's clock forward, e.g. past an interaction's 3 s or 15 min, without waiting."""
+        self.time_offset += seconds
+
+    def _stamp(self) -> _Stamp:
+        return _Stamp(time.monotonic(), self.now())
+
+    def _elapsed(self, since: _Stamp) -> float:
+        """Seconds since ``since``: real time passed or the wall clock's move, whichever is larger."""
+        return max(time.monotonic() - since.monotonic, (self.now() - since.wall).total_seconds())
+
+    def set_bot_permissions(self, permissions: int, *, guild_id: int | None = None) -> None:
+        """What the bot's own role grants in a guild (as if re-invited with another permissions integer)."""
+        guild = self._guild(guild_id)
+        role = guild.roles[guild.bot_role_id]
+        role["permissions"] = str(permissions)
+        self.dispatch("GUILD_ROLE_UPDATE", {"guild_id": str(guild.id), "role": role}, guild_id=guild.id)
+
+    def set_overwrite(
+        self, channel_id: int, target_id: int, *, allow: int = 0, deny: int = 0, member: bool = False
+    ) -> None:
+        """A channel permission overwrite for a role (``target_id`` = the guild id for @everyone) or a
+        member (``member=True``). docs: Resources › Channel › Overwrite Object."""
+        channel = self._channel(channel_id)
+        kept = [o for o in channel["permission_overwrites"] if o["id"] != str(target_id)]
+        kept.append({"id": str(target_id), "type": 1 if member else 0, "allow": str(allow), "deny": str(deny)})
+        channel["permission_overwrites"] = kept
+        self.dispatch("CHANNEL_UPDATE", channel, guild_id=self._guild_of(channel_id))
+
+    def close_dms(self, user_id: int) -> None:
+        """The user does not accept DMs from this bot: sending to their DM channel answers 50007."""
+        self.dm_closed.add(user_id)
+
+    def delete_channel(self, channel_id: int) -> None:
+        """The channel is deleted (CHANNEL_DELETE); requests to it answer 10003 Unknown Channel."""
+        channel = self._channel(channel_id)
+        gid = self._guild_of(channel_id)
+        del self.channels[channel_id]
+        if gid is not None:
+            self.guilds[gid].channel_ids.remove(channel_id)
+        self.dispatch("THREAD_DELETE" if channel["type"] in P.THREAD_TYPES else "CHANNEL_DELETE", channel, guild_id=gid)
+
+    def rate_limit(
+        self,
+        method: str,
+        path: str,
+        *,
+        times: int = 1,
+        retry_after: float = 0.2,
+        bucket: str = "fake-bucket",
+        limit: int = 5,
+    ) -> RateLimitRule:
+        """Answer the next ``times`` requests of ``method`` whose path fully matches the regex ``path`` with
+        429 and Discord's headers (docs: Topics › Rate Limits › Header Format, Exceeding A Rate Limit)."""
+        rule = RateLimitRule(method, re.compile(path), times, retry_after, bucket, limit)
+        self.rate_limits.append(rule)
+        return rule
+
     # ---- state helpers --------------------------------------------------------------------------
 
     def add_guild(self, name: str = "Guild", *, guild_id: int | None = None, owner_id: int | None = None) -> int:
-        """Add a guild with an @everyone role and the bot as a member (with an all-permissions role)."""
+        """Add a guild with an @everyone role and the bot as a member whose managed role grants
+        ``bot_permissions``."""
         gid = guild_id or self._ids.next(new_millisecond=True)
         guild = FakeGuild(gid, name, owner_id or self._ids.next())
         guild.roles[gid] = P.role(gid, "@everyone", permissions=P.EVERYONE_PERMISSIONS, position=0)
         self.guilds[gid] = guild
         bot_role = self._ids.next()
         guild.roles[bot_role] = P.role(
-            bot_role, self.bot_user["username"], permissions=P.ALL_PERMISSIONS, position=1, managed=True
+            bot_role, self.bot_user["username"], permissions=self.bot_permissions, position=1, managed=True
         )
+        guild.bot_role_id = bot_role
         guild.members[self.application_id] = P.member(self.bot_user, roles=[bot_role])
         if self.sessions:
             self.dispatch("GUILD_CREATE", self._guild_create(guild), guild_id=gid)
@@ -555,21 +702,25 @@ class FakeDiscord:
         self.users.setdefault(uid, P.user(uid, name))
         return uid
 
-    def permissions_of(self, user_id: int, guild_id: int | None = None) -> int:
+    def permissions_of(self, user_id: int, guild_id: int | None = None, channel_id: int | None = None) -> int:
+        """A member's permissions in the guild, or in a channel (its overwrites; a thread: its parent's).
+        ``add_member(permissions=...)`` fixes the guild-level base; overwrites still apply."""
         guild = self._guild(guild_id)
-        if user_id in guild.permission_overrides:
-            return guild.permission_overrides[user_id]
-        if user_id == guild.owner_id:
-            return P.ALL_PERMISSIONS
         member = guild.members.get(user_id)
-        perms = int(guild.roles[guild.id]["permissions"])
-        for rid in member["roles"] if member else []:
-            role = guild.roles.get(int(rid))
-            if role:
-                perms |= int(role["permissions"])
-        if perms & discord.Permissions.administrator.flag:
-            return P.ALL_PERMISSIONS
-        return perms
+        roles = list(member["roles"]) if member else []
+        if user_id in guild.permission_overrides:
+            base = guild.permission_overrides[user_id]
+            base = P.ALL_PERMISSIONS if base & perm.ADMINISTRATOR else base
+        else:
+            base = perm.base_permissions(guild.id, guild.owner_id, guild.roles, user_id, roles)
+        if channel_id is None or channel_id not in self.channels:
+            return base
+        channel = self.channels[channel_id]
+        thread = channel["type"] in P.THREAD_TYPES
+        source = self.channels.get(int(channel["parent_id"]), channel) if thread else channel
+        return perm.overwritten(
+            base, guild.id, user_id, roles, source.get("permission_overwrites") or [], thread=thread
+        )
 
     def upload(self, filename: str, data: bytes, *, content_type: str | None = None) -> dict[str, Any]:
         """Store bytes as an attachment served by the fake; use it as a slash-command option value or in
@@ -660,12 +811,23 @@ class FakeDiscord:
             if target != shard_id or not self._intended(session, event, data, guild_id):
                 continue
             payload = copy.deepcopy(data)
+            if event == "GUILD_CREATE":
+                payload = self._guild_create_for(session, payload)
             if event in ("MESSAGE_CREATE", "MESSAGE_UPDATE") and not self._sees_content(session, data):
                 payload.pop("poll", None)
                 for key in ("content", "embeds", "attachments", "components"):
                     if key in payload:
                         payload[key] = "" if key == "content" else []
             self._emit(session, event, payload)
+
+    def _guild_create_for(self, session: _Session, payload: dict[str, Any]) -> dict[str, Any]:
+        """docs: Topics › Gateway › Privileged Intents — without GUILD_MEMBERS, GUILD_CREATE lists only the bot's
+        own member (and members in voice, none here); without GUILD_PRESENCES, no presences."""
+        if not session.intents & _GUILD_MEMBERS:
+            payload["members"] = [m for m in payload["members"] if m["user"]["id"] == str(self.application_id)]
+        if not session.intents & _GUILD_PRESENCES:
+            payload["presences"] = []
+        return payload
 
     def _intended(self, session: _Session, event: str, data: dict[str, Any], guild_id: int | None) -> bool:
         needed = _EVENT_INTENTS.get(event)
@@ -766,25 +928,21 @@ class FakeDiscord:
         self.sessions[session.session_id] = session
         session.conn, conn.session = conn, session
         mine = [g for g in self.guilds.values() if (g.id >> 22) % shard_count == shard_id]
+        # docs: Topics › Gateway Events › Ready (v, user, guilds as unavailable guilds, session_id,
+        # resume_gateway_url, shard, partial application); the user-client fields (relationships,
+        # user_settings, private_channels …) are not sent to bots.
         ready = {
             "v": 10,
-            "user": {**self.bot_user, "verified": True, "mfa_enabled": False, "locale": "en-US"},
+            "user": {**self.bot_user, "verified": True, "mfa_enabled": False},
             "guilds": [{"id": str(g.id), "unavailable": True} for g in mine],
             "session_id": session.session_id,
-            "session_type": "normal",
             "resume_gateway_url": self.gateway_url,
             "shard": [shard_id, shard_count],
             "application": {"id": str(self.application_id), "flags": 0},
-            "private_channels": [],
-            "relationships": [],
-            "presences": [],
-            "guild_join_requests": [],
-            "geo_ordered_rtc_regions": [],
-            "user_settings": {},
         }
         self._emit(session, "READY", ready)
         for guild in mine:
-            self._emit(session, "GUILD_CREATE", self._guild_create(guild))
+            self._emit(session, "GUILD_CREATE", self._guild_create_for(session, self._guild_create(guild)))
 
     def _resume(self, conn: _Connection, data: dict[str, Any]) -> None:
         session = self.sessions.get(data.get("session_id", ""))
@@ -923,8 +1081,11 @@ class FakeDiscord:
     ) -> InteractionHandle:
         """Run a chat-input command. ``name`` may hold a subcommand group and subcommand, space-separated
         ("club plan add"). Option values: str, int, float, bool, an ``upload()`` attachment, or ``Opt``
-        (``Opt(P.USER, id)``, ``Opt(P.CHANNEL, id)``, ``Opt(P.ROLE, id)``)."""
-        data = self._command_data(name, options, focused=None, channel_id=channel_id, command_guild_id=command_guild_id)
+        (``Opt(P.USER, id)``, ``Opt(P.CHANNEL, id)``, ``Opt(P.ROLE, id)``). Raises ``CommandHidden`` when the
+        registered command is not offered to this member in this channel."""
+        data = self._command_data(
+            name, options, focused=None, channel_id=channel_id, command_guild_id=command_guild_id, user_id=user_id
+        )
         return self._interact(P.APPLICATION_COMMAND, data, user_id=user_id, channel_id=channel_id, locale=locale)
 
     def autocomplete(
@@ -941,7 +1102,7 @@ class FakeDiscord:
         """Type into option ``focused`` of a command (APPLICATION_COMMAND_AUTOCOMPLETE); await
         ``handle.choices()``."""
         data = self._command_data(
-            name, options, focused=focused, channel_id=channel_id, command_guild_id=command_guild_id
+            name, options, focused=focused, channel_id=channel_id, command_guild_id=command_guild_id, user_id=user_id
         )
         return self._interact(
             P.APPLICATION_COMMAND_AUTOCOMPLETE, data, user_id=user_id, channel_id=channel_id, locale=locale
@@ -967,7 +1128,7 @@ class FakeDiscord:
         else:
             assert target_user_id is not None, "give target_user_id or target_message_id"
             ctype, target = 2, target_user_id
-            self._resolve(Opt(P.USER, target), resolved, channel_id)
+            self._resolve(Opt(P.USER, target), resolved, channel_id, user_id)
         gid = self._command_guild(name, ctype, channel_id, command_guild_id)
         data = {
             "id": str(self._command_id(name, ctype, gid)),
@@ -1073,8 +1234,11 @@ class FakeDiscord:
                 guild_id=str(gid),
                 guild={"id": str(gid), "locale": guild.locale, "features": []},
                 guild_locale=guild.locale,
-                member={**member, "permissions": str(self.permissions_of(uid, gid))},
-                app_permissions=str(self.permissions_of(self.application_id, gid)),
+                # docs: Interactions › Receiving and Responding › Interaction Object (member: "including
+                # permissions" — the member's total permissions in the channel, overwrites included;
+                # app_permissions: "permissions the app has in the source location of the interaction")
+                member={**member, "permissions": str(self.permissions_of(uid, gid, cid))},
+                app_permissions=str(self.permissions_of(self.application_id, gid, cid)),
                 authorizing_integration_owners={"0": str(gid)},
                 context=0,
             )
@@ -1087,7 +1251,9 @@ class FakeDiscord:
             )
         if message is not None:
             payload["message"] = copy.deepcopy(message)
-        interaction = FakeInteraction(payload)
+        if itype in (P.APPLICATION_COMMAND, P.APPLICATION_COMMAND_AUTOCOMPLETE):
+            self._check_visible(data, uid, cid, gid)
+        interaction = FakeInteraction(payload, self._stamp())
         self.interactions[iid] = interaction
         self._by_token[interaction.token] = interaction
         self.dispatch("INTERACTION_CREATE", payload, guild_id=gid)
@@ -1096,8 +1262,36 @@ class FakeDiscord:
     def _interaction_channel(self, channel: dict[str, Any], user_id: int, guild_id: int | None) -> dict[str, Any]:
         out = copy.deepcopy(channel)
         if guild_id is not None:
-            out["permissions"] = str(self.permissions_of(user_id, guild_id))
+            out["permissions"] = str(self.permissions_of(user_id, guild_id, int(channel["id"])))
         return out
+
+    def _check_visible(self, data: dict[str, Any], user_id: int, channel_id: int, guild_id: int | None) -> None:
+        """Refuse to inject a command Discord would not offer this member here.
+
+        docs: Interactions › Application Commands › Permissions (default_member_permissions: members need these
+        permissions in the channel; "0" hides it from all but admins) and › Contexts (``contexts`` lists where
+        a command appears; a command without it appears in guilds and, per dm_permission, in the bot's DM)."""
+        gid = int(data["guild_id"]) if "guild_id" in data else None
+        store = self.guild_commands.get(gid, {}) if gid is not None else self.global_commands
+        command = store.get((data["name"], data.get("type", 1)))
+        if command is None:
+            return  # not registered with the fake (a test that never syncs): nothing to compare with
+        contexts = command.get("contexts")
+        where = 0 if guild_id is not None else 1
+        if contexts is not None and where not in contexts:
+            raise CommandHidden(f"/{data['name']} is not offered in context {where} (contexts={contexts})")
+        if contexts is None and guild_id is None and command.get("dm_permission") is False:
+            raise CommandHidden(f"/{data['name']} is not offered in DMs (dm_permission=false)")
+        needed = command.get("default_member_permissions")
+        if guild_id is None or needed is None:
+            return
+        have = self.permissions_of(user_id, guild_id, channel_id)
+        if have & perm.ADMINISTRATOR or have == P.ALL_PERMISSIONS:
+            return
+        if int(needed) == 0 or int(needed) & ~have:
+            raise CommandHidden(
+                f"/{data['name']} needs {perm.names(int(needed))}; user {user_id} has {perm.names(have)} here"
+            )
 
     def _command_guild(self, name: str, ctype: int, channel_id: int | None, command_guild_id: int | None) -> int | None:
         """The guild of a guild command (``data.guild_id``): discord.py looks guild commands up by it."""
@@ -1123,12 +1317,13 @@ class FakeDiscord:
         focused: str | None,
         channel_id: int | None,
         command_guild_id: int | None,
+        user_id: int | None = None,
     ) -> dict[str, Any]:
         top, *subs = name.split()
         resolved: dict[str, Any] = {}
         built = []
         for key, value in (options or {}).items():
-            opt_type, wire = self._resolve(value, resolved, channel_id)
+            opt_type, wire = self._resolve(value, resolved, channel_id, user_id)
             option: dict[str, Any] = {"name": key, "type": opt_type, "value": wire}
             if key == focused:
                 option["focused"] = True
@@ -1153,7 +1348,9 @@ class FakeDiscord:
             data["guild_id"] = str(gid)
         return data
 
-    def _resolve(self, value: Any, resolved: dict[str, Any], channel_id: int | None) -> tuple[int, Any]:
+    def _resolve(
+        self, value: Any, resolved: dict[str, Any], channel_id: int | None, user_id: int | None = None
+    ) -> tuple[int, Any]:
         """The option type and wire value of ``value``, adding what it refers to under ``resolved``."""
         if isinstance(value, Opt):
             opt_type, raw = value.type, value.value
@@ -1187,9 +1384,12 @@ class FakeDiscord:
         elif opt_type == P.CHANNEL and sid in self.channels:
             ch = self.channels[sid]
             keys = ("id", "name", "type", "parent_id", "thread_metadata")
+            # docs: Interaction Object › Resolved Data (channels: partial channels with the invoking member's
+            # permissions in them)
+            invoker = user_id or self.user_id
             resolved.setdefault("channels", {})[str(sid)] = {
                 **{k: ch[k] for k in keys if k in ch},
-                "permissions": str(P.ALL_PERMISSIONS),
+                "permissions": str(self.permissions_of(invoker, gid, sid) if gid else P.ALL_PERMISSIONS),
             }
         return opt_type, str(sid)
 
@@ -1388,6 +1588,35 @@ class FakeDiscord:
             raise _not_found("Message", 10008)
         return msg
 
+    def _require(self, channel: dict[str, Any], *needed: int) -> int:
+        """The bot's permissions in ``channel``; 403 when it cannot see it (50001 Missing Access) or lacks one
+        of ``needed`` (50013 Missing Permissions). DMs carry no guild permissions. docs: Topics › Opcodes and
+        Status Codes › JSON Error Codes; Topics › Permissions (the permission each endpoint requires)."""
+        gid = channel.get("guild_id")
+        if not gid:
+            return P.ALL_PERMISSIONS
+        have = self.permissions_of(self.application_id, int(gid), int(channel["id"]))
+        if not have & perm.VIEW_CHANNEL:
+            raise ApiError(403, "Missing Access", 50001)
+        for flag in needed:
+            if not have & flag:
+                raise ApiError(403, "Missing Permissions", 50013)
+        return have
+
+    def _require_guild(self, guild: FakeGuild, *needed: int) -> int:
+        """Guild-level permissions of the bot (no channel), 403/50013 when one of ``needed`` is missing."""
+        have = self.permissions_of(self.application_id, guild.id)
+        for flag in needed:
+            if not have & flag:
+                raise ApiError(403, "Missing Permissions", 50013)
+        return have
+
+    def _check_outgoing(self, body: Any, files: int, path: tuple[str | int, ...] = ()) -> None:
+        """A message body the bot sends or edits: Discord's documented limits (400/50035)."""
+        errors = rules.FormErrors()
+        rules.check_message(body, errors, files=files, path=path)
+        _raise_form(errors)
+
     def _guild_of(self, channel_id: int) -> int | None:
         gid = self.channels.get(channel_id, {}).get("guild_id")
         return int(gid) if gid else None
@@ -1414,11 +1643,20 @@ class FakeDiscord:
             files=files,
             reason=request.headers.get("X-Audit-Log-Reason"),
         )
+        headers = {"Content-Type": JSON}
+        rule = self._rate_limit_rule(request.method, rel)
         try:
             handler, params = self._route(request.method, rel) if path.startswith(API_PREFIX) else (None, {})
             if handler is None:
                 record.unknown_route = True
                 raise ApiError(404, "Not Found")
+            if rule is not None:
+                headers.update(self._rate_limit_headers(rule))
+            if rule is not None and rule.served < rule.times:
+                rule.served += 1
+                # docs: Topics › Rate Limits › Exceeding A Rate Limit (429 body: message, retry_after, global)
+                body = {"message": "You are being rate limited.", "retry_after": rule.retry_after, "global": False}
+                raise ApiError(429, "You are being rate limited.", body=body)
             status, answer = await handler(record, **params)
         except ApiError as exc:
             status, answer = exc.status, exc.body
@@ -1429,8 +1667,37 @@ class FakeDiscord:
         record.status, record.response = status, answer
         self.requests.append(record)
         if status == 204 or answer is None:
-            return web.Response(status=204)
-        return web.Response(status=status, body=json.dumps(answer).encode(), headers={"Content-Type": JSON})
+            headers.pop("Content-Type")
+            return web.Response(status=204, headers=headers)
+        return web.Response(status=status, body=json.dumps(answer).encode(), headers=headers)
+
+    def _rate_limit_rule(self, method: str, path: str) -> RateLimitRule | None:
+        """The matching rule with 429s left to serve, else the newest matching one (for its headers)."""
+        matching = [r for r in self.rate_limits if r.method == method and r.path.fullmatch(path)]
+        pending = [r for r in matching if r.served < r.times]
+        if pending:
+            return pending[0]
+        return matching[-1] if matching else None
+
+    def _rate_limit_headers(self, rule: RateLimitRule) -> dict[str, str]:
+        """docs: Topics › Rate Limits › Header Format (X-RateLimit-Limit/Remaining/Reset/Reset-After/Bucket/
+        Scope) and Exceeding A Rate Limit (Retry-After, in seconds, on a 429)."""
+        limited = rule.served < rule.times
+        reset_after = rule.retry_after if limited else 0.0
+        headers = {
+            "X-RateLimit-Limit": str(rule.limit),
+            "X-RateLimit-Remaining": "0" if limited else str(rule.limit - 1),
+            "X-RateLimit-Reset": f"{time.time() + reset_after:.3f}",
+            "X-RateLimit-Reset-After": f"{reset_after:.3f}",
+            "X-RateLimit-Bucket": rule.bucket,
+        }
+        if limited:
+            # Discord's API is served through Google's front end, which adds "Via"; discord.py treats a 429
+            # without it as a Cloudflare ban instead of a rate limit.
+            headers["Via"] = "1.1 google"
+            headers["X-RateLimit-Scope"] = "user"
+            headers["Retry-After"] = str(math.ceil(rule.retry_after))
+        return headers
 
     def _serve_attachment(self, path: str) -> web.Response:
         parts = path.split("/")
@@ -1602,6 +1869,13 @@ class FakeDiscord:
             raise _not_found("Member", 10007)
         if int(role_id) not in guild.roles:
             raise _not_found("Role", 10011)
+        # docs: Resources › Guild › Add Guild Member Role (MANAGE_ROLES) and Topics › Permissions › Permission
+        # Hierarchy (a bot can only manage roles below its highest role)
+        self._require_guild(guild, perm.MANAGE_ROLES)
+        mine = self._guild(guild.id).members[self.application_id]["roles"]
+        highest = max((int(guild.roles[int(r)]["position"]) for r in mine if int(r) in guild.roles), default=0)
+        if int(guild.roles[int(role_id)]["position"]) >= highest:
+            raise ApiError(403, "Missing Permissions", 50013)
         roles = [r for r in member["roles"] if r != role_id] + ([role_id] if add else [])
         member["roles"] = roles
         self.dispatch("GUILD_MEMBER_UPDATE", {**member, "guild_id": guild_id}, guild_id=guild.id)
@@ -1620,12 +1894,27 @@ class FakeDiscord:
     # ---- REST: channels, messages, threads ------------------------------------------------------
 
     async def _get_channel(self, req: RecordedRequest, channel_id: str) -> tuple[int, Any]:
-        return 200, self._channel(int(channel_id))
+        channel = self._channel(int(channel_id))
+        self._require(channel)  # docs: Resources › Channel › Get Channel (needs to see the channel)
+        return 200, channel
 
     async def _edit_channel(self, req: RecordedRequest, channel_id: str) -> tuple[int, Any]:
         channel = self._channel(int(channel_id))
         body = req.json or {}
         metadata = channel.get("thread_metadata")
+        if metadata is not None:
+            # docs: Resources › Channel › Modify Channel › Thread (MANAGE_THREADS, except the thread's creator
+            # may change name, archived, auto_archive_duration of an unlocked thread; name 1-100)
+            own = channel.get("owner_id") == str(self.application_id) and not metadata.get("locked")
+            own_keys = {"name", "archived", "auto_archive_duration"}
+            self._require(channel, *(() if own and set(body) <= own_keys else (perm.MANAGE_THREADS,)))
+            errors = rules.FormErrors()
+            if "name" in body:
+                errors.length(("name",), body["name"], 1, 100)
+            errors.choice(("auto_archive_duration",), body.get("auto_archive_duration"), rules.ARCHIVE_MINUTES)
+            _raise_form(errors)
+        else:
+            self._require(channel, perm.MANAGE_CHANNELS)  # docs: Modify Channel (requires MANAGE_CHANNELS)
         for key, value in body.items():
             if metadata is not None and key in ("archived", "locked", "auto_archive_duration", "invitable"):
                 metadata[key] = value
@@ -1636,7 +1925,9 @@ class FakeDiscord:
         return 200, channel
 
     async def _list_messages(self, req: RecordedRequest, channel_id: str) -> tuple[int, Any]:
-        self._channel(int(channel_id))
+        have = self._require(self._channel(int(channel_id)))
+        if not have & perm.READ_MESSAGE_HISTORY:
+            return 200, []  # docs: Resources › Message › Get Channel Messages (without history: no messages)
         ids = [m for m in self._channel_messages.get(int(channel_id), []) if m in self.messages]
         limit = int(req.query.get("limit", 50))
         if "before" in req.query:
@@ -1648,31 +1939,69 @@ class FakeDiscord:
 
     async def _send_message(self, req: RecordedRequest, channel_id: str) -> tuple[int, Any]:
         body = req.json or {}
+        channel = self._channel(int(channel_id))
+        if channel["type"] == P.DM and int(channel["recipients"][0]["id"]) in self.dm_closed:
+            # docs: JSON Error Codes (50007 Cannot send messages to this user: DMs closed, no shared server)
+            raise ApiError(403, "Cannot send messages to this user", 50007)
+        self._check_send(channel, body, len(req.files))
         nonce = body.get("nonce")
-        if nonce is not None and len(str(nonce)) > 25:
-            raise ApiError(400, "Invalid Form Body: nonce must be 25 or fewer in length.", 50035)
         if nonce is not None and body.get("enforce_nonce"):
-            # Discord: with enforce_nonce, a second message with the same nonce (same author, within a few
-            # minutes) is not created; the first one is returned.
-            for mid in reversed(self._channel_messages.get(int(channel_id), [])):
-                msg = self.messages.get(mid)
-                if msg is not None and msg.get("nonce") == nonce and msg["author"]["id"] == self.bot_user["id"]:
-                    return 200, msg
-        return 200, self._create_message(int(channel_id), self.bot_user, body, req.files)
+            # docs: Resources › Message › Create Message (enforce_nonce: "checked for uniqueness in the past few
+            # minutes. If another message was created by the same author with the same nonce, that message
+            # will be returned and no new message will be created.")
+            seen = self._nonces.get((int(channel_id), str(nonce)))
+            if seen is not None and self._elapsed(seen[0]) <= self.nonce_window and seen[1] in self.messages:
+                return 200, self.messages[seen[1]]
+        message = self._create_message(int(channel_id), self.bot_user, body, req.files)
+        if nonce is not None:
+            self._nonces[(int(channel_id), str(nonce))] = (self._stamp(), int(message["id"]))
+        return 200, message
+
+    def _check_send(self, channel: dict[str, Any], body: dict[str, Any], files: int) -> None:
+        """docs: Resources › Message › Create Message — needs VIEW_CHANNEL and SEND_MESSAGES (in a thread
+        SEND_MESSAGES_IN_THREADS), ATTACH_FILES for files, EMBED_LINKS for embeds; a locked thread needs
+        MANAGE_THREADS (160005); at least one of content, embeds, components, files or poll (50006)."""
+        thread = channel["type"] in P.THREAD_TYPES
+        needed = [perm.SEND_MESSAGES_IN_THREADS if thread else perm.SEND_MESSAGES]
+        if files:
+            needed.append(perm.ATTACH_FILES)
+        if body.get("embeds"):
+            needed.append(perm.EMBED_LINKS)
+        have = self._require(channel, *needed)
+        metadata = channel.get("thread_metadata") or {}
+        if metadata.get("locked") and not have & perm.MANAGE_THREADS:
+            raise ApiError(403, "Thread is locked", 160005)
+        if metadata.get("archived"):
+            metadata["archived"] = False  # docs: Threads ("sending a message will unarchive" an unlocked thread)
+        self._check_outgoing(body, files)
+        if rules.is_empty_message(body, files):
+            raise ApiError(400, "Cannot send an empty message", 50006)
 
     async def _get_message(self, req: RecordedRequest, channel_id: str, message_id: str) -> tuple[int, Any]:
+        # docs: Resources › Message › Get Channel Message (requires READ_MESSAGE_HISTORY)
+        self._require(self._channel(int(channel_id)), perm.READ_MESSAGE_HISTORY)
         return 200, self._message(message_id, channel_id)
 
     async def _patch_message(self, req: RecordedRequest, channel_id: str, message_id: str) -> tuple[int, Any]:
+        self._require(self._channel(int(channel_id)))
         msg = self._message(message_id, channel_id)
+        if msg["author"]["id"] != str(self.application_id):
+            # docs: Edit Message ("only edit messages sent by the current user"; 50005)
+            raise ApiError(403, "Cannot edit a message authored by another user", 50005)
+        self._check_outgoing(req.json or {}, len(req.files))
         self._edit_message(msg, req.json or {}, req.files)
         return 200, msg
 
     async def _delete_message_route(self, req: RecordedRequest, channel_id: str, message_id: str) -> tuple[int, Any]:
-        self._delete_message(self._message(message_id, channel_id))
+        channel = self._channel(int(channel_id))
+        msg = self._message(message_id, channel_id)
+        # docs: Delete Message (another user's message in a guild channel needs MANAGE_MESSAGES)
+        self._require(channel, *(() if msg["author"]["id"] == str(self.application_id) else (perm.MANAGE_MESSAGES,)))
+        self._delete_message(msg)
         return 204, None
 
     async def _bulk_delete(self, req: RecordedRequest, channel_id: str) -> tuple[int, Any]:
+        self._require(self._channel(int(channel_id)), perm.MANAGE_MESSAGES)  # docs: Bulk Delete Messages
         for mid in req.json.get("messages", []):
             if int(mid) in self.messages:
                 self._delete_message(self.messages[int(mid)])
@@ -1681,6 +2010,14 @@ class FakeDiscord:
     async def _put_reaction(
         self, req: RecordedRequest, channel_id: str, message_id: str, emoji: str
     ) -> tuple[int, Any]:
+        # docs: Create Reaction (READ_MESSAGE_HISTORY; ADD_REACTIONS when nobody reacted with it yet)
+        msg = self._message(message_id, channel_id)
+        existing = any(r["emoji"] == self._emoji(emoji) for r in msg["reactions"])
+        self._require(
+            self._channel(int(channel_id)),
+            perm.READ_MESSAGE_HISTORY,
+            *(() if existing else (perm.ADD_REACTIONS,)),
+        )
         self._add_reaction(self._message(message_id, channel_id), emoji, self.application_id)
         return 204, None
 
@@ -1706,19 +2043,26 @@ class FakeDiscord:
         return 200, []
 
     async def _pin(self, req: RecordedRequest, channel_id: str, message_id: str) -> tuple[int, Any]:
+        self._require(self._channel(int(channel_id)), perm.PIN_MESSAGES)  # docs: Pin Message (PIN_MESSAGES)
         self._message(message_id, channel_id)["pinned"] = True
         return 204, None
 
     async def _unpin(self, req: RecordedRequest, channel_id: str, message_id: str) -> tuple[int, Any]:
+        self._require(self._channel(int(channel_id)), perm.PIN_MESSAGES)  # docs: Unpin Message (PIN_MESSAGES)
         self._message(message_id, channel_id)["pinned"] = False
         return 204, None
 
     async def _thread_from_message(self, req: RecordedRequest, channel_id: str, message_id: str) -> tuple[int, Any]:
         parent = self._channel(int(channel_id))
+        # docs: Resources › Channel › Start Thread from Message (CREATE_PUBLIC_THREADS; name, auto_archive_duration)
+        self._require(parent, perm.CREATE_PUBLIC_THREADS)
         msg = self._message(message_id, channel_id)
         if msg.get("thread"):
             raise ApiError(400, "A thread has already been created for this message", 160004)
         body = req.json or {}
+        errors = rules.FormErrors()
+        rules.check_thread(body, errors, with_message=True)
+        _raise_form(errors)
         ttype = P.ANNOUNCEMENT_THREAD if parent["type"] == P.GUILD_ANNOUNCEMENT else P.PUBLIC_THREAD
         thread = self._add_thread(int(message_id), parent, body, ttype)
         msg["thread"] = thread
@@ -1728,8 +2072,22 @@ class FakeDiscord:
     async def _thread_without_message(self, req: RecordedRequest, channel_id: str) -> tuple[int, Any]:
         parent = self._channel(int(channel_id))
         body = req.json or {}
+        errors = rules.FormErrors()
+        forum = parent["type"] == P.GUILD_FORUM
+        # docs: Start Thread without Message (CREATE_PRIVATE_THREADS for private threads, else
+        # CREATE_PUBLIC_THREADS) and Start Thread in Forum or Media Channel (SEND_MESSAGES)
+        if forum:
+            self._require(parent, perm.SEND_MESSAGES)
+            rules.check_thread(body, errors, with_message=True)
+            message = body.get("message") or {}
+            self._check_outgoing(message, len(req.files), ("message",))
+        else:
+            private = body.get("type", P.PRIVATE_THREAD) == P.PRIVATE_THREAD
+            self._require(parent, perm.CREATE_PRIVATE_THREADS if private else perm.CREATE_PUBLIC_THREADS)
+            rules.check_thread(body, errors, with_message=False)
+        _raise_form(errors)
         tid = self._ids.next()
-        if parent["type"] == P.GUILD_FORUM:
+        if forum:
             thread = self._add_thread(tid, parent, body, P.PUBLIC_THREAD)
             starter = self._create_message(tid, self.bot_user, body.get("message") or {}, req.files)
             # A forum post's starter message has the thread's id.
@@ -1769,13 +2127,20 @@ class FakeDiscord:
     async def _create_event(self, req: RecordedRequest, guild_id: str) -> tuple[int, Any]:
         guild = self._guild_or_404(guild_id)
         body = req.json or {}
-        entity_type = body.get("entity_type")
-        if entity_type == 3 and not (body.get("entity_metadata") or {}).get("location"):
-            raise ApiError(400, "Invalid Form Body: entity_metadata.location is required", 50035)
-        if entity_type == 3 and not body.get("scheduled_end_time"):
-            raise ApiError(400, "Invalid Form Body: scheduled_end_time is required", 50035)
-        if entity_type in (1, 2) and not body.get("channel_id"):
-            raise ApiError(400, "Invalid Form Body: channel_id is required", 50035)
+        # docs: Resources › Guild Scheduled Event › Create Guild Scheduled Event and change log "Guild Expressions
+        # and Events Permissions now available to developers" (from 23 February 2026 bots need CREATE_EVENTS;
+        # MANAGE_EVENTS alone no longer suffices). Voice/stage events need it in their channel.
+        if body.get("channel_id") and int(body["channel_id"]) in self.channels:
+            self._require(self.channels[int(body["channel_id"])], perm.CREATE_EVENTS)
+        else:
+            self._require_guild(guild, perm.CREATE_EVENTS)
+        errors = rules.FormErrors()
+        rules.check_event(body, errors, now=self.now())
+        _raise_form(errors)
+        uncompleted = [e for e in guild.scheduled_events.values() if e["status"] in (1, 2)]
+        if len(uncompleted) >= self.max_uncompleted_events:
+            # docs: JSON Error Codes (30038 Maximum number of uncompleted guild scheduled events reached (100))
+            raise ApiError(400, "Maximum number of uncompleted guild scheduled events reached (100)", 30038)
         eid = self._ids.next()
         event = P.scheduled_event(eid, guild_id=guild.id, creator=self.bot_user, body=body)
         guild.scheduled_events[eid] = event
@@ -1792,14 +2157,27 @@ class FakeDiscord:
     async def _get_event(self, req: RecordedRequest, guild_id: str, event_id: str) -> tuple[int, Any]:
         return 200, self._event(guild_id, event_id)[1]
 
+    def _require_event_rights(self, guild: FakeGuild, event: dict[str, Any]) -> None:
+        """docs: Modify/Delete Guild Scheduled Event (MANAGE_EVENTS, or CREATE_EVENTS for events the bot
+        created itself)."""
+        have = self._require_guild(guild)
+        own = event.get("creator_id") == str(self.application_id)
+        if not (have & perm.MANAGE_EVENTS or (own and have & perm.CREATE_EVENTS)):
+            raise ApiError(403, "Missing Permissions", 50013)
+
     async def _edit_event(self, req: RecordedRequest, guild_id: str, event_id: str) -> tuple[int, Any]:
         guild, event = self._event(guild_id, event_id)
+        self._require_event_rights(guild, event)
+        errors = rules.FormErrors()
+        rules.check_event(req.json or {}, errors, now=self.now(), current=event)
+        _raise_form(errors)
         event.update({k: v for k, v in (req.json or {}).items() if k in event or k == "recurrence_rule"})
         self.dispatch("GUILD_SCHEDULED_EVENT_UPDATE", event, guild_id=guild.id)
         return 200, event
 
     async def _delete_event(self, req: RecordedRequest, guild_id: str, event_id: str) -> tuple[int, Any]:
         guild, event = self._event(guild_id, event_id)
+        self._require_event_rights(guild, event)
         del guild.scheduled_events[int(event_id)]
         self.dispatch("GUILD_SCHEDULED_EVENT_DELETE", event, guild_id=guild.id)
         return 204, None
@@ -1832,10 +2210,22 @@ class FakeDiscord:
         store, _ = self._command_store(app_id, guild_id)
         return 200, list(store.values())
 
+    def _check_commands(self, bodies: list[Any], errors: rules.FormErrors) -> None:
+        """Note deprecated fields Discord still accepts (docs: Application Command Object: dm_permission is
+        "deprecated (use contexts instead)"; contexts win when both are sent)."""
+        _raise_form(errors)
+        for body in bodies:
+            if isinstance(body, dict) and "dm_permission" in body and body.get("contexts") is not None:
+                name, dm, contexts = body.get("name"), body["dm_permission"], body["contexts"]
+                self.deprecations.append(f"/{name}: dm_permission={dm} sent beside contexts={contexts}")
+
     async def _overwrite_commands(
         self, req: RecordedRequest, app_id: str, guild_id: str | None = None
     ) -> tuple[int, Any]:
         store, gid = self._command_store(app_id, guild_id)
+        errors = rules.FormErrors()
+        rules.check_commands(req.json, errors)
+        self._check_commands(req.json, errors)
         commands = [self._make_command(body, store, gid) for body in req.json or []]
         store.clear()
         store.update({(c["name"], c["type"]): c for c in commands})
@@ -1843,6 +2233,9 @@ class FakeDiscord:
 
     async def _upsert_command(self, req: RecordedRequest, app_id: str, guild_id: str | None = None) -> tuple[int, Any]:
         store, gid = self._command_store(app_id, guild_id)
+        errors = rules.FormErrors()
+        rules.check_command(req.json, errors)
+        self._check_commands([req.json], errors)
         command = self._make_command(req.json, store, gid)
         created = (command["name"], command["type"]) not in store
         store[(command["name"], command["type"])] = command
@@ -1865,7 +2258,11 @@ class FakeDiscord:
     ) -> tuple[int, Any]:
         store, _ = self._command_store(app_id, guild_id)
         key = self._find_command(store, command_id)
-        command = {**store.pop(key), **(req.json or {})}
+        command = {**store[key], **(req.json or {})}
+        errors = rules.FormErrors()
+        rules.check_command(command, errors)
+        self._check_commands([command], errors)
+        store.pop(key)
         store[(command["name"], command["type"])] = command
         return 200, command
 
@@ -1884,11 +2281,17 @@ class FakeDiscord:
             raise _not_found("interaction", 10062)
         if interaction.callback is not None:
             raise ApiError(400, "Interaction has already been acknowledged.", 40060)
-        interaction.callback = req
+        if self._elapsed(interaction.created) > self.response_window:
+            # docs: Receiving and Responding › Interaction Callback ("If the 3 second deadline is exceeded, the
+            # token will be invalidated"); Discord answers 10062 Unknown interaction
+            interaction.expired = True
+            raise _not_found("interaction", 10062)
         body = req.json or {}
         cb_type = body.get("type")
         data = body.get("data") or {}
         payload = interaction.payload
+        self._check_callback(payload, cb_type, data, len(req.files))
+        interaction.callback = req
         message: dict[str, Any] | None = None
         if cb_type in (CB_MESSAGE, CB_DEFERRED_MESSAGE):
             flags = (data.get("flags") or 0) | (P.LOADING if cb_type == CB_DEFERRED_MESSAGE else 0)
@@ -1933,6 +2336,38 @@ class FakeDiscord:
             answer["resource"]["message"] = message
         return 200, answer
 
+    def _check_callback(self, payload: dict[str, Any], cb_type: Any, data: dict[str, Any], files: int) -> None:
+        """docs: Receiving and Responding › Interaction Response Object (callback types valid per interaction
+        type; message data limits as Create Message; DEFERRED_CHANNEL_MESSAGE_WITH_SOURCE takes only the
+        EPHEMERAL flag; autocomplete: max 25 choices; modal: see discord_rules.check_modal)."""
+        itype = payload["type"]
+        from_component = itype == P.MESSAGE_COMPONENT or (itype == P.MODAL_SUBMIT and "message" in payload)
+        allowed = {
+            P.APPLICATION_COMMAND: {CB_MESSAGE, CB_DEFERRED_MESSAGE, CB_MODAL},
+            P.MESSAGE_COMPONENT: {CB_MESSAGE, CB_DEFERRED_MESSAGE, CB_DEFERRED_UPDATE, CB_UPDATE_MESSAGE, CB_MODAL},
+            P.APPLICATION_COMMAND_AUTOCOMPLETE: {CB_AUTOCOMPLETE_RESULT},
+            P.MODAL_SUBMIT: {CB_MESSAGE, CB_DEFERRED_MESSAGE}
+            | ({CB_DEFERRED_UPDATE, CB_UPDATE_MESSAGE} if from_component else set()),
+        }[itype]
+        errors = rules.FormErrors()
+        if cb_type not in allowed:
+            errors.add(("type",), "INTERACTION_RESPONSE_TYPE_INVALID", f"Callback type {cb_type} is not valid here.")
+        elif cb_type in (CB_MESSAGE, CB_UPDATE_MESSAGE):
+            self._check_outgoing(data, files, ("data",))
+            if cb_type == CB_MESSAGE and rules.is_empty_message(data, files):
+                raise ApiError(400, "Cannot send an empty message", 50006)
+        elif cb_type == CB_DEFERRED_MESSAGE and (data.get("flags") or 0) & ~P.EPHEMERAL:
+            errors.add(("data", "flags"), "INTERACTION_RESPONSE_FLAGS_INVALID", "Only EPHEMERAL may be set here.")
+        elif cb_type == CB_AUTOCOMPLETE_RESULT:
+            choices = errors.count(("data", "choices"), data.get("choices"), 25)
+            for index, choice in enumerate(choices):
+                errors.length(("data", "choices", index, "name"), (choice or {}).get("name"), 1, 100)
+                if isinstance((choice or {}).get("value"), str):
+                    errors.length(("data", "choices", index, "value"), choice["value"], 0, 100)
+        elif cb_type == CB_MODAL:
+            rules.check_modal(data, errors)
+        _raise_form(errors)
+
     def _interaction_extra(self, interaction: FakeInteraction) -> dict[str, Any]:
         payload = interaction.payload
         user = payload["member"]["user"] if "member" in payload else payload["user"]
@@ -1957,6 +2392,12 @@ class FakeDiscord:
         interaction = self._by_token.get(token)
         if interaction is None or int(app_id) != self.application_id:
             raise _not_found("Webhook", 10015)
+        elapsed = self._elapsed(interaction.created)
+        unanswered = interaction.callback is None and elapsed > self.response_window
+        if interaction.expired or unanswered or elapsed > self.token_lifetime:
+            # docs: Receiving and Responding › Followup Messages ("Interaction tokens are valid for 15 minutes")
+            # and Interaction Callback (a token whose 3 s passed unanswered is invalidated); 50027
+            raise ApiError(401, "Invalid Webhook Token", 50027)
         return interaction
 
     def _webhook_message(self, interaction: FakeInteraction, message_id: str) -> dict[str, Any]:
@@ -1970,13 +2411,24 @@ class FakeDiscord:
         interaction = self._webhook_interaction(app_id, token)
         if interaction.callback is None:
             raise _not_found("Webhook", 10015)
+        body = req.json or {}
+        self._check_outgoing(body, len(req.files))
+        if rules.is_empty_message(body, len(req.files)):
+            raise ApiError(400, "Cannot send an empty message", 50006)
+        original = self.messages.get(interaction.original_message_id or 0)
+        if interaction.callback.callback_type == CB_DEFERRED_MESSAGE and original and original["flags"] & P.LOADING:
+            # docs: Receiving and Responding › Create Followup Message ("directly after responding … with
+            # DEFERRED_CHANNEL_MESSAGE_WITH_SOURCE, this endpoint will function as Edit Original Interaction
+            # Response … no new message will be created … The ephemeral flag will be ignored, and the value you
+            # provided in the initial defer response will be preserved")
+            self._edit_message(original, {**body, "flags": (body.get("flags") or 0) & ~P.EPHEMERAL}, req.files)
+            return 200, original
         extra = self._interaction_extra(interaction)
         message = self._create_message(
-            int(interaction.payload["channel_id"]), self.bot_user, req.json or {}, req.files, extra=extra
+            int(interaction.payload["channel_id"]), self.bot_user, body, req.files, extra=extra
         )
-        if req.query.get("wait") in ("1", "true", "True"):
-            return 200, message
-        return 204, None
+        # docs: Create Followup Message ("Functions the same as Execute Webhook, but wait is always true")
+        return 200, message
 
     async def _get_webhook_message(
         self, req: RecordedRequest, app_id: str, token: str, message_id: str
@@ -1987,6 +2439,7 @@ class FakeDiscord:
         self, req: RecordedRequest, app_id: str, token: str, message_id: str
     ) -> tuple[int, Any]:
         message = self._webhook_message(self._webhook_interaction(app_id, token), message_id)
+        self._check_outgoing(req.json or {}, len(req.files))
         self._edit_message(message, req.json or {}, req.files)
         return 200, message
 
