@@ -25,13 +25,11 @@ from bot.storage import groups as group_store
 from cogs.discussion import MAX_PROMPT_CHARS
 from cogs.reminders import MAX_OFFSETS
 from cogs.votes import MAX_OPTIONS
-from tests.adapters import test_discord_adapter
-from tests.adapters.test_discord_adapter import add_book, bind_channel, moderator, running, start_plan
+from tests.adapters.discord.support import add_book, bind_channel, moderator, running, start_plan
 from tests.fakes import discord_permissions as perm
 from tests.fakes.discord_server import CommandHidden, FakeDiscord
 
 README = perm.README
-app = test_discord_adapter.app  # the same App fixture (test commands, token in the environment)
 
 
 def finding(what: str) -> pytest.MarkDecorator:
