@@ -214,6 +214,13 @@ def _normalise(text: str) -> str:
     return re.sub(r"[,;]", " ", lowered)
 
 
+def parse_time_of_day(text: str) -> time:
+    """ "19:00", "07:30", "7pm", "7:30 am", "19h", "noon" → a wall-clock time; PlanError with a sentence otherwise.
+
+    The one reader of a time of day: meeting cadences and the quote of the day both use it."""
+    return _parse_time(text.strip().lower().replace(" ", ""), text)
+
+
 def _parse_time(token: str, text: str) -> time:
     if token in ("noon", "midday"):
         return time(12, 0)

@@ -32,6 +32,7 @@ from bot.storage import outbox as outbox_store
 from bot.storage.books import NewBook, NewParagraph, NewSection
 from bot.storage.db import Transaction
 from bot.storage.jobs import Job
+from cogs import all_features
 from tests.fakes import discord_payloads as P
 from tests.fakes.discord_server import FakeDiscord, RecordedRequest
 
@@ -94,7 +95,7 @@ TEST_COMMANDS = (fake_many, fake_poll, fake_vote, fake_wait, fake_long, fake_slo
 async def app(settings: Settings, clock: ManualClock, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[App]:
     monkeypatch.setenv("READALONG_DISCORD_TOKEN", "fake-token")
     settings = replace(settings, library=LibrarySettings(texts=settings.library.texts, max_upload_mb=1))
-    application = await App.open(settings, clock=clock)
+    application = await App.open(settings, clock=clock, features=all_features())
     for handler in TEST_COMMANDS:
         spec = spec_of(handler)
         assert spec is not None

@@ -33,6 +33,7 @@ from bot.storage import jobs as job_store
 from bot.storage.books import NewBook, NewParagraph, NewSection
 from bot.storage.db import Transaction
 from bot.storage.jobs import Job
+from cogs import all_features
 from tests.conftest import START, TEXTS
 from tests.support.matrix_nio import (
     create_room,
@@ -69,7 +70,7 @@ class Bot:
         """
         await self.adapter.stop()
         await self.app.close()
-        self.app = await App.open(self.settings, clock=self.clock)
+        self.app = await App.open(self.settings, clock=self.clock, features=all_features())
         if handled is not None:
             handle = self.app.handle
 
@@ -118,7 +119,7 @@ async def start_bot(
             ),
         )
         clock = ManualClock(START)
-        app = await App.open(settings, clock=clock)
+        app = await App.open(settings, clock=clock, features=all_features())
         adapter = create_adapter(app) if login == "environment" else _adapter(app, user)
         await adapter.start()
         bot = Bot(user, settings, clock, app, adapter)

@@ -7,10 +7,14 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.domain.layout import PlanRule, next_meetings, opening_times, shifted_rule
 from bot.domain.plans import DateListCadence, PlanError, WeeklyCadence
-from bot.scheduling import CATCH_UP, CatchUp, catch_up_decision, occurrence_key
-from cogs.plans import PlanRule, next_meetings, opening_times, shifted_rule
-from cogs.reminders import describe_before, next_reminder
+from bot.scheduling import DEFAULT_CATCH_UP, CatchUp, catch_up_decision, occurrence_key
+from cogs.plans.opens import READING_OPENS
+from cogs.reminders import REMINDER, describe_before, next_reminder
+
+# each kind's own policy; "prompt" stands for a kind declared without one (the default)
+CATCH_UP = {"reading-opens": READING_OPENS.policy, "prompt": DEFAULT_CATCH_UP, "reminder": REMINDER.policy}
 
 BERLIN = ZoneInfo("Europe/Berlin")
 TUE, FRI, SUN = 1, 4, 6
