@@ -1,3 +1,4 @@
+# Over 400 lines: every CLI subcommand is a small function here so `readalong --help` has one source.
 """The `readalong` command line: run the bot, open the console room, manage the library and the database.
 
 Every failure a user can cause ends in one sentence on stderr and exit status 2, never a traceback.
