@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from bot.domain.plans import (
@@ -20,10 +20,22 @@ from bot.domain.plans import (
     resolve_local_time,
 )
 
-if TYPE_CHECKING:
-    from bot.storage.plans import Plan
-
 FIRST_OPENS_BEFORE = timedelta(days=7)  # the first reading opens a week (same wall-clock time) before its meeting
+
+
+class StoredRule(Protocol):
+    """How a stored plan keeps its rule (bot.storage.plans.Plan has these fields)."""
+
+    @property
+    def cadence(self) -> str: ...
+    @property
+    def timezone(self) -> str: ...
+    @property
+    def start(self) -> date: ...
+    @property
+    def until(self) -> date | None: ...
+    @property
+    def blackouts(self) -> frozenset[date]: ...
 
 
 @dataclass(frozen=True)
@@ -37,7 +49,7 @@ class PlanRule:
     blackouts: frozenset[date]
 
     @classmethod
-    def of(cls, plan: Plan) -> PlanRule:
+    def of(cls, plan: StoredRule) -> PlanRule:
         return cls(parse_cadence(plan.cadence), ZoneInfo(plan.timezone), plan.start, plan.until, plan.blackouts)
 
 
