@@ -4,7 +4,8 @@ Moderators `plan create` (a preview with Confirm/Discard buttons; the draft is s
 then pause, resume, skip, shift, add, blackout or cancel it; everyone can `plan show`, `plan next` and
 `plan ics`. The calendar maths is bot/domain/plans.py and bot/domain/layout.py; laying readings on meetings and
 keeping the plan's schedules (one "reading-opens" row, one "reminder" row per offset, see cogs/reminders.py) in
-step is bot/services/plans.py; the reading-opens posts are opens.py.
+step is bot/services/plans.py. Modules: lifecycle.py (create … cancel), changes.py (skip, blackout, shift,
+cadence, add), view.py (show, next), calendar.py (ics, mirroring), opens.py (the reading-opens schedule kind).
 
 When things happen (the contract the README documents):
 
@@ -21,16 +22,8 @@ from __future__ import annotations
 
 from bot.events import PlanChanged
 from bot.features import Feature
-from bot.services import Services
-from bot.services.plans import sync_meetings
-from cogs.plans import changes, lifecycle, view
+from cogs.plans import calendar, changes, lifecycle, view
 from cogs.plans.opens import READING_OPENS
-
-
-async def _on_plan_changed(services: Services, event: PlanChanged) -> None:
-    """Another feature changed a plan and committed (a poll's winner was appended): mirror the meetings."""
-    await sync_meetings(services, event.group_id)
-
 
 FEATURE = Feature(
     name="plans",
@@ -43,7 +36,7 @@ FEATURE = Feature(
         lifecycle.plan_cancel,
         view.plan_show,
         view.plan_next,
-        view.plan_ics_command,
+        calendar.plan_ics_command,
         changes.plan_skip,
         changes.plan_blackout,
         changes.plan_shift,
@@ -51,5 +44,5 @@ FEATURE = Feature(
         changes.plan_cadence,
     ),
     schedule_kinds=(READING_OPENS,),
-    listeners=((PlanChanged, _on_plan_changed),),
+    listeners=((PlanChanged, calendar.mirror_changed_plan),),
 )

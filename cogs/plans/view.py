@@ -1,10 +1,9 @@
-"""What members see of the plan: its upcoming meetings and the next one, and the plan as a calendar file."""
+"""What members see of the plan: its upcoming meetings and the next one."""
 
 from __future__ import annotations
 
 from bot.commands import Invocation, command
-from bot.replies import File, Reply
-from bot.services.plans import plan_ics
+from bot.replies import Reply
 from bot.storage import plans as plan_store
 from bot.timeutil import format_local
 from cogs.plans.common import PREVIEW_LINES, book_title, reading_line, require_plan
@@ -45,14 +44,4 @@ async def plan_next(inv: Invocation) -> Reply:
         title=f"Next meeting: {format_local(nxt.meeting_at, inv.zone)}",
         text=f"Reading {nxt.number} of {len(readings)}: {nxt.title} from *{book}*, about {nxt.minutes} min.{paused}",
         kind="plan",
-    )
-
-
-@command("plan ics", help="Download the plan's meetings as a calendar file (.ics).")
-async def plan_ics_command(inv: Invocation) -> Reply:
-    group, _ = await require_plan(inv)
-    data = await plan_ics(inv.db, group, inv.now())
-    return Reply(
-        text="Import this file into your calendar; importing a newer one updates the same events.",
-        files=(File("readalong-plan.ics", data, "text/calendar"),),
     )
