@@ -7,10 +7,10 @@ reminders and by the CLI. The pure rules are bot/domain/layout.py and bot/domain
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING
+from datetime import UTC, date, datetime, timedelta
+from typing import TYPE_CHECKING, TypedDict, Unpack
 from zoneinfo import ZoneInfo
 
 from bot.adapters.base import MeetingEvent
@@ -25,7 +25,7 @@ from bot.storage import plans as plan_store
 from bot.storage import schedules as schedule_store
 from bot.storage.db import Database, Executor, Transaction
 from bot.storage.groups import Group
-from bot.storage.plans import NewReading, Plan, PlanReading
+from bot.storage.plans import NewReading, Plan, PlanReading, PlanStatus
 
 if TYPE_CHECKING:
     from bot.services import Services
@@ -218,11 +218,26 @@ async def sync_meetings(services: Services, group_id: int) -> None:
     services.reschedule()
 
 
-async def apply_change(services: Services, tx: Transaction, plan_id: int, now: datetime, **changes: object) -> Plan:
+class PlanChanges(TypedDict, total=False):
+    """The fields `plan_store.update` changes (only those given)."""
+
+    status: PlanStatus
+    cadence: str | None
+    timezone: str | None
+    start: date | None
+    blackouts: Iterable[date] | None
+    paused_at: datetime | None
+    clear_paused: bool
+    clear_token: bool
+
+
+async def apply_change(
+    services: Services, tx: Transaction, plan_id: int, now: datetime, **changes: Unpack[PlanChanges]
+) -> Plan:
     """Store changed plan fields, read the plan back and bring its schedule rows in step: the one sequence every
     plan change ends with, inside the caller's transaction."""
     if changes:
-        await plan_store.update(tx, plan_id, now, **changes)  # type: ignore[arg-type]
+        await plan_store.update(tx, plan_id, now, **changes)
     plan = await plan_store.get(tx, plan_id)
     assert plan is not None
     await refresh_schedules(services, tx, plan, now)
