@@ -1,4 +1,7 @@
-"""The App: database, clock, command registry, job handlers and adapters wired together; no chat library.
+"""The App: database, clock, the features' commands, jobs, schedule kinds and listeners, and the adapters wired
+together; no chat library and no feature (the composition root passes them to `App.open`).
+
+The App implements `bot.services.Services`, the narrow interface handlers get as `inv.app`.
 
 Adapters turn platform events into `Context` + a command line (or a resolved command and raw option
 strings) and call `handle`/`invoke`; the App finds the group and member, checks permission, converts the
@@ -20,7 +23,7 @@ from bot.clock import Clock, SystemClock
 from bot.commands import CommandSpec, Completer, Invocation, Permission, Registry
 from bot.config import Settings
 from bot.events import Event, Listener
-from bot.features import Catalog, Exporter, Feature, Forgetter
+from bot.features import Catalog, Feature
 from bot.log import log_context
 from bot.outbox import deliver
 from bot.replies import Context, Reply, UserError, error_reply
@@ -56,8 +59,6 @@ class App:
     adapters: dict[str, Adapter] = field(default_factory=dict)
     schedule_kinds: dict[str, ScheduleKind] = field(default_factory=dict)
     features: tuple[Feature, ...] = ()
-    forgetters: dict[str, Forgetter] = field(default_factory=dict)
-    exporters: dict[str, Exporter] = field(default_factory=dict)
     listeners: dict[type[Event], list[Listener]] = field(default_factory=dict)
     timer: WakeupTimer | None = None
     _tick_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
@@ -84,8 +85,6 @@ class App:
             schedule_kinds=catalog.schedule_kinds,
             completers=catalog.completers,
             features=catalog.features,
-            forgetters=catalog.forgetters,
-            exporters=catalog.exporters,
             listeners=catalog.listeners,
         )
 
