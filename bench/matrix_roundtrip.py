@@ -27,7 +27,8 @@ import nio  # noqa: E402
 from bot.adapters.matrix import MatrixAdapter  # noqa: E402
 from bot.app import App  # noqa: E402
 from bot.config import LibrarySettings, MatrixSettings, Settings  # noqa: E402
-from cogs.library import load_default_library  # noqa: E402
+from bot.services.books import load_default_library  # noqa: E402
+from cogs import all_features  # noqa: E402
 from tests.support.matrix_nio import create_room, nio_client, send_text, wait_for_event  # noqa: E402
 from tests.support.synapse import SynapseServer  # noqa: E402
 
@@ -69,7 +70,7 @@ async def start_readalong(server: SynapseServer, folder: Path) -> tuple[App, Mat
             state_dir=folder / "matrix",
         ),
     )
-    app = await App.open(settings)
+    app = await App.open(settings, features=all_features())
     await load_default_library(app.db, settings, app.clock.now)
     adapter = MatrixAdapter(app, access_token=user.access_token)
     await adapter.start()

@@ -27,14 +27,16 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bot.app import App
 from bot.config import Settings
+from bot.domain.layout import PlanRule
 from bot.domain.plans import PerMeeting, SectionLength, WeeklyCadence, allocate_readings
 from bot.replies import Reply
 from bot.scheduling import rebuild_schedules
+from bot.services.plans import lay_out, refresh_schedules
 from bot.storage import books as book_store
 from bot.storage import groups as group_store
 from bot.storage import plans as plan_store
 from bot.storage.books import NewBook, NewParagraph, NewSection
-from cogs.plans import PlanRule, _lay_out, refresh_schedules
+from cogs import all_features
 
 ZONE = "Europe/Berlin"
 FIRST_MEETING = date(2030, 1, 8)  # a Tuesday; group i meets at 19:00 + (i mod slots) minutes
@@ -75,7 +77,7 @@ class NoopAdapter:
 
 
 async def build(path: Path, groups: int, slots: int) -> None:
-    app = await App.open(Settings().with_database(path), clock=SettableClock(BUILD_AT))
+    app = await App.open(Settings().with_database(path), clock=SettableClock(BUILD_AT), features=all_features())
     now = BUILD_AT
     try:
         async with app.db.transaction() as tx:
@@ -109,7 +111,7 @@ async def build(path: Path, groups: int, slots: int) -> None:
                     )
                     plan = await plan_store.get(tx, plan_id)
                     assert plan is not None
-                    laid = await _lay_out(tx, plan, PlanRule.of(plan), now, new=[(book_id, r) for r in readings])
+                    laid = await lay_out(tx, plan, PlanRule.of(plan), now, new=[(book_id, r) for r in readings])
                     await plan_store.mark_opened(tx, [laid[0].id], now)  # reading 1 opened at start
                     await refresh_schedules(app, tx, plan, now)
     finally:
@@ -118,7 +120,7 @@ async def build(path: Path, groups: int, slots: int) -> None:
 
 async def measure(path: Path, burst: int, slots: int) -> list[tuple[str, str, str]]:
     clock = SettableClock(BUILD_AT)
-    app = await App.open(Settings().with_database(path), clock=clock)
+    app = await App.open(Settings().with_database(path), clock=clock, features=all_features())
     try:
         adapter = NoopAdapter(clock)
         app.adapters["bench"] = adapter

@@ -24,6 +24,7 @@ from bot.clock import ManualClock  # noqa: E402
 from bot.commands import Context  # noqa: E402
 from bot.config import Settings  # noqa: E402
 from bot.storage import polls as poll_store  # noqa: E402
+from cogs import all_features  # noqa: E402
 
 SIZES = (1_000, 10_000)
 OPTIONS = "ABC"
@@ -36,7 +37,7 @@ def context(user: str) -> Context:
 async def run(n: int) -> tuple[float, float, bool]:
     with tempfile.TemporaryDirectory() as folder:
         settings = Settings().with_database(Path(folder) / "bench.sqlite3")
-        app = await App.open(settings, clock=ManualClock(datetime(2026, 11, 2, 9, tzinfo=UTC)))
+        app = await App.open(settings, clock=ManualClock(datetime(2026, 11, 2, 9, tzinfo=UTC)), features=all_features())
         try:
             await app.setup_group(context("moderator"), name="Bench", timezone="Europe/Berlin")
             opened = await app.handle(context("moderator"), 'poll create "Busy?" "Red" "Green" "Blue"')

@@ -1,3 +1,4 @@
+# Over 400 lines: every CLI subcommand is a small function here so `readalong --help` has one source.
 """The `readalong` command line: run the bot, open the console room, manage the library and the database.
 
 Every failure a user can cause ends in one sentence on stderr and exit status 2, never a traceback.
@@ -118,10 +119,11 @@ def _check_database_exists(settings: Settings, args: argparse.Namespace, key: tu
 
 
 async def _with_app(settings: Settings, body: Callable[[App], Awaitable[int]], **kwargs: Any) -> int:
-    app = await App.open(settings, **kwargs)
-    try:
-        from cogs.library import load_default_library
+    from bot.services.books import load_default_library
+    from cogs import all_features  # the composition root: the one place the core meets the features
 
+    app = await App.open(settings, features=all_features(), **kwargs)
+    try:
         await load_default_library(app.db, settings, app.clock.now)
         return await body(app)
     finally:
@@ -129,10 +131,11 @@ async def _with_app(settings: Settings, body: Callable[[App], Awaitable[int]], *
 
 
 async def cmd_console(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.adapters.console import ConsoleAdapter, ControllableClock, run_console
+    from bot.adapters.console import ConsoleAdapter, run_console
+    from bot.clock import ManualClock
 
     start = parse_instant(args.now, _zone(settings)) if args.now else None
-    clock = ControllableClock(start)
+    clock = ManualClock(start)
 
     async def body(app: App) -> int:
         await run_console(ConsoleAdapter(app, clock, sys.stdout, member=args.member))
@@ -152,7 +155,7 @@ async def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
 
 
 async def cmd_library_add(settings: Settings, args: argparse.Namespace) -> int:
-    from cogs.library import Overrides, add_book, book_line
+    from bot.services.books import Overrides, add_book, book_line
 
     async def body(app: App) -> int:
         status = 0
@@ -177,8 +180,8 @@ async def cmd_library_add(settings: Settings, args: argparse.Namespace) -> int:
 
 
 async def cmd_library_list(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.services.books import book_line
     from bot.storage import books as book_store
-    from cogs.library import book_line
 
     async def body(app: App) -> int:
         books = await book_store.all_books(app.db)
@@ -193,8 +196,8 @@ async def cmd_library_list(settings: Settings, args: argparse.Namespace) -> int:
 
 
 async def cmd_library_show(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.services.books import find_book
     from bot.storage import books as book_store
-    from cogs.library import find_book
 
     async def body(app: App) -> int:
         book = await find_book(app.db, args.book)
@@ -227,8 +230,8 @@ async def cmd_library_show(settings: Settings, args: argparse.Namespace) -> int:
 
 
 async def cmd_library_search(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.services.books import citation
     from bot.storage.search import search_paragraphs
-    from cogs.library import citation
 
     async def body(app: App) -> int:
         hits = await search_paragraphs(app.db, args.query, limit=args.limit)
@@ -257,9 +260,9 @@ async def cmd_library_search(settings: Settings, args: argparse.Namespace) -> in
 
 
 async def cmd_quotes(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.services.books import find_book
+    from bot.services.quotes import attribution, section_citation
     from bot.storage import quotes as quote_store
-    from cogs.library import find_book
-    from cogs.quotes import attribution, section_citation
 
     async def body(app: App) -> int:
         book = await find_book(app.db, args.book)
@@ -290,8 +293,8 @@ async def cmd_quotes(settings: Settings, args: argparse.Namespace) -> int:
 
 
 async def cmd_prompts(settings: Settings, args: argparse.Namespace) -> int:
-    from cogs.discussion import prompts_for_section
-    from cogs.library import find_book
+    from bot.services.books import find_book
+    from bot.services.prompts import prompts_for_section
 
     async def body(app: App) -> int:
         book = await find_book(app.db, args.book)
@@ -333,9 +336,9 @@ def _book_json(book: Any) -> dict[str, Any]:
 
 
 async def cmd_plan_ics(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.services.plans import plan_ics
     from bot.storage import groups as group_store
     from bot.storage.db import Database
-    from cogs.plans import plan_ics
 
     db = await Database.open(settings.bot.database)
     try:

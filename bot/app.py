@@ -1,4 +1,7 @@
-"""The App: database, clock, command registry, job handlers and adapters wired together; no chat library.
+"""The App: database, clock, the features' commands, jobs, schedule kinds and listeners, and the adapters wired
+together; no chat library and no feature (the composition root passes them to `App.open`).
+
+The App implements `bot.services.Services`, the narrow interface handlers get as `inv.app`.
 
 Adapters turn platform events into `Context` + a command line (or a resolved command and raw option
 strings) and call `handle`/`invoke`; the App finds the group and member, checks permission, converts the
@@ -17,8 +20,10 @@ from pathlib import Path
 from bot import commands
 from bot.adapters.base import Adapter, MeetingCalendar, MeetingEvent
 from bot.clock import Clock, SystemClock
-from bot.commands import CommandSpec, Completer, Invocation, Permission, Registry, completers_from_modules
+from bot.commands import CommandSpec, Completer, Invocation, Permission, Registry
 from bot.config import Settings
+from bot.events import Event, Listener
+from bot.features import Catalog, Feature
 from bot.log import log_context
 from bot.outbox import deliver
 from bot.replies import Context, Reply, UserError, error_reply
@@ -26,8 +31,6 @@ from bot.scheduling import (
     JobHandler,
     ScheduleKind,
     WakeupTimer,
-    handlers_from_modules,
-    kinds_from_modules,
     rebuild_schedules,
     run_due_jobs,
     run_due_schedules,
@@ -55,24 +58,34 @@ class App:
     completers: dict[type, Completer] = field(default_factory=dict)
     adapters: dict[str, Adapter] = field(default_factory=dict)
     schedule_kinds: dict[str, ScheduleKind] = field(default_factory=dict)
+    features: tuple[Feature, ...] = ()
+    listeners: dict[type[Event], list[Listener]] = field(default_factory=dict)
     timer: WakeupTimer | None = None
     _tick_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     _after_commit: list[Callable[[], Awaitable[object]]] = field(default_factory=list)
 
     @classmethod
-    async def open(cls, settings: Settings, *, clock: Clock | None = None, db_path: Path | None = None) -> App:
-        from cogs import load_cogs
-
-        modules = load_cogs()
+    async def open(
+        cls,
+        settings: Settings,
+        *,
+        features: Sequence[Feature],
+        clock: Clock | None = None,
+        db_path: Path | None = None,
+    ) -> App:
+        """Open the database and plug in `features` (the composition root's list: `cogs.all_features()`)."""
+        catalog = Catalog.of(features)
         db = await Database.open(db_path or settings.bot.database)
         return cls(
             settings=settings,
             db=db,
             clock=clock or SystemClock(),
-            registry=Registry.from_modules(modules),
-            job_handlers=handlers_from_modules(modules),
-            schedule_kinds=kinds_from_modules(modules),
-            completers=completers_from_modules(modules),
+            registry=catalog.registry,
+            job_handlers=catalog.job_handlers,
+            schedule_kinds=catalog.schedule_kinds,
+            completers=catalog.completers,
+            features=catalog.features,
+            listeners=catalog.listeners,
         )
 
     async def close(self) -> None:
@@ -217,6 +230,20 @@ class App:
                 await work()
             except Exception:
                 log.exception("work after a dispatcher transaction failed")
+
+    async def dispatch(self, event: Event) -> None:
+        """Call every listener of the event's type in feature order; see bot/events.py for when each is sent.
+
+        A listener of an `isolated` event that raises is logged and skipped; otherwise the error propagates, so
+        a listener inside a transaction rolls the change back with it."""
+        for listener in self.listeners.get(type(event), ()):
+            if not event.isolated:
+                await listener(self, event)
+                continue
+            try:
+                await listener(self, event)
+            except Exception:
+                log.exception("listener %s failed for %s", getattr(listener, "__qualname__", listener), event)
 
     def reschedule(self) -> None:
         """Something due changed (a plan was edited): wake the dispatcher now rather than at the old time."""

@@ -1,3 +1,4 @@
+# Over 400 lines: declarations, registry and the one text-argument parser are the contract every adapter reads.
 """Commands are declared once, here-shaped, and every adapter reads the same declarations.
 
 A cog writes::
@@ -27,8 +28,8 @@ from bot.replies import Context, Reply, UserError
 from bot.timeutil import DurationTooLong, TimeInputError, parse_date, parse_duration, parse_instant, parse_zone
 
 if TYPE_CHECKING:
-    from bot.app import App
     from bot.clock import Clock
+    from bot.services import Services
     from bot.storage.db import Database
     from bot.storage.groups import Group
 
@@ -59,7 +60,7 @@ class Text(str):
 class Invocation:
     """What a command handler gets: the caller, the room's group (if any) and the services."""
 
-    app: App
+    app: Services
     context: Context
     group: Group | None
     member_id: int
@@ -88,39 +89,8 @@ class Invocation:
 
 
 Handler = Callable[..., Awaitable[Reply]]
-Completer = Callable[["App", "Group | None", str], Awaitable[list[tuple[str, str]]]]
-_COMPLETER_ATTR = "__readalong_completes__"
-
-
-def completer(kind: type) -> Callable[[Completer], Completer]:
-    """Declare the autocomplete source for a parameter type (BookRef, ReadingRef, PollRef)."""
-
-    def decorate(func: Completer) -> Completer:
-        setattr(func, _COMPLETER_ATTR, kind)
-        return func
-
-    return decorate
-
-
-def collect_tagged(modules: Iterable[types.ModuleType], attr: str, duplicate: str) -> dict[Any, Any]:
-    """Functions that a decorator tagged with `attr`, keyed by the tag, from the modules that define them.
-
-    How cogs declare job handlers, completers and privacy hooks: one loop for all of them. `duplicate` is the
-    error for a tag declared twice, formatted with `{key}`.
-    """
-    found: dict[Any, Any] = {}
-    for module in modules:
-        for value in vars(module).values():
-            key = getattr(value, attr, None)
-            if key is not None and getattr(value, "__module__", None) == module.__name__:
-                if key in found:
-                    raise ValueError(duplicate.format(key=getattr(key, "__name__", repr(key))))
-                found[key] = value
-    return found
-
-
-def completers_from_modules(modules: Iterable[types.ModuleType]) -> dict[type, Completer]:
-    return collect_tagged(modules, _COMPLETER_ATTR, "two completers for {key}")
+Completer = Callable[["Services", "Group | None", str], Awaitable[list[tuple[str, str]]]]
+"""`await complete(services, group, typed)`: autocomplete choices (label, value) for a parameter type."""
 
 
 # ---------------------------------------------------------------- declarations
@@ -225,7 +195,7 @@ def command(
             params=_params_from_signature(handler, params or {}),
             permission=permission,
             handler=handler,
-            cog=handler.__module__.rsplit(".", 1)[-1],
+            cog=_feature_of(handler.__module__),
             default=default,
             details=details.strip(),
         )
@@ -233,6 +203,12 @@ def command(
         return handler
 
     return decorate
+
+
+def _feature_of(module: str) -> str:
+    """The feature a handler belongs to: `cogs.plans.changes` → "plans", `cogs.library` → "library"."""
+    parts = module.split(".")
+    return parts[1] if parts[0] == "cogs" and len(parts) > 1 else parts[-1]
 
 
 def _params_from_signature(handler: Handler, helps: dict[str, str]) -> tuple[Param, ...]:
@@ -283,16 +259,6 @@ class Registry:
         self._specs: dict[str, CommandSpec] = {}
         for spec in specs:
             self.add(spec)
-
-    @classmethod
-    def from_modules(cls, modules: Iterable[types.ModuleType]) -> Registry:
-        registry = cls()
-        for module in modules:
-            for value in vars(module).values():
-                spec = spec_of(value)
-                if spec is not None and value.__module__ == module.__name__:
-                    registry.add(spec)
-        return registry
 
     def add(self, spec: CommandSpec) -> None:
         if spec.name in self._specs:

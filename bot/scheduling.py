@@ -1,12 +1,13 @@
+# Over 400 lines: the dispatcher's transaction steps, catch-up and the wake-up timer are one unit of truth.
 """The dispatcher: due rows in the database become outbox posts, one transaction per occurrence.
 
 The database is the truth. Two kinds of rows fall due:
 
-* one-shot jobs (`jobs` table): cogs register handlers with `@job_handler("kind")`; a due job's posts go into
+* one-shot jobs (`jobs` table): features name their handlers in `Feature.jobs`; a due job's posts go into
   the outbox under `job:<id>@<fire time>` and the job is marked done;
-* recurring schedules (`schedules` table, rules as JSON with an indexed `next_fire_at`): cogs declare a
-  module-level `ScheduleKind`; one dispatcher step claims the earliest due row, asks its kind for the
-  occurrence's posts, inserts them under `<schedule name>@<fire time>` (INSERT … ON CONFLICT DO NOTHING) and
+* recurring schedules (`schedules` table, rules as JSON with an indexed `next_fire_at`): features list their
+  `ScheduleKind`s in `Feature.schedule_kinds`; one dispatcher step claims the earliest due row, asks its kind
+  for the occurrence's posts, inserts them under `<schedule name>@<fire time>` (INSERT … ON CONFLICT DO NOTHING) and
   advances `next_fire_at`, all in one transaction.
 
 A crash before COMMIT leaves the row due and no post; after it, the posts are in the outbox and the row has
@@ -25,16 +26,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from types import ModuleType
 from typing import TYPE_CHECKING, Literal
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.date import DateTrigger
 
-from bot.commands import collect_tagged
 from bot.log import log_context
 from bot.outbox import reply_to_json
 from bot.replies import Reply
@@ -50,6 +49,7 @@ from bot.timeutil import to_db
 
 if TYPE_CHECKING:
     from bot.app import App
+    from bot.services import Services
 
 log = logging.getLogger(__name__)
 
@@ -67,20 +67,8 @@ class Post:
     room: str | None = None  # another room of the group's platform, e.g. direct_room(user) for a private nudge
 
 
-JobHandler = Callable[["App", Transaction, Job], Awaitable[list[Post]]]
-_HANDLER_ATTR = "__readalong_job__"
-
-
-def job_handler(kind: str) -> Callable[[JobHandler], JobHandler]:
-    def decorate(func: JobHandler) -> JobHandler:
-        setattr(func, _HANDLER_ATTR, kind)
-        return func
-
-    return decorate
-
-
-def handlers_from_modules(modules: Iterable[ModuleType]) -> dict[str, JobHandler]:
-    return collect_tagged(modules, _HANDLER_ATTR, "two handlers for job kind {key}")
+JobHandler = Callable[["Services", Transaction, Job], Awaitable[list[Post]]]
+"""`await handle(services, tx, job)`: a due one-shot job's posts, inside the dispatcher's transaction."""
 
 
 async def run_due_jobs(app: App, now: datetime) -> int:
@@ -143,14 +131,7 @@ class CatchUp:
     until_meeting: bool = False
 
 
-# The catch-up policy per schedule kind: the setting in code. A ScheduleKind takes its policy from here unless it
-# is given one; change a default here (or pass `catch_up=` to the kind) to change the behaviour.
-CATCH_UP: dict[str, CatchUp] = {
-    "reading-opens": CatchUp(grace=timedelta(hours=2)),
-    "prompt": CatchUp(grace=timedelta(hours=2)),
-    "reminder": CatchUp(until_meeting=True),
-}
-DEFAULT_CATCH_UP = CatchUp(grace=timedelta(hours=2))
+DEFAULT_CATCH_UP = CatchUp(grace=timedelta(hours=2))  # posted late for up to two hours, then recorded missed
 
 Decision = Literal["on-time", "late", "missed"]
 
@@ -190,14 +171,14 @@ class Outcome:
     next_fire_at: datetime | None
 
 
-FireFn = Callable[["App", Transaction, Sequence[Due]], Awaitable[list[Outcome]]]
-NextFn = Callable[["App", Transaction, Schedule, datetime], Awaitable[datetime | None]]
-RebuildFn = Callable[["App", Transaction, Sequence[Schedule]], Awaitable[dict[int, datetime | None]]]
+FireFn = Callable[["Services", Transaction, Sequence[Due]], Awaitable[list[Outcome]]]
+NextFn = Callable[["Services", Transaction, Schedule, datetime], Awaitable[datetime | None]]
+RebuildFn = Callable[["Services", Transaction, Sequence[Schedule]], Awaitable[dict[int, datetime | None]]]
 
 
 @dataclass(frozen=True)
 class ScheduleKind:
-    """A kind of recurring schedule, declared once as a module-level value in a cog.
+    """A kind of recurring schedule, listed in its feature's `Feature.schedule_kinds` with its catch-up policy.
 
     `fire(app, tx, dues)` handles a batch of due occurrences of this kind (different schedules) and returns one
     `Outcome` per `Due`, in order: the posts, after doing the occurrence's side effects (it is called for
@@ -211,22 +192,11 @@ class ScheduleKind:
     fire: FireFn
     next_fire: NextFn
     rebuild: RebuildFn | None = None
-    catch_up: CatchUp | None = None
+    catch_up: CatchUp = DEFAULT_CATCH_UP
 
     @property
     def policy(self) -> CatchUp:
-        return self.catch_up or CATCH_UP.get(self.kind, DEFAULT_CATCH_UP)
-
-
-def kinds_from_modules(modules: Iterable[ModuleType]) -> dict[str, ScheduleKind]:
-    found: dict[str, ScheduleKind] = {}
-    for module in modules:
-        for value in vars(module).values():
-            if isinstance(value, ScheduleKind):
-                if value.kind in found and found[value.kind] is not value:
-                    raise ValueError(f"two schedule kinds named {value.kind!r}")
-                found[value.kind] = value
-    return found
+        return self.catch_up
 
 
 def occurrence_key(schedule_name: str, fire_at: datetime, index: int = 0) -> str:

@@ -122,10 +122,6 @@ def from_db(text: str) -> datetime:
     return datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
 
 
-def local(when: datetime, zone: ZoneInfo) -> datetime:
-    return when.astimezone(zone)
-
-
 def format_local(when: datetime, zone: ZoneInfo) -> str:
     """How a member reads a time: weekday, date, 24-hour time and the zone's abbreviation."""
     shown = when.astimezone(zone)

@@ -1,16 +1,16 @@
-"""Features, platform-free. Every public module here is a cog; modules starting with "_" are skipped."""
+"""Features, platform-free. Each module or package here declares itself once as `FEATURE` (bot/features.py);
+`all_features()` is the composition root's list, used by the CLI's start-up and the tests. The core never
+imports this package, and no feature imports another (import-linter checks both)."""
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
-from types import ModuleType
+from bot.features import Feature
 
 
-def load_cogs() -> list[ModuleType]:
-    """Import every cog module, so their @command and @job_handler declarations register."""
-    modules = []
-    for info in sorted(pkgutil.iter_modules(__path__), key=lambda i: i.name):
-        if not info.name.startswith("_"):
-            modules.append(importlib.import_module(f"{__name__}.{info.name}"))
-    return modules
+def all_features() -> list[Feature]:
+    """Every feature, in the order their listeners run and `help` is built."""
+    from cogs import admin, discussion, library, plans, polls, privacy, progress, quotes, reminders
+
+    return [
+        module.FEATURE for module in (admin, discussion, library, plans, polls, privacy, progress, quotes, reminders)
+    ]

@@ -5,10 +5,13 @@ from __future__ import annotations
 from zoneinfo import ZoneInfo
 
 from bot.commands import Invocation, Permission, Text, command
+from bot.domain.plans import PlanError
+from bot.features import Feature
 from bot.replies import Field, Reply, UserError
+from bot.services.plans import move_to_zone
 from bot.storage import members as member_store
+from bot.storage import plans as plan_store
 from bot.timeutil import format_local
-from cogs.plans import move_to_zone
 
 
 @command("help", help="List the commands, or show how to use one.", params={"topic": "A command name"})
@@ -88,5 +91,21 @@ async def group_timezone(inv: Invocation, timezone: ZoneInfo) -> Reply:
     group = inv.require_group()
     if str(timezone) == group.timezone:
         return Reply(text=f"The group's time zone is already {timezone}.")
-    moved = await move_to_zone(inv, group, timezone)
+    now = inv.now()
+    try:
+        laid = await move_to_zone(inv.app, group, timezone, now)
+    except PlanError as exc:
+        raise UserError(str(exc)) from None
+    upcoming = [r for r in laid or () if r.meeting_at > now]
+    moved = ""
+    if upcoming:
+        plan = await plan_store.live(inv.db, group.id)
+        cadence = plan.cadence if plan else ""
+        moved = (
+            f" The plan keeps its local times ({cadence}); the next meeting is "
+            f"{format_local(upcoming[0].meeting_at, timezone)}."
+        )
     return Reply(text=f"The group's time zone is now {timezone}.{moved}")
+
+
+FEATURE = Feature(name="admin", commands=(help_, group_setup, group_info, group_timezone))

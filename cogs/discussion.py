@@ -8,201 +8,49 @@ them (bot/llm.py); the built-in text is the fallback for every failure.
 
 from __future__ import annotations
 
-import asyncio
-import hashlib
-import re
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
-from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bot import llm
 from bot.adapters.base import TEXT_PLACEHOLDER
 from bot.commands import Invocation, Permission, ReadingRef, Text, command
-from bot.config import Settings
-from bot.ingest.prompts import KINDS, Generator, PromptDraft, SectionDoc, load_templates
+from bot.events import ReadingOpening
+from bot.features import Feature
 from bot.replies import Choice, Field, Reply, UserError
-from bot.storage import books as book_store
+from bot.services.prompts import choose_generated, generated_prompts
+from bot.services.quotes import GOOD_RANK, attribution, choose_quote, section_citation
+from bot.services.readings import Gate, ResolvedReading, from_plan, reading_gate, resolve_reading
 from bot.storage import plans as plan_store
 from bot.storage import prompts as prompt_store
 from bot.storage import quotes as quote_store
-from bot.storage.db import Database, Executor
+from bot.storage.db import Executor
 from bot.storage.prompts import Prompt
 from bot.storage.quotes import Quote
 from bot.text import plural
-from cogs.library import find_book
-from cogs.plans import reading_extra
-from cogs.privacy import forgetter
-from cogs.quotes import (
-    GOOD_RANK,
-    Gate,
-    attribution,
-    choose_quote,
-    library_fingerprint,
-    library_index,
-    reading_gate,
-    section_citation,
-)
 
 if TYPE_CHECKING:
-    from bot.app import App
+    from bot.services import Services
     from bot.storage.db import Transaction
-    from bot.storage.plans import PlanReading
 
-GENERATOR_VERSION = "1"
 MAX_PROMPT_CHARS = 500
 NOT_YET = "That reading hasn't opened for the group yet, so its prompts stay hidden until it does (no spoilers)."
 
 
-# ---------------------------------------------------------------- the generator for the current library
-@dataclass
-class _Library:
-    key: str  # what prompts made now are stored under
-    accepted: tuple[str, ...]  # cached prompts made under these keys are current
-    generator: Generator
-    docs: dict[int, SectionDoc]
-
-
-_LIBRARY: dict[str, _Library] = {}
-
-
-def templates_path(settings: Settings) -> Path:
-    configured = settings.prompts.templates
-    if configured.exists() or configured.is_absolute():
-        return configured
-    return Path(__file__).resolve().parent.parent / configured
-
-
-async def _library(settings: Settings, db: Executor, *, use_llm: bool) -> _Library:
-    books = await book_store.all_books(db)
-    digest = hashlib.sha256(repr(library_fingerprint(books)).encode()).hexdigest()[:16]
-    llm_part = f":llm:{settings.prompts.llm_model}" if use_llm and settings.prompts.llm_enabled else ""
-    key = f"v{GENERATOR_VERSION}:{digest}{llm_part}"
-    base_key = f"v{GENERATOR_VERSION}:{digest}"
-    cached = _LIBRARY.get(base_key)
-    if cached is None:
-        docs: dict[int, SectionDoc] = {}
-        for book in books:
-            for section in await book_store.sections(db, book.id):
-                paragraphs = await book_store.paragraphs(db, section.id)
-                docs[section.id] = SectionDoc(
-                    book.id, book.title, book.authors, section.id, section.position, section.heading, paragraphs
-                )
-        generator = Generator(list(docs.values()), await library_index(db), load_templates(templates_path(settings)))
-        _LIBRARY.clear()
-        cached = _LIBRARY[base_key] = _Library(base_key, (base_key,), generator, docs)
-    # without the model (the reading-opens post) a model's cached rephrasing is as good as the built-in text
-    accepted = (key,) if key != base_key else (base_key, f"{base_key}:llm:{settings.prompts.llm_model}")
-    return _Library(key, accepted, cached.generator, cached.docs)
-
-
-async def generated_prompts(
-    app: App, db: Executor, section_id: int, *, use_llm: bool = True, transaction: bool = True
-) -> list[Prompt]:
-    """A section's generated prompts (every kind, connection alternatives included), from the cache or made now."""
-    library = await _library(app.settings, db, use_llm=use_llm)
-    cached = await prompt_store.generated(db, section_id, library.accepted)
-    if cached is not None:
-        return cached
-    doc = library.docs.get(section_id)
-    if doc is None:
-        return []
-    drafts = await asyncio.to_thread(library.generator.generate, doc)
-    if use_llm and app.settings.prompts.llm_enabled:
-        drafts = [await _rephrased(app.settings, d) for d in drafts]
-    now = app.clock.now()
-    if transaction and isinstance(db, Database):
-        async with db.transaction() as tx:
-            await prompt_store.replace_generated(tx, section_id, library.key, drafts, now)
-    else:
-        await prompt_store.replace_generated(db, section_id, library.key, drafts, now)
-    return await prompt_store.generated(db, section_id, (library.key,)) or []
-
-
-async def _rephrased(settings: Settings, draft: PromptDraft) -> PromptDraft:
-    better = await llm.rephrase(settings.prompts, draft.text, [c.excerpt for c in draft.citations])
-    return replace(draft, text=better) if better else draft
-
-
-def choose_generated(prompts: Sequence[Prompt], shows: Gate | None, sections: Sequence[int] = ()) -> list[Prompt]:
-    """One generated prompt of each kind whose citations the group may see, in kind order."""
-
-    def allowed(prompt: Prompt) -> bool:
-        return shows is None or all(c.section_id in sections or shows.shows(c.section_id) for c in prompt.citations)
-
-    chosen: list[Prompt] = []
-    for kind in KINDS:
-        match = next((p for p in prompts if p.kind == kind and allowed(p)), None)
-        if match is not None:
-            chosen.append(match)
-    if len(chosen) < 3:  # a reading of several sections: fill from the others' first choices
-        chosen += [p for p in prompts if p not in chosen and p.rank == 0 and allowed(p)][: 3 - len(chosen)]
-    return chosen
-
-
-async def prompts_for_section(app: App, db: Executor, book_id: int, position: int) -> list[PromptDraft]:
-    """The CLI's view: a section's discussion prompts with no group (nothing gated)."""
-    section = await book_store.section(db, book_id, position)
-    if section is None:
-        return []
-    return [p.draft() for p in choose_generated(await generated_prompts(app, db, section.id), None)]
-
-
 # ---------------------------------------------------------------- which reading
-@dataclass(frozen=True)
-class ChosenReading:
-    title: str
-    section_ids: tuple[int, ...]
-
-
-async def resolve_reading(inv: Invocation, ref: str | None) -> ChosenReading:
-    """ "3" (the plan's reading 3), "jacobins:3" (a book's section 3) or a heading fragment; None: the current one."""
+async def _reading(inv: Invocation, ref: str | None) -> ResolvedReading:
+    """The named reading (every form `resolve_reading` knows), or the group's current one."""
     readings = await plan_store.readings(inv.db, inv.group.id) if inv.group else []
-    if ref is None:
-        if inv.group is None or not readings:
-            raise UserError("Name a reading, for example `prompts jacobins:3` (book and section number).")
-        position = await plan_store.group_position(inv.db, inv.group.id)
-        if position < 0:
-            raise UserError("The group hasn't opened its first reading yet; prompts come when it does.")
-        return _from_plan(readings[position])
-    text = ref.strip()
-    if match := re.fullmatch(r"(.+?)\s*[:#]\s*(\d+)", text):
-        book = await find_book(inv.db, match.group(1))
-        position = int(match.group(2))
-        section = await book_store.section(inv.db, book.id, position) if position <= book.section_count else None
-        if section is None:
-            raise UserError(f"*{book.title}* has sections 1 to {book.section_count}, not {match.group(2)}.")
-        return ChosenReading(f"{section.label} (*{book.title}* §{section.position})", (section.id,))
-    if text.isdigit():
-        number = int(text)
-        if not readings:
-            raise UserError("This group has no study plan, so name the reading by book and section, e.g. `jacobins:3`.")
-        if not 1 <= number <= len(readings):
-            raise UserError(f"The plan has readings 1 to {len(readings)}, not {number}.")
-        return _from_plan(readings[number - 1])
-    needle = text.lower()
-    planned = [r for r in readings if needle in r.title.lower()]
-    if len(planned) == 1:
-        return _from_plan(planned[0])
-    matches = []
-    for book in await book_store.all_books(inv.db):
-        for section in await book_store.sections(inv.db, book.id):
-            if section.heading and needle in section.heading.lower():
-                matches.append(ChosenReading(f"{section.label} (*{book.title}* §{section.position})", (section.id,)))
-    if len(matches) == 1:
-        return matches[0]
-    if matches:
-        options = "; ".join(m.title for m in matches[:3])
-        raise UserError(f"“{ref}” matches several readings: {options}. Use book:section, e.g. `jacobins:3`.")
-    raise UserError(f"I don't know a reading “{ref}”; use its number in the plan or book:section, e.g. `jacobins:3`.")
+    if ref is not None:
+        return await resolve_reading(inv.db, readings, ref)
+    if inv.group is None or not readings:
+        raise UserError("Name a reading, for example `prompts jacobins:3` (book and section number).")
+    position = await plan_store.group_position(inv.db, inv.group.id)
+    if position < 0:
+        raise UserError("The group hasn't opened its first reading yet; prompts come when it does.")
+    return from_plan(readings[position])
 
 
-def _from_plan(reading: PlanReading) -> ChosenReading:
-    return ChosenReading(f"Reading {reading.number}: {reading.title}", reading.section_ids)
-
-
-async def _visible_reading(inv: Invocation, ref: str | None) -> tuple[ChosenReading, Gate]:
-    chosen = await resolve_reading(inv, ref)
+async def _visible_reading(inv: Invocation, ref: str | None) -> tuple[ResolvedReading, Gate]:
+    chosen = await _reading(inv, ref)
     gate = await reading_gate(inv.db, inv.group.id if inv.group else None)
     if not all(gate.shows(s) for s in chosen.section_ids):
         raise UserError(NOT_YET)
@@ -222,7 +70,7 @@ def _line(prompt: Prompt) -> str:
 
 
 async def discussion_set(
-    app: App, db: Executor, group_id: int | None, chosen: ChosenReading, gate: Gate
+    services: Services, db: Executor, group_id: int | None, chosen: ResolvedReading, gate: Gate
 ) -> list[Prompt]:
     """What `prompts` shows: the group's curated prompts, its upvoted suggestions, then generated ones; at most 5."""
     own = await prompt_store.of_group(db, group_id, chosen.section_ids) if group_id else []
@@ -230,7 +78,7 @@ async def discussion_set(
     suggested = [p for p in own if p.source == "suggested" and p.votes > 0]
     generated: list[Prompt] = []
     for section_id in chosen.section_ids:
-        generated += await generated_prompts(app, db, section_id)
+        generated += await generated_prompts(services, db, section_id)
     picked = choose_generated(generated, gate, chosen.section_ids)
     return (curated + suggested + picked)[:5]
 
@@ -262,7 +110,7 @@ async def _add(inv: Invocation, reading: str, text: str, source: prompt_store.So
         raise UserError("A discussion prompt is a question; end it with a question mark.")
     if len(question) > MAX_PROMPT_CHARS:
         raise UserError(f"Keep a prompt under {MAX_PROMPT_CHARS} characters; this one has {len(question)}.")
-    chosen = await resolve_reading(inv, reading)
+    chosen = await _reading(inv, reading)
     async with inv.db.transaction() as tx:
         prompt_id = await prompt_store.add(
             tx,
@@ -341,7 +189,7 @@ async def prompt_list(inv: Invocation, reading: ReadingRef | None = None) -> Rep
 
 # ---------------------------------------------------------------- for the reading-opens post
 async def top_prompt_and_quote(
-    app: App, db: Executor, group_id: int, section_ids: Sequence[int]
+    services: Services, db: Executor, group_id: int, section_ids: Sequence[int]
 ) -> tuple[str | None, Quote | None]:
     """The reading's best prompt (curated, then upvoted, then generated) and a good quote from these sections.
 
@@ -349,35 +197,40 @@ async def top_prompt_and_quote(
     see. The quote is recorded as shown to the group. Safe inside the dispatcher's transaction (no model calls).
     """
     gate = await reading_gate(db, group_id)
-    chosen = ChosenReading("", tuple(section_ids))
+    chosen = ResolvedReading("", tuple(section_ids))
     own = await prompt_store.of_group(db, group_id, section_ids)
     text: str | None = own[0].text if own and (own[0].source == "curated" or own[0].votes > 0) else None
     if text is None:
         generated: list[Prompt] = []
         for section_id in section_ids:
-            generated += await generated_prompts(app, db, section_id, use_llm=False, transaction=False)
+            generated += await generated_prompts(services, db, section_id, use_llm=False, transaction=False)
         picked = choose_generated(generated, gate, chosen.section_ids)
         text = picked[0].text if picked else None
     quote = choose_quote(await quote_store.pool(db, group_id, list(section_ids), max_rank=GOOD_RANK))
     if quote is not None:
-        await quote_store.mark_shown(db, group_id, quote.id, app.clock.now())
+        await quote_store.mark_shown(db, group_id, quote.id, services.clock.now())
     return text, quote
 
 
-@reading_extra
-async def reading_opens_extras(app: App, tx: Transaction, group_id: int, reading: PlanReading) -> list[Field | Choice]:
-    """For the plans cog's reading-opens post: a prompt to start with, a quote of the reading, and a button
-    to suggest a prompt (it asks for the question's text)."""
-    prompt, quote = await top_prompt_and_quote(app, tx, group_id, reading.section_ids)
-    fields: list[Field | Choice] = []
+async def reading_opens_extras(services: Services, event: ReadingOpening) -> None:
+    """For the reading-opens post: a prompt to start with, a quote of the reading, and a button to suggest a
+    prompt (it asks for the question's text)."""
+    reading = event.reading
+    prompt, quote = await top_prompt_and_quote(services, event.tx, event.group_id, reading.section_ids)
     if prompt:
-        fields.append(Field("To discuss", prompt))
+        event.extras.append(Field("To discuss", prompt))
     if quote:
-        fields.append(Field("Quote", f"> {quote.text}\n— {attribution(quote)}, {section_citation(quote)}"))
-    fields.append(Choice("Suggest a prompt", f"prompt suggest {reading.number} {TEXT_PLACEHOLDER}"))
-    return fields
+        event.extras.append(Field("Quote", f"> {quote.text}\n— {attribution(quote)}, {section_citation(quote)}"))
+    event.extras.append(Choice("Suggest a prompt", f"prompt suggest {reading.number} {TEXT_PLACEHOLDER}"))
 
 
-@forgetter("prompt upvotes and suggestions")
-async def forget_prompts(app: App, tx: Transaction, member_id: int) -> int:
+async def forget_prompts(services: Services, tx: Transaction, member_id: int) -> int:
     return await prompt_store.forget_member(tx, member_id)
+
+
+FEATURE = Feature(
+    name="discussion",
+    commands=(prompts, prompt_add, prompt_suggest, prompt_upvote, prompt_list),
+    forgetters={"prompt upvotes and suggestions": forget_prompts},
+    listeners=((ReadingOpening, reading_opens_extras),),
+)

@@ -1,15 +1,13 @@
 """Members' data: `forget me` deletes what features keep about the caller; `export` hands moderators the
 group's records as CSV and JSON.
 
-Features plug in with two decorators, collected from the cog modules the way job handlers are::
+Features plug in through their declaration (bot/features.py)::
 
-    @forgetter("poll ballots")
-    async def forget_ballots(app: App, tx: Transaction, member_id: int) -> int:
-        ...  # delete this member's rows; return how many
-
-    @exporter("polls")
-    async def export_polls(app: App, db: Executor, group: Group) -> ExportPart:
-        ...  # JSON-ready data plus CSV tables
+    FEATURE = Feature(
+        name="polls",
+        forgetters={"poll ballots": forget_ballots},  # (services, tx, member_id) -> rows removed
+        exporters={"polls": export_polls},  # (services, db, group) -> ExportPart (JSON data plus CSV tables)
+    )
 
 Every forgetter runs in one transaction, so forgetting is all or nothing; every exporter reads inside one
 transaction, so an export is a consistent snapshot.
@@ -21,89 +19,36 @@ import csv
 import io
 import json
 import logging
-from collections.abc import Awaitable, Callable, Iterable, Sequence
-from dataclasses import dataclass, field
-from types import ModuleType
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from bot.commands import Invocation, Permission, collect_tagged, command
+from bot.commands import Invocation, Permission, command
+from bot.features import Exporter, ExportTable, Feature, Forgetter
 from bot.replies import File, Reply, UserError
 from bot.timeutil import format_local
 
 if TYPE_CHECKING:
-    from bot.app import App
-    from bot.storage.db import Executor, Transaction
-    from bot.storage.groups import Group
+    from bot.services import Services
+    from bot.storage.db import Transaction
 
 log = logging.getLogger(__name__)
 
 
 # ---------------------------------------------------------------- hooks
-@dataclass(frozen=True)
-class ExportTable:
-    """One CSV file of an export: `name` becomes `<name>.csv`."""
-
-    name: str
-    columns: tuple[str, ...]
-    rows: Sequence[Sequence[Any]] = ()
+def forgetters(features: Iterable[Feature]) -> dict[str, Forgetter]:
+    """Every feature's forgetter by what it forgets."""
+    return {what: forget for feature in features for what, forget in feature.forgetters.items()}
 
 
-@dataclass(frozen=True)
-class ExportPart:
-    """What one feature contributes to an export: `data` goes under `name` in the JSON, `tables` become CSVs."""
-
-    name: str
-    data: Any
-    tables: tuple[ExportTable, ...] = field(default=())
+def exporters(features: Iterable[Feature]) -> dict[str, Exporter]:
+    """Every feature's exporter by its name in the export."""
+    return {name: produce for feature in features for name, produce in feature.exporters.items()}
 
 
-Forgetter = Callable[["App", "Transaction", int], Awaitable[int]]
-Exporter = Callable[["App", "Executor", "Group"], Awaitable[ExportPart]]
-_FORGETTER_ATTR = "__readalong_forgets__"
-_EXPORTER_ATTR = "__readalong_exports__"
-
-
-def forgetter(what: str) -> Callable[[Forgetter], Forgetter]:
-    """Declare a "forget this member" function; `what` names the records in the member's receipt."""
-
-    def decorate(func: Forgetter) -> Forgetter:
-        setattr(func, _FORGETTER_ATTR, what)
-        return func
-
-    return decorate
-
-
-def exporter(name: str) -> Callable[[Exporter], Exporter]:
-    """Declare a feature's contribution to `export`; `name` is its key in the JSON file."""
-
-    def decorate(func: Exporter) -> Exporter:
-        setattr(func, _EXPORTER_ATTR, name)
-        return func
-
-    return decorate
-
-
-def _collect(modules: Iterable[ModuleType], attr: str) -> dict[str, Callable[..., Any]]:
-    return collect_tagged(modules, attr, "two hooks named {key}")
-
-
-def forgetters(modules: Iterable[ModuleType] | None = None) -> dict[str, Forgetter]:
-    """Every declared forgetter by what it forgets (from all cogs unless `modules` is given)."""
-    from cogs import load_cogs
-
-    return _collect(load_cogs() if modules is None else modules, _FORGETTER_ATTR)
-
-
-def exporters(modules: Iterable[ModuleType] | None = None) -> dict[str, Exporter]:
-    """Every declared exporter by name (from all cogs unless `modules` is given)."""
-    from cogs import load_cogs
-
-    return _collect(load_cogs() if modules is None else modules, _EXPORTER_ATTR)
-
-
-async def forget_member(app: App, tx: Transaction, member_id: int) -> dict[str, int]:
+async def forget_member(services: Services, tx: Transaction, member_id: int) -> dict[str, int]:
     """Run every forgetter for one member inside the caller's transaction; returns rows removed per kind."""
-    return {what: await forget(app, tx, member_id) for what, forget in sorted(forgetters().items())}
+    found = forgetters(services.features)
+    return {what: await forget(services, tx, member_id) for what, forget in sorted(found.items())}
 
 
 def csv_bytes(table: ExportTable) -> bytes:
@@ -143,7 +88,7 @@ async def forget_me(inv: Invocation) -> Reply:
 )
 async def export(inv: Invocation) -> Reply:
     group = inv.require_group()
-    found = exporters()
+    found = exporters(inv.app.features)
     if not found:
         raise UserError("There is nothing to export yet.")
     async with inv.db.transaction() as tx:
@@ -173,3 +118,6 @@ async def export(inv: Invocation) -> Reply:
         files=tuple(files),
         ephemeral=True,
     )
+
+
+FEATURE = Feature(name="privacy", commands=(forget_me, export))

@@ -13,10 +13,13 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from bot.adapters.base import direct_room
-from bot.commands import Invocation, Permission, ReadingRef, command, completer
+from bot.commands import Invocation, Permission, ReadingRef, command
 from bot.domain.progress import member_progress, progress_bar, readings_behind
+from bot.events import MeetingsChanged
+from bot.features import ExportPart, ExportTable, Feature
 from bot.replies import File, Reply, UserError
-from bot.scheduling import Post, job_handler
+from bot.scheduling import Post
+from bot.services.readings import current_reading, resolve_reading
 from bot.storage import groups as group_store
 from bot.storage import jobs as job_store
 from bot.storage import members as member_store
@@ -28,32 +31,13 @@ from bot.storage.jobs import Job
 from bot.storage.plans import PlanReading
 from bot.text import plural
 from bot.timeutil import format_local, to_db
-from cogs.plans import meeting_follower
-from cogs.privacy import ExportPart, ExportTable, exporter, forgetter
 
 if TYPE_CHECKING:
-    from bot.app import App
+    from bot.services import Services
 
 log = logging.getLogger(__name__)
 
 NUDGE_RECHECK = timedelta(days=1)  # with no upcoming meeting, look again tomorrow (a plan may appear)
-
-
-def resolve_reading(readings: list[PlanReading], ref: str) -> PlanReading:
-    """A reading by its number in the plan ("3") or a fragment of its title."""
-    needle = ref.strip().lower().lstrip("#")
-    if needle.isdigit():
-        number = int(needle)
-        if 1 <= number <= len(readings):
-            return readings[number - 1]
-        raise UserError(f"The plan has readings 1 to {len(readings)}; there is no reading {number}.")
-    matches = [r for r in readings if needle in r.title.lower()]
-    if len(matches) == 1:
-        return matches[0]
-    if matches:
-        options = ", ".join(f"{r.number}. {r.title}" for r in matches[:4])
-        raise UserError(f"“{ref}” matches several readings: {options}. Use the reading's number.")
-    raise UserError(f"No reading in the plan is called “{ref}”; `plan show` lists them with their numbers.")
 
 
 async def _plan_readings(db: Executor, group: Group) -> list[PlanReading]:
@@ -63,18 +47,11 @@ async def _plan_readings(db: Executor, group: Group) -> list[PlanReading]:
     return readings
 
 
-async def current_reading(db: Executor, group: Group, readings: list[PlanReading]) -> PlanReading:
-    """The reading the group is on: the last one opened, or the first before anything opened."""
-    position = await plan_store.group_position(db, group.id)
-    return readings[max(position, 0)]
-
-
-@completer(ReadingRef)
-async def complete_readings(app: App, group: Group | None, typed: str) -> list[tuple[str, str]]:
+async def complete_readings(services: Services, group: Group | None, typed: str) -> list[tuple[str, str]]:
     if group is None:
         return []
     needle = typed.strip().lower()
-    readings = await plan_store.readings(app.db, group.id)
+    readings = await plan_store.readings(services.db, group.id)
     return [
         (f"{r.number}. {r.title}"[:100], str(r.number))
         for r in readings
@@ -90,7 +67,7 @@ async def complete_readings(app: App, group: Group | None, typed: str) -> list[t
 async def done(inv: Invocation, reading: ReadingRef | None = None) -> Reply:
     group = inv.require_group()
     readings = await _plan_readings(inv.db, group)
-    target = resolve_reading(readings, reading) if reading else await current_reading(inv.db, group, readings)
+    target = await _target(inv, group, readings, reading)
     new = await progress_store.mark_done(inv.db, inv.member_id, target.id, inv.now())
     finished = await progress_store.done_by(inv.db, inv.member_id, [r.id for r in readings])
     tally = (
@@ -99,6 +76,16 @@ async def done(inv: Invocation, reading: ReadingRef | None = None) -> Reply:
     if not new:
         return Reply(text=f"You had already marked {target.number}. *{target.title}* as read. {tally}", ephemeral=True)
     return Reply(text=f"✓ {target.number}. *{target.title}* marked as read. {tally}", ephemeral=True)
+
+
+async def _target(inv: Invocation, group: Group, readings: list[PlanReading], ref: str | None) -> PlanReading:
+    """The reading `done` marks: the named one (any form `resolve_reading` knows), else the group's current one."""
+    if ref is None:
+        return await current_reading(inv.db, group.id, readings)
+    resolved = await resolve_reading(inv.db, readings, ref)
+    if resolved.planned is None:
+        raise UserError(f"{resolved.title} is not part of the group's plan; `plan show` lists its readings.")
+    return resolved.planned
 
 
 @command("undo", help="Take back your most recent `done`.")
@@ -170,7 +157,7 @@ async def progress_summary(inv: Invocation) -> Reply:
     group = inv.require_group()
     readings = await _plan_readings(inv.db, group)
     members, finished = await _group_counts(inv.db, group, readings)
-    current = await current_reading(inv.db, group, readings)
+    current = await current_reading(inv.db, group.id, readings)
     n = finished[current.position]
     return Reply(
         title="Where the group stands",
@@ -226,8 +213,7 @@ async def _arm_nudge(tx: Transaction, group: Group, member_id: int, hours: int, 
     await job_store.add(tx, "nudge", fire_at, payload, now, group.id, ref=_nudge_ref(group.id, member_id))
 
 
-@job_handler("nudge")
-async def send_nudge(app: App, tx: Transaction, job: Job) -> list[Post]:
+async def send_nudge(services: Services, tx: Transaction, job: Job) -> list[Post]:
     """Before a meeting: a private message to an opted-in member who has not finished; then re-arm."""
     group = await group_store.get(tx, job.group_id or 0)
     member_id = int(job.payload["member_id"])
@@ -269,20 +255,18 @@ def _where_to_answer(group: Group) -> str:
     return f"In the *{group.name}* {place}, `done` marks a reading as finished and `nudge off` stops these messages."
 
 
-@meeting_follower
-async def rearm_nudges(app: App, tx: Transaction, group: Group, now: datetime) -> None:
+async def rearm_nudges(services: Services, event: MeetingsChanged) -> None:
     """The plan's meetings moved (a skip, a shift, a new zone…): every member's next nudge moves with them."""
+    tx, group, now = event.tx, event.group, event.now
     for member_id, hours in await progress_store.nudges_of_group(tx, group.id):
         await _arm_nudge(tx, group, member_id, hours, now)
 
 
-@forgetter("reading progress and nudge settings")
-async def forget_progress(app: App, tx: Transaction, member_id: int) -> int:
+async def forget_progress(services: Services, tx: Transaction, member_id: int) -> int:
     return await progress_store.forget_member(tx, member_id)
 
 
-@exporter("progress")
-async def export_progress(app: App, db: Executor, group: Group) -> ExportPart:
+async def export_progress(services: Services, db: Executor, group: Group) -> ExportPart:
     """Per reading: how many finished; per member: which readings and when (moderators' export only)."""
     readings = await plan_store.readings(db, group.id)
     names = {m.id: m.display_name for m, _ in await member_store.of_group(db, group.id)}
@@ -301,3 +285,14 @@ async def export_progress(app: App, db: Executor, group: Group) -> ExportPart:
         data=data,
         tables=(ExportTable("progress", ("reading", "title", "member", "finished_at"), rows),),
     )
+
+
+FEATURE = Feature(
+    name="progress",
+    commands=(done, undo, progress_me, progress_group, progress_summary, nudge_on, nudge_off),
+    jobs={"nudge": send_nudge},
+    completers={ReadingRef: complete_readings},
+    forgetters={"reading progress and nudge settings": forget_progress},
+    exporters={"progress": export_progress},
+    listeners=((MeetingsChanged, rearm_nudges),),
+)

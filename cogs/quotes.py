@@ -1,44 +1,39 @@
 """Quotes from the reading: a good one on request, full-text search, and a quote of the day — never ahead of
 the group.
 
-Candidates are scored when a book is added (`index_book_quotes`, called in add_book's transaction). What a
+Candidates are scored when a book is added (`bot.services.quotes.index_book_quotes`, in add_book's transaction). What a
 group may see goes through one gate, `reading_gate`: with a plan, only sections of readings the group has
 opened (see bot/domain/spoilers.py); without one, the whole library.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import random
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from typing import TYPE_CHECKING, Literal
 from zoneinfo import ZoneInfo
 
 from bot.commands import Invocation, Permission, Text, command
-from bot.domain.plans import resolve_local_time
-from bot.domain.spoilers import is_visible
-from bot.ingest.keyphrases import LibraryIndex
-from bot.ingest.quotes import find_quotes
+from bot.domain.plans import PlanError, parse_time_of_day, resolve_local_time
+from bot.events import ZoneChanged
+from bot.features import Feature
 from bot.replies import Field, Reply, UserError
-from bot.scheduling import Post, job_handler
-from bot.storage import books as book_store
+from bot.scheduling import Post
+from bot.services.quotes import GOOD_RANK, attribution, choose_quote, section_name
+from bot.services.readings import reading_gate
 from bot.storage import groups as group_store
 from bot.storage import jobs as job_store
-from bot.storage import plans as plan_store
 from bot.storage import quotes as quote_store
 from bot.storage.db import Executor
-from bot.storage.groups import Group
-from bot.storage.quotes import NewQuote, Quote
+from bot.storage.quotes import Quote
 from bot.storage.search import BOLD, Hit, search_paragraphs
 from bot.timeutil import format_local
-from cogs.plans import zone_follower
 
 if TYPE_CHECKING:
-    from bot.app import App
+    from bot.services import Services
     from bot.storage.db import Transaction
     from bot.storage.jobs import Job
 
@@ -46,140 +41,13 @@ log = logging.getLogger(__name__)
 
 DAILY_KIND = "daily-quote"
 DEFAULT_DAILY_AT = time(9, 0)
-GOOD_RANK = 10  # a section's best ten quotes make the pool for `quote` and the quote of the day
 MIN_DAILY_GAP = timedelta(hours=12)  # a zone change never brings two quotes of the day within half a day
 
 
-# ---------------------------------------------------------------- the spoiler gate
-@dataclass(frozen=True)
-class Gate:
-    """What a group may be shown. `reached` None: the group has no plan, so the whole library."""
-
-    reached: frozenset[int] | None
-    planned: frozenset[int] = frozenset()
-
-    def shows(self, section_id: int) -> bool:
-        """A section may be cited in the group: reached, or not part of the group's plan at all."""
-        return self.reached is None or section_id in self.reached or section_id not in self.planned
-
-    def pool(self, section_ids: Sequence[int] | None = None) -> list[int] | None:
-        """Sections quotes may be drawn from (None: all), optionally narrowed to `section_ids`."""
-        if self.reached is None:
-            return list(section_ids) if section_ids is not None else None
-        if section_ids is None:
-            return sorted(self.reached)
-        return [s for s in section_ids if s in self.reached]
-
-
-OPEN = Gate(None)
-
-
-async def reading_gate(db: Executor, group_id: int | None) -> Gate:
-    """The one place that asks the plans which readings a group has reached."""
-    if group_id is None:
-        return OPEN
-    readings = await plan_store.readings(db, group_id)
-    if not readings:
-        return OPEN
-    position = await plan_store.group_position(db, group_id)
-    reached = {s for r in readings if is_visible(r.position, position) for s in r.section_ids}
-    planned = {s for r in readings for s in r.section_ids}
-    return Gate(frozenset(reached), frozenset(planned))
-
-
-async def reached_sections(db: Executor, group_id: int) -> set[int] | None:
-    """Section ids of the readings the group has opened; None when it has no plan (everything may be shown)."""
-    gate = await reading_gate(db, group_id)
-    return set(gate.reached) if gate.reached is not None else None
-
-
-# ---------------------------------------------------------------- the library index (shared with discussion)
-_INDEX_CACHE: dict[tuple[tuple[int, int, int], ...], LibraryIndex] = {}
-
-
-async def library_documents(db: Executor) -> list[tuple[book_store.Book, book_store.Section]]:
-    return [(b, s) for b in await book_store.all_books(db) for s in await book_store.sections(db, b.id)]
-
-
-def library_fingerprint(books: Sequence[book_store.Book]) -> tuple[tuple[int, int, int], ...]:
-    return tuple((b.id, b.section_count, b.words) for b in books)
-
-
-async def library_index(db: Executor) -> LibraryIndex:
-    """Phrase document frequencies over the whole library, cached while the library is unchanged."""
-    books = await book_store.all_books(db)
-    key = library_fingerprint(books)
-    if key not in _INDEX_CACHE:
-        documents = [(b.id, s.text) for b in books for s in await book_store.sections(db, b.id)]
-        _INDEX_CACHE.clear()
-        _INDEX_CACHE[key] = await asyncio.to_thread(LibraryIndex.build, documents)
-    return _INDEX_CACHE[key]
-
-
-# ---------------------------------------------------------------- ingestion
-async def index_book_quotes(db: Executor, book_id: int) -> int:
-    """Score and store a newly added book's quote candidates; call in the transaction that stores the book."""
-    index = await library_index(db)
-    taken = await quote_store.texts_of_books(db)
-    new: list[NewQuote] = []
-    for section in await book_store.sections(db, book_id):
-        paragraphs = await book_store.paragraphs(db, section.id)
-        found = await asyncio.to_thread(find_quotes, paragraphs, index, exclude=taken)
-        for rank, q in enumerate(found, start=1):
-            paragraph = paragraphs[q.paragraph - 1]
-            new.append(
-                NewQuote(
-                    section_id=section.id,
-                    paragraph_id=paragraph.id,
-                    paragraph_position=paragraph.position,
-                    first_sentence=q.first_sentence,
-                    last_sentence=q.last_sentence,
-                    start=q.start,
-                    end=q.end,
-                    text=q.text,
-                    speaker=q.speaker,
-                    score=q.score,
-                    rank=rank,
-                )
-            )
-            taken.append(q.text)
-    await quote_store.insert_many(db, book_id, new)
-    return len(new)
-
-
 # ---------------------------------------------------------------- choosing and showing
-def choose_quote(quotes: Sequence[Quote], rng: random.Random | None = None) -> Quote | None:
-    """Rarely shown quotes first; among those, the longest unseen and best (or a score-weighted draw with rng)."""
-    if not quotes:
-        return None
-    least = min(q.shown_count for q in quotes)
-    fresh = [q for q in quotes if q.shown_count == least]
-    if rng is not None:
-        return rng.choices(fresh, weights=[max(q.score, 0.01) ** 2 for q in fresh])[0]
-    never = datetime.min.replace(tzinfo=UTC)
-    return min(fresh, key=lambda q: (q.last_shown_at or never, -q.score, q.id))
-
-
-def attribution(quote: Quote) -> str:
-    """ "Trotsky, quoted by Vadim Rogovin in *Stalin's Terror…*" or "Vadim Rogovin, *Stalin's Terror…*"."""
-    if quote.speaker and quote.speaker not in quote.authors:
-        return f"{quote.speaker}, quoted by {quote.byline} in *{quote.book_title}*"
-    return f"{quote.byline}, *{quote.book_title}*"
-
-
-def section_citation(quote: Quote) -> str:
-    """Where in its book a quote stands: “heading” (§n), paragraph p."""
-    return f"“{_section_name(quote)}” (§{quote.section_position}), paragraph {quote.paragraph_position}"
-
-
-def _section_name(quote: Quote) -> str:
-    """The section's heading, or the name `library show` gives an untitled one."""
-    return quote.heading or ("Opening" if quote.section_position == 1 else f"Section {quote.section_position}")
-
-
 def quote_reply(quote: Quote, title: str = "Quote") -> Reply:
     """The passage, then who said it in which book (once, under the passage), then where in the book it stands."""
-    heading = _section_name(quote)
+    heading = section_name(quote)
     fields = (
         Field("Section", f"{heading} (§{quote.section_position})", inline=True),
         Field("Paragraph", str(quote.paragraph_position), inline=True),
@@ -257,21 +125,6 @@ def _matching_quote(quotes: Sequence[Quote], words: str) -> Quote | None:
     return None
 
 
-def parse_time_of_day(text: str) -> time:
-    """ "9:00", "07:30", "19:00", "7pm", "7:30am" → a wall-clock time."""
-    match = re.fullmatch(r"\s*(\d{1,2})(?:[:.h](\d{2}))?\s*(am|pm)?\s*", text.lower())
-    if not match or (match.group(2) is None and match.group(3) is None):
-        raise UserError(f"I couldn't read the time “{text}”; use 24-hour time like 09:00 or 19:30, or 7pm.")
-    hour, minute, ampm = int(match.group(1)), int(match.group(2) or 0), match.group(3)
-    if ampm:
-        if not 1 <= hour <= 12:
-            raise UserError(f"I couldn't read the time “{text}”; with am/pm the hour is 1 to 12.")
-        hour = hour % 12 + (12 if ampm == "pm" else 0)
-    if hour > 23 or minute > 59:
-        raise UserError(f"I couldn't read the time “{text}”; use 24-hour time like 09:00 or 19:30.")
-    return time(hour, minute)
-
-
 def next_local_occurrence(after: datetime, at: time, zone: ZoneInfo) -> datetime:
     """The first instant strictly after `after` when the group's wall clock shows `at` (DST rules of plans)."""
     day = after.astimezone(zone).date()
@@ -297,7 +150,10 @@ async def quote_daily(inv: Invocation, state: Literal["on", "off"], at: str | No
         if not cancelled:
             raise UserError("There is no quote of the day to stop.")
         return Reply(text="The quote of the day is off.")
-    wall = parse_time_of_day(at) if at else DEFAULT_DAILY_AT
+    try:
+        wall = parse_time_of_day(at) if at else DEFAULT_DAILY_AT
+    except PlanError as exc:
+        raise UserError(str(exc)) from None
     first = next_local_occurrence(inv.now(), wall, zone)
     async with inv.db.transaction() as tx:
         await job_store.cancel(tx, DAILY_KIND, group.id)
@@ -308,9 +164,9 @@ async def quote_daily(inv: Invocation, state: Literal["on", "off"], at: str | No
     )
 
 
-@zone_follower
-async def rearm_daily_quote(app: App, tx: Transaction, group: Group, now: datetime) -> None:
+async def rearm_daily_quote(services: Services, event: ZoneChanged) -> None:
     """The quote of the day keeps its local time in the group's new zone, and still comes once a day."""
+    tx, group, now = event.tx, event.group, event.now
     job = next((j for j in await job_store.pending(tx, group.id) if j.kind == DAILY_KIND), None)
     if job is None:
         return
@@ -321,15 +177,14 @@ async def rearm_daily_quote(app: App, tx: Transaction, group: Group, now: dateti
     await job_store.add(tx, DAILY_KIND, first, job.payload, now, group_id=group.id)
 
 
-@job_handler(DAILY_KIND)
-async def post_daily_quote(app: App, tx: Transaction, job: Job) -> list[Post]:
+async def post_daily_quote(services: Services, tx: Transaction, job: Job) -> list[Post]:
     """Post today's quote and arm tomorrow's in the same transaction."""
     group = await group_store.get(tx, job.group_id) if job.group_id is not None else None
     if group is None:
         return []
     zone = ZoneInfo(group.timezone)
     wall = time.fromisoformat(job.payload.get("at", "09:00"))
-    now = app.clock.now()
+    now = services.clock.now()
     following = next_local_occurrence(max(now, job.fire_at), wall, zone)
     await job_store.add(tx, DAILY_KIND, following, job.payload, now, group_id=group.id)
     quote = await draw_quote(tx, group.id, now=now)
@@ -337,3 +192,11 @@ async def post_daily_quote(app: App, tx: Transaction, job: Job) -> list[Post]:
         log.info("no quote of the day for group %s: nothing reached yet", group.id)
         return []
     return [Post(group.id, quote_reply(quote, title="Quote of the day"))]
+
+
+FEATURE = Feature(
+    name="quotes",
+    commands=(quote_random, quote_search, quote_daily),
+    jobs={DAILY_KIND: post_daily_quote},
+    listeners=((ZoneChanged, rearm_daily_quote),),
+)

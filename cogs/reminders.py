@@ -16,17 +16,18 @@ from zoneinfo import ZoneInfo
 
 from bot.commands import Invocation, Permission, command
 from bot.domain.plans import reminder_time
+from bot.features import Feature
 from bot.replies import Reply, UserError
-from bot.scheduling import Due, Firing, Outcome, Post, ScheduleKind
+from bot.scheduling import CatchUp, Due, Firing, Outcome, Post, ScheduleKind
+from bot.services.plans import DEFAULT_REMINDER_OFFSETS, NEVER, current_plan, finish_if_over, refresh_schedules
 from bot.storage import plans as plan_store
 from bot.storage import schedules as schedule_store
 from bot.storage.db import Transaction
 from bot.storage.schedules import Schedule
 from bot.timeutil import DurationTooLong, TimeInputError, format_duration, format_local, parse_duration
-from cogs.plans import DEFAULT_REMINDER_OFFSETS, NEVER, current_plan, refresh_schedules
 
 if TYPE_CHECKING:
-    from bot.app import App
+    from bot.services import Services
 
 MAX_OFFSETS = 5
 MAX_OFFSET = timedelta(days=14)
@@ -50,7 +51,7 @@ def describe_before(before: timedelta) -> str:
     return f"in {format_duration(before)}"
 
 
-async def _fire(app: App, tx: Transaction, dues: Sequence[Due]) -> list[Outcome]:
+async def _fire(services: Services, tx: Transaction, dues: Sequence[Due]) -> list[Outcome]:
     """Remind of the meetings whose reminder time has come, for a batch of schedules (one offset each)."""
     plan_ids = [int(d.schedule.rule["plan"]) for d in dues]
     plans = {i: p for i, p in (await plan_store.plans_by_ids(tx, plan_ids)).items() if p.status == "active"}
@@ -90,7 +91,7 @@ async def _fire(app: App, tx: Transaction, dues: Sequence[Due]) -> list[Outcome]
     return outcomes
 
 
-async def _next(app: App, tx: Transaction, schedule: Schedule, after: datetime) -> datetime | None:
+async def _next(services: Services, tx: Transaction, schedule: Schedule, after: datetime) -> datetime | None:
     plan = await plan_store.get(tx, int(schedule.rule["plan"]))
     if plan is None or plan.status != "active":
         return None
@@ -98,7 +99,7 @@ async def _next(app: App, tx: Transaction, schedule: Schedule, after: datetime) 
     return next_reminder(meetings, timedelta(seconds=int(schedule.rule["before"])), ZoneInfo(plan.timezone), after)
 
 
-async def _rebuild(app: App, tx: Transaction, schedules: Sequence[Schedule]) -> dict[int, datetime | None]:
+async def _rebuild(services: Services, tx: Transaction, schedules: Sequence[Schedule]) -> dict[int, datetime | None]:
     plans = await plan_store.active_plans(tx)
     meetings = await plan_store.meetings_of_active_plans(tx)
     result: dict[int, datetime | None] = {}
@@ -113,7 +114,13 @@ async def _rebuild(app: App, tx: Transaction, schedules: Sequence[Schedule]) -> 
     return result
 
 
-REMINDER = ScheduleKind("reminder", fire=_fire, next_fire=_next, rebuild=_rebuild)
+REMINDER = ScheduleKind(
+    "reminder",
+    fire=_fire,
+    next_fire=_next,
+    rebuild=_rebuild,
+    catch_up=CatchUp(until_meeting=True),  # a late reminder is useful until its meeting starts
+)
 
 
 async def _offsets(inv: Invocation, group_id: int) -> list[timedelta]:
@@ -169,7 +176,8 @@ async def reminders_show(inv: Invocation) -> Reply:
     lines = [f"Reminders: {_describe(offsets)}, plus the post when each reading opens."]
     if any(o % timedelta(days=1) == timedelta(0) for o in offsets):
         lines.append("Whole days mean the same clock time that many days before, even across a daylight-saving change.")
-    plan = await current_plan(inv.app, group, inv.now())
+    await finish_if_over(inv.db, group.id, inv.now())
+    plan = await current_plan(inv.db, group.id, inv.now())
     if plan is not None and plan.status == "active":
         now = inv.now()
         upcoming = []
@@ -179,3 +187,6 @@ async def reminders_show(inv: Invocation) -> Reply:
         if upcoming:
             lines.append(f"Next reminder: {format_local(max(min(upcoming), now), inv.zone)}.")
     return Reply(title="Reminders", text="\n".join(lines))
+
+
+FEATURE = Feature(name="reminders", commands=(reminders_set, reminders_show), schedule_kinds=(REMINDER,))

@@ -13,6 +13,7 @@ from bot.app import App
 from bot.clock import ManualClock
 from bot.config import LibrarySettings, Settings
 from bot.replies import Context, Reply, Upload
+from cogs import all_features
 
 ROOT = Path(__file__).resolve().parent.parent
 TEXTS = ROOT / "data" / "texts"
@@ -35,7 +36,7 @@ def clock() -> ManualClock:
 
 @pytest.fixture
 async def app(settings: Settings, clock: ManualClock) -> AsyncIterator[App]:
-    application = await App.open(settings, clock=clock)
+    application = await App.open(settings, clock=clock, features=all_features())
     yield application
     await application.close()
 

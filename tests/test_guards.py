@@ -5,8 +5,9 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-from bot.commands import Registry, convert
-from cogs import load_cogs
+from bot.commands import convert
+from bot.features import Catalog
+from cogs import all_features
 
 ROOT = Path(__file__).resolve().parent.parent
 CHAT_LIBRARIES = {"discord", "nio", "mautrix", "aiohttp"}
@@ -47,7 +48,7 @@ def test_sql_stays_in_storage() -> None:
 
 
 def test_commands_are_unique_documented_and_convertible() -> None:
-    registry = Registry.from_modules(load_cogs())  # raises on duplicate names
+    registry = Catalog.of(all_features()).registry  # raises on duplicate names
     assert len(registry) > 0
     for spec in registry:
         assert spec.help, spec.name

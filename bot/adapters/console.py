@@ -11,12 +11,13 @@ import asyncio
 import sys
 from collections.abc import AsyncIterator, Callable
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import TextIO
 from zoneinfo import ZoneInfo
 
 from bot.adapters.base import DIRECT_PREFIX, typed_command
 from bot.app import App
+from bot.clock import ManualClock
 from bot.replies import Context, Reply
 from bot.storage import groups as group_store
 from bot.timeutil import DurationTooLong, TimeInputError, format_local, parse_duration, parse_instant
@@ -25,31 +26,10 @@ PLATFORM = "console"
 ROOM = "terminal"
 
 
-class ControllableClock:
-    """Real time plus an offset, or a fixed start when the console was given --now; moved by /clock."""
-
-    def __init__(self, start: datetime | None) -> None:
-        self._fixed = start
-        self._offset = timedelta(0)
-
-    @property
-    def follows_real_time(self) -> bool:
-        return self._fixed is None
-
-    def now(self) -> datetime:
-        base = self._fixed if self._fixed is not None else datetime.now(UTC)
-        return base + self._offset
-
-    def advance(self, delta: timedelta) -> None:
-        if delta < timedelta(0):
-            raise TimeInputError("The clock only moves forward.")
-        self._offset += delta
-
-
 class ConsoleAdapter:
     platform = PLATFORM
 
-    def __init__(self, app: App, clock: ControllableClock, out: TextIO, member: str = "alice") -> None:
+    def __init__(self, app: App, clock: ManualClock, out: TextIO, member: str = "alice") -> None:
         self.app = app
         self.clock = clock
         self.out = out

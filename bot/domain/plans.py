@@ -1,3 +1,4 @@
+# Over 400 lines: cadences, DST-safe meeting times and reading allocation share the one calendar contract below.
 """Study plans: when a group meets, how much it reads per meeting, and which reading falls on which meeting.
 
 A plan is an ordered syllabus of readings laid onto meetings generated from a cadence in the group's IANA
@@ -46,10 +47,6 @@ __all__ = [
     "parse_per_meeting",
     "reminder_time",
     "resolve_local_time",
-    "schedule_plan",
-    "schedule_syllabus",
-    "shift",
-    "skip",
 ]
 
 
@@ -212,6 +209,13 @@ def _normalise(text: str) -> str:
     if _DATE_TOKEN.search(lowered):
         return lowered  # commas separate the dates of a date list
     return re.sub(r"[,;]", " ", lowered)
+
+
+def parse_time_of_day(text: str) -> time:
+    """ "19:00", "07:30", "7pm", "7:30 am", "19h", "noon" → a wall-clock time; PlanError with a sentence otherwise.
+
+    The one reader of a time of day: meeting cadences and the quote of the day both use it."""
+    return _parse_time(text.strip().lower().replace(" ", ""), text)
 
 
 def _parse_time(token: str, text: str) -> time:
@@ -391,28 +395,6 @@ def reminder_time(meeting_utc: datetime, offset: timedelta, tz: ZoneInfo) -> dat
     if meeting_utc.tzinfo is None:
         raise ValueError("meeting_utc must be aware")
     return _move_on_local_calendar(meeting_utc, -offset, tz)
-
-
-def skip(meetings: Sequence[datetime], day: date, *, tz: ZoneInfo) -> list[datetime]:
-    """Drop the meeting on local ``day`` so every later reading moves on by one meeting.
-
-    ``schedule_plan`` pairs readings with meetings in order, so after a skip the last reading needs one
-    more meeting: regenerate with ``meeting_times(..., blackouts=blackouts | {day})`` to get it, which is
-    the same as skipping.
-    """
-    kept = [meeting for meeting in meetings if meeting.astimezone(tz).date() != day]
-    if len(kept) == len(meetings):
-        raise PlanError(f"There is no meeting on {day:%A} {day.day} {day:%B %Y}, so there is nothing to skip.")
-    return kept
-
-
-def shift(meetings: Sequence[datetime], delta: timedelta, *, tz: ZoneInfo) -> list[datetime]:
-    """Move meetings by ``delta`` keeping their wall-clock time: "+7 days" lands on the same local hour.
-
-    Days move on the local calendar and the remainder in absolute time, resolved with the module's gap and
-    overlap rules, exactly like ``reminder_time``.
-    """
-    return [_move_on_local_calendar(meeting, delta, tz) for meeting in meetings]
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -596,36 +578,3 @@ def _reading(group: Sequence[SectionLength], numbers: dict[int, int]) -> Reading
 def _short(heading: str) -> str:
     heading = " ".join(heading.split())
     return heading if len(heading) <= _TITLE_HEADING_MAX else heading[: _TITLE_HEADING_MAX - 1].rstrip() + "…"
-
-
-# ---------------------------------------------------------------------------------------------------------
-# Putting readings on meetings
-
-
-def schedule_plan(readings: Sequence[Reading], meetings: Sequence[datetime]) -> list[tuple[Reading, datetime]]:
-    """Pair readings with meetings in order; spare meetings stay free, too few is the member's to fix."""
-    ordered = sorted(meetings)
-    if len(ordered) < len(readings):
-        raise PlanError(
-            f"The plan needs {len(readings)} meetings but only {len(ordered)} fit; "
-            "choose a later end date, add meeting days or read more per meeting."
-        )
-    return list(zip(readings, ordered, strict=False))
-
-
-def schedule_syllabus(
-    sections: Sequence[SectionLength],
-    per_meeting: PerMeeting,
-    cadence: Cadence,
-    start: date,
-    tz: ZoneInfo,
-    *,
-    until: date | None = None,
-    blackouts: frozenset[date] = frozenset(),
-) -> list[tuple[Reading, datetime]]:
-    """The whole "make a plan" step: readings, as many meetings as they need, and the pairing."""
-    readings = allocate_readings(sections, per_meeting)
-    if not readings:
-        raise PlanError("There is nothing to plan yet; add a book with at least one section first.")
-    meetings = meeting_times(cadence, start, tz, count=len(readings), until=until, blackouts=blackouts)
-    return schedule_plan(readings, meetings)

@@ -193,11 +193,6 @@ async def section(db: Executor, book_id: int, position: int) -> Section | None:
     return Section.from_row(row) if row else None
 
 
-async def section_by_id(db: Executor, section_id: int) -> Section | None:
-    row = await db.fetchone(_SECTION_SELECT + " WHERE id = ?", (section_id,))
-    return Section.from_row(row) if row else None
-
-
 @dataclass(frozen=True)
 class Paragraph:
     id: int
@@ -210,9 +205,6 @@ class Paragraph:
     def from_row(cls, row: Row) -> Paragraph:
         spans = tuple((int(a), int(b)) for a, b in json.loads(row["sentences"]))
         return cls(row["id"], row["section_id"], row["position"], row["text"], spans)
-
-    def sentence_texts(self) -> list[str]:
-        return [self.text[a:b] for a, b in self.sentences]
 
 
 async def paragraphs(db: Executor, section_id: int) -> list[Paragraph]:

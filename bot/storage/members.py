@@ -57,12 +57,6 @@ async def join(db: Executor, group_id: int, member_id: int, now: datetime, role:
     return result
 
 
-async def set_role(db: Executor, group_id: int, member_id: int, role: Role) -> None:
-    await db.execute(
-        "UPDATE memberships SET role = ? WHERE group_id = ? AND member_id = ?", (role, group_id, member_id)
-    )
-
-
 async def count(db: Executor, group_id: int) -> int:
     row = await db.fetchone("SELECT count(*) FROM memberships WHERE group_id = ?", (group_id,))
     return int(row[0]) if row else 0

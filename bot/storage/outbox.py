@@ -78,8 +78,3 @@ async def mark_sent(db: Executor, row_id: int, message_id: str, now: datetime) -
 
 async def mark_failed(db: Executor, row_id: int, error: str) -> None:
     await db.execute("UPDATE outbox SET attempts = attempts + 1, last_error = ? WHERE id = ?", (error[:500], row_id))
-
-
-async def sent_message_id(db: Executor, key: str) -> str | None:
-    row = await db.fetchone("SELECT message_id FROM outbox WHERE key = ? AND sent_at IS NOT NULL", (key,))
-    return str(row["message_id"]) if row and row["message_id"] is not None else None

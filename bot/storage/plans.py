@@ -1,3 +1,4 @@
+# Over 400 lines: the plans aggregate (plans, readings, their batched dispatcher queries) is one table family.
 """Study plans and their readings: the syllabus in order, each reading's meeting and when it opens.
 
 The API other cogs use (quotes, progress):

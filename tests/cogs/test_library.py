@@ -6,8 +6,8 @@ from dataclasses import replace
 
 from bot.config import LibrarySettings
 from bot.replies import Upload
+from bot.services.books import load_default_library
 from bot.storage import books as book_store
-from cogs.library import load_default_library
 from tests.conftest import Room
 
 ESSAY = (

@@ -5,18 +5,17 @@ from __future__ import annotations
 import csv
 import io
 import json
-import types
 from typing import Any
 
 import pytest
 
 from bot.app import APOLOGY, App
+from bot.features import Catalog, ExportPart, ExportTable, Feature
 from bot.replies import Reply
 from bot.storage import polls as poll_store
 from bot.storage.db import Executor, Transaction
 from bot.storage.groups import Group
-from cogs import privacy
-from cogs.privacy import ExportPart, ExportTable, exporter, forgetter
+from cogs import all_features, privacy
 from tests.conftest import Room
 
 
@@ -78,44 +77,38 @@ async def test_forgetting_unlinks_the_polls_a_moderator_created(room: Room) -> N
 async def test_forgetting_is_all_or_nothing(room: Room, monkeypatch: pytest.MonkeyPatch) -> None:
     await room.say('poll create "Q?" "a" "b"')
     await room.say("vote 1 a", who="bob")
-    real = privacy.forgetters()
+    real = privacy.forgetters(room.app.features)
 
     async def broken(app: App, tx: Transaction, member_id: int) -> int:
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(privacy, "forgetters", lambda modules=None: {**real, "zzz broken": broken})
+    monkeypatch.setattr(privacy, "forgetters", lambda features: {**real, "zzz broken": broken})
     reply = await room.say("forget me", who="bob")
     assert reply.text == APOLOGY
     assert await poll_store.ballot_count(room.app.db, 1) == 1  # the ballot deletion was rolled back too
 
 
-async def test_hooks_are_collected_from_cog_modules() -> None:
-    module = types.ModuleType("cogs.fake_feature")
-
-    @forgetter("reading notes")
+async def test_hooks_are_collected_from_feature_declarations() -> None:
     async def forget_notes(app: App, tx: Transaction, member_id: int) -> int:
         return 0
 
-    @exporter("notes")
     async def export_notes(app: App, db: Executor, group: Group) -> ExportPart:
         return ExportPart("notes", [])
 
-    for func in (forget_notes, export_notes):
-        func.__module__ = module.__name__
-        setattr(module, func.__name__, func)
-    assert privacy.forgetters([module]) == {"reading notes": forget_notes}
-    assert privacy.exporters([module]) == {"notes": export_notes}
-    assert "poll ballots" in privacy.forgetters() and "polls" in privacy.exporters()
-    twin = types.ModuleType("cogs.twin")
+    fake = Feature(name="fake", forgetters={"reading notes": forget_notes}, exporters={"notes": export_notes})
+    assert privacy.forgetters([fake]) == {"reading notes": forget_notes}
+    assert privacy.exporters([fake]) == {"notes": export_notes}
+    features = [*all_features(), fake]
+    catalog = Catalog.of(features)
+    assert catalog.forgetters["reading notes"] is forget_notes and catalog.exporters["notes"] is export_notes
+    assert "poll ballots" in privacy.forgetters(features) and "polls" in privacy.exporters(features)
 
-    @forgetter("reading notes")
     async def forget_more_notes(app: App, tx: Transaction, member_id: int) -> int:
         return 0
 
-    forget_more_notes.__module__ = twin.__name__
-    twin.forget_more_notes = forget_more_notes  # type: ignore[attr-defined]
+    twin = Feature(name="twin", forgetters={"reading notes": forget_more_notes})
     with pytest.raises(ValueError, match="two hooks named 'reading notes'"):
-        privacy.forgetters([module, twin])
+        Catalog.of([fake, twin])
 
 
 async def test_export_gives_moderators_csv_and_json(room: Room, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -131,8 +124,8 @@ async def test_export_gives_moderators_csv_and_json(room: Room, monkeypatch: pyt
     async def export_notes(app: App, db: Executor, group: Group) -> ExportPart:
         return ExportPart("notes", {"count": 1}, (ExportTable("notes", ("member", "note"), [("x", "a, b")]),))
 
-    real = privacy.exporters()
-    monkeypatch.setattr(privacy, "exporters", lambda modules=None: {**real, "notes": export_notes})
+    real = privacy.exporters(room.app.features)
+    monkeypatch.setattr(privacy, "exporters", lambda features: {**real, "notes": export_notes})
     reply = await room.say("export")
     assert reply.ephemeral and reply.title == "Export of “Test group”"
     files = files_of(reply)

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import pytest
 
 from bot.clock import ManualClock
 from bot.storage import plans as plan_store
-from cogs.progress import resolve_reading
-from tests.cogs.test_plans import group_id, start_plan
+from tests.cogs.plans.test_plans import group_id, start_plan
 from tests.conftest import Room
 from tests.scheduling.support import RecordingAdapter, add_book, run_until
 
@@ -115,18 +114,6 @@ async def test_forget_me_and_export_cover_progress(room: Room, planned: Recordin
     assert view.text.splitlines()[0].endswith("0/2 — Chapter 1")  # alice and bob are the members who spoke
     assert readings  # the plan itself stays
     assert await room.app.db.fetchone("SELECT 1 FROM nudges") is None
-
-
-def test_reading_references() -> None:
-    now = datetime(2026, 1, 1, tzinfo=UTC)
-    readings = [
-        plan_store.PlanReading(i + 10, 1, i, 1, (i,), title, 20, now + timedelta(days=7 * i), now, None, 0)
-        for i, title in enumerate(["The October Revolution", "The Counter-Revolution", "Party Democracy"])
-    ]
-    assert resolve_reading(readings, "2").title == "The Counter-Revolution"
-    assert resolve_reading(readings, "democracy").title == "Party Democracy"
-    with pytest.raises(Exception, match="matches several readings"):
-        resolve_reading(readings, "revolution")
 
 
 async def test_a_plan_change_moves_pending_nudges(room: Room, planned: RecordingAdapter, clock: ManualClock) -> None:

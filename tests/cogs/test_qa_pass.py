@@ -8,12 +8,12 @@ import pytest
 
 from bot.clock import ManualClock
 from bot.replies import Upload
+from bot.services.books import load_default_library
 from bot.storage import books as book_store
 from bot.storage import jobs as job_store
 from bot.storage import plans as plan_store
 from bot.storage import polls as poll_store
 from bot.storage import prompts as prompt_store
-from cogs.library import load_default_library
 from tests.conftest import Room
 from tests.scheduling.support import RecordingAdapter, add_book, run_until
 

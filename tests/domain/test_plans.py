@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bot.domain.layout import PlanRule, next_meetings
 from bot.domain.plans import (
     DateListCadence,
     PerMeeting,
@@ -22,10 +23,6 @@ from bot.domain.plans import (
     parse_per_meeting,
     reminder_time,
     resolve_local_time,
-    schedule_plan,
-    schedule_syllabus,
-    shift,
-    skip,
 )
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -483,47 +480,23 @@ def test_reminder_rejects_negative_offsets() -> None:
         reminder_time(utc(2026, 3, 29, 17), timedelta(hours=-1), BERLIN)
 
 
-def readings(n: int) -> list[Reading]:
-    return [Reading((i,), 30, f"Part {i}") for i in range(n)]
+def rule(cadence: str, start: date, *, until: date | None = None, blackouts: frozenset[date] = frozenset()) -> PlanRule:
+    return PlanRule(parse_cadence(cadence), BERLIN, start, until, blackouts)
 
 
 def test_skip_lets_readings_flow_on_to_the_next_meetings() -> None:
-    cadence = parse_cadence("tuesday 19:00")
-    meetings = meeting_times(cadence, date(2026, 12, 1), BERLIN, count=4)
-    skipped = skip(meetings, date(2026, 12, 8), tz=BERLIN)
-    assert len(skipped) == 3
-    plan = schedule_plan(readings(3), skipped)
-    assert [(r.title, local(m, BERLIN)[0]) for r, m in plan] == [
-        ("Part 0", date(2026, 12, 1)),
-        ("Part 1", date(2026, 12, 15)),
-        ("Part 2", date(2026, 12, 22)),
-    ]
-    regenerated = meeting_times(cadence, date(2026, 12, 1), BERLIN, count=4, blackouts=frozenset({date(2026, 12, 8)}))
-    assert regenerated[:3] == skipped
+    # what `plan skip` does: the day becomes a blackout and the readings are laid on the next meetings
+    start = date(2026, 12, 1)
+    meetings = next_meetings(rule("tuesday 19:00", start), 4, utc(2026, 11, 1))
+    skipped = next_meetings(rule("tuesday 19:00", start, blackouts=frozenset({date(2026, 12, 8)})), 3, utc(2026, 11, 1))
+    assert [local(m, BERLIN)[0] for m in skipped] == [date(2026, 12, 1), date(2026, 12, 15), date(2026, 12, 22)]
+    assert skipped == [m for m in meetings if local(m, BERLIN)[0] != date(2026, 12, 8)]
 
 
-def test_skip_without_a_meeting_that_day_is_a_plan_error() -> None:
-    meetings = meeting_times(parse_cadence("tuesday 19:00"), date(2026, 12, 1), BERLIN, count=2)
+def test_too_few_meetings_for_the_readings_is_a_plan_error() -> None:
     with pytest.raises(PlanError) as caught:
-        skip(meetings, date(2026, 12, 9), tz=BERLIN)
-    assert "Wednesday 9 December 2026" in str(caught.value)
-    assert_one_sentence(str(caught.value))
-
-
-def test_shift_keeps_wall_clock_time_across_dst() -> None:
-    meetings = meeting_times(parse_cadence("sunday 19:00"), date(2026, 3, 22), BERLIN, count=2)
-    moved = shift(meetings, timedelta(days=7), tz=BERLIN)
-    assert moved == [utc(2026, 3, 29, 17), utc(2026, 4, 5, 17)]
-    assert shift(moved, timedelta(days=-7), tz=BERLIN) == meetings
-    assert shift(meetings, timedelta(hours=1, minutes=30), tz=BERLIN)[0] == utc(2026, 3, 22, 19, 30)
-
-
-def test_schedule_plan_needs_enough_meetings() -> None:
-    meetings = [utc(2026, 12, 1, 18), utc(2026, 12, 8, 18)]
-    assert [m for _, m in schedule_plan(readings(1), meetings[::-1])] == [meetings[0]]
-    with pytest.raises(PlanError) as caught:
-        schedule_plan(readings(3), meetings)
-    assert "needs 3 meetings but only 2 fit" in str(caught.value)
+        next_meetings(rule("tuesday 19:00", date(2026, 12, 1), until=date(2026, 12, 8)), 3, utc(2026, 11, 1))
+    assert "need 3 meetings but only 2 fit" in str(caught.value)
     assert_one_sentence(str(caught.value))
 
 
@@ -584,8 +557,6 @@ def test_minutes_does_not_cross_books_unless_one_is_tiny() -> None:
 
 def test_empty_syllabus_allocates_nothing() -> None:
     assert allocate_readings([], PerMeeting("minutes", 40)) == []
-    with pytest.raises(PlanError):
-        schedule_syllabus([], PerMeeting("minutes", 40), parse_cadence("tue 19:00"), date(2026, 12, 1), BERLIN)
 
 
 sections_strategy = st.lists(st.tuples(st.integers(0, 90), st.integers(1, 3)), min_size=1, max_size=9).map(
@@ -649,22 +620,15 @@ def test_sections_allocation_properties(sections: list[SectionLength], per: int)
         assert len({books[i] for i in reading.section_ids}) == 1
 
 
-def test_schedule_syllabus_end_to_end() -> None:
+def test_a_syllabus_end_to_end() -> None:
+    # what `plan create` does: allocate the readings, then lay them on as many meetings as they need
     sections = [section(i, 20, heading=f"Chapter {i}") for i in range(1, 7)]
-    plan = schedule_syllabus(
-        sections, parse_per_meeting("40 min"), parse_cadence("tuesday 19:00"), date(2026, 12, 1), BERLIN
-    )
-    assert [(r.title, local(m, BERLIN)[0]) for r, m in plan] == [
+    readings_ = allocate_readings(sections, parse_per_meeting("40 min"))
+    meetings = next_meetings(rule("tuesday 19:00", date(2026, 12, 1)), len(readings_), utc(2026, 11, 1))
+    assert [(r.title, local(m, BERLIN)[0]) for r, m in zip(readings_, meetings, strict=True)] == [
         ("Chapter 1 – Chapter 2", date(2026, 12, 1)),
         ("Chapter 3 – Chapter 4", date(2026, 12, 8)),
         ("Chapter 5 – Chapter 6", date(2026, 12, 15)),
     ]
-    with pytest.raises(PlanError, match="needs 3 meetings but only 2 fit"):
-        schedule_syllabus(
-            sections,
-            PerMeeting("minutes", 40),
-            parse_cadence("tuesday 19:00"),
-            date(2026, 12, 1),
-            BERLIN,
-            until=date(2026, 12, 8),
-        )
+    with pytest.raises(PlanError, match="need 3 meetings but only 2 fit"):
+        next_meetings(rule("tuesday 19:00", date(2026, 12, 1), until=date(2026, 12, 8)), 3, utc(2026, 11, 1))

@@ -6,11 +6,11 @@ import json
 from datetime import UTC, datetime, timedelta
 
 from bot.replies import Upload
+from bot.services.books import load_default_library
 from bot.storage import jobs as job_store
 from bot.storage import outbox as outbox_store
 from bot.storage import quotes as quote_store
 from cogs.discussion import top_prompt_and_quote
-from cogs.library import load_default_library
 from cogs.quotes import DAILY_KIND
 from tests.conftest import Room
 

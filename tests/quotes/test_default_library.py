@@ -12,11 +12,11 @@ from bot.__main__ import main
 from bot.app import App
 from bot.ingest.prompts import KINDS
 from bot.ingest.quotes import near_duplicate, problems
+from bot.services import prompts as prompt_service
+from bot.services.books import load_default_library
+from bot.services.prompts import prompts_for_section
 from bot.storage import books as book_store
 from bot.storage import quotes as quote_store
-from cogs import discussion
-from cogs.discussion import prompts_for_section
-from cogs.library import load_default_library
 from cogs.quotes import quote_reply
 from tests.conftest import TEXTS, Room
 
@@ -89,7 +89,7 @@ async def test_every_reading_gets_grounded_questions_and_texts_are_connected(app
 async def test_prompts_are_deterministic_for_a_library(app: App) -> None:
     await load_default_library(app.db, app.settings, app.clock.now)
     first = await prompts_for_section(app, app.db, 4, 6)
-    discussion._LIBRARY.clear()
+    prompt_service._LIBRARY.clear()
     await app.db.execute("DELETE FROM prompts")
     again = await prompts_for_section(app, app.db, 4, 6)
     assert first == again

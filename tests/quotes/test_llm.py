@@ -14,9 +14,9 @@ from aiohttp import web
 from bot import llm
 from bot.app import App
 from bot.config import ConfigError, PromptSettings, parse_settings
+from bot.services import prompts as prompt_service
+from bot.services.books import load_default_library
 from bot.storage import books as book_store
-from cogs import discussion
-from cogs.library import load_default_library
 
 GOOD = "When Collins calls Kronstadt a danger to Petrograd, is he right, and what would the sailors have said?"
 
@@ -59,14 +59,14 @@ async def test_a_good_answer_rephrases_and_the_passage_is_always_sent(app: App, 
     app.settings = replace(app.settings, prompts=settings_for(model))
     section = await book_store.section(app.db, 5, 9)
     assert section is not None
-    prompts = await discussion.generated_prompts(app, app.db, section.id)
+    prompts = await prompt_service.generated_prompts(app, app.db, section.id)
     assert prompts and all(p.text == GOOD for p in prompts)
     assert all(p.citations for p in prompts)  # the citations stay the generator's
     body = model.requests[0]
     assert body["model"] == "fake-model"
     assert prompts[0].citations[0].excerpt in body["messages"][-1]["content"]
     # the reading-opens post (no model calls in the dispatcher's transaction) reuses the rephrased prompts
-    again = await discussion.generated_prompts(app, app.db, section.id, use_llm=False, transaction=False)
+    again = await prompt_service.generated_prompts(app, app.db, section.id, use_llm=False, transaction=False)
     assert [p.id for p in again] == [p.id for p in prompts]
 
 
@@ -87,8 +87,8 @@ async def test_bad_slow_or_missing_answers_fall_back(app: App, model: FakeModel)
     app.settings = replace(app.settings, prompts=settings)
     section = await book_store.section(app.db, 5, 10)
     assert section is not None
-    with_model = [p.text for p in await discussion.generated_prompts(app, app.db, section.id)]
-    builtin = [p.text for p in await discussion.generated_prompts(app, app.db, section.id, use_llm=False)]
+    with_model = [p.text for p in await prompt_service.generated_prompts(app, app.db, section.id)]
+    builtin = [p.text for p in await prompt_service.generated_prompts(app, app.db, section.id, use_llm=False)]
     assert with_model == builtin and all(t.endswith("?") for t in builtin)
     assert json.dumps(model.requests)  # the model was asked, and its answer refused
 

@@ -5,14 +5,15 @@ from __future__ import annotations
 import json
 import re
 
+from bot.events import ReadingOpening
 from bot.ingest.prompts import Citation
+from bot.services.books import load_default_library
+from bot.services.prompts import choose_generated, generated_prompts
+from bot.services.readings import Gate, reached_sections
 from bot.storage import books as book_store
 from bot.storage import outbox as outbox_store
 from bot.storage import plans as plan_store
-from cogs.discussion import choose_generated, generated_prompts, reading_opens_extras, top_prompt_and_quote
-from cogs.library import load_default_library
-from cogs.plans import READING_EXTRAS
-from cogs.quotes import Gate, reached_sections
+from cogs.discussion import reading_opens_extras, top_prompt_and_quote
 from tests.conftest import Room
 
 COLLINS = 5  # "Russia: How the Bureaucracy Seized Power", 22 sections
@@ -93,7 +94,7 @@ async def test_connection_prompts_skip_texts_the_group_has_not_reached(room: Roo
 
 async def test_the_reading_opens_post_carries_a_prompt_and_a_quote(room: Room) -> None:
     app = room.app
-    assert reading_opens_extras in READING_EXTRAS
+    assert reading_opens_extras in app.listeners[ReadingOpening]
     _, readings = await plan_collins(room)
     app.clock.set(max(readings[0].opens_at, app.clock.now()))  # type: ignore[attr-defined]
     await app.tick()

@@ -21,6 +21,7 @@ from bot.clock import SystemClock
 from bot.config import Settings
 from bot.replies import Reply
 from bot.runner import serve
+from cogs import all_features
 
 
 class SinkAdapter:
@@ -56,7 +57,7 @@ def _append(path: Path, line: str) -> None:
 
 async def run(args: argparse.Namespace) -> None:
     settings = replace(Settings().with_database(args.db))
-    app = await App.open(settings, clock=SystemClock())
+    app = await App.open(settings, clock=SystemClock(), features=all_features())
     app.adapters["sink"] = SinkAdapter(args.sink, args.attempts, args.delay)
     print("ready", flush=True)
     try:

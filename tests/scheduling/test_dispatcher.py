@@ -15,6 +15,7 @@ from bot.scheduling import Due, Firing, Outcome, Post, ScheduleKind, run_due_sch
 from bot.storage import schedules as schedule_store
 from bot.storage.db import Transaction
 from bot.storage.schedules import Schedule
+from cogs import all_features
 from tests.conftest import Room
 from tests.scheduling.support import RecordingAdapter, add_book
 
@@ -140,7 +141,7 @@ async def test_rebuild_restores_next_fire_times_and_keeps_overdue_ones(room: Roo
 
 
 async def test_the_wakeup_timer_fires_at_the_due_time_in_real_time(settings: Settings) -> None:
-    app = await App.open(settings, clock=SystemClock())
+    app = await App.open(settings, clock=SystemClock(), features=all_features())
     try:
         fired: list[datetime] = []
 

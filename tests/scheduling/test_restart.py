@@ -20,6 +20,7 @@ from bot.app import App
 from bot.clock import ManualClock
 from bot.config import Settings
 from bot.storage import schedules as schedule_store
+from cogs import all_features
 from tests.conftest import ROOT, Room
 from tests.scheduling.support import add_book
 
@@ -29,7 +30,7 @@ GROUPS = 120
 async def _prepare(settings: Settings) -> int:
     """GROUPS sink groups, each with a confirmed plan whose first reading opens now: a burst of due posts."""
     now = datetime.now(UTC)
-    app = await App.open(settings, clock=ManualClock(now))
+    app = await App.open(settings, clock=ManualClock(now), features=all_features())
     try:
         await add_book(app, minutes=(20, 20))
         tomorrow = (now + timedelta(days=1)).date()

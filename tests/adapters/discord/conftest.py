@@ -11,6 +11,7 @@ from bot.app import App
 from bot.clock import ManualClock
 from bot.commands import spec_of
 from bot.config import LibrarySettings, Settings
+from cogs import all_features
 from tests.adapters.discord.support import TEST_COMMANDS
 
 
@@ -18,7 +19,7 @@ from tests.adapters.discord.support import TEST_COMMANDS
 async def app(settings: Settings, clock: ManualClock, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[App]:
     monkeypatch.setenv("READALONG_DISCORD_TOKEN", "fake-token")
     settings = replace(settings, library=LibrarySettings(texts=settings.library.texts, max_upload_mb=1))
-    application = await App.open(settings, clock=clock)
+    application = await App.open(settings, clock=clock, features=all_features())
     for handler in TEST_COMMANDS:
         spec = spec_of(handler)
         assert spec is not None

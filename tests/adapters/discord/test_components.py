@@ -46,7 +46,7 @@ async def test_many_choices_become_a_select_menu_that_votes(app: App, fake_disco
     assert await meta.get(app.db, f"vote:1:{fake_discord.user_id}") == "O7"
 
 
-@pytest.mark.skipif(importlib.util.find_spec("cogs.votes") is None, reason="the votes cog (issue #6) is not in yet")
+@pytest.mark.skipif(importlib.util.find_spec("cogs.polls") is None, reason="the votes cog (issue #6) is not in yet")
 async def test_real_poll_button_stores_a_ballot_and_a_closed_poll_says_so(app: App, fake_discord: FakeDiscord) -> None:
     async with running(app):
         mod = await bind_channel(fake_discord)

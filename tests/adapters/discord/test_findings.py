@@ -23,8 +23,8 @@ from bot.ingest.loaders import FORMATS
 from bot.replies import Reply
 from bot.storage import groups as group_store
 from cogs.discussion import MAX_PROMPT_CHARS
+from cogs.polls.results import MAX_OPTIONS
 from cogs.reminders import MAX_OFFSETS
-from cogs.votes import MAX_OPTIONS
 from tests.adapters.discord.support import add_book, bind_channel, moderator, running, start_plan
 from tests.fakes import discord_permissions as perm
 from tests.fakes.discord_server import CommandHidden, FakeDiscord

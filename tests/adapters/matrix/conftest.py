@@ -12,6 +12,7 @@ from bot.adapters.matrix import create_adapter
 from bot.app import App
 from bot.clock import ManualClock
 from bot.config import LibrarySettings, MatrixSettings, Settings
+from cogs import all_features
 from tests.adapters.matrix.support import Bot, StartBot, token_adapter
 from tests.conftest import START, TEXTS
 from tests.support.synapse import MatrixUser, SynapseServer
@@ -46,7 +47,7 @@ async def start_bot(
             ),
         )
         clock = ManualClock(START)
-        app = await App.open(settings, clock=clock)
+        app = await App.open(settings, clock=clock, features=all_features())
         adapter = create_adapter(app) if login == "environment" else token_adapter(app, user)
         await adapter.start()
         bot = Bot(user, settings, clock, app, adapter)

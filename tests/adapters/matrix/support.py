@@ -25,6 +25,7 @@ from bot.storage import jobs as job_store
 from bot.storage.books import NewBook, NewParagraph, NewSection
 from bot.storage.db import Transaction
 from bot.storage.jobs import Job
+from cogs import all_features
 from tests.support.matrix_nio import (
     create_room,
     send_event,
@@ -58,7 +59,7 @@ class Bot:
         """
         await self.adapter.stop()
         await self.app.close()
-        self.app = await App.open(self.settings, clock=self.clock)
+        self.app = await App.open(self.settings, clock=self.clock, features=all_features())
         if handled is not None:
             handle = self.app.handle
 

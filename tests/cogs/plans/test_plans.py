@@ -13,12 +13,14 @@ from bot.__main__ import main
 from bot.app import App
 from bot.clock import ManualClock
 from bot.config import Settings
+from bot.events import ReadingOpening
+from bot.features import Feature
 from bot.replies import Field, Reply
+from bot.services import Services
+from bot.services.plans import append_book, planned_book_ids
 from bot.storage import plans as plan_store
 from bot.storage import schedules as schedule_store
-from bot.storage.db import Transaction
-from bot.storage.plans import PlanReading
-from cogs import plans as plans_cog
+from cogs import all_features
 from tests.conftest import Room
 from tests.scheduling.support import RecordingAdapter, Sent, add_book, run_until
 
@@ -306,7 +308,7 @@ async def test_add_appends_a_book_and_cancel_stops_everything(
     readings = await plan_store.readings(room.app.db, gid)
     assert [(r.position, r.book_id) for r in readings][2:] == [(2, second), (3, second)]
     assert len(adapter.calendars[-1]) == 4
-    assert await plans_cog.planned_book_ids(room.app, room.app.db, gid) == {readings[0].book_id, second}
+    assert await planned_book_ids(room.app.db, gid) == {readings[0].book_id, second}
     await run_until(room.app, clock, utc(2026, 11, 4))
     posted = len(adapter.sent)
     assert (await room.say("plan cancel", who="bob")).kind == "error"
@@ -418,30 +420,33 @@ async def test_reminder_offsets_can_be_changed(room: Room, adapter: RecordingAda
     assert kinds(adapter.sent)[4:] == [(utc(2026, 11, 10, 18), "open 3")]
 
 
-async def test_reading_extras_hook_adds_fields_and_a_broken_one_is_skipped(
-    room: Room, adapter: RecordingAdapter
+async def test_reading_opening_listeners_add_fields_and_a_broken_one_is_skipped(
+    settings: Settings, clock: ManualClock
 ) -> None:
-    @plans_cog.reading_extra
-    async def prompt(app: App, tx: Transaction, group: int, reading: PlanReading) -> list[Field]:
-        return [Field("Prompt", f"What surprised you in {reading.title}?")]
+    async def prompt(services: Services, event: ReadingOpening) -> None:
+        event.extras.append(Field("Prompt", f"What surprised you in {event.reading.title}?"))
 
-    @plans_cog.reading_extra
-    async def broken(app: App, tx: Transaction, group: int, reading: PlanReading) -> list[Field]:
+    async def broken(services: Services, event: ReadingOpening) -> None:
         raise RuntimeError("boom")
 
+    extra = Feature(name="test-extras", listeners=((ReadingOpening, broken), (ReadingOpening, prompt)))
+    app = await App.open(settings, clock=clock, features=[*all_features(), extra])
     try:
-        await add_book(room.app)
+        adapter = RecordingAdapter(clock)
+        app.adapters["test"] = adapter
+        room = Room(app)
+        await room.setup()
+        await add_book(app)
         await start_plan(room)
-        await room.app.tick()
+        await app.tick()
     finally:
-        plans_cog.READING_EXTRAS.remove(prompt)
-        plans_cog.READING_EXTRAS.remove(broken)
+        await app.close()
     assert Field("Prompt", "What surprised you in Chapter 1?") in adapter.sent[0].reply.fields
 
 
 def test_plan_ics_command_and_cli(settings: Settings) -> None:
     async def prepare() -> int:
-        app = await App.open(settings, clock=ManualClock(utc(2026, 11, 2, 9)))
+        app = await App.open(settings, clock=ManualClock(utc(2026, 11, 2, 9)), features=all_features())
         try:
             room = Room(app)
             await room.setup()
@@ -473,7 +478,7 @@ async def test_cadence_change_and_append_hook_for_votes(room: Room, adapter: Rec
     assert reply.text == "The group now meets every Thursday at 18:00; the next meeting is Thu 05 Nov 2026, 18:00 CET."
     gid = await group_id(room.app)
     async with room.app.db.transaction() as tx:
-        laid = await plans_cog.append_book(room.app, tx, gid, other)
+        laid = await append_book(room.app, tx, gid, other)
     assert [r.meeting_at for r in laid][-1] == utc(2026, 11, 26, 17)
 
 

@@ -4,13 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import csv
-import importlib
 import io
 import json
 import logging
 import sqlite3
-import sys
-import types
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
@@ -29,7 +26,9 @@ from bot.storage import polls as poll_store
 from bot.storage.books import NewBook, NewParagraph, NewSection
 from bot.storage.db import Database, Transaction
 from bot.storage.polls import PollKind
-from cogs.votes import tally
+from cogs.polls import closing as polls_closing
+from cogs.polls import opening as polls_opening
+from cogs.polls.results import tally
 from tests.conftest import Room
 
 
@@ -314,20 +313,7 @@ async def _add_books(room: Room, *titles: str) -> list[int]:
         return [await book_store.insert(tx, _book(t), room.app.clock.now()) for t in titles]
 
 
-@pytest.fixture
-def no_plans_hooks(monkeypatch: pytest.MonkeyPatch) -> types.ModuleType:
-    """A `cogs.plans` without the optional hooks, whether or not the real plans cog exists yet."""
-    try:
-        plans = importlib.import_module("cogs.plans")
-    except ModuleNotFoundError:
-        plans = types.ModuleType("cogs.plans")
-        monkeypatch.setitem(sys.modules, "cogs.plans", plans)
-    monkeypatch.delattr(plans, "append_book", raising=False)
-    monkeypatch.delattr(plans, "planned_book_ids", raising=False)
-    return plans
-
-
-async def test_next_book_poll_offers_the_library_and_a_plan_button(room: Room, no_plans_hooks: object) -> None:
+async def test_next_book_poll_offers_the_library_and_a_plan_button(room: Room) -> None:
     first, second, third = await _add_books(room, "Capital", "Grundrisse", "Anti-Dühring")
     bad = await room.say("poll next-book", who="bob")
     assert bad.text == "Only moderators can use `poll next-book`."
@@ -342,7 +328,7 @@ async def test_next_book_poll_offers_the_library_and_a_plan_button(room: Room, n
     assert first and third
 
 
-async def test_next_book_poll_shortens_long_titles(room: Room, no_plans_hooks: object) -> None:
+async def test_next_book_poll_shortens_long_titles(room: Room) -> None:
     await _add_books(room, "A " + "very " * 40 + "long title", "Short")
     reply = await room.say("poll next-book")
     assert reply.kind == "poll"
@@ -350,8 +336,8 @@ async def test_next_book_poll_shortens_long_titles(room: Room, no_plans_hooks: o
     assert len(long_label) == 80 and long_label.endswith("…") and short_label == "B: Short"
 
 
-async def test_next_book_winner_is_appended_through_the_plans_cog(
-    room: Room, no_plans_hooks: types.ModuleType, monkeypatch: pytest.MonkeyPatch
+async def test_next_book_winner_is_appended_through_the_plans_service(
+    room: Room, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     ids = await _add_books(room, "Capital", "Grundrisse", "Anti-Dühring")
     calls: list[tuple[int, int]] = []
@@ -360,11 +346,11 @@ async def test_next_book_winner_is_appended_through_the_plans_cog(
         calls.append((group_id, book_id))
         await tx.execute("INSERT INTO meta (key, value) VALUES ('appended', ?)", (str(book_id),))
 
-    async def planned_book_ids(app: App, db: object, group_id: int) -> set[int]:
+    async def planned_book_ids(db: object, group_id: int) -> set[int]:
         return {ids[0]}
 
-    monkeypatch.setattr(no_plans_hooks, "append_book", append_book, raising=False)
-    monkeypatch.setattr(no_plans_hooks, "planned_book_ids", planned_book_ids, raising=False)
+    monkeypatch.setattr(polls_closing, "append_book", append_book)
+    monkeypatch.setattr(polls_opening, "planned_book_ids", planned_book_ids)
     reply = await room.say("poll next-book")
     assert [c.label for c in reply.choices] == ["A: Grundrisse", "B: Anti-Dühring"]  # Capital is planned
     await room.say("vote 1 B", who="bob")
@@ -376,7 +362,7 @@ async def test_next_book_winner_is_appended_through_the_plans_cog(
 
 
 async def test_a_failing_plan_append_is_undone_and_the_poll_still_closes(
-    room: Room, no_plans_hooks: types.ModuleType, monkeypatch: pytest.MonkeyPatch
+    room: Room, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     ids = await _add_books(room, "Capital", "Grundrisse")
 
@@ -384,7 +370,7 @@ async def test_a_failing_plan_append_is_undone_and_the_poll_still_closes(
         await tx.execute("INSERT INTO meta (key, value) VALUES ('half-done', 'x')")
         raise RuntimeError("plans are broken")
 
-    monkeypatch.setattr(no_plans_hooks, "append_book", append_book, raising=False)
+    monkeypatch.setattr(polls_closing, "append_book", append_book)
     await room.say("poll next-book")
     await room.say("vote 1 A", who="bob")
     result = await room.say("poll close 1")
@@ -393,9 +379,7 @@ async def test_a_failing_plan_append_is_undone_and_the_poll_still_closes(
     assert not (await poll_store.get(room.app.db, 1)).is_open  # type: ignore[union-attr]
 
 
-async def test_next_book_with_the_real_plans_cog_and_no_running_plan(room: Room) -> None:
-    plans = pytest.importorskip("cogs.plans")
-    assert callable(plans.append_book) and callable(plans.planned_book_ids)
+async def test_next_book_with_the_real_plans_service_and_no_running_plan(room: Room) -> None:
     ids = await _add_books(room, "Capital", "Grundrisse")
     await room.say("poll next-book")
     await room.say("vote 1 B", who="bob")
