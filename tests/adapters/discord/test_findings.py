@@ -73,7 +73,6 @@ def cut_at_a_word(short: str, full: str) -> bool:
 
 
 # ---------------------------------------------------------------- permissions and installation
-@finding("the README's invite integer 317827697664 lacks CREATE_EVENTS, needed to create events since 23 Feb 2026")
 async def test_the_readme_invite_permissions_let_meetings_become_events(
     app: App, fake_discord: FakeDiscord, clock: ManualClock
 ) -> None:
