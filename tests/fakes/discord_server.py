@@ -465,6 +465,7 @@ class FakeDiscord:
         self.clock = clock
         self.time_offset = 0.0
         self.dm_closed: set[int] = set()
+        self.command_permissions: dict[tuple[int, str], list[dict[str, Any]]] = {}
         self.rate_limits: list[RateLimitRule] = []
         self.deprecations: list[str] = []  # deprecated fields the bot sent (accepted, as Discord does)
         self._nonces: dict[tuple[int, str], tuple[_Stamp, int]] = {}
@@ -590,6 +591,18 @@ class FakeDiscord:
         kept.append({"id": str(target_id), "type": 1 if member else 0, "allow": str(allow), "deny": str(deny)})
         channel["permission_overwrites"] = kept
         self.dispatch("CHANNEL_UPDATE", channel, guild_id=self._guild_of(channel_id))
+
+    def set_command_permissions(
+        self, name: str, target_id: int, *, allow: bool = True, member: bool = False, guild_id: int | None = None
+    ) -> None:
+        """What a server admin sets in Server Settings › Integrations: a top-level command allowed or denied for
+        a role (``target_id`` = the guild id for @everyone) or a member (``member=True``). Bots cannot set these
+        (docs: Interactions › Application Commands › Permissions: "Application command permissions" can only be
+        updated with a Bearer token of a user who may manage the guild and its roles)."""
+        gid = self._guild(guild_id).id
+        kept = [p for p in self.command_permissions.get((gid, name), []) if p["id"] != str(target_id)]
+        kept.append({"id": str(target_id), "type": 2 if member else 1, "permission": allow})
+        self.command_permissions[(gid, name)] = kept
 
     def close_dms(self, user_id: int) -> None:
         """The user does not accept DMs from this bot: sending to their DM channel answers 50007."""
@@ -1282,16 +1295,38 @@ class FakeDiscord:
             raise CommandHidden(f"/{data['name']} is not offered in context {where} (contexts={contexts})")
         if contexts is None and guild_id is None and command.get("dm_permission") is False:
             raise CommandHidden(f"/{data['name']} is not offered in DMs (dm_permission=false)")
-        needed = command.get("default_member_permissions")
-        if guild_id is None or needed is None:
+        if guild_id is None:
             return
         have = self.permissions_of(user_id, guild_id, channel_id)
         if have & perm.ADMINISTRATOR or have == P.ALL_PERMISSIONS:
+            return
+        allowed = self._command_overwrite(data["name"], user_id, guild_id)
+        if allowed is False:
+            raise CommandHidden(f"/{data['name']} is denied to user {user_id} by the server's command permissions")
+        needed = command.get("default_member_permissions")
+        if allowed or needed is None:
             return
         if int(needed) == 0 or int(needed) & ~have:
             raise CommandHidden(
                 f"/{data['name']} needs {perm.names(int(needed))}; user {user_id} has {perm.names(have)} here"
             )
+
+    def _command_overwrite(self, name: str, user_id: int, guild_id: int) -> bool | None:
+        """The server's command permissions for this member, None when none applies. docs: Application Commands ›
+        Permissions (permissions set for a command replace its default_member_permissions): a member's own
+        overwrite first, then their roles' (an allowing role wins over a denying one), then @everyone's."""
+        overwrites = {int(p["id"]): p for p in self.command_permissions.get((guild_id, name), [])}
+        if not overwrites:
+            return None
+        mine = overwrites.get(user_id)
+        if mine is not None and mine["type"] == 2:
+            return bool(mine["permission"])
+        member = self.guilds[guild_id].members.get(user_id) or {}
+        by_role = [overwrites[int(r)] for r in member.get("roles", []) if int(r) in overwrites]
+        if by_role:
+            return any(p["permission"] for p in by_role)
+        everyone = overwrites.get(guild_id)
+        return None if everyone is None else bool(everyone["permission"])
 
     def _command_guild(self, name: str, ctype: int, channel_id: int | None, command_guild_id: int | None) -> int | None:
         """The guild of a guild command (``data.guild_id``): discord.py looks guild commands up by it."""

@@ -21,7 +21,7 @@ from bot.adapters.discord import events, posting
 from bot.adapters.discord.components import CommandButton, CommandSelect
 from bot.adapters.discord.interactions import Interactions
 from bot.adapters.discord.posting import PLATFORM
-from bot.adapters.discord.tree import build_commands, sync_commands
+from bot.adapters.discord.tree import build_commands, new_tree, sync_commands
 from bot.app import App
 from bot.config import ConfigError
 from bot.replies import Reply
@@ -37,7 +37,7 @@ class ReadalongClient(discord.Client):
     def __init__(self, adapter: DiscordAdapter, **options: Any) -> None:
         super().__init__(**options)
         self.adapter = adapter
-        self.tree: app_commands.CommandTree = app_commands.CommandTree(self)
+        self.tree: app_commands.CommandTree = new_tree(self)
         self.down: set[int | None] = set()  # shards (None: the only connection) whose gateway is not connected
 
     async def setup_hook(self) -> None:

@@ -66,7 +66,7 @@ async def test_a_next_book_poll_closing_adds_the_winner_to_the_calendar(
         await start_plan(fake_discord, mod, first)
         [planned] = fake_discord.scheduled_events()
         assert planned["name"] == "Tuesday readers: The Sisters"
-        created = await fake_discord.slash_command("poll next-book", {"closes": "1h"}, user_id=mod).callback()
+        created = await fake_discord.slash_command("poll-admin next-book", {"closes": "1h"}, user_id=mod).callback()
         [vote] = [i for i in button_ids(created) if i.endswith(" A")]  # A: Middlemarch, the first unplanned book
         assert (await fake_discord.click_button(vote).callback()).ephemeral
         if closed_by == "deadline":  # the dispatcher closes it and appends the winner inside its transaction
@@ -74,7 +74,7 @@ async def test_a_next_book_poll_closing_adds_the_winner_to_the_calendar(
             await app.tick()
         else:
             poll_id = vote.split()[1]
-            closed = await fake_discord.slash_command("poll close", {"poll": poll_id}, user_id=mod).callback()
+            closed = await fake_discord.slash_command("poll-admin close", {"poll": poll_id}, user_id=mod).callback()
             assert not closed.ephemeral, closed.json
         [results] = [
             e for m in fake_discord.channel_messages() for e in m["embeds"] if " results: " in e.get("title", "")
