@@ -16,7 +16,7 @@ from typing import Any
 import discord
 from discord import app_commands
 
-from bot.adapters.base import MeetingEvent
+from bot.adapters.base import DIRECT_PREFIX, MeetingEvent
 from bot.adapters.discord import events, posting
 from bot.adapters.discord.components import CommandButton, CommandSelect
 from bot.adapters.discord.interactions import Interactions
@@ -156,9 +156,15 @@ class DiscordAdapter:
     async def send(
         self, room_id: str, reply: Reply, *, key: str, thread_key: str | None = None, starts_thread: bool = False
     ) -> str:
-        return await posting.send(
+        message_id = await posting.send(
             self.app, self.client, room_id, reply, key=key, thread_key=thread_key, starts_thread=starts_thread
         )
+        if not room_id.startswith(DIRECT_PREFIX):
+            try:  # a room's posts follow its meetings: the time to mirror the meetings that moved into the window
+                await events.top_up(self.app, self.client, room_id)
+            except Exception as exc:  # the post is delivered; the next post tries the calendar again
+                log.warning("discord: could not top up the meetings of %s: %s", room_id, exc)
+        return message_id
 
     async def sync_meetings(self, room_id: str, meetings: Sequence[MeetingEvent]) -> None:
         await events.sync_meetings(self.app, self.client, room_id, meetings)
