@@ -21,10 +21,10 @@ import logging
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 from zoneinfo import ZoneInfo
 
-from bot.commands import MAX_INT, Invocation, Permission, PollRef, Text, command, completer
+from bot.commands import MAX_INT, Invocation, MaxCount, Permission, PollRef, Text, command, completer
 from bot.domain.plans import PlanError, WeeklyCadence, parse_cadence
 from bot.domain.votes import (
     OptionCount,
@@ -383,7 +383,7 @@ async def open_poll(
 async def poll_create(
     inv: Invocation,
     question: str,
-    *options: str,
+    *options: Annotated[str, MaxCount(MAX_OPTIONS)],
     kind: Kind = "single",
     anonymous: bool = False,
     closes: str | None = None,
@@ -454,7 +454,7 @@ async def poll_next_book(
 )
 async def poll_meeting_time(
     inv: Invocation,
-    *slots: str,
+    *slots: Annotated[str, MaxCount(MAX_OPTIONS)],
     kind: Kind = "multi",
     anonymous: bool = False,
     closes: str | None = None,

@@ -18,7 +18,7 @@ from discord import app_commands
 
 from bot.adapters.base import asks_for_text, fill_text
 from bot.adapters.discord import posting
-from bot.adapters.discord.components import TextForm, component_label, message_kwargs
+from bot.adapters.discord.components import TextForm, component_label, message_kwargs, text_limit
 from bot.adapters.discord.posting import ANY_ROOM, PLATFORM
 from bot.adapters.discord.render import HASHED_PREFIX
 from bot.adapters.discord.tree import UPLOAD_OPTION, raw_arguments
@@ -115,7 +115,10 @@ class Interactions:
             await self._answer(interaction, Reply(text=EXPIRED_BUTTON, ephemeral=True, kind="error"))
             return
         if asks_for_text(command):
-            await interaction.response.send_modal(TextForm(self, command, component_label(interaction, token)))
+            limit = text_limit(self.app.registry, command)
+            await interaction.response.send_modal(
+                TextForm(self, command, component_label(interaction, token), max_length=limit)
+            )
             return
         await self._run(interaction, self.app.handle(self.context(interaction), command), ephemeral=True)
 

@@ -36,7 +36,8 @@ log = logging.getLogger(__name__)
 
 UPLOAD_COMMANDS = frozenset({"library add"})  # these get an optional attachment option
 UPLOAD_OPTION = "file"
-VARIADIC_OPTIONS = 10  # a `*options` parameter becomes option1 … option10
+VARIADIC_OPTIONS = 10  # a `*options` parameter without a MaxCount becomes option1 … option10
+OPTIONS_LIMIT = 25  # docs: Application Commands › Application Command Object (options: max 25)
 AUTOCOMPLETE_KINDS = (BookRef, ReadingRef, PollRef)
 MODERATOR_PERMISSIONS = discord.Permissions(manage_guild=True)
 ADMIN_SUFFIX = "-admin"  # the group of a mixed group's moderator subcommands: /plan-admin
@@ -105,13 +106,20 @@ class _Option:
         self.description = shorten(description, DESCRIPTION_LIMIT) or "…"
 
 
+def variadic_slots(spec: CommandSpec, param: Param) -> int:
+    """How many numbered options a `*values` parameter gets: what the command accepts (its MaxCount, else
+    `VARIADIC_OPTIONS`), within Discord's 25 options of a command beside the command's other options."""
+    others = sum(1 for p in spec.params if not p.variadic) + (1 if spec.name in UPLOAD_COMMANDS else 0)
+    return max(0, min(param.max_count or VARIADIC_OPTIONS, OPTIONS_LIMIT - others))
+
+
 def _options_for(spec: CommandSpec) -> list[_Option]:
     options: list[_Option] = []
     for param in spec.params:
         description = param.help or param.type_name
         if param.variadic:
             stem = param.name[:-1] if param.name.endswith("s") and len(param.name) > 1 else param.name
-            for i in range(1, VARIADIC_OPTIONS + 1):
+            for i in range(1, variadic_slots(spec, param) + 1):
                 options.append(_Option(param, f"{stem}{i}", f"{stem}{i}", Optional[str], description))  # noqa: UP045
             continue
         if param.choices:
@@ -122,6 +130,8 @@ def _options_for(spec: CommandSpec) -> list[_Option]:
             kind = int
         elif param.kind is float:
             kind = float
+        elif param.max_length is not None:
+            kind = app_commands.Range[str, None, param.max_length]  # uploaded as the option's max_length
         else:
             kind = str  # text, references, dates, durations and zones: the core parses the string
         annotation = kind if param.required else Optional[kind]  # noqa: UP045 - discord.py reads Optional
