@@ -10,11 +10,13 @@ from __future__ import annotations
 import asyncio
 import json
 import re
+import time
 from datetime import timedelta
 from typing import Any
 
 import pytest
 
+from bot import charts
 from bot.adapters.base import MeetingEvent
 from bot.adapters.discord.tree import slash_name
 from bot.app import App
@@ -244,3 +246,28 @@ async def test_a_long_operation_still_delivers_its_answer_after_the_token_expire
         channel = rf"/channels/{fake_discord.channel_id}/messages"
         posted = await fake_discord.wait_for_request("POST", channel, timeout=3.0, since=expired.index)
         assert "Your book is in the library." in json.dumps(posted.json)
+
+
+# ---------------------------------------------------------------- the 3-second deadline
+async def test_progress_group_defers_in_time_while_its_chart_is_drawn(
+    app: App, fake_discord: FakeDiscord, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The chart costs seconds of CPU for a long plan. Drawn on the event loop it held the defer back past
+    Discord's 3 s (the fake then refuses the late answer); drawn in a worker thread the defer goes out in time."""
+    drawn = charts.progress_chart
+
+    def slow_chart(*args: Any) -> bytes:
+        time.sleep(fake_discord.response_window + 0.5)  # CPU-bound work, in whatever thread draws the chart
+        return drawn(*args)
+
+    monkeypatch.setattr(charts, "progress_chart", slow_chart)
+    book_id = await add_book(app)
+    async with running(app):
+        mod = await bind_channel(fake_discord)
+        await start_plan(fake_discord, mod, book_id)
+        handle = fake_discord.slash_command("progress group")
+        deferred = await handle.callback()
+        assert deferred.status < 300 and deferred.callback_type == 5, deferred.response
+        answer = await handle.followup(timeout=15.0)
+        assert answer.status == 200, answer.response
+        assert [f.filename for f in answer.files] == ["progress.png"]
