@@ -356,6 +356,17 @@ class RateLimitRule:
     served: int = 0
 
 
+@dataclass
+class OutageRule:
+    """Answer the next ``times`` requests matching ``method`` and ``path`` with a 5xx (see ``outage``)."""
+
+    method: str
+    path: re.Pattern[str]
+    times: int
+    status: int
+    served: int = 0
+
+
 def _not_found(what: str, code: int) -> ApiError:
     return ApiError(404, f"Unknown {what}", code)
 
@@ -467,6 +478,7 @@ class FakeDiscord:
         self.dm_closed: set[int] = set()
         self.command_permissions: dict[tuple[int, str], list[dict[str, Any]]] = {}
         self.rate_limits: list[RateLimitRule] = []
+        self.outages: list[OutageRule] = []
         self.deprecations: list[str] = []  # deprecated fields the bot sent (accepted, as Discord does)
         self._nonces: dict[tuple[int, str], tuple[_Stamp, int]] = {}
         self._ids = P.SnowflakeGenerator()
@@ -631,6 +643,15 @@ class FakeDiscord:
         429 and Discord's headers (docs: Topics › Rate Limits › Header Format, Exceeding A Rate Limit)."""
         rule = RateLimitRule(method, re.compile(path), times, retry_after, bucket, limit)
         self.rate_limits.append(rule)
+        return rule
+
+    def outage(self, method: str, path: str, *, times: int = 1, status: int = 503) -> OutageRule:
+        """Answer the next ``times`` requests of ``method`` whose path fully matches the regex ``path`` with a
+        server error (docs: Topics › Opcodes and Status Codes › HTTP Response Codes: "5xx: the server had an
+        error processing your request (these are rare)"). discord.py retries 500, 502, 504 and 524 itself with
+        seconds of sleep; 503 it raises at once."""
+        rule = OutageRule(method, re.compile(path), times, status)
+        self.outages.append(rule)
         return rule
 
     # ---- state helpers --------------------------------------------------------------------------
@@ -1685,6 +1706,10 @@ class FakeDiscord:
             if handler is None:
                 record.unknown_route = True
                 raise ApiError(404, "Not Found")
+            down = self._outage_rule(request.method, rel)
+            if down is not None:
+                down.served += 1
+                raise ApiError(down.status, "Service Unavailable")
             if rule is not None:
                 headers.update(self._rate_limit_headers(rule))
             if rule is not None and rule.served < rule.times:
@@ -1705,6 +1730,11 @@ class FakeDiscord:
             headers.pop("Content-Type")
             return web.Response(status=204, headers=headers)
         return web.Response(status=status, body=json.dumps(answer).encode(), headers=headers)
+
+    def _outage_rule(self, method: str, path: str) -> OutageRule | None:
+        """The first matching outage with server errors left to serve."""
+        pending = [o for o in self.outages if o.method == method and o.path.fullmatch(path) and o.served < o.times]
+        return pending[0] if pending else None
 
     def _rate_limit_rule(self, method: str, path: str) -> RateLimitRule | None:
         """The matching rule with 429s left to serve, else the newest matching one (for its headers)."""

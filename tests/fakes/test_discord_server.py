@@ -592,3 +592,11 @@ def test_rules_collect_nested_field_errors() -> None:
             }
         },
     }
+
+
+async def test_an_outage_answers_server_errors_then_recovers(fake_discord: FakeDiscord) -> None:
+    fake_discord.outage("GET", r"/users/@me", times=2, status=503)
+    assert (await call(fake_discord, "GET", "/users/@me"))[0] == 503
+    assert (await call(fake_discord, "GET", "/users/@me"))[0] == 503
+    status, me, _ = await call(fake_discord, "GET", "/users/@me")
+    assert status == 200 and me["id"] == str(fake_discord.application_id)

@@ -19,6 +19,7 @@ from discord import app_commands
 from bot.adapters.base import DIRECT_PREFIX, MeetingEvent
 from bot.adapters.discord import events, posting
 from bot.adapters.discord.components import CommandButton, CommandSelect
+from bot.adapters.discord.delivery import failure_of
 from bot.adapters.discord.interactions import Interactions
 from bot.adapters.discord.posting import PLATFORM
 from bot.adapters.discord.tree import build_commands, new_tree, sync_commands
@@ -156,9 +157,12 @@ class DiscordAdapter:
     async def send(
         self, room_id: str, reply: Reply, *, key: str, thread_key: str | None = None, starts_thread: bool = False
     ) -> str:
-        message_id = await posting.send(
-            self.app, self.client, room_id, reply, key=key, thread_key=thread_key, starts_thread=starts_thread
-        )
+        try:
+            message_id = await posting.send(
+                self.app, self.client, room_id, reply, key=key, thread_key=thread_key, starts_thread=starts_thread
+            )
+        except Exception as exc:
+            raise failure_of(exc) from exc
         if not room_id.startswith(DIRECT_PREFIX):
             try:  # a room's posts follow its meetings: the time to mirror the meetings that moved into the window
                 await events.top_up(self.app, self.client, room_id)
