@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any, Optional
 import discord
 from discord import app_commands
 
+from bot.adapters.discord.names import mixed_groups, slash_group
 from bot.adapters.discord.posting import ANY_ROOM, PLATFORM
 from bot.adapters.discord.render import shorten
 from bot.app import App
@@ -40,7 +41,6 @@ VARIADIC_OPTIONS = 10  # a `*options` parameter without a MaxCount becomes optio
 OPTIONS_LIMIT = 25  # docs: Application Commands › Application Command Object (options: max 25)
 AUTOCOMPLETE_KINDS = (BookRef, ReadingRef, PollRef)
 MODERATOR_PERMISSIONS = discord.Permissions(manage_guild=True)
-ADMIN_SUFFIX = "-admin"  # the group of a mixed group's moderator subcommands: /plan-admin
 DESCRIPTION_LIMIT = 100
 # Guild installs, used in guilds only (docs: Interactions › Application Commands › Contexts, Installation Context).
 GUILD_ONLY = app_commands.AppCommandContext(guild=True, dm_channel=False, private_channel=False)
@@ -68,30 +68,6 @@ class SlashGroup(_TopLevel, app_commands.Group):
 def new_tree(client: discord.Client) -> app_commands.CommandTree:
     """The command tree: every command for guild installs, offered in guilds only."""
     return app_commands.CommandTree(client, allowed_contexts=GUILD_ONLY, allowed_installs=GUILD_INSTALL)
-
-
-def _mixed_groups(specs: Any) -> set[str]:
-    """Groups with both members' and moderators' subcommands: their moderator part moves to `<group>-admin`."""
-    kinds: dict[str, set[bool]] = {}
-    for spec in specs:
-        if spec.group is not None:
-            kinds.setdefault(spec.group, set()).add(spec.permission is Permission.MODERATOR)
-    return {group for group, seen in kinds.items() if len(seen) == 2}
-
-
-def slash_group(spec: CommandSpec, mixed: set[str]) -> str | None:
-    """The Discord group a command sits in: its own group, or `<group>-admin` for a mixed group's moderators."""
-    if spec.group is None:
-        return None
-    if spec.group in mixed and spec.permission is Permission.MODERATOR:
-        return spec.group + ADMIN_SUFFIX
-    return spec.group
-
-
-def slash_name(spec: CommandSpec, specs: Any) -> str:
-    """What a member types on Discord for a registry command: "plan show", "plan-admin pause", "help"."""
-    group = slash_group(spec, _mixed_groups(specs))
-    return spec.name if group is None else f"{group} {spec.leaf}"
 
 
 # ---------------------------------------------------------------- slash command options
@@ -159,7 +135,7 @@ def raw_arguments(spec: CommandSpec, values: dict[str, Any]) -> tuple[list[str],
 # ---------------------------------------------------------------- building the tree
 def build_commands(tree: app_commands.CommandTree, app: App, interactions: Interactions) -> None:
     """One slash command per registry command (grouped by their first word); `interactions` answers them."""
-    mixed = _mixed_groups(app.registry)
+    mixed = mixed_groups(app.registry)
     groups: dict[str, list[CommandSpec]] = {}
     for spec in app.registry:
         group_name = slash_group(spec, mixed)

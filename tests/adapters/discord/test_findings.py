@@ -1,8 +1,7 @@
-"""What the strict fake Discord shows about the Discord adapter (#15): one test per finding.
+"""What the strict fake Discord showed about the Discord adapter (#15): one test per finding.
 
-Each test states the behaviour Discord's documented rules require and fails on today's adapter; they are marked
-``xfail(strict=True)`` so the suite stays green until the fix, and turns red (XPASS) the moment a fix lands —
-then remove the marker. The fake is never loosened to make them pass.
+Each test states the behaviour Discord's documented rules require; each failed on the adapter before #15 was
+fixed (they were marked ``xfail(strict=True)`` until then). The fake is never loosened to make them pass.
 """
 
 from __future__ import annotations
@@ -18,7 +17,7 @@ import pytest
 
 from bot import charts
 from bot.adapters.base import MeetingEvent
-from bot.adapters.discord.tree import slash_name
+from bot.adapters.discord.names import slash_name
 from bot.app import App
 from bot.clock import ManualClock
 from bot.commands import Invocation, Permission, command, spec_of
@@ -33,10 +32,6 @@ from tests.fakes import discord_permissions as perm
 from tests.fakes.discord_server import CommandHidden, FakeDiscord
 
 README = perm.README
-
-
-def finding(what: str) -> pytest.MarkDecorator:
-    return pytest.mark.xfail(strict=True, reason=f"#15 finding: {what}")
 
 
 async def uploaded_commands(fake: FakeDiscord) -> list[dict[str, Any]]:

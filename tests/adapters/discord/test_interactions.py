@@ -56,7 +56,7 @@ async def test_moderator_command_refused_to_a_member_privately(app: App, fake_di
         fake_discord.set_command_permissions("group-admin", fake_discord.guild_id)  # a server shows it to everyone
         refused = await fake_discord.slash_command("group-admin timezone", {"timezone": "Asia/Tokyo"}).callback()
         assert refused.flags & 64
-        assert refused.content == "Only moderators can use `group timezone`."
+        assert refused.content == "Only moderators can use `group-admin timezone`."  # as typed on Discord
     group = await app.db.fetchone("SELECT timezone FROM groups")
     assert group is not None and group[0] == "Europe/Berlin"
 

@@ -6,7 +6,7 @@ from dataclasses import replace
 
 from bot.app import App
 from bot.config import DiscordSettings
-from tests.adapters.discord.support import add_book, running
+from tests.adapters.discord.support import add_book, bind_channel, running
 from tests.fakes.discord_server import FakeDiscord
 
 
@@ -29,3 +29,14 @@ async def test_autocomplete_offers_books(app: App, fake_discord: FakeDiscord) ->
         assert choices == [{"name": f"#{book_id} Dubliners", "value": str(book_id)}]
         shown = await fake_discord.slash_command("library show", {"book": str(book_id)}).callback()
         assert "The Sisters" in shown.body["embeds"][0]["description"]
+
+
+async def test_help_names_the_commands_as_typed_on_discord(app: App, fake_discord: FakeDiscord) -> None:
+    async with running(app):
+        mod = await bind_channel(fake_discord)
+        listing = await fake_discord.slash_command("help", user_id=mod).callback()
+        text = listing.body["embeds"][0]["description"]
+        assert "`/plan-admin pause`" in text and "`/plan show`" in text
+        assert "`/plan pause`" not in text and "`/plan-admin show`" not in text
+        detail = await fake_discord.slash_command("help", {"topic": "plan"}, user_id=mod).callback()
+        assert "`/plan-admin shift <by>`" in detail.body["embeds"][0]["description"]
