@@ -19,6 +19,7 @@ from discord import app_commands
 from bot.adapters.base import asks_for_text, fill_text
 from bot.adapters.discord import posting
 from bot.adapters.discord.components import TextForm, component_label, message_kwargs, text_limit
+from bot.adapters.discord.names import as_registry_name, renamed
 from bot.adapters.discord.posting import ANY_ROOM, PLATFORM
 from bot.adapters.discord.render import CONTENT_LIMIT, HASHED_PREFIX, Page
 from bot.adapters.discord.tree import UPLOAD_OPTION, raw_arguments
@@ -33,6 +34,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 STALE_COMMAND = "Discord showed you an older version of this command; please try again in a minute."
+HELP_COMMAND = "help"
 INVALID_WEBHOOK_TOKEN = 50027  # docs: JSON Error Codes; an interaction token older than 15 minutes
 LATE_PUBLIC = "here is my answer (it took longer than Discord lets me answer a command directly):"
 LATE_PRIVATE = (
@@ -94,6 +96,9 @@ class Interactions:
                 await self._answer(interaction, Reply(text=problem, ephemeral=True, kind="error"))
                 return
         positional, named = raw_arguments(spec, values)
+        if spec.name == HELP_COMMAND:  # the topic is a command as typed on Discord
+            renames = renamed(self.app.registry)
+            named = {key: as_registry_name(value, renames) for key, value in named.items()}
 
         async def work() -> Reply:
             uploads: tuple[Upload, ...] = ()

@@ -67,3 +67,17 @@ def as_typed_on_discord(reply: Reply, renames: dict[str, str]) -> Reply:
         title=fix(reply.title) if reply.title else reply.title,
         fields=tuple(replace(f, value=fix(f.value)) for f in reply.fields),
     )
+
+
+def as_registry_name(value: str, renames: dict[str, str]) -> str:
+    """A command a member named as on Discord ("plan-admin pause", "plan-admin"), as the core knows it; any other
+    value unchanged. For options that name a command, like `/help topic:`."""
+    wanted = " ".join(value.split()).lower()
+    for old, new in renames.items():
+        if wanted == new:
+            return old
+    for new in renames.values():
+        group = new.split(" ")[0]
+        if wanted == group:
+            return group.removesuffix(ADMIN_SUFFIX)
+    return value

@@ -40,3 +40,5 @@ async def test_help_names_the_commands_as_typed_on_discord(app: App, fake_discor
         assert "`/plan pause`" not in text and "`/plan-admin show`" not in text
         detail = await fake_discord.slash_command("help", {"topic": "plan"}, user_id=mod).callback()
         assert "`/plan-admin shift <by>`" in detail.body["embeds"][0]["description"]
+        pause = await fake_discord.slash_command("help", {"topic": "plan-admin pause"}, user_id=mod).callback()
+        assert "Usage: `/plan-admin pause`" in pause.body["embeds"][0]["description"]
