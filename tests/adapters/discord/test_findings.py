@@ -147,7 +147,6 @@ async def test_the_suggest_a_prompt_form_allows_what_the_command_accepts(app: Ap
 
 # ---------------------------------------------------------------- scheduled events
 async def test_the_event_location_fits_100_characters(app: App, fake_discord: FakeDiscord, clock: ManualClock) -> None:
-    fake_discord.set_bot_permissions(perm.README_INVITE | perm.CREATE_EVENTS)  # apart from the invite finding
     long_name = fake_discord.add_channel("c" * 100)
     async with running(app):
         mod = moderator(fake_discord)
@@ -165,7 +164,6 @@ async def test_the_event_location_fits_100_characters(app: App, fake_discord: Fa
 async def test_mirrored_meetings_stay_under_the_event_cap(
     app: App, fake_discord: FakeDiscord, clock: ManualClock
 ) -> None:
-    fake_discord.set_bot_permissions(perm.README_INVITE | perm.CREATE_EVENTS)  # apart from the invite finding
     async with running(app):
         await bind_channel(fake_discord)
         meetings = weekly_meetings(clock, 120)
@@ -204,7 +202,6 @@ async def test_command_descriptions_are_cut_at_a_word(app: App, fake_discord: Fa
 async def test_event_name_and_description_are_cut_at_a_word(
     app: App, fake_discord: FakeDiscord, clock: ManualClock
 ) -> None:
-    fake_discord.set_bot_permissions(perm.README_INVITE | perm.CREATE_EVENTS)  # apart from the invite finding
     title = "Meeting: " + "chapter " * 15
     description = "We read the long chapter together. " * 40
     async with running(app):
