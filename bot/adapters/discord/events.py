@@ -41,9 +41,8 @@ def window(meetings: Sequence[MeetingEvent], now: datetime) -> list[MeetingEvent
 
 async def sync_meetings(app: App, client: ReadalongClient, room_id: str, meetings: Sequence[MeetingEvent]) -> None:
     """Remember the room's meetings and make the guild's events match the window of the next ones."""
-    now = app.clock.now()
-    upcoming = [m for m in meetings if m.starts_at > now]
-    await app.remember(PLATFORM, room_id, CALENDAR_KIND, CALENDAR_KEY, _dump(upcoming))
+    # All of them: a top-up must keep the events of meetings that started as a full sync does.
+    await app.remember(PLATFORM, room_id, CALENDAR_KIND, CALENDAR_KEY, _dump(meetings))
     await _sync(app, client, room_id, meetings)
 
 

@@ -106,9 +106,11 @@ async def test_a_window_of_the_next_meetings_is_mirrored_and_topped_up_as_meetin
         names = {e["name"] for e in fake_discord.scheduled_events()}
         assert names == {m.title for m in meetings[:WINDOW]}
 
-        clock.advance(timedelta(weeks=2))  # two meetings passed; the room's next post tops the window up
-        await enqueue_post(app, "post:after-two-meetings", Reply(text="Reading 3 is open."))
+        # Two meetings passed and the third is under way; the room's next post tops the window up.
+        clock.advance(timedelta(days=1, weeks=2, minutes=30))
+        await enqueue_post(app, "post:during-the-third-meeting", Reply(text="Reading 3 is open."))
         assert await app.tick() == 1
         names = {e["name"] for e in fake_discord.scheduled_events()}
-        assert {m.title for m in meetings[2 : WINDOW + 2]} <= names
-        assert meetings[WINDOW + 2].title not in names
+        assert {m.title for m in meetings[3 : WINDOW + 3]} <= names  # the next twenty
+        assert meetings[2].title in names  # the meeting under way keeps its event
+        assert meetings[WINDOW + 3].title not in names
