@@ -13,9 +13,12 @@ from tests.fakes.discord_server import FakeDiscord
 async def test_commands_sync_to_configured_guilds(app: App, fake_discord: FakeDiscord) -> None:
     app.settings = replace(app.settings, discord=DiscordSettings(guild_ids=(fake_discord.guild_id,)))
     async with running(app):
-        await fake_discord.wait_for_request(
+        sync = await fake_discord.wait_for_request(
             "PUT", rf"/applications/{fake_discord.application_id}/guilds/{fake_discord.guild_id}/commands"
         )
+        assert sync.status == 200, sync.response
+        assert [c["name"] for c in sync.json if "dm_permission" in c or c["contexts"] != [0]] == []
+        assert {tuple(c["integration_types"]) for c in sync.json} == {(0,)}
         handle = fake_discord.slash_command("help")
         assert handle.payload["data"]["guild_id"] == str(fake_discord.guild_id)
         assert (await handle.callback()).body["embeds"][0]["title"] == "Readalong commands"
