@@ -8,14 +8,13 @@ from collections.abc import Sequence
 
 def progress_chart(labels: Sequence[str], finished: Sequence[int], members: int, title: str) -> bytes:
     """Horizontal bars: how many members finished each reading, out of the group's members."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    from matplotlib import pyplot as plt
+    # A Figure of its own, not pyplot's global state: charts are drawn in worker threads, several at a time.
+    from matplotlib.figure import Figure
 
     count = len(labels)
     height = 1.2 + 0.42 * max(count, 1)
-    fig, ax = plt.subplots(figsize=(7.5, height), dpi=110)
+    fig = Figure(figsize=(7.5, height), dpi=110)
+    ax = fig.subplots()
     fig.patch.set_facecolor("white")
     ax.set_facecolor("white")
     positions = list(range(count))
@@ -35,5 +34,4 @@ def progress_chart(labels: Sequence[str], finished: Sequence[int], members: int,
     fig.tight_layout()
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", facecolor="white")
-    plt.close(fig)
     return buffer.getvalue()

@@ -21,7 +21,7 @@ import typing
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 from zoneinfo import ZoneInfo
 
 from bot.replies import Context, Reply, UserError
@@ -54,6 +54,20 @@ class PollRef(str):
 
 class Text(str):
     """Free text that takes the rest of the line, so "quote search land and peace" needs no quotes."""
+
+
+@dataclass(frozen=True)
+class MaxLength:
+    """`Annotated[Text, MaxLength(500)]`: at most 500 characters; adapters' option and form limits say so too."""
+
+    limit: int
+
+
+@dataclass(frozen=True)
+class MaxCount:
+    """`*options: Annotated[str, MaxCount(20)]`: at most 20 values; adapters offer no more option slots."""
+
+    limit: int
 
 
 @dataclass(frozen=True)
@@ -103,6 +117,8 @@ class Param:
     help: str
     choices: tuple[str, ...] = ()
     variadic: bool = False
+    max_length: int | None = None
+    max_count: int | None = None
 
     @property
     def option_name(self) -> str:
@@ -213,19 +229,20 @@ def _feature_of(module: str) -> str:
 
 def _params_from_signature(handler: Handler, helps: dict[str, str]) -> tuple[Param, ...]:
     signature = inspect.signature(handler)
-    hints = typing.get_type_hints(handler)
+    hints = typing.get_type_hints(handler, include_extras=True)
     declared = list(signature.parameters.values())[1:]  # skip the Invocation
     unknown = set(helps) - {p.name for p in declared}
     if unknown:
         raise ValueError(f"{handler.__qualname__}: help for unknown parameters {sorted(unknown)}")
     result = []
     for parameter in declared:
-        kind = hints[parameter.name]
+        kind, limits = _limits(hints[parameter.name])
         optional = False
         if isinstance(kind, types.UnionType) or typing.get_origin(kind) is typing.Union:
             args = [a for a in typing.get_args(kind) if a is not type(None)]
             optional = len(args) < len(typing.get_args(kind))
-            kind = args[0]
+            kind, more = _limits(args[0])
+            limits += more
         choices: tuple[str, ...] = ()
         if typing.get_origin(kind) is Literal:
             choices = tuple(str(a) for a in typing.get_args(kind))
@@ -242,9 +259,19 @@ def _params_from_signature(handler: Handler, helps: dict[str, str]) -> tuple[Par
                 help=helps.get(parameter.name, ""),
                 choices=choices,
                 variadic=variadic,
+                max_length=next((m.limit for m in limits if isinstance(m, MaxLength)), None),
+                max_count=next((m.limit for m in limits if isinstance(m, MaxCount)), None),
             )
         )
     return tuple(result)
+
+
+def _limits(hint: Any) -> tuple[Any, tuple[Any, ...]]:
+    """`Annotated[T, MaxLength(n), …]` → (T, its metadata); any other hint → (hint, ())."""
+    if typing.get_origin(hint) is Annotated:
+        kind, *metadata = typing.get_args(hint)
+        return kind, tuple(metadata)
+    return hint, ()
 
 
 def spec_of(handler: object) -> CommandSpec | None:

@@ -9,10 +9,10 @@ them (bot/llm.py); the built-in text is the fallback for every failure.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Annotated
 
 from bot.adapters.base import TEXT_PLACEHOLDER
-from bot.commands import Invocation, Permission, ReadingRef, Text, command
+from bot.commands import Invocation, MaxLength, Permission, ReadingRef, Text, command
 from bot.events import ReadingOpening
 from bot.features import Feature
 from bot.replies import Choice, Field, Reply, UserError
@@ -133,7 +133,7 @@ async def _add(inv: Invocation, reading: str, text: str, source: prompt_store.So
     params={"reading": "Plan reading number or book:section", "text": "The question"},
     permission=Permission.MODERATOR,
 )
-async def prompt_add(inv: Invocation, reading: ReadingRef, text: Text) -> Reply:
+async def prompt_add(inv: Invocation, reading: ReadingRef, text: Annotated[Text, MaxLength(MAX_PROMPT_CHARS)]) -> Reply:
     prompt = await _add(inv, reading, text, "curated")
     gate = await reading_gate(inv.db, prompt.group_id)
     when = "now" if gate.shows(prompt.section_id) else "once the reading opens"
@@ -145,7 +145,9 @@ async def prompt_add(inv: Invocation, reading: ReadingRef, text: Text) -> Reply:
     help="Suggest a discussion prompt for a reading; upvoted suggestions join the reading's prompts.",
     params={"reading": "Plan reading number or book:section", "text": "The question"},
 )
-async def prompt_suggest(inv: Invocation, reading: ReadingRef, text: Text) -> Reply:
+async def prompt_suggest(
+    inv: Invocation, reading: ReadingRef, text: Annotated[Text, MaxLength(MAX_PROMPT_CHARS)]
+) -> Reply:
     prompt = await _add(inv, reading, text, "suggested")
     gate = await reading_gate(inv.db, prompt.group_id)
     when = "" if gate.shows(prompt.section_id) else " once the reading opens"

@@ -7,6 +7,7 @@ privately, the group view shows counts, never names, and nudges are private mess
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
@@ -139,7 +140,8 @@ async def progress_group(inv: Invocation) -> Reply:
     ]
     from bot.charts import progress_chart
 
-    chart = progress_chart([f"{r.number}. {r.title}" for r in readings], finished, members, f"{group.name}: progress")
+    labels = [f"{r.number}. {r.title}" for r in readings]  # drawn in a worker thread: seconds of CPU for a long plan
+    chart = await asyncio.to_thread(progress_chart, labels, finished, members, f"{group.name}: progress")
     return Reply(
         title="Group progress",
         text="\n".join(lines),

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Annotated
 from zoneinfo import ZoneInfo
 
-from bot.commands import Invocation, Permission, command
+from bot.commands import Invocation, MaxCount, Permission, command
 from bot.domain.plans import reminder_time
 from bot.features import Feature
 from bot.replies import Reply, UserError
@@ -140,7 +140,7 @@ def _describe(offsets: Sequence[timedelta]) -> str:
     params={"offsets": "How long before each meeting: 24h, 1h, 30m … or off"},
     permission=Permission.MODERATOR,
 )
-async def reminders_set(inv: Invocation, *offsets: str) -> Reply:
+async def reminders_set(inv: Invocation, *offsets: Annotated[str, MaxCount(MAX_OFFSETS)]) -> Reply:
     group = inv.require_group()
     if not offsets:
         raise UserError("Say when to remind, for example `reminders set 24h 1h`, or `reminders set off`.")

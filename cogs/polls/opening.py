@@ -5,10 +5,10 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Annotated
 from zoneinfo import ZoneInfo
 
-from bot.commands import Invocation, Permission, command
+from bot.commands import Invocation, MaxCount, Permission, command
 from bot.domain.plans import PlanError, WeeklyCadence, parse_cadence
 from bot.replies import Reply, UserError
 from bot.services.plans import planned_book_ids
@@ -130,7 +130,7 @@ async def open_poll(
 async def poll_create(
     inv: Invocation,
     question: str,
-    *options: str,
+    *options: Annotated[str, MaxCount(MAX_OPTIONS)],
     kind: Kind = "single",
     anonymous: bool = False,
     closes: str | None = None,
@@ -201,7 +201,7 @@ async def poll_next_book(
 )
 async def poll_meeting_time(
     inv: Invocation,
-    *slots: str,
+    *slots: Annotated[str, MaxCount(MAX_OPTIONS)],
     kind: Kind = "multi",
     anonymous: bool = False,
     closes: str | None = None,

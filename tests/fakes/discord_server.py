@@ -356,6 +356,17 @@ class RateLimitRule:
     served: int = 0
 
 
+@dataclass
+class OutageRule:
+    """Answer the next ``times`` requests matching ``method`` and ``path`` with a 5xx (see ``outage``)."""
+
+    method: str
+    path: re.Pattern[str]
+    times: int
+    status: int
+    served: int = 0
+
+
 def _not_found(what: str, code: int) -> ApiError:
     return ApiError(404, f"Unknown {what}", code)
 
@@ -465,7 +476,9 @@ class FakeDiscord:
         self.clock = clock
         self.time_offset = 0.0
         self.dm_closed: set[int] = set()
+        self.command_permissions: dict[tuple[int, str], list[dict[str, Any]]] = {}
         self.rate_limits: list[RateLimitRule] = []
+        self.outages: list[OutageRule] = []
         self.deprecations: list[str] = []  # deprecated fields the bot sent (accepted, as Discord does)
         self._nonces: dict[tuple[int, str], tuple[_Stamp, int]] = {}
         self._ids = P.SnowflakeGenerator()
@@ -591,6 +604,18 @@ class FakeDiscord:
         channel["permission_overwrites"] = kept
         self.dispatch("CHANNEL_UPDATE", channel, guild_id=self._guild_of(channel_id))
 
+    def set_command_permissions(
+        self, name: str, target_id: int, *, allow: bool = True, member: bool = False, guild_id: int | None = None
+    ) -> None:
+        """What a server admin sets in Server Settings › Integrations: a top-level command allowed or denied for
+        a role (``target_id`` = the guild id for @everyone) or a member (``member=True``). Bots cannot set these
+        (docs: Interactions › Application Commands › Permissions: "Application command permissions" can only be
+        updated with a Bearer token of a user who may manage the guild and its roles)."""
+        gid = self._guild(guild_id).id
+        kept = [p for p in self.command_permissions.get((gid, name), []) if p["id"] != str(target_id)]
+        kept.append({"id": str(target_id), "type": 2 if member else 1, "permission": allow})
+        self.command_permissions[(gid, name)] = kept
+
     def close_dms(self, user_id: int) -> None:
         """The user does not accept DMs from this bot: sending to their DM channel answers 50007."""
         self.dm_closed.add(user_id)
@@ -618,6 +643,15 @@ class FakeDiscord:
         429 and Discord's headers (docs: Topics › Rate Limits › Header Format, Exceeding A Rate Limit)."""
         rule = RateLimitRule(method, re.compile(path), times, retry_after, bucket, limit)
         self.rate_limits.append(rule)
+        return rule
+
+    def outage(self, method: str, path: str, *, times: int = 1, status: int = 503) -> OutageRule:
+        """Answer the next ``times`` requests of ``method`` whose path fully matches the regex ``path`` with a
+        server error (docs: Topics › Opcodes and Status Codes › HTTP Response Codes: "5xx: the server had an
+        error processing your request (these are rare)"). discord.py retries 500, 502, 504 and 524 itself with
+        seconds of sleep; 503 it raises at once."""
+        rule = OutageRule(method, re.compile(path), times, status)
+        self.outages.append(rule)
         return rule
 
     # ---- state helpers --------------------------------------------------------------------------
@@ -1282,16 +1316,38 @@ class FakeDiscord:
             raise CommandHidden(f"/{data['name']} is not offered in context {where} (contexts={contexts})")
         if contexts is None and guild_id is None and command.get("dm_permission") is False:
             raise CommandHidden(f"/{data['name']} is not offered in DMs (dm_permission=false)")
-        needed = command.get("default_member_permissions")
-        if guild_id is None or needed is None:
+        if guild_id is None:
             return
         have = self.permissions_of(user_id, guild_id, channel_id)
         if have & perm.ADMINISTRATOR or have == P.ALL_PERMISSIONS:
+            return
+        allowed = self._command_overwrite(data["name"], user_id, guild_id)
+        if allowed is False:
+            raise CommandHidden(f"/{data['name']} is denied to user {user_id} by the server's command permissions")
+        needed = command.get("default_member_permissions")
+        if allowed or needed is None:
             return
         if int(needed) == 0 or int(needed) & ~have:
             raise CommandHidden(
                 f"/{data['name']} needs {perm.names(int(needed))}; user {user_id} has {perm.names(have)} here"
             )
+
+    def _command_overwrite(self, name: str, user_id: int, guild_id: int) -> bool | None:
+        """The server's command permissions for this member, None when none applies. docs: Application Commands ›
+        Permissions (permissions set for a command replace its default_member_permissions): a member's own
+        overwrite first, then their roles' (an allowing role wins over a denying one), then @everyone's."""
+        overwrites = {int(p["id"]): p for p in self.command_permissions.get((guild_id, name), [])}
+        if not overwrites:
+            return None
+        mine = overwrites.get(user_id)
+        if mine is not None and mine["type"] == 2:
+            return bool(mine["permission"])
+        member = self.guilds[guild_id].members.get(user_id) or {}
+        by_role = [overwrites[int(r)] for r in member.get("roles", []) if int(r) in overwrites]
+        if by_role:
+            return any(p["permission"] for p in by_role)
+        everyone = overwrites.get(guild_id)
+        return None if everyone is None else bool(everyone["permission"])
 
     def _command_guild(self, name: str, ctype: int, channel_id: int | None, command_guild_id: int | None) -> int | None:
         """The guild of a guild command (``data.guild_id``): discord.py looks guild commands up by it."""
@@ -1650,6 +1706,10 @@ class FakeDiscord:
             if handler is None:
                 record.unknown_route = True
                 raise ApiError(404, "Not Found")
+            down = self._outage_rule(request.method, rel)
+            if down is not None:
+                down.served += 1
+                raise ApiError(down.status, "Service Unavailable")
             if rule is not None:
                 headers.update(self._rate_limit_headers(rule))
             if rule is not None and rule.served < rule.times:
@@ -1670,6 +1730,11 @@ class FakeDiscord:
             headers.pop("Content-Type")
             return web.Response(status=204, headers=headers)
         return web.Response(status=status, body=json.dumps(answer).encode(), headers=headers)
+
+    def _outage_rule(self, method: str, path: str) -> OutageRule | None:
+        """The first matching outage with server errors left to serve."""
+        pending = [o for o in self.outages if o.method == method and o.path.fullmatch(path) and o.served < o.times]
+        return pending[0] if pending else None
 
     def _rate_limit_rule(self, method: str, path: str) -> RateLimitRule | None:
         """The matching rule with 429s left to serve, else the newest matching one (for its headers)."""

@@ -142,6 +142,24 @@ async def test_a_command_hidden_by_default_member_permissions_cannot_be_run_by_a
     assert fake_discord.slash_command("club plan", {"book": "Dune"}, user_id=mod).payload["data"]["name"] == "club"
 
 
+async def test_server_command_permissions_replace_the_default_member_permissions(fake_discord: FakeDiscord) -> None:
+    body = command(default_member_permissions=str(perm.MANAGE_GUILD))
+    await call(fake_discord, "PUT", f"/applications/{fake_discord.application_id}/commands", [body])
+    lead = fake_discord.add_role("Study lead")
+    member = fake_discord.add_member(None, "lead", roles=[lead])
+    with pytest.raises(CommandHidden):
+        fake_discord.slash_command("club plan", {"book": "Dune"}, user_id=member)
+    fake_discord.set_command_permissions("club", lead)  # Server Settings › Integrations: allow the role
+    assert fake_discord.slash_command("club plan", {"book": "Dune"}, user_id=member).payload["data"]["name"] == "club"
+    with pytest.raises(CommandHidden):
+        fake_discord.slash_command("club plan", {"book": "Dune"})  # other members still do not see it
+    fake_discord.set_command_permissions("club", member, allow=False, member=True)
+    with pytest.raises(CommandHidden):
+        fake_discord.slash_command("club plan", {"book": "Dune"}, user_id=member)  # a member's own denial wins
+    fake_discord.set_command_permissions("club", fake_discord.guild_id)  # @everyone
+    assert fake_discord.slash_command("club plan", {"book": "Dune"}).payload["data"]["name"] == "club"
+
+
 # ---------------------------------------------------------------- messages, embeds, components
 def row(*buttons: dict[str, Any]) -> dict[str, Any]:
     return {"type": 1, "components": list(buttons)}
@@ -574,3 +592,11 @@ def test_rules_collect_nested_field_errors() -> None:
             }
         },
     }
+
+
+async def test_an_outage_answers_server_errors_then_recovers(fake_discord: FakeDiscord) -> None:
+    fake_discord.outage("GET", r"/users/@me", times=2, status=503)
+    assert (await call(fake_discord, "GET", "/users/@me"))[0] == 503
+    assert (await call(fake_discord, "GET", "/users/@me"))[0] == 503
+    status, me, _ = await call(fake_discord, "GET", "/users/@me")
+    assert status == 200 and me["id"] == str(fake_discord.application_id)

@@ -16,12 +16,13 @@ from typing import Any
 import discord
 from discord import app_commands
 
-from bot.adapters.base import MeetingEvent
+from bot.adapters.base import DIRECT_PREFIX, MeetingEvent
 from bot.adapters.discord import events, posting
 from bot.adapters.discord.components import CommandButton, CommandSelect
+from bot.adapters.discord.delivery import failure_of
 from bot.adapters.discord.interactions import Interactions
 from bot.adapters.discord.posting import PLATFORM
-from bot.adapters.discord.tree import build_commands, sync_commands
+from bot.adapters.discord.tree import build_commands, new_tree, sync_commands
 from bot.app import App
 from bot.config import ConfigError
 from bot.replies import Reply
@@ -37,7 +38,7 @@ class ReadalongClient(discord.Client):
     def __init__(self, adapter: DiscordAdapter, **options: Any) -> None:
         super().__init__(**options)
         self.adapter = adapter
-        self.tree: app_commands.CommandTree = app_commands.CommandTree(self)
+        self.tree: app_commands.CommandTree = new_tree(self)
         self.down: set[int | None] = set()  # shards (None: the only connection) whose gateway is not connected
 
     async def setup_hook(self) -> None:
@@ -156,9 +157,18 @@ class DiscordAdapter:
     async def send(
         self, room_id: str, reply: Reply, *, key: str, thread_key: str | None = None, starts_thread: bool = False
     ) -> str:
-        return await posting.send(
-            self.app, self.client, room_id, reply, key=key, thread_key=thread_key, starts_thread=starts_thread
-        )
+        try:
+            message_id = await posting.send(
+                self.app, self.client, room_id, reply, key=key, thread_key=thread_key, starts_thread=starts_thread
+            )
+        except Exception as exc:
+            raise failure_of(exc) from exc
+        if not room_id.startswith(DIRECT_PREFIX):
+            try:  # a room's posts follow its meetings: the time to mirror the meetings that moved into the window
+                await events.top_up(self.app, self.client, room_id)
+            except Exception as exc:  # the post is delivered; the next post tries the calendar again
+                log.warning("discord: could not top up the meetings of %s: %s", room_id, exc)
+        return message_id
 
     async def sync_meetings(self, room_id: str, meetings: Sequence[MeetingEvent]) -> None:
         await events.sync_meetings(self.app, self.client, room_id, meetings)

@@ -12,7 +12,8 @@ from typing import Any, Protocol
 
 import discord
 
-from bot.adapters.discord.render import BUTTON_TEMPLATE, SELECT_ID, Page
+from bot.adapters.discord.render import BUTTON_TEMPLATE, SELECT_ID, Page, shorten
+from bot.commands import Registry
 from bot.replies import File as ReplyFile
 
 STYLES = {
@@ -22,7 +23,8 @@ STYLES = {
     "danger": discord.ButtonStyle.danger,
 }
 TEXT_INPUT_ID = "text"
-TEXT_INPUT_LIMIT = 1000  # characters a member may write in a text form; the command checks its own limits
+TEXT_INPUT_LIMIT = 1000  # characters a member may write in a text form whose command declares no MaxLength
+TEXT_INPUT_LIMIT_MAX = 4000  # docs: Components › Text Input (max_length: max 4000)
 FORM_TIMEOUT = 900.0  # seconds an unsent text form is kept (Discord's interaction tokens last 15 minutes)
 
 
@@ -89,17 +91,26 @@ class CommandSelect(discord.ui.DynamicItem[discord.ui.Select], template=SELECT_I
 class TextForm(discord.ui.Modal):
     """The form a button whose command asks for text opens: one paragraph; sending it runs the command."""
 
-    def __init__(self, handler: ComponentHandler, command: str, title: str) -> None:
-        super().__init__(title=title[:45] or "Your text", timeout=FORM_TIMEOUT)
+    def __init__(self, handler: ComponentHandler, command: str, title: str, max_length: int = TEXT_INPUT_LIMIT) -> None:
+        super().__init__(title=shorten(title, 45) or "Your text", timeout=FORM_TIMEOUT)
         self.handler = handler
         self.command = command
         self.text: discord.ui.TextInput[TextForm] = discord.ui.TextInput(
-            custom_id=TEXT_INPUT_ID, style=discord.TextStyle.paragraph, max_length=TEXT_INPUT_LIMIT, required=True
+            custom_id=TEXT_INPUT_ID, style=discord.TextStyle.paragraph, max_length=max_length, required=True
         )
         self.add_item(discord.ui.Label(text="Your text", component=self.text))
 
     async def on_submit(self, interaction: discord.Interaction) -> None:
         await self.handler.on_text(interaction, self.command, self.text.value)
+
+
+def text_limit(registry: Registry, command: str) -> int:
+    """The most characters the command accepts in the text a form fills in: its text option's MaxLength, so the
+    form never takes more than the command then refuses (and the member's words are not lost)."""
+    words = command.split()
+    spec = registry.get(" ".join(words[:2])) or registry.get(words[0] if words else "")
+    limits = [p.max_length for p in spec.params if p.greedy and p.max_length] if spec else []
+    return min(limits[-1], TEXT_INPUT_LIMIT_MAX) if limits else TEXT_INPUT_LIMIT
 
 
 def component_label(interaction: discord.Interaction, token: str) -> str:

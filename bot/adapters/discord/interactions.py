@@ -18,9 +18,10 @@ from discord import app_commands
 
 from bot.adapters.base import asks_for_text, fill_text
 from bot.adapters.discord import posting
-from bot.adapters.discord.components import TextForm, component_label, message_kwargs
+from bot.adapters.discord.components import TextForm, component_label, message_kwargs, text_limit
+from bot.adapters.discord.names import as_registry_name, renamed
 from bot.adapters.discord.posting import ANY_ROOM, PLATFORM
-from bot.adapters.discord.render import HASHED_PREFIX
+from bot.adapters.discord.render import CONTENT_LIMIT, HASHED_PREFIX, Page
 from bot.adapters.discord.tree import UPLOAD_OPTION, raw_arguments
 from bot.app import APOLOGY, App
 from bot.commands import CommandSpec
@@ -33,6 +34,13 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 STALE_COMMAND = "Discord showed you an older version of this command; please try again in a minute."
+HELP_COMMAND = "help"
+INVALID_WEBHOOK_TOKEN = 50027  # docs: JSON Error Codes; an interaction token older than 15 minutes
+LATE_PUBLIC = "here is my answer (it took longer than Discord lets me answer a command directly):"
+LATE_PRIVATE = (
+    "{mention} my answer to your command was ready after Discord's 15 minutes for a private answer, and I could "
+    "not send you a direct message. Please run the command again."
+)
 EXPIRED_BUTTON = "This button no longer works; type the command instead (`/help` lists them)."
 
 
@@ -88,6 +96,9 @@ class Interactions:
                 await self._answer(interaction, Reply(text=problem, ephemeral=True, kind="error"))
                 return
         positional, named = raw_arguments(spec, values)
+        if spec.name == HELP_COMMAND:  # the topic is a command as typed on Discord
+            renames = renamed(self.app.registry)
+            named = {key: as_registry_name(value, renames) for key, value in named.items()}
 
         async def work() -> Reply:
             uploads: tuple[Upload, ...] = ()
@@ -115,7 +126,10 @@ class Interactions:
             await self._answer(interaction, Reply(text=EXPIRED_BUTTON, ephemeral=True, kind="error"))
             return
         if asks_for_text(command):
-            await interaction.response.send_modal(TextForm(self, command, component_label(interaction, token)))
+            limit = text_limit(self.app.registry, command)
+            await interaction.response.send_modal(
+                TextForm(self, command, component_label(interaction, token), max_length=limit)
+            )
             return
         await self._run(interaction, self.app.handle(self.context(interaction), command), ephemeral=True)
 
@@ -140,7 +154,15 @@ class Interactions:
             return
         await interaction.response.defer(ephemeral=True, thinking=True)
         reply = await task
-        await self._answer_deferred(interaction, reply, ephemeral=ephemeral or reply.ephemeral)
+        hidden = ephemeral or reply.ephemeral
+        try:
+            await self._answer_deferred(interaction, reply, ephemeral=hidden)
+        except discord.HTTPException as exc:
+            if exc.code != INVALID_WEBHOOK_TOKEN:
+                raise
+            # The work outlived the interaction token (15 minutes, e.g. a large book): answer without it.
+            log.info("discord: interaction %s expired before its answer; posting it instead", interaction.id)
+            await self._answer_late(interaction, reply, ephemeral=hidden)
 
     async def _answer(self, interaction: discord.Interaction, reply: Reply, *, ephemeral: bool = False) -> None:
         hidden = ephemeral or reply.ephemeral
@@ -173,6 +195,36 @@ class Interactions:
         for page in rest:
             kwargs = message_kwargs(page)
             message = await interaction.followup.send(ephemeral=ephemeral, wait=True, **kwargs)
+            if "view" in kwargs:
+                buttons.append((message.channel.id, message.id))
+        if not ephemeral:
+            await self._after_public(interaction, reply, buttons)
+
+    async def _answer_late(self, interaction: discord.Interaction, reply: Reply, *, ephemeral: bool) -> None:
+        """The answer after the token expired: in the channel, mentioning the member; a private answer goes to
+        the member's DMs instead, and only a note that it could not be delivered goes to the channel."""
+        user = interaction.user
+        mention = discord.AllowedMentions(users=[user], everyone=False, roles=False)
+        pages = await posting.pages(self.app, reply)
+        if ephemeral:
+            try:
+                for page in pages:
+                    await user.send(**message_kwargs(page))
+                return
+            except discord.HTTPException as exc:
+                log.info("discord: could not send %s their late private answer: %s", user.id, exc)
+                pages = [Page(content=LATE_PRIVATE.format(mention=user.mention))]
+        channel = await posting.messageable(self.client, int(interaction.channel_id or 0))
+        buttons: list[tuple[int, int]] = []
+        for index, page in enumerate(pages):
+            kwargs = message_kwargs(page)
+            if index == 0 and not ephemeral:
+                content = f"{user.mention} {kwargs.get('content') or LATE_PUBLIC}".rstrip()
+                if len(content) > CONTENT_LIMIT:
+                    await channel.send(f"{user.mention} {LATE_PUBLIC}", allowed_mentions=mention)
+                else:
+                    kwargs["content"] = content
+            message = await channel.send(allowed_mentions=mention, **kwargs)
             if "view" in kwargs:
                 buttons.append((message.channel.id, message.id))
         if not ephemeral:

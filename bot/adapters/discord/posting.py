@@ -17,6 +17,7 @@ import discord
 
 from bot.adapters.base import DIRECT_PREFIX, poll_key
 from bot.adapters.discord.components import message_kwargs
+from bot.adapters.discord.names import as_typed_on_discord, renamed
 from bot.adapters.discord.render import Page, nonce_for, render, thread_name
 from bot.app import App
 from bot.replies import Reply
@@ -34,8 +35,9 @@ NOT_CONNECTED = "the Discord gateway is reconnecting"
 
 
 async def pages(app: App, reply: Reply) -> list[Page]:
-    """The reply's pages; button commands too long for a custom_id are remembered under their hash."""
-    rendered = render(reply)
+    """The reply's pages, commands named as on Discord; button commands too long for a custom_id are
+    remembered under their hash."""
+    rendered = render(as_typed_on_discord(reply, renamed(app.registry)))
     for key, command in rendered.hashed.items():
         await app.remember(PLATFORM, ANY_ROOM, "button", key, command)
     return rendered.pages

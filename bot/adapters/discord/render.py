@@ -99,7 +99,7 @@ def thread_name(reply: Reply) -> str:
     """A thread's name (1–100 characters): the reply's title, else its first line."""
     source = reply.title or next((line for line in reply.text.splitlines() if line.strip()), "") or "Discussion"
     name = " ".join(source.replace("*", "").replace("_", " ").split())
-    return _clip(name, 100) or "Discussion"
+    return shorten(name, 100) or "Discussion"
 
 
 # ---------------------------------------------------------------- splitting
@@ -126,8 +126,17 @@ def split_text(text: str, limit: int) -> list[str]:
     return chunks
 
 
-def _clip(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+def shorten(text: str, limit: int) -> str:
+    """`text` in at most `limit` characters: cut at the last word boundary that fits, marked with an ellipsis
+    (a single word longer than a quarter of the limit is cut inside it rather than losing most of the room)."""
+    if len(text) <= limit:
+        return text
+    room = text[: limit - 1]
+    at = max(room.rfind(" "), room.rfind("\n"))
+    if text[limit - 1].isspace():
+        at = limit - 1
+    kept = room[:at] if at > limit // 4 else room
+    return kept.rstrip(" \n,;:-–—") + "…"
 
 
 # ---------------------------------------------------------------- rendering
@@ -160,7 +169,7 @@ def _text_pages(reply: Reply) -> list[Page]:
 
 def _embed_pages(reply: Reply) -> list[Page]:
     colour = COLOURS.get(reply.kind, DEFAULT_COLOUR)
-    title = _clip(reply.title, TITLE_LIMIT) if reply.title else None
+    title = shorten(reply.title, TITLE_LIMIT) if reply.title else None
     short_fields: list[dict[str, Any]] = []
     text = reply.text
     for f in reply.fields:
@@ -214,7 +223,7 @@ def _attach_extras(reply: Reply, rendered: Rendered) -> None:
             custom_id, key = encode_command(choice.command)
             if key:
                 rendered.hashed[key] = choice.command
-            options.append(SelectOption(_clip(choice.label, 100), custom_id))
+            options.append(SelectOption(shorten(choice.label, 100), custom_id))
     else:
         seen: set[str] = set()
         for choice in choices:
@@ -224,7 +233,7 @@ def _attach_extras(reply: Reply, rendered: Rendered) -> None:
             seen.add(custom_id)
             if key:
                 rendered.hashed[key] = choice.command
-            buttons.append(Button(_clip(choice.label, LABEL_LIMIT) or "…", custom_id, choice.style))
+            buttons.append(Button(shorten(choice.label, LABEL_LIMIT) or "…", custom_id, choice.style))
     file_batches = [reply.files[i : i + FILES_PER_MESSAGE] for i in range(0, len(reply.files), FILES_PER_MESSAGE)]
     last = pages[-1]
     pages[-1] = Page(

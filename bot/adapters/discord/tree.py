@@ -3,6 +3,11 @@
 Every registry command becomes a slash command (a two-word name becomes a subcommand of a group) whose options
 come from the command's typed parameters; a received option is turned back into its raw string and handed to
 `App.invoke`, so the core parses, validates and answers once for every platform.
+
+Discord hides a command from members only by the `default_member_permissions` of a top-level command, so the
+moderators' subcommands of a group that also has members' subcommands form their own group: `/plan show` for
+everyone, `/plan-admin pause` for members with Manage Server (a server may grant it to other roles in Server
+Settings → Integrations). The core still checks the permission of every command it runs.
 """
 
 from __future__ import annotations
@@ -17,7 +22,9 @@ from typing import TYPE_CHECKING, Any, Optional
 import discord
 from discord import app_commands
 
+from bot.adapters.discord.names import mixed_groups, slash_group
 from bot.adapters.discord.posting import ANY_ROOM, PLATFORM
+from bot.adapters.discord.render import shorten
 from bot.app import App
 from bot.commands import BookRef, CommandSpec, Param, Permission, PollRef, ReadingRef
 from bot.ingest.loaders import FORMATS
@@ -30,9 +37,37 @@ log = logging.getLogger(__name__)
 
 UPLOAD_COMMANDS = frozenset({"library add"})  # these get an optional attachment option
 UPLOAD_OPTION = "file"
-VARIADIC_OPTIONS = 10  # a `*options` parameter becomes option1 … option10
+VARIADIC_OPTIONS = 10  # a `*options` parameter without a MaxCount becomes option1 … option10
+OPTIONS_LIMIT = 25  # docs: Application Commands › Application Command Object (options: max 25)
 AUTOCOMPLETE_KINDS = (BookRef, ReadingRef, PollRef)
 MODERATOR_PERMISSIONS = discord.Permissions(manage_guild=True)
+DESCRIPTION_LIMIT = 100
+# Guild installs, used in guilds only (docs: Interactions › Application Commands › Contexts, Installation Context).
+GUILD_ONLY = app_commands.AppCommandContext(guild=True, dm_channel=False, private_channel=False)
+GUILD_INSTALL = app_commands.AppInstallationType(guild=True, user=False)
+
+
+class _TopLevel:
+    """Uploads without `dm_permission`: deprecated, and redundant beside `contexts` (docs: Application Commands ›
+    Application Command Object, dm_permission "Deprecated (use contexts instead)")."""
+
+    def to_dict(self, tree: app_commands.CommandTree) -> dict[str, Any]:
+        payload: dict[str, Any] = super().to_dict(tree)  # type: ignore[misc]
+        payload.pop("dm_permission", None)
+        return payload
+
+
+class SlashCommand(_TopLevel, app_commands.Command):
+    pass
+
+
+class SlashGroup(_TopLevel, app_commands.Group):
+    pass
+
+
+def new_tree(client: discord.Client) -> app_commands.CommandTree:
+    """The command tree: every command for guild installs, offered in guilds only."""
+    return app_commands.CommandTree(client, allowed_contexts=GUILD_ONLY, allowed_installs=GUILD_INSTALL)
 
 
 # ---------------------------------------------------------------- slash command options
@@ -44,7 +79,14 @@ class _Option:
         self.py_name = py_name
         self.display = display
         self.annotation = annotation
-        self.description = description[:100] or "…"
+        self.description = shorten(description, DESCRIPTION_LIMIT) or "…"
+
+
+def variadic_slots(spec: CommandSpec, param: Param) -> int:
+    """How many numbered options a `*values` parameter gets: what the command accepts (its MaxCount, else
+    `VARIADIC_OPTIONS`), within Discord's 25 options of a command beside the command's other options."""
+    others = sum(1 for p in spec.params if not p.variadic) + (1 if spec.name in UPLOAD_COMMANDS else 0)
+    return max(0, min(param.max_count or VARIADIC_OPTIONS, OPTIONS_LIMIT - others))
 
 
 def _options_for(spec: CommandSpec) -> list[_Option]:
@@ -53,7 +95,7 @@ def _options_for(spec: CommandSpec) -> list[_Option]:
         description = param.help or param.type_name
         if param.variadic:
             stem = param.name[:-1] if param.name.endswith("s") and len(param.name) > 1 else param.name
-            for i in range(1, VARIADIC_OPTIONS + 1):
+            for i in range(1, variadic_slots(spec, param) + 1):
                 options.append(_Option(param, f"{stem}{i}", f"{stem}{i}", Optional[str], description))  # noqa: UP045
             continue
         if param.choices:
@@ -64,6 +106,8 @@ def _options_for(spec: CommandSpec) -> list[_Option]:
             kind = int
         elif param.kind is float:
             kind = float
+        elif param.max_length is not None:
+            kind = app_commands.Range[str, None, param.max_length]  # uploaded as the option's max_length
         else:
             kind = str  # text, references, dates, durations and zones: the core parses the string
         annotation = kind if param.required else Optional[kind]  # noqa: UP045 - discord.py reads Optional
@@ -91,25 +135,25 @@ def raw_arguments(spec: CommandSpec, values: dict[str, Any]) -> tuple[list[str],
 # ---------------------------------------------------------------- building the tree
 def build_commands(tree: app_commands.CommandTree, app: App, interactions: Interactions) -> None:
     """One slash command per registry command (grouped by their first word); `interactions` answers them."""
-    guild_only = app_commands.AppCommandContext(guild=True, dm_channel=False, private_channel=False)
+    mixed = mixed_groups(app.registry)
     groups: dict[str, list[CommandSpec]] = {}
     for spec in app.registry:
-        if spec.group is None:
+        group_name = slash_group(spec, mixed)
+        if group_name is None:
             command = _command(spec, interactions, parent=None)
-            command.allowed_contexts = guild_only
             if spec.permission is Permission.MODERATOR:
                 command.default_permissions = MODERATOR_PERMISSIONS
             tree.add_command(command)
         else:
-            groups.setdefault(spec.group, []).append(spec)
+            groups.setdefault(group_name, []).append(spec)
     for name, specs in groups.items():
         leaves = ", ".join(s.leaf for s in specs)
-        all_moderator = all(s.permission is Permission.MODERATOR for s in specs)
-        group = app_commands.Group(
+        moderators = all(s.permission is Permission.MODERATOR for s in specs)
+        title = (specs[0].group or name).capitalize() + (" (moderators)" if moderators else "")
+        group = SlashGroup(
             name=name,
-            description=f"{name.capitalize()}: {leaves}"[:100],
-            allowed_contexts=guild_only,
-            default_permissions=MODERATOR_PERMISSIONS if all_moderator else None,
+            description=shorten(f"{title}: {leaves}", DESCRIPTION_LIMIT),
+            default_permissions=MODERATOR_PERMISSIONS if moderators else None,
         )
         for spec in specs:
             group.add_command(_command(spec, interactions, parent=group))
@@ -143,7 +187,9 @@ def _command(spec: CommandSpec, interactions: Interactions, parent: app_commands
     callback.__signature__ = inspect.Signature(parameters)  # type: ignore[attr-defined]
     descriptions = {o.py_name: o.description for o in options}
     if spec.name in UPLOAD_COMMANDS:
-        descriptions[UPLOAD_OPTION] = "The book's file: " + ", ".join(sorted({f[1:] for f in FORMATS}))[:80]
+        descriptions[UPLOAD_OPTION] = shorten(
+            "The book's file: " + ", ".join(sorted({f[1:] for f in FORMATS})), DESCRIPTION_LIMIT
+        )
     app_commands.describe(**descriptions)(callback)
     renames = {o.py_name: o.display for o in options if o.display != o.py_name}
     if renames:
@@ -160,9 +206,9 @@ def _command(spec: CommandSpec, interactions: Interactions, parent: app_commands
     }
     if completes:
         app_commands.autocomplete(**completes)(callback)
-    return app_commands.Command(
+    return SlashCommand(
         name=spec.leaf if parent else spec.name,
-        description=spec.help[:100],
+        description=shorten(spec.help, DESCRIPTION_LIMIT),
         callback=callback,
         parent=parent,
     )
@@ -171,7 +217,9 @@ def _command(spec: CommandSpec, interactions: Interactions, parent: app_commands
 def _autocomplete(interactions: Interactions, kind: type) -> Callable[..., Awaitable[list[app_commands.Choice[str]]]]:
     async def complete(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
         pairs = await interactions.app.complete(interactions.context(interaction), kind, current or "")
-        return [app_commands.Choice(name=label[:100] or value, value=value[:100]) for label, value in pairs[:25]]
+        return [
+            app_commands.Choice(name=shorten(label, 100) or value, value=value[:100]) for label, value in pairs[:25]
+        ]
 
     return complete
 

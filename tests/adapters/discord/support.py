@@ -148,7 +148,7 @@ async def enqueue_post(app: App, key: str, reply: Reply, **kwargs: Any) -> None:
 async def start_plan(fake: FakeDiscord, mod: int, book_id: int, start: str = "2026-11-03") -> None:
     """A moderator plans a book (one section per Tuesday 19:00 meeting) and confirms the preview's button."""
     options = {"book": str(book_id), "start": start, "every": "tuesday 19:00", "per-meeting": "1 section"}
-    preview = await fake.slash_command("plan create", options, user_id=mod).callback()
+    preview = await fake.slash_command("plan-admin create", options, user_id=mod).callback()
     [confirm] = [i for i in button_ids(preview) if i.startswith("rg:plan confirm ")]
     confirmed = await fake.click_button(confirm, user_id=mod).callback()
     assert "The study plan is on" in confirmed.body["embeds"][0]["title"], confirmed.json

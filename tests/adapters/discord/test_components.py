@@ -51,7 +51,9 @@ async def test_real_poll_button_stores_a_ballot_and_a_closed_poll_says_so(app: A
     async with running(app):
         mod = await bind_channel(fake_discord)
         created = await fake_discord.slash_command(
-            "poll create", {"question": "Next book?", "option1": "Dubliners", "option2": "Middlemarch"}, user_id=mod
+            "poll-admin create",
+            {"question": "Next book?", "option1": "Dubliners", "option2": "Middlemarch"},
+            user_id=mod,
         ).callback()
         assert not created.ephemeral, created.json
         ids = button_ids(created)
@@ -61,7 +63,7 @@ async def test_real_poll_button_stores_a_ballot_and_a_closed_poll_says_so(app: A
         ballots = await app.db.fetchall("SELECT choices FROM ballots")
         assert len(ballots) == 1
         poll_id = ids[1].split()[1]
-        closed = await fake_discord.slash_command("poll close", {"poll": poll_id}, user_id=mod).callback()
+        closed = await fake_discord.slash_command("poll-admin close", {"poll": poll_id}, user_id=mod).callback()
         assert not closed.ephemeral, closed.json
         late = fake_discord.click_button(ids[0], message_id=int(created.response["resource"]["message"]["id"]))
         answer = await late.callback()

@@ -43,8 +43,9 @@ async def test_a_role_named_in_the_config_makes_a_moderator(app: App, fake_disco
     async with running(app):
         await bind_channel(fake_discord)
         member = fake_discord.add_member(None, "lead", roles=[lead])
+        fake_discord.set_command_permissions("group-admin", lead)  # as the README asks servers to do
         answer = await fake_discord.slash_command(
-            "group timezone", {"timezone": "Asia/Tokyo"}, user_id=member
+            "group-admin timezone", {"timezone": "Asia/Tokyo"}, user_id=member
         ).callback()
         assert answer.content == "The group's time zone is now Asia/Tokyo."
 
@@ -52,9 +53,10 @@ async def test_a_role_named_in_the_config_makes_a_moderator(app: App, fake_disco
 async def test_moderator_command_refused_to_a_member_privately(app: App, fake_discord: FakeDiscord) -> None:
     async with running(app):
         await bind_channel(fake_discord)
-        refused = await fake_discord.slash_command("group timezone", {"timezone": "Asia/Tokyo"}).callback()
+        fake_discord.set_command_permissions("group-admin", fake_discord.guild_id)  # a server shows it to everyone
+        refused = await fake_discord.slash_command("group-admin timezone", {"timezone": "Asia/Tokyo"}).callback()
         assert refused.flags & 64
-        assert refused.content == "Only moderators can use `group timezone`."
+        assert refused.content == "Only moderators can use `group-admin timezone`."  # as typed on Discord
     group = await app.db.fetchone("SELECT timezone FROM groups")
     assert group is not None and group[0] == "Europe/Berlin"
 
@@ -108,7 +110,7 @@ async def test_uploaded_file_is_added_to_the_library(app: App, fake_discord: Fak
         mod = moderator(fake_discord, "librarian")
         upload = fake_discord.upload("sisters.txt", text.encode())
         answer = await fake_discord.slash_command(
-            "library add", {"file": upload, "title": "The Sisters"}, user_id=mod
+            "library-admin add", {"file": upload, "title": "The Sisters"}, user_id=mod
         ).callback()
         if answer.callback_type == 5:
             answer = await fake_discord.wait_for(lambda r: r.method == "POST" and r.path.startswith("/webhooks/"))
@@ -122,10 +124,10 @@ async def test_upload_too_large_or_of_the_wrong_kind_is_refused(app: App, fake_d
         await bind_channel(fake_discord)
         mod = moderator(fake_discord, "librarian")
         big = fake_discord.upload("huge.txt", b"word " * 300_000)
-        too_big = await fake_discord.slash_command("library add", {"file": big}, user_id=mod).callback()
+        too_big = await fake_discord.slash_command("library-admin add", {"file": big}, user_id=mod).callback()
         assert too_big.ephemeral and too_big.content == "huge.txt is larger than the 1 MB limit."
         wrong = fake_discord.upload("notes.docx", b"PK\x03\x04")
-        refused = await fake_discord.slash_command("library add", {"file": wrong}, user_id=mod).callback()
+        refused = await fake_discord.slash_command("library-admin add", {"file": wrong}, user_id=mod).callback()
         assert refused.ephemeral and refused.content.startswith("I can't read notes.docx")
     assert await book_store.all_books(app.db) == []
     assert not any(r.path.startswith("/attachments/") for r in fake_discord.requests.items)

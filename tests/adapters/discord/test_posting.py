@@ -37,7 +37,7 @@ async def test_a_closed_polls_buttons_are_disabled_on_its_message(
     async with running(app):
         mod = await bind_channel(fake_discord)
         created = await fake_discord.slash_command(
-            "poll create",
+            "poll-admin create",
             {"question": "Next book?", "option1": "Dubliners", "option2": "Middlemarch", "closes": "1h"},
             user_id=mod,
         ).callback()
@@ -48,7 +48,7 @@ async def test_a_closed_polls_buttons_are_disabled_on_its_message(
         assert not any(c.get("disabled") for c in poll_components(fake_discord, message_id))
         since = fake_discord.mark()
         if closed_by == "moderator":
-            closed = await fake_discord.slash_command("poll close", {"poll": poll_id}, user_id=mod).callback()
+            closed = await fake_discord.slash_command("poll-admin close", {"poll": poll_id}, user_id=mod).callback()
             assert not closed.ephemeral, closed.json
         else:
             clock.advance(timedelta(hours=1))
