@@ -20,7 +20,7 @@ from bot.clock import Clock, SystemClock
 from bot.commands import CommandSpec, Completer, Invocation, Permission, Registry, completers_from_modules
 from bot.config import Settings
 from bot.log import log_context
-from bot.outbox import deliver
+from bot.outbox import become_sender, deliver, room_recovered
 from bot.replies import Context, Reply, UserError, error_reply
 from bot.scheduling import (
     JobHandler,
@@ -39,6 +39,7 @@ from bot.storage import refs
 from bot.storage import schedules as schedule_store
 from bot.storage.db import Database
 from bot.storage.groups import Group
+from bot.storage.lease import ProcessLock
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +59,7 @@ class App:
     timer: WakeupTimer | None = None
     _tick_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     _after_commit: list[Callable[[], Awaitable[object]]] = field(default_factory=list)
+    _sender_lock: ProcessLock | None = None
 
     @classmethod
     async def open(cls, settings: Settings, *, clock: Clock | None = None, db_path: Path | None = None) -> App:
@@ -96,6 +98,8 @@ class App:
                 with log_context(group=inv.group.id if inv.group else None):
                     if spec.permission is Permission.MODERATOR and not inv.is_moderator:
                         raise UserError(f"Only moderators can use `{spec.name}`.")
+                    if inv.is_moderator:  # a moderator's command proves the room works: post there again
+                        await room_recovered(self.db, ctx.platform, ctx.room_id)
                     values = commands.bind(spec, positional, dict(named), inv)
                     args, kwargs = _call_arguments(spec, values)
                     return await spec.handler(inv, *args, **kwargs)
@@ -195,6 +199,7 @@ class App:
         """Rebuild the schedules from the database and arm the in-memory wake-up timer (real time only)."""
         if self.timer is not None:
             return
+        self._sender_lock = await become_sender(self.db, shared=self.settings.bot.shared_database)
         examined = await rebuild_schedules(self)
         log.info("scheduler started: %d schedules rebuilt, next wake-up %s", examined, await self.next_wakeup())
         self.timer = WakeupTimer(self)
@@ -204,6 +209,9 @@ class App:
         if self.timer is not None:
             await self.timer.stop()
             self.timer = None
+        if self._sender_lock is not None:
+            self._sender_lock.release()
+            self._sender_lock = None
 
     def after_commit(self, work: Callable[[], Awaitable[object]]) -> None:
         """For job handlers: run `work` once the dispatcher's transaction has committed (network calls such as

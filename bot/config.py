@@ -35,6 +35,7 @@ class BotSettings:
     log_level: str = "INFO"
     adapters: tuple[str, ...] = ()
     moderator_roles: tuple[str, ...] = ("Moderator", "Study lead")
+    shared_database: bool = False
 
 
 @dataclass(frozen=True)
@@ -174,6 +175,10 @@ def _coerce(key: str, hint: Any, value: Any, base_dir: Path | None) -> Any:
         if not isinstance(value, list):
             raise ConfigError(f'{key} must be a list, for example ["a", "b"].')
         return tuple(_coerce(key, item_type, item, base_dir) for item in value)
+    if hint is bool:
+        if not isinstance(value, bool):
+            raise ConfigError(f"{key} must be true or false, not {value!r}.")
+        return value
     if hint is int:
         if isinstance(value, bool) or not isinstance(value, int):
             raise ConfigError(f"{key} must be a whole number, not {value!r}.")

@@ -57,6 +57,43 @@ def typed_command(command: str) -> str:
     return command.rstrip().removesuffix(TEXT_PLACEHOLDER) + TEXT_HINT if asks_for_text(command) else command
 
 
+class DeliveryError(Exception):
+    """An adapter could not deliver a post; the outbox sender decides from this what happens next.
+
+    Adapters raise it from `send` with their platform's answer classified:
+
+    * `permanent=True`: the post can never go to this room as it is (Discord 403/404, error 50007 "cannot send
+      messages to this user", a locked or archived thread that cannot be reopened; Matrix M_FORBIDDEN, a room
+      the bot was kicked from). The post is recorded as missed at once, the room is marked and skipped until a
+      send there works again or a moderator runs a command there, and the group's moderators are told once.
+    * `permanent=False`: worth retrying (network errors, 5xx, 429). Retried with exponential backoff and jitter,
+      and recorded as missed after a bounded number of attempts.
+    * `retry_after`: seconds the platform asked us to wait (a 429's Retry-After). The sender pauses the whole
+      platform for that long and does not count it as a failed attempt.
+
+    `reason` is one short sentence for the moderators ("the bot may not post in this channel"). Any other
+    exception from `send` counts as transient.
+    """
+
+    def __init__(self, reason: str, *, permanent: bool, retry_after: float | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.permanent = permanent
+        self.retry_after = retry_after
+
+    def __repr__(self) -> str:
+        kind = "permanent" if self.permanent else "transient"
+        wait = f", retry_after={self.retry_after}" if self.retry_after is not None else ""
+        return f"DeliveryError({self.reason!r}, {kind}{wait})"
+
+
+def classify(exc: BaseException) -> DeliveryError:
+    """A DeliveryError as it is, anything else as a transient one (an unknown failure may well pass)."""
+    if isinstance(exc, DeliveryError):
+        return exc
+    return DeliveryError(f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__, permanent=False)
+
+
 @dataclass(frozen=True)
 class MeetingEvent:
     """A meeting as a platform calendar entry; `key` is stable across plan changes (one per reading)."""
@@ -69,6 +106,9 @@ class MeetingEvent:
 
 
 class Adapter(Protocol):
+    """`send` raises DeliveryError for a failure it can classify. An adapter may also set
+    `concurrent_sends: int` (default 1): how many rooms the outbox sender posts to at once on this platform."""
+
     platform: str
 
     async def start(self) -> None:
