@@ -37,7 +37,7 @@ from bot.storage import jobs as job_store
 from bot.storage import members as member_store
 from bot.storage import refs
 from bot.storage import schedules as schedule_store
-from bot.storage.db import Database
+from bot.storage.db import Database, StorageFailure
 from bot.storage.groups import Group
 from bot.storage.lease import ProcessLock
 
@@ -105,6 +105,8 @@ class App:
                     return await spec.handler(inv, *args, **kwargs)
             except UserError as exc:
                 return error_reply(str(exc))
+            except StorageFailure:
+                raise  # a full or read-only disk: the process stops with the sentence rather than apologise forever
             except Exception:
                 log.exception("command failed")
                 return error_reply(APOLOGY)

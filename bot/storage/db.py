@@ -12,9 +12,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import re
 import sqlite3
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import AsyncIterator, Iterable, Iterator, Sequence
 from importlib import resources
 from pathlib import Path
 from typing import Any, Protocol
@@ -30,6 +31,72 @@ BUSY_TIMEOUT_MS = 10_000
 
 class DatabaseUnavailable(Exception):
     """The database file cannot be opened or is not a database; str() is the sentence for the user."""
+
+
+class StorageFailure(DatabaseUnavailable):
+    """The storage under the database refuses writes (disk full, read-only): one sentence, then stop. What the
+    failed transaction wrote is rolled back, so nothing is half-written."""
+
+
+def storage_problem(exc: BaseException, path: Path) -> StorageFailure | None:
+    """The sentence for a storage failure (disk full, read-only, I/O error), or None for other errors."""
+    if not isinstance(exc, sqlite3.DatabaseError):
+        return None
+    code = (getattr(exc, "sqlite_errorcode", None) or 0) & 0xFF
+    message = str(exc).lower()
+    if code == sqlite3.SQLITE_FULL or "disk is full" in message:
+        return StorageFailure(
+            f"The disk holding the database {path} is full, so I stopped without saving the last change; "
+            "free some space and start me again."
+        )
+    if code == sqlite3.SQLITE_READONLY or "readonly database" in message:
+        return StorageFailure(read_only_reason(path) or _READ_ONLY.format(path=path))
+    if code == sqlite3.SQLITE_IOERR or "disk i/o error" in message:
+        if _disk_full(path):  # a write-ahead log that cannot grow reports an I/O error, not SQLITE_FULL
+            return storage_problem(sqlite3.OperationalError("database or disk is full"), path)
+        return StorageFailure(
+            f"The disk holding the database {path} reported an error while I wrote to it ({exc}); I stopped "
+            "without saving the last change. Check the disk (and its free space) and start me again."
+        )
+    return None
+
+
+_READ_ONLY = "The database {path} is read-only, so I can't save anything; make it writable or point --db at a copy."
+
+
+def _disk_full(path: Path) -> bool:
+    try:
+        stats = os.statvfs(path.parent)
+    except OSError:
+        return False
+    return stats.f_bavail * stats.f_frsize < 64 * 1024
+
+
+def read_only_reason(path: Path) -> str | None:
+    """Why the database at `path` cannot be written (a read-only mount, file or folder), or None."""
+    if str(path) == ":memory:":
+        return None
+    target = path if path.exists() else path.parent
+    try:
+        flags = os.statvfs(target).f_flag
+    except OSError:
+        return None
+    if flags & os.ST_RDONLY:
+        return (
+            f"The database {path} is on read-only storage (the disk or mount it is on is read-only); I need "
+            "to write to it, so remount it read-write or point --db (bot.database) at a writable place."
+        )
+    if path.exists() and not os.access(path, os.W_OK):
+        return (
+            f"The database file {path} is read-only; I need to write to it, so make it writable "
+            "(chmod u+w) or point --db at a writable copy."
+        )
+    if not os.access(path.parent, os.W_OK):
+        return (
+            f"The folder of the database {path} is read-only; SQLite keeps its journal beside the file, so "
+            "make the folder writable or point --db at a writable place."
+        )
+    return None
 
 
 def is_busy(exc: BaseException) -> bool:
@@ -104,6 +171,8 @@ class Database:
                 raise DatabaseUnavailable(
                     f"{path} is a folder, not a database file; give a file name such as {path / 'readalong.sqlite3'}."
                 )
+            if (path.exists() or path.parent.exists()) and (reason := read_only_reason(path)):
+                raise StorageFailure(reason)
             try:
                 path.parent.mkdir(parents=True, exist_ok=True)
             except OSError as exc:
@@ -125,7 +194,15 @@ class Database:
                 await db.migrate()
         except sqlite3.DatabaseError as exc:
             await conn.close()
+            problem = storage_problem(exc, path) or (
+                StorageFailure(reason) if (reason := read_only_reason(path)) else None
+            )
+            if problem is not None:
+                raise problem from None
             raise DatabaseUnavailable(f"{path} is not a Readalong database I can use ({exc}).") from None
+        except StorageFailure:
+            await conn.close()
+            raise
         except BaseException:
             await conn.close()  # an open connection's thread would keep the process alive
             raise
@@ -138,22 +215,42 @@ class Database:
     async def transaction(self) -> AsyncIterator[Transaction]:
         """One atomic unit: all of it is stored or none of it."""
         async with self._lock:
-            await self._conn.execute("BEGIN IMMEDIATE")
-            try:
-                yield self._tx
-            except BaseException:
-                await self._conn.execute("ROLLBACK")
+            with self._storage_errors():
+                await self._conn.execute("BEGIN IMMEDIATE")
+                try:
+                    yield self._tx
+                except BaseException:
+                    if self._conn.in_transaction:  # SQLite may have rolled back itself (a full disk)
+                        await self._conn.execute("ROLLBACK")
+                    raise
+                else:
+                    try:
+                        await self._conn.execute("COMMIT")
+                    except BaseException:
+                        if self._conn.in_transaction:
+                            await self._conn.execute("ROLLBACK")
+                        raise
+
+    @contextlib.contextmanager
+    def _storage_errors(self) -> Iterator[None]:
+        """A full or read-only disk becomes StorageFailure with its sentence (other errors pass unchanged)."""
+        try:
+            yield
+        except sqlite3.DatabaseError as exc:
+            problem = storage_problem(exc, self.path)
+            if problem is None:
                 raise
-            else:
-                await self._conn.execute("COMMIT")
+            raise problem from exc
 
     async def execute(self, sql: str, params: Params = ()) -> int:
         async with self._lock:
-            return await self._tx.execute(sql, params)
+            with self._storage_errors():
+                return await self._tx.execute(sql, params)
 
     async def insert(self, sql: str, params: Params = ()) -> int:
         async with self._lock:
-            return await self._tx.insert(sql, params)
+            with self._storage_errors():
+                return await self._tx.insert(sql, params)
 
     async def executemany(self, sql: str, rows: Iterable[Params]) -> None:
         async with self.transaction() as tx:
@@ -200,9 +297,11 @@ class Database:
         async with self._lock:
             try:
                 await self._conn.executescript(f"BEGIN IMMEDIATE;\n{sql}\n;PRAGMA user_version = {version};\nCOMMIT;")
-            except BaseException:
+            except BaseException as exc:
                 if self._conn.in_transaction:
                     await self._conn.execute("ROLLBACK")
+                if (problem := storage_problem(exc, self.path)) is not None:
+                    raise problem from exc
                 raise
 
     async def schema_sql(self) -> str:
