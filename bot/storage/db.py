@@ -12,103 +12,24 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import os
 import re
 import sqlite3
-from collections.abc import AsyncIterator, Iterable, Iterator, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Sequence
 from importlib import resources
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 import aiosqlite
+
+from bot.storage.faults import DatabaseUnavailable, StorageFailure, is_busy, read_only_reason, storage_problem
+
+__all__ = ["Database", "DatabaseUnavailable", "Executor", "StorageFailure", "Transaction", "is_busy", "placeholders"]
 
 log = logging.getLogger(__name__)
 
 Row = sqlite3.Row
 Params = Sequence[Any] | dict[str, Any]
 BUSY_TIMEOUT_MS = 10_000
-
-
-class DatabaseUnavailable(Exception):
-    """The database file cannot be opened or is not a database; str() is the sentence for the user."""
-
-
-class StorageFailure(DatabaseUnavailable):
-    """The storage under the database refuses writes (disk full, read-only): one sentence, then stop. What the
-    failed transaction wrote is rolled back, so nothing is half-written."""
-
-
-def storage_problem(exc: BaseException, path: Path) -> StorageFailure | None:
-    """The sentence for a storage failure (disk full, read-only, I/O error), or None for other errors."""
-    if not isinstance(exc, sqlite3.DatabaseError):
-        return None
-    code = (getattr(exc, "sqlite_errorcode", None) or 0) & 0xFF
-    message = str(exc).lower()
-    if code == sqlite3.SQLITE_FULL or "disk is full" in message:
-        return StorageFailure(
-            f"The disk holding the database {path} is full, so I stopped without saving the last change; "
-            "free some space and start me again."
-        )
-    if code == sqlite3.SQLITE_READONLY or "readonly database" in message:
-        return StorageFailure(read_only_reason(path) or _READ_ONLY.format(path=path))
-    if code == sqlite3.SQLITE_IOERR or "disk i/o error" in message:
-        if _disk_full(path):  # a write-ahead log that cannot grow reports an I/O error, not SQLITE_FULL
-            return storage_problem(sqlite3.OperationalError("database or disk is full"), path)
-        return StorageFailure(
-            f"The disk holding the database {path} reported an error while I wrote to it ({exc}); I stopped "
-            "without saving the last change. Check the disk (and its free space) and start me again."
-        )
-    return None
-
-
-_READ_ONLY = "The database {path} is read-only, so I can't save anything; make it writable or point --db at a copy."
-
-
-def _disk_full(path: Path) -> bool:
-    try:
-        stats = os.statvfs(path.parent)
-    except OSError:
-        return False
-    return stats.f_bavail * stats.f_frsize < 64 * 1024
-
-
-def read_only_reason(path: Path) -> str | None:
-    """Why the database at `path` cannot be written (a read-only mount, file or folder), or None."""
-    if str(path) == ":memory:":
-        return None
-    target = path if path.exists() else path.parent
-    try:
-        flags = os.statvfs(target).f_flag
-    except OSError:
-        return None
-    if flags & os.ST_RDONLY:
-        return (
-            f"The database {path} is on read-only storage (the disk or mount it is on is read-only); I need "
-            "to write to it, so remount it read-write or point --db (bot.database) at a writable place."
-        )
-    if path.exists() and not os.access(path, os.W_OK):
-        return (
-            f"The database file {path} is read-only; I need to write to it, so make it writable "
-            "(chmod u+w) or point --db at a writable copy."
-        )
-    if not os.access(path.parent, os.W_OK):
-        return (
-            f"The folder of the database {path} is read-only; SQLite keeps its journal beside the file, so "
-            "make the folder writable or point --db at a writable place."
-        )
-    return None
-
-
-def is_busy(exc: BaseException) -> bool:
-    """A busy or locked database (another connection holds the write lock past the busy timeout): a passing
-    condition to retry, never a reason to record a post as missed."""
-    if not isinstance(exc, sqlite3.OperationalError):
-        return False
-    code = getattr(exc, "sqlite_errorcode", None)
-    if code is not None and code & 0xFF in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
-        return True
-    message = str(exc).lower()
-    return "database is locked" in message or "database is busy" in message or "database table is locked" in message
 
 
 def placeholders(values: Sequence[object]) -> str:
@@ -124,35 +45,72 @@ class Executor(Protocol):
     async def executemany(self, sql: str, rows: Iterable[Params]) -> None: ...
     async def fetchone(self, sql: str, params: Params = ()) -> Row | None: ...
     async def fetchall(self, sql: str, params: Params = ()) -> list[Row]: ...
+    async def fetch_together(self, *queries: tuple[str, Params]) -> list[list[Row]]: ...
+
+
+T = TypeVar("T")
 
 
 class Transaction:
-    """Statements inside one BEGIN IMMEDIATE … COMMIT; only valid inside `Database.transaction()`."""
+    """Statements inside one BEGIN IMMEDIATE … COMMIT; only valid inside `Database.transaction()`.
+
+    Each call is one round trip to aiosqlite's worker thread, which under load costs more than the statement
+    itself (~0.1 ms): so every method makes exactly one, BEGIN travels with the transaction's first statement,
+    and `fetch_together` runs several statements in one trip. (aiosqlite has no public way to run a function in
+    its thread; `_execute` is what its own methods use.)
+    """
 
     def __init__(self, conn: aiosqlite.Connection) -> None:
         self._conn = conn
+        self._begin: str | None = None  # BEGIN waiting for the first statement
 
-    # Each aiosqlite call is a round trip to its worker thread (~0.1 ms), so every method makes exactly one: the
-    # cursor of a finished statement needs no explicit close, and fetches use execute_fetchall.
+    def _start(self) -> None:
+        self._begin = "BEGIN IMMEDIATE"
+
+    @property
+    def _started(self) -> bool:
+        return self._begin is None
+
+    async def _call(self, fn: Callable[[sqlite3.Connection], T]) -> T:
+        begin, self._begin = self._begin, None
+        conn = self._conn
+
+        def run() -> T:
+            raw: sqlite3.Connection = conn._conn  # in aiosqlite's thread, as its own methods do
+            if begin:
+                raw.execute(begin)
+            return fn(raw)
+
+        result: T = await conn._execute(run)
+        return result
+
     async def execute(self, sql: str, params: Params = ()) -> int:
         """Run a statement; returns the number of rows it changed."""
-        cursor = await self._conn.execute(sql, params)
-        return cursor.rowcount
+        return await self._call(lambda c: c.execute(sql, params).rowcount)
 
     async def insert(self, sql: str, params: Params = ()) -> int:
         """Run an INSERT; returns the new row's id (0 when OR IGNORE skipped it)."""
-        cursor = await self._conn.execute(sql, params)
-        return int(cursor.lastrowid or 0) if cursor.rowcount > 0 else 0
+
+        def run(c: sqlite3.Connection) -> int:
+            cursor = c.execute(sql, params)
+            return int(cursor.lastrowid or 0) if cursor.rowcount > 0 else 0
+
+        return await self._call(run)
 
     async def executemany(self, sql: str, rows: Iterable[Params]) -> None:
-        await self._conn.executemany(sql, rows)
+        batch = list(rows)
+        await self._call(lambda c: c.executemany(sql, batch))
 
     async def fetchone(self, sql: str, params: Params = ()) -> Row | None:
-        rows = await self._conn.execute_fetchall(sql, params)
-        return next(iter(rows), None)
+        rows = await self.fetchall(sql, params)
+        return rows[0] if rows else None
 
     async def fetchall(self, sql: str, params: Params = ()) -> list[Row]:
-        return list(await self._conn.execute_fetchall(sql, params))
+        return await self._call(lambda c: c.execute(sql, params).fetchall())
+
+    async def fetch_together(self, *queries: tuple[str, Params]) -> list[list[Row]]:
+        """Several statements in one round trip, in order; the rows of each (RETURNING rows for a write)."""
+        return await self._call(lambda c: [c.execute(sql, params).fetchall() for sql, params in queries])
 
 
 class Database:
@@ -216,14 +174,18 @@ class Database:
         """One atomic unit: all of it is stored or none of it."""
         async with self._lock:
             with self._storage_errors():
-                await self._conn.execute("BEGIN IMMEDIATE")
+                self._tx._start()
                 try:
                     yield self._tx
                 except BaseException:
+                    self._tx._begin = None
                     if self._conn.in_transaction:  # SQLite may have rolled back itself (a full disk)
                         await self._conn.execute("ROLLBACK")
                     raise
                 else:
+                    if not self._tx._started:  # no statement ran: nothing was begun
+                        self._tx._begin = None
+                        return
                     try:
                         await self._conn.execute("COMMIT")
                     except BaseException:
@@ -263,6 +225,11 @@ class Database:
     async def fetchall(self, sql: str, params: Params = ()) -> list[Row]:
         async with self._lock:
             return await self._tx.fetchall(sql, params)
+
+    async def fetch_together(self, *queries: tuple[str, Params]) -> list[list[Row]]:
+        async with self._lock:
+            with self._storage_errors():
+                return await self._tx.fetch_together(*queries)
 
     # ------------------------------------------------------------ migrations
     async def version(self) -> int:
