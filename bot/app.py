@@ -15,7 +15,7 @@ from datetime import datetime
 from pathlib import Path
 
 from bot import commands
-from bot.adapters.base import Adapter, MeetingCalendar, MeetingEvent
+from bot.adapters.base import Adapter, MeetingCalendar, MeetingEvent, direct_room
 from bot.clock import Clock, SystemClock
 from bot.commands import CommandSpec, Completer, Invocation, Permission, Registry, completers_from_modules
 from bot.config import Settings
@@ -98,8 +98,9 @@ class App:
                 with log_context(group=inv.group.id if inv.group else None):
                     if spec.permission is Permission.MODERATOR and not inv.is_moderator:
                         raise UserError(f"Only moderators can use `{spec.name}`.")
-                    if inv.is_moderator:  # a moderator's command proves the room works: post there again
-                        await room_recovered(self.db, ctx.platform, ctx.room_id)
+                    # A member who runs a command can get private messages again; a moderator's room works.
+                    rooms = (direct_room(ctx.user_id), ctx.room_id) if inv.is_moderator else (direct_room(ctx.user_id),)
+                    await room_recovered(self.db, ctx.platform, *rooms)
                     values = commands.bind(spec, positional, dict(named), inv)
                     args, kwargs = _call_arguments(spec, values)
                     return await spec.handler(inv, *args, **kwargs)

@@ -111,15 +111,14 @@ async def become_sender(db: Database, *, shared: bool) -> ProcessLock | None:
 
 
 async def room_recovered(db: Database, platform: str, *room_ids: str) -> bool:
-    """A room works again: a moderator ran a command there (or a member in their private room). Posts to it
-    are sent again from now on. Cheap when nothing failed (one read). True when a failure was cleared."""
-    failures = await outbox_store.room_failures(db)
-    cleared = False
-    for room_id in room_ids:
-        if (platform, room_id) in failures:
-            cleared = await outbox_store.room_works(db, platform, room_id) or cleared
-            log.info("%s:%s works again; posting there resumes", platform, room_id)
-    return cleared
+    """Rooms work again: a moderator ran a command in one, or a member ran one (their private room,
+    `direct_room(user_id)`). Posts to them are sent again from now on. One read when nothing failed, which is
+    the usual case; True when a failure was cleared."""
+    failed = await outbox_store.failed_among(db, platform, room_ids)
+    for room_id in failed:
+        await outbox_store.room_works(db, platform, room_id)
+        log.info("%s:%s works again; sending there resumes", platform, room_id)
+    return bool(failed)
 
 
 class _Round:
@@ -231,9 +230,12 @@ class _Round:
 
     async def _failed(self, row: outbox_store.OutboxRow, error: DeliveryError) -> None:
         failures = row.attempts + 1
-        if error.permanent:
+        if error.permanent and error.whole_room:
             log.warning("%s:%s refuses posts (%s); giving up %s", row.platform, row.room_id, error.reason, row.key)
             await self._give_up([row], error.reason, dead=True, attempted=True)
+        elif error.permanent:
+            log.warning("%s can never be sent (%s); giving it up", row.key, error.reason)
+            await self._give_up([row], error.reason, dead=False, attempted=True)
         elif failures >= MAX_ATTEMPTS:
             log.warning("giving up %s after %d attempts: %s", row.key, failures, error.reason)
             await self._give_up([row], f"{error.reason} ({failures} attempts)", dead=False, attempted=True)
@@ -296,21 +298,22 @@ async def _notice(tx: Transaction, row: outbox_store.OutboxRow, reason: str, *, 
         )
         return
     private = row.room_id.startswith(DIRECT_PREFIX)
-    where = "a private message to a member" if private else f"the room {row.room_id}"
-    if dead:
+    if dead and private:
         text = (
-            f"⚠️ Moderators: I can't deliver {where} ({reason}). I've stopped sending there and record what "
-            "I couldn't send as missed posts; "
-            + (
-                "once that member runs a command here, I'll send to them again."
-                if private
-                else "run any command there once it's fixed and I'll post there again."
-            )
+            f"⚠️ Moderators: I can't send private messages to one member ({reason}). I've stopped trying and "
+            "record what I couldn't send as missed posts; once they run any command, I'll send to them again."
+        )
+    elif dead:
+        text = (
+            f"⚠️ Moderators: I can't post in the room {row.room_id} ({reason}). I've stopped posting there and "
+            "record what I couldn't send as missed posts; run any command there once it's fixed and I'll post "
+            "there again."
         )
     else:
+        where = "a private message to a member" if private else f"a post in the room {row.room_id}"
         text = (
-            f"⚠️ Moderators: I gave up on {where} after repeated failures ({reason}); it is recorded as a "
-            "missed post. I'll keep trying the next ones."
+            f"⚠️ Moderators: I couldn't deliver {where} ({reason}); it is recorded as a missed post, and I'll "
+            "keep sending the next ones."
         )
     await outbox_store.enqueue(
         tx,

@@ -235,6 +235,17 @@ async def room_failures(db: Executor) -> dict[tuple[str, str], RoomFailure]:
     return {(r["platform"], r["room_id"]): RoomFailure.from_row(r) for r in rows}
 
 
+async def failed_among(db: Executor, platform: str, room_ids: Sequence[str]) -> list[str]:
+    """Which of these rooms have a failure on record."""
+    if not room_ids:
+        return []
+    rows = await db.fetchall(
+        f"SELECT room_id FROM room_failures WHERE platform = ? AND room_id IN ({placeholders(room_ids)})",
+        (platform, *room_ids),
+    )
+    return [r["room_id"] for r in rows]
+
+
 async def room_failed(
     db: Executor, platform: str, room_id: str, group_id: int | None, *, dead: bool, reason: str, now: datetime
 ) -> bool:

@@ -114,7 +114,8 @@ async def test_dead_and_failing_rooms_never_hold_back_healthy_ones(app: App, clo
     # One notice, in the group's own room, sent there after the room's own posts.
     notices = await _notices(app)
     assert len(notices) == 1 and notices[0][0] == "room-1"
-    assert "private message" in notices[0][1] and FORBIDDEN in notices[0][1]
+    assert "can't send private messages to one member" in notices[0][1] and FORBIDDEN in notices[0][1]
+    assert "bob" not in notices[0][1]  # the room learns that someone's messages are closed, not whose
     assert adapter.keys_in("room-1")[5:] == [next(k for r, k in adapter.sent if k.startswith("delivery-notice"))]
     # The transient room was tried once and waits; its rows count the attempt.
     assert adapter.attempts["three-0"] == 1 and not adapter.keys_in("room-3")
@@ -178,7 +179,7 @@ async def test_a_post_is_given_up_after_the_bounded_attempts_and_told_once(app: 
     assert [m.key for m in missed] == ["nudge-1", "nudge-2"]
     assert all("503" in m.reason for m in missed)
     assert len(await _notices(app)) == 1
-    assert "gave up" in (await _notices(app))[0][1]
+    assert "couldn't deliver a private message to a member" in (await _notices(app))[0][1]
 
 
 async def test_a_platform_that_says_slow_down_pauses_without_losing_or_counting(app: App, clock: ManualClock) -> None:
@@ -236,3 +237,51 @@ def test_backoff_grows_with_jitter_and_a_cap() -> None:
     assert backoff(2, rng=lambda: 1.0) == timedelta(seconds=10)
     assert backoff(5, rng=lambda: 1.0) == timedelta(seconds=80)
     assert backoff(40, rng=lambda: 1.0) == timedelta(minutes=30)
+
+
+async def test_a_member_who_runs_a_command_gets_private_messages_again(app: App, clock: ManualClock) -> None:
+    adapter = FlakyAdapter()
+    room = Room(app)
+    await room.setup()
+    group = await _group(app, "room-1")
+    await room.say("group info", who="bob")  # bob joins as a member
+    adapter.dead.add(direct_room("bob"))
+    await _post(app, group, direct_room("bob"), "nudge-1")
+    await deliver(app.db, {"test": adapter}, clock)
+    adapter.dead.clear()
+    await _post(app, group, direct_room("bob"), "nudge-2")
+    await deliver(app.db, {"test": adapter}, clock)
+    assert adapter.keys_in(direct_room("bob")) == []  # still marked: not tried
+    await room.say("group info", who="bob")
+    await _post(app, group, direct_room("bob"), "nudge-3")
+    await deliver(app.db, {"test": adapter}, clock)
+    assert adapter.keys_in(direct_room("bob")) == ["nudge-3"]
+
+
+async def test_a_post_the_platform_can_never_take_is_given_up_but_the_room_stays(app: App, clock: ManualClock) -> None:
+    group = await _group(app, "room-1")
+
+    class TooLong(FlakyAdapter):
+        async def send(self, room_id: str, reply: Reply, **kwargs: object) -> str:
+            if "huge" in reply.text:
+                raise DeliveryError.from_http(400, "message too long (400)")
+            return await super().send(room_id, reply, **kwargs)  # type: ignore[arg-type]
+
+    adapter = TooLong()
+    for key in ("before", "huge", "after"):
+        await _post(app, group, "room-1", key)
+    await deliver(app.db, {"test": adapter}, clock)
+    assert adapter.keys_in("room-1")[:2] == ["before", "after"]
+    assert [m.key for m in await schedule_store.missed(app.db)] == ["huge"]
+    assert await outbox_store.room_failures(app.db) == {}  # the next post went through: nothing stays marked
+
+
+def test_http_answers_read_by_default() -> None:
+    assert DeliveryError.from_http(429, "slow down", retry_after=2.5).retry_after == 2.5
+    assert not DeliveryError.from_http(503, "unavailable").permanent
+    assert not DeliveryError.from_http(401, "bad token").permanent  # the bot's token, not this room
+    forbidden = DeliveryError.from_http(403, "missing access")
+    assert forbidden.permanent and forbidden.whole_room
+    assert DeliveryError.from_http(404, "unknown channel").whole_room
+    too_big = DeliveryError.from_http(413, "too large")
+    assert too_big.permanent and not too_big.whole_room
