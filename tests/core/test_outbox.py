@@ -91,13 +91,13 @@ async def test_dead_and_failing_rooms_never_hold_back_healthy_ones(app: App, clo
     dead_dm = direct_room("bob")
     adapter.dead.add(dead_dm)
     adapter.down.add("room-3")
-    # The dead room's 120 posts are the oldest rows: under the old sender they filled every batch.
+    # The failing rooms' 120 posts each are the oldest rows: under the old sender they filled every batch.
     for n in range(120):
         await _post(app, club, dead_dm, f"dm-{n:03d}")
+        await _post(app, flaky, "room-3", f"three-{n:03d}")
     for n in range(5):
         await _post(app, club, "room-1", f"one-{n}")
         await _post(app, other, "room-2", f"two-{n}")
-        await _post(app, flaky, "room-3", f"three-{n}")
 
     await deliver(app.db, adapters, clock)
 
@@ -110,7 +110,7 @@ async def test_dead_and_failing_rooms_never_hold_back_healthy_ones(app: App, clo
     assert all(FORBIDDEN in m.reason for m in missed)
     assert all(m.payload and "post dm-" in m.payload for m in missed)
     pending = {row.key for row in await outbox_store.unsent(app.db, ("test",), limit=500)}
-    assert pending == {f"three-{n}" for n in range(5)}
+    assert pending == {f"three-{n:03d}" for n in range(120)}
     # One notice, in the group's own room, sent there after the room's own posts.
     notices = await _notices(app)
     assert len(notices) == 1 and notices[0][0] == "room-1"
@@ -118,15 +118,16 @@ async def test_dead_and_failing_rooms_never_hold_back_healthy_ones(app: App, clo
     assert "bob" not in notices[0][1]  # the room learns that someone's messages are closed, not whose
     assert adapter.keys_in("room-1")[5:] == [next(k for r, k in adapter.sent if k.startswith("delivery-notice"))]
     # The transient room was tried once and waits; its rows count the attempt.
-    assert adapter.attempts["three-0"] == 1 and not adapter.keys_in("room-3")
-    head = await app.db.fetchone("SELECT attempts, last_error FROM outbox WHERE key = 'three-0'")
+    assert adapter.attempts["three-000"] == 1 and not adapter.keys_in("room-3")
+    assert sum(adapter.attempts.values()) == 1 + 1 + 5 + 5 + 1  # dead, failing, two healthy rooms, the notice
+    head = await app.db.fetchone("SELECT attempts, last_error FROM outbox WHERE key = 'three-000'")
     assert head is not None and head["attempts"] == 1 and "503" in head["last_error"]
 
     # Still failing: the second attempt comes at once, the third only after the backoff.
     await deliver(app.db, adapters, clock)
-    assert adapter.attempts["three-0"] == 2
+    assert adapter.attempts["three-000"] == 2
     await deliver(app.db, adapters, clock)
-    assert adapter.attempts["three-0"] == 2  # waiting out its backoff
+    assert adapter.attempts["three-000"] == 2  # waiting out its backoff
     clock.advance(backoff(2, rng=lambda: 1.0) + timedelta(seconds=1))
     adapter.down.clear()
     more_dead = [f"dm-late-{n}" for n in range(3)]
@@ -134,7 +135,7 @@ async def test_dead_and_failing_rooms_never_hold_back_healthy_ones(app: App, clo
         await _post(app, club, dead_dm, key)
     await deliver(app.db, adapters, clock)
 
-    assert adapter.keys_in("room-3") == [f"three-{n}" for n in range(5)]
+    assert adapter.keys_in("room-3") == [f"three-{n:03d}" for n in range(120)]
     assert all(n == 1 for key, n in Counter(k for _, k in adapter.sent).items()), "a post went out twice"
     # The dead room stays skipped: new posts for it are recorded without a send and without a second notice.
     assert all(adapter.attempts[key] == 0 for key in more_dead)
