@@ -12,7 +12,9 @@ import base64
 import json
 import logging
 import random
+import time
 import uuid
+import weakref
 from collections.abc import Callable, Mapping
 from dataclasses import replace
 from datetime import datetime, timedelta
@@ -112,13 +114,45 @@ async def become_sender(db: Database, *, shared: bool) -> ProcessLock | None:
 
 async def room_recovered(db: Database, platform: str, *room_ids: str) -> bool:
     """Rooms work again: a moderator ran a command in one, or a member ran one (their private room,
-    `direct_room(user_id)`). Posts to them are sent again from now on. One read when nothing failed, which is
-    the usual case; True when a failure was cleared."""
+    `direct_room(user_id)`). Posts to them are sent again from now on. Called for every command, so it asks
+    the database only when this process knows of a failed room (see _KnownFailures); True when one was cleared."""
+    if not await _known_failures.any(db):
+        return False
     failed = await outbox_store.failed_among(db, platform, room_ids)
     for room_id in failed:
         await outbox_store.room_works(db, platform, room_id)
+        _known_failures.cleared(db)
         log.info("%s:%s works again; sending there resumes", platform, room_id)
     return bool(failed)
+
+
+class _KnownFailures:
+    """Whether any room has a failure on record, as this process last saw it, so that a command costs no
+    database round trip in the usual case of none. This process's own sender updates it at once; what another
+    process (a shared database) records is seen within REFRESH seconds."""
+
+    REFRESH = 60.0
+
+    def __init__(self) -> None:
+        self._seen: weakref.WeakKeyDictionary[Database, tuple[bool, float]] = weakref.WeakKeyDictionary()
+
+    async def any(self, db: Database) -> bool:
+        known = self._seen.get(db)
+        if known is not None and time.monotonic() - known[1] < self.REFRESH:
+            return known[0]
+        found = bool(await outbox_store.room_failures(db))
+        self._seen[db] = (found, time.monotonic())
+        return found
+
+    def failed(self, db: Database) -> None:
+        self._seen[db] = (True, time.monotonic())
+
+    def cleared(self, db: Database) -> None:
+        """A failure was cleared: read again next time whether any is left."""
+        self._seen.pop(db, None)
+
+
+_known_failures = _KnownFailures()
 
 
 class _Round:
@@ -203,6 +237,7 @@ class _Round:
                 if row.room in self.failures:
                     del self.failures[row.room]
                     await outbox_store.room_works(self.db, row.platform, row.room_id)
+                    _known_failures.cleared(self.db)
                     log.info("%s:%s works again", row.platform, row.room_id)
                 return True
 
@@ -276,6 +311,7 @@ class _Round:
                     reason=f"not delivered: {reason}",
                     payload=row.payload,
                 )
+            _known_failures.failed(self.db)
             tell = await outbox_store.room_failed(
                 tx, first.platform, first.room_id, first.group_id, dead=dead, reason=reason, now=now
             )
