@@ -70,7 +70,7 @@ def reply_from_json(payload: str) -> Reply:
 # transient ones are retried with exponential backoff and jitter up to MAX_ATTEMPTS, permanent ones are given up
 # at once and mark the room dead. A given-up post goes to missed_posts with its reason and the group's moderators
 # are told once per failing room. A platform's "slow down" (retry_after) pauses that platform, not the post.
-MAX_ATTEMPTS = 10  # with the backoff below: about 1.5 h of retries before a post is given up
+MAX_ATTEMPTS = 12  # with the backoff below: 1.3 h of retries on average (1.7 h at most) before a post is given up
 BACKOFF_BASE = timedelta(seconds=10)
 BACKOFF_CAP = timedelta(minutes=30)
 CLAIM_FOR = timedelta(minutes=2)  # a claim outlives a crashed sender by at most this much
