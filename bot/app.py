@@ -18,14 +18,14 @@ from datetime import datetime
 from pathlib import Path
 
 from bot import commands
-from bot.adapters.base import Adapter, MeetingCalendar, MeetingEvent
+from bot.adapters.base import Adapter, MeetingCalendar, MeetingEvent, direct_room
 from bot.clock import Clock, SystemClock
 from bot.commands import CommandSpec, Completer, Invocation, Permission, Registry
 from bot.config import Settings
 from bot.events import Event, Listener
 from bot.features import Catalog, Feature
 from bot.log import log_context
-from bot.outbox import deliver
+from bot.outbox import become_sender, deliver, room_recovered
 from bot.replies import Context, Reply, UserError, error_reply
 from bot.scheduling import (
     JobHandler,
@@ -40,8 +40,9 @@ from bot.storage import jobs as job_store
 from bot.storage import members as member_store
 from bot.storage import refs
 from bot.storage import schedules as schedule_store
-from bot.storage.db import Database
+from bot.storage.db import Database, StorageFailure
 from bot.storage.groups import Group
+from bot.storage.lease import ProcessLock
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +64,7 @@ class App:
     timer: WakeupTimer | None = None
     _tick_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     _after_commit: list[Callable[[], Awaitable[object]]] = field(default_factory=list)
+    _sender_lock: ProcessLock | None = None
 
     @classmethod
     async def open(
@@ -109,11 +111,16 @@ class App:
                 with log_context(group=inv.group.id if inv.group else None):
                     if spec.permission is Permission.MODERATOR and not inv.is_moderator:
                         raise UserError(f"Only moderators can use `{spec.name}`.")
+                    # A member who runs a command can get private messages again; a moderator's room works.
+                    rooms = (direct_room(ctx.user_id), ctx.room_id) if inv.is_moderator else (direct_room(ctx.user_id),)
+                    await room_recovered(self.db, ctx.platform, *rooms)
                     values = commands.bind(spec, positional, dict(named), inv)
                     args, kwargs = _call_arguments(spec, values)
                     return await spec.handler(inv, *args, **kwargs)
             except UserError as exc:
                 return error_reply(str(exc))
+            except StorageFailure:
+                raise  # a full or read-only disk: the process stops with the sentence rather than apologise forever
             except Exception:
                 log.exception("command failed")
                 return error_reply(APOLOGY)
@@ -208,6 +215,7 @@ class App:
         """Rebuild the schedules from the database and arm the in-memory wake-up timer (real time only)."""
         if self.timer is not None:
             return
+        self._sender_lock = await become_sender(self.db, shared=self.settings.bot.shared_database)
         examined = await rebuild_schedules(self)
         log.info("scheduler started: %d schedules rebuilt, next wake-up %s", examined, await self.next_wakeup())
         self.timer = WakeupTimer(self)
@@ -217,6 +225,9 @@ class App:
         if self.timer is not None:
             await self.timer.stop()
             self.timer = None
+        if self._sender_lock is not None:
+            self._sender_lock.release()
+            self._sender_lock = None
 
     def after_commit(self, work: Callable[[], Awaitable[object]]) -> None:
         """For job handlers: run `work` once the dispatcher's transaction has committed (network calls such as

@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import os
+import re
 import tomllib
 import types
 import typing
@@ -35,6 +36,7 @@ class BotSettings:
     log_level: str = "INFO"
     adapters: tuple[str, ...] = ()
     moderator_roles: tuple[str, ...] = ("Moderator", "Study lead")
+    shared_database: bool = False
 
 
 @dataclass(frozen=True)
@@ -111,6 +113,8 @@ class Settings:
 
 def _secret(env: str, adapter: str, key: str) -> str:
     value = os.environ.get(env, "").strip()
+    if not value and not is_env_name(env):  # never echo what may be a pasted secret
+        raise ConfigError(f"{key} must name an environment variable, and what is there is not a variable's name.")
     if not value:
         raise ConfigError(
             f"The {adapter.capitalize()} adapter is enabled but the environment variable {env} is empty; "
@@ -129,6 +133,14 @@ def load_settings(path: Path | None = None) -> Settings:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise ConfigError(f"The config file {path} does not exist; copy config.example.toml to it.") from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(
+            f"The config file {path} is not UTF-8 text (byte {exc.start + 1} is not); save it as UTF-8."
+        ) from None
+    except IsADirectoryError:
+        raise ConfigError(f"The config path {path} is a folder; give the config file itself.") from None
+    except OSError as exc:
+        raise ConfigError(f"I can't read the config file {path}: {exc.strerror}.") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"The config file {path} is not valid TOML ({exc}); fix that line.") from None
     return parse_settings(raw, base_dir=path.resolve().parent)
@@ -174,6 +186,10 @@ def _coerce(key: str, hint: Any, value: Any, base_dir: Path | None) -> Any:
         if not isinstance(value, list):
             raise ConfigError(f'{key} must be a list, for example ["a", "b"].')
         return tuple(_coerce(key, item_type, item, base_dir) for item in value)
+    if hint is bool:
+        if not isinstance(value, bool):
+            raise ConfigError(f"{key} must be true or false, not {value!r}.")
+        return value
     if hint is int:
         if isinstance(value, bool) or not isinstance(value, int):
             raise ConfigError(f"{key} must be a whole number, not {value!r}.")
@@ -200,12 +216,23 @@ def _validate(settings: Settings) -> None:
                 f'bot.adapters lists “{adapter}”, which I don\'t know; use "discord" and/or "matrix" '
                 "(an empty list starts the console)."
             )
-    if settings.library.words_per_minute < 30:
-        raise ConfigError("library.words_per_minute must be at least 30.")
-    if settings.library.target_minutes < 5:
-        raise ConfigError("library.target_minutes must be at least 5.")
-    if settings.library.max_upload_mb < 1:
-        raise ConfigError("library.max_upload_mb must be at least 1.")
+    for key, value, low, high, unit in _ranges(settings):
+        if not low <= value <= high:
+            shown = f"{value:,}" if abs(value) < 10**12 else "a number that large"
+            raise ConfigError(f"{key} must be between {low:,} and {high:,}{unit}, not {shown}.")
+    for key, name in (
+        ("discord.token_env", settings.discord.token_env),
+        ("matrix.access_token_env", settings.matrix.access_token_env),
+        ("matrix.password_env", settings.matrix.password_env),
+        ("prompts.api_key_env", settings.prompts.api_key_env),
+    ):
+        if not is_env_name(name):
+            # Never echo the value: what was pasted here is often the secret itself.
+            raise ConfigError(
+                f"{key} must be the NAME of an environment variable (capital letters, digits and _, such as "
+                "READALONG_DISCORD_TOKEN), and what is there is not one; if you pasted the secret itself, remove "
+                "it from the file, export it in that variable and treat it as leaked if the file was shared."
+            )
     prompts = settings.prompts
     if prompts.llm_enabled:
         if not prompts.llm_url.startswith(("http://", "https://")):
@@ -215,10 +242,28 @@ def _validate(settings: Settings) -> None:
             )
         if not prompts.llm_model.strip():
             raise ConfigError('prompts.llm_model is empty but prompts.llm_url is set; name the model, e.g. "llama3.2".')
-    if not 1 <= prompts.timeout_seconds <= 300:
-        raise ConfigError("prompts.timeout_seconds must be between 1 and 300.")
     if not settings.matrix.command_prefix.strip():
         raise ConfigError('matrix.command_prefix must not be empty; the default is "!rg".')
+
+
+def _ranges(settings: Settings) -> list[tuple[str, int, int, int, str]]:
+    """(key, value, lowest, highest, unit): the sane bounds of every number in the config."""
+    return [
+        ("library.words_per_minute", settings.library.words_per_minute, 30, 2_000, " words"),
+        ("library.target_minutes", settings.library.target_minutes, 5, 600, " minutes"),
+        ("library.max_upload_mb", settings.library.max_upload_mb, 1, 1_024, " MB"),
+        ("discord.shard_count", settings.discord.shard_count, 0, 1_000, " (0 runs one connection)"),
+        ("matrix.moderator_power_level", settings.matrix.moderator_power_level, 0, 100, ""),
+        ("prompts.timeout_seconds", settings.prompts.timeout_seconds, 1, 300, " seconds"),
+    ]
+
+
+_ENV_NAME = re.compile(r"[A-Z_][A-Z0-9_]{0,63}")
+
+
+def is_env_name(name: str) -> bool:
+    """An environment variable's name as we ask for them (capitals, digits, _); a pasted token is not one."""
+    return _ENV_NAME.fullmatch(name) is not None
 
 
 def _did_you_mean(name: str, options: typing.Iterable[str]) -> str:

@@ -41,7 +41,7 @@ from bot.storage import groups as group_store
 from bot.storage import jobs as job_store
 from bot.storage import outbox as outbox_store
 from bot.storage import schedules as schedule_store
-from bot.storage.db import Transaction
+from bot.storage.db import Transaction, is_busy
 from bot.storage.groups import Group
 from bot.storage.jobs import Job
 from bot.storage.schedules import Schedule
@@ -229,6 +229,9 @@ async def run_due_schedules(app: App, now: datetime, after_step: Callable[[], Aw
             if after_step is not None:
                 await after_step()  # deliver what this step made while the next one waits its turn
         except Exception as exc:
+            if is_busy(exc):  # another connection holds the database: the occurrences stay due for the next tick
+                log.warning("the database is busy (%s); due posts wait for the next turn", exc)
+                return count
             if size > 1:
                 log.warning("a dispatcher step failed; retrying its occurrences one by one")
                 size = 1

@@ -57,6 +57,64 @@ def typed_command(command: str) -> str:
     return command.rstrip().removesuffix(TEXT_PLACEHOLDER) + TEXT_HINT if asks_for_text(command) else command
 
 
+class DeliveryError(Exception):
+    """An adapter could not deliver a post; the outbox sender decides from this what happens next.
+
+    Adapters raise it from `send` with their platform's answer classified:
+
+    * `permanent=True`: the post can never go to this room as it is (Discord 403/404, error 50007 "cannot send
+      messages to this user", a locked or archived thread that cannot be reopened; Matrix M_FORBIDDEN, a room
+      the bot was kicked from). The post is recorded as missed at once, the room is marked and skipped until a
+      send there works again or a moderator runs a command there, and the group's moderators are told once.
+    * `permanent=False`: worth retrying (network errors, 5xx, 429). Retried with exponential backoff and jitter,
+      and recorded as missed after a bounded number of attempts.
+    * `retry_after`: seconds the platform asked us to wait (a 429's Retry-After). The sender pauses the whole
+      platform for that long and does not count it as a failed attempt.
+
+    * `whole_room=False` with `permanent=True`: only this post can never be sent (Discord 400 "message too
+      long", Matrix M_TOO_LARGE); it is recorded as missed but the room stays in use.
+
+    `reason` is one short sentence for the moderators ("the bot may not post in this channel"). Any other
+    exception from `send` counts as transient.
+    """
+
+    def __init__(
+        self, reason: str, *, permanent: bool, retry_after: float | None = None, whole_room: bool = True
+    ) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.permanent = permanent
+        self.retry_after = retry_after
+        self.whole_room = whole_room
+
+    @classmethod
+    def from_http(cls, status: int, reason: str, *, retry_after: float | None = None) -> DeliveryError:
+        """The default reading of an HTTP answer, for adapters to refine with their platform's error codes:
+        429 waits `retry_after`; 5xx and 401 (the bot's token, not this room) are transient; 403 and 404
+        (no access, unknown channel or room) refuse the room; any other 4xx refuses this post only."""
+        if status == 429:
+            return cls(reason, permanent=False, retry_after=retry_after if retry_after is not None else 1.0)
+        if status >= 500 or status == 401:
+            return cls(reason, permanent=False)
+        if status in (403, 404):
+            return cls(reason, permanent=True)
+        if 400 <= status < 500:
+            return cls(reason, permanent=True, whole_room=False)
+        return cls(reason, permanent=False)
+
+    def __repr__(self) -> str:
+        kind = ("permanent" if self.whole_room else "permanent for this post") if self.permanent else "transient"
+        wait = f", retry_after={self.retry_after}" if self.retry_after is not None else ""
+        return f"DeliveryError({self.reason!r}, {kind}{wait})"
+
+
+def classify(exc: BaseException) -> DeliveryError:
+    """A DeliveryError as it is, anything else as a transient one (an unknown failure may well pass)."""
+    if isinstance(exc, DeliveryError):
+        return exc
+    return DeliveryError(f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__, permanent=False)
+
+
 @dataclass(frozen=True)
 class MeetingEvent:
     """A meeting as a platform calendar entry; `key` is stable across plan changes (one per reading)."""
@@ -69,6 +127,9 @@ class MeetingEvent:
 
 
 class Adapter(Protocol):
+    """`send` raises DeliveryError for a failure it can classify. An adapter may also set
+    `concurrent_sends: int` (default 1): how many rooms the outbox sender posts to at once on this platform."""
+
     platform: str
 
     async def start(self) -> None:

@@ -141,10 +141,13 @@ async def create(
 
 
 async def get(db: Executor, poll_id: int) -> Poll | None:
-    row = await db.fetchone(f"SELECT {_POLL_COLUMNS} FROM polls WHERE id = ?", (poll_id,))
-    if row is None:
+    polls, options = await db.fetch_together(  # one round trip: every ballot reads its poll
+        (f"SELECT {_POLL_COLUMNS} FROM polls WHERE id = ?", (poll_id,)),
+        ("SELECT position, label, value FROM poll_options WHERE poll_id = ? ORDER BY position", (poll_id,)),
+    )
+    if not polls:
         return None
-    return Poll.from_row(row, await _options(db, poll_id))
+    return Poll.from_row(polls[0], [PollOption.from_row(r) for r in options])
 
 
 async def of_group(db: Executor, group_id: int, *, open_only: bool = False, limit: int = 50) -> list[Poll]:
@@ -170,14 +173,17 @@ async def cast_ballot(db: Executor, poll_id: int, member_id: int, choices: Seque
 
     Call inside a transaction so the check and the write see the same poll.
     """
-    existing = await db.fetchone("SELECT 1 FROM ballots WHERE poll_id = ? AND member_id = ?", (poll_id, member_id))
-    changed = await db.execute(
-        "INSERT INTO ballots (poll_id, member_id, choices, cast_at) "
-        "SELECT ?, ?, ?, ? FROM polls WHERE id = ? AND closed_at IS NULL "
-        "ON CONFLICT (poll_id, member_id) DO UPDATE SET choices = excluded.choices, cast_at = excluded.cast_at",
-        (poll_id, member_id, json.dumps(list(choices)), to_db(now), poll_id),
+    existing, stored = await db.fetch_together(  # one round trip per ballot
+        ("SELECT 1 FROM ballots WHERE poll_id = ? AND member_id = ?", (poll_id, member_id)),
+        (
+            "INSERT INTO ballots (poll_id, member_id, choices, cast_at) "
+            "SELECT ?, ?, ?, ? FROM polls WHERE id = ? AND closed_at IS NULL "
+            "ON CONFLICT (poll_id, member_id) DO UPDATE SET choices = excluded.choices, cast_at = excluded.cast_at "
+            "RETURNING id",
+            (poll_id, member_id, json.dumps(list(choices)), to_db(now), poll_id),
+        ),
     )
-    if changed == 0:
+    if not stored:
         return "closed"
     return "replaced" if existing else "recorded"
 

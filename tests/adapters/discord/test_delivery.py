@@ -8,8 +8,8 @@ from collections.abc import Awaitable
 import aiohttp
 import pytest
 
-from bot.adapters.base import direct_room
-from bot.adapters.discord.delivery import DeliveryFailure, classify
+from bot.adapters.base import DeliveryError, direct_room
+from bot.adapters.discord.delivery import classify
 from bot.app import App
 from bot.replies import Reply
 from tests.adapters.discord.support import bind_channel, running
@@ -19,8 +19,8 @@ from tests.fakes.discord_server import FakeDiscord
 POST = Reply(text="Reading 3 is open.")
 
 
-async def failure(send: Awaitable[str]) -> DeliveryFailure:
-    with pytest.raises(DeliveryFailure) as raised:
+async def failure(send: Awaitable[str]) -> DeliveryError:
+    with pytest.raises(DeliveryError) as raised:
         await send
     return raised.value
 
