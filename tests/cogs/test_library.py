@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import pytest
+
 from bot.config import LibrarySettings
 from bot.replies import Upload
 from bot.storage import books as book_store
@@ -69,8 +71,8 @@ async def test_bad_uploads_store_nothing(room: Room) -> None:
     assert await book_store.count(room.app.db) == 0
 
 
+@pytest.mark.default_library
 async def test_book_references_suggest_what_was_meant(room: Room) -> None:
-    await load_default_library(room.app.db, room.app.settings, room.app.clock.now)
     typo = await room.say("library show Jacobns")
     assert typo.text.startswith("I don't know a book called “Jacobns” — did you mean #4 *The Red Jacobins")
     several = await room.say("library show Rogovin")

@@ -13,7 +13,6 @@ from bot.storage import jobs as job_store
 from bot.storage import plans as plan_store
 from bot.storage import polls as poll_store
 from bot.storage import prompts as prompt_store
-from cogs.library import load_default_library
 from tests.conftest import Room
 from tests.scheduling.support import RecordingAdapter, add_book, run_until
 
@@ -35,6 +34,7 @@ async def start_plan(room: Room, book: str = "Test Book", extra: str = "") -> No
 
 
 # ---------------------------------------------------------------- numbers too large for the database
+@pytest.mark.default_library
 @pytest.mark.parametrize(
     ("line", "expected"),
     [
@@ -51,7 +51,6 @@ async def start_plan(room: Room, book: str = "Test Book", extra: str = "") -> No
     ],
 )
 async def test_huge_numbers_get_a_sentence_not_an_apology(room: Room, line: str, expected: str) -> None:
-    await load_default_library(room.app.db, room.app.settings, room.app.clock.now)
     reply = await room.say(line)
     assert reply.kind == "error"
     assert "Sorry" not in reply.text
@@ -87,8 +86,8 @@ async def test_changing_the_group_zone_moves_the_plan_keeping_local_times(
 
 
 # ---------------------------------------------------------------- plans
+@pytest.mark.default_library
 async def test_untitled_first_section_is_called_opening_as_in_library_show(room: Room) -> None:
-    await load_default_library(room.app.db, room.app.settings, room.app.clock.now)
     listing = await room.say("library show jacobins")
     assert listing.text.splitlines()[0].startswith("1. Opening — ")
     preview = await room.say(CREATE.format(book="jacobins"))
@@ -126,8 +125,8 @@ async def test_plan_shift_by_more_than_a_year_is_refused(room: Room, adapter: Re
 
 
 # ---------------------------------------------------------------- prompts
+@pytest.mark.default_library
 async def test_prompts_are_listed_by_the_number_upvote_takes(room: Room) -> None:
-    await load_default_library(room.app.db, room.app.settings, room.app.clock.now)
     suggested = await room.say("prompt suggest jacobins:7 Could Lenin have chosen otherwise?", who="bob")
     suggestion_id = int(suggested.text.split("#")[1].split()[0])
     listed = await room.say("prompt list jacobins:7", who="carol")
@@ -235,16 +234,16 @@ async def test_day_sets_are_described_by_name(room: Room, every: str, described:
     assert "Monday" not in preview.text
 
 
+@pytest.mark.default_library
 async def test_quote_search_bolds_the_words_in_every_hit(room: Room) -> None:
-    await load_default_library(room.app.db, room.app.settings, room.app.clock.now)
     found = await room.say("quote search Kronstadt", who="bob")
     passages = [line for line in found.text.splitlines() if line.startswith("  > ")]
     assert len(passages) == 5
     assert all("**Kronstadt**" in p for p in passages), passages  # stored quotes and snippets alike
 
 
+@pytest.mark.default_library
 async def test_a_quote_card_names_book_and_author_once(room: Room) -> None:
-    await load_default_library(room.app.db, room.app.settings, room.app.clock.now)
     card = await room.say("quote", who="bob")
     assert card.kind == "quote"
     [passage, attribution] = card.text.splitlines()

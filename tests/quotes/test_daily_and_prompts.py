@@ -5,12 +5,13 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from bot.replies import Upload
 from bot.storage import jobs as job_store
 from bot.storage import outbox as outbox_store
 from bot.storage import quotes as quote_store
 from cogs.discussion import top_prompt_and_quote
-from cogs.library import load_default_library
 from cogs.quotes import DAILY_KIND
 from tests.conftest import Room
 
@@ -68,9 +69,9 @@ async def test_quote_of_the_day_rearms_daily_at_local_time_without_repeats(room:
     assert "no quote of the day to stop" in (await room.say("quote daily off")).text
 
 
+@pytest.mark.default_library
 async def test_members_curate_suggest_and_upvote_prompts(room: Room) -> None:
     app = room.app
-    await load_default_library(app.db, app.settings, app.clock.now)
     unnamed = await room.say("prompts", who="bob")
     assert unnamed.kind == "error" and "Name a reading" in unnamed.text
     generated = await room.say("prompts jacobins:7", who="bob")

@@ -16,13 +16,12 @@ from bot.storage import books as book_store
 from bot.storage import quotes as quote_store
 from cogs import discussion
 from cogs.discussion import prompts_for_section
-from cogs.library import load_default_library
 from cogs.quotes import quote_reply
 from tests.conftest import TEXTS, Room
 
 
+@pytest.mark.default_library
 async def test_every_stored_quote_stands_alone_and_is_cited(app: App) -> None:
-    await load_default_library(app.db, app.settings, app.clock.now)
     total = 0
     for book in await book_store.all_books(app.db):
         quotes = await quote_store.of_book(app.db, book.id, limit=10_000)
@@ -39,8 +38,8 @@ async def test_every_stored_quote_stands_alone_and_is_cited(app: App) -> None:
     assert total > 150
 
 
+@pytest.mark.default_library
 async def test_quote_cards_name_the_person_quoted_and_the_citation(room: Room) -> None:
-    await load_default_library(room.app.db, room.app.settings, room.app.clock.now)
     rogovin = await quote_store.of_book(room.app.db, 1, limit=1000)
     quoted = next(q for q in rogovin if "Marxism is inherently flawed" in q.text)
     assert quoted.speaker == "Trotsky"
@@ -59,8 +58,8 @@ async def test_quote_cards_name_the_person_quoted_and_the_citation(room: Room) -
     assert drawn.kind == "quote" and drawn.text.startswith("> ") and len(drawn.fields) == 2
 
 
+@pytest.mark.default_library
 async def test_every_reading_gets_grounded_questions_and_texts_are_connected(app: App) -> None:
-    await load_default_library(app.db, app.settings, app.clock.now)
     books = {b.id: b for b in await book_store.all_books(app.db)}
     connections = 0
     for book in books.values():
@@ -86,8 +85,8 @@ async def test_every_reading_gets_grounded_questions_and_texts_are_connected(app
     assert connections >= 10
 
 
+@pytest.mark.default_library
 async def test_prompts_are_deterministic_for_a_library(app: App) -> None:
-    await load_default_library(app.db, app.settings, app.clock.now)
     first = await prompts_for_section(app, app.db, 4, 6)
     discussion._LIBRARY.clear()
     await app.db.execute("DELETE FROM prompts")

@@ -5,12 +5,13 @@ from __future__ import annotations
 import json
 import re
 
+import pytest
+
 from bot.ingest.prompts import Citation
 from bot.storage import books as book_store
 from bot.storage import outbox as outbox_store
 from bot.storage import plans as plan_store
 from cogs.discussion import choose_generated, generated_prompts, reading_opens_extras, top_prompt_and_quote
-from cogs.library import load_default_library
 from cogs.plans import READING_EXTRAS
 from cogs.quotes import Gate, reached_sections
 from tests.conftest import Room
@@ -19,7 +20,7 @@ COLLINS = 5  # "Russia: How the Bureaucracy Seized Power", 22 sections
 
 
 async def plan_collins(room: Room) -> tuple[int, list[plan_store.PlanReading]]:
-    await load_default_library(room.app.db, room.app.settings, room.app.clock.now)
+    """A study plan of Collins, one section a reading (callers are marked `default_library`)."""
     preview = await room.say('plan create collins 2026-11-03 "tuesday 19:00" "1 section"')
     assert preview.choices, preview.text
     confirmed = await room.say(preview.choices[0].command)
@@ -28,6 +29,7 @@ async def plan_collins(room: Room) -> tuple[int, list[plan_store.PlanReading]]:
     return group_id, await plan_store.readings(room.app.db, group_id)
 
 
+@pytest.mark.default_library
 async def test_a_group_at_reading_3_never_sees_reading_4_or_later(room: Room) -> None:
     app = room.app
     group_id, readings = await plan_collins(room)
@@ -73,9 +75,9 @@ async def test_a_group_at_reading_3_never_sees_reading_4_or_later(room: Room) ->
     assert quote is not None and quote.section_id in readings[2].section_ids
 
 
+@pytest.mark.default_library
 async def test_connection_prompts_skip_texts_the_group_has_not_reached(room: Room) -> None:
     app = room.app
-    await load_default_library(app.db, app.settings, app.clock.now)
     kronstadt = await book_store.section(app.db, COLLINS, 9)
     assert kronstadt is not None
     generated = await generated_prompts(app, app.db, kronstadt.id)
@@ -91,6 +93,7 @@ async def test_connection_prompts_skip_texts_the_group_has_not_reached(room: Roo
     assert all(isinstance(c, Citation) for c in link.citations)
 
 
+@pytest.mark.default_library
 async def test_the_reading_opens_post_carries_a_prompt_and_a_quote(room: Room) -> None:
     app = room.app
     assert reading_opens_extras in READING_EXTRAS
