@@ -97,9 +97,9 @@ async def test_prompts_are_deterministic_for_a_library(app: App) -> None:
     assert linked and "Kronstadt" in linked[0].text and "Red Jacobins" in linked[0].text
 
 
-def test_cli_quotes_and_prompts(tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch) -> None:
+def test_cli_quotes_and_prompts(default_library_db: Path, capsys: pytest.CaptureFixture[str], monkeypatch) -> None:
     monkeypatch.chdir(TEXTS.parent.parent)  # the default library and templates as `readalong` finds them
-    db = str(tmp_path / "cli.sqlite3")
+    db = str(default_library_db)
     assert main(["quotes", "jacobins", "--section", "7", "--limit", "4", "--json", "--db", db]) == 0
     quotes = json.loads(capsys.readouterr().out)
     assert len(quotes) == 4
