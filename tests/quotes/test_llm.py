@@ -39,7 +39,7 @@ async def model() -> AsyncIterator[FakeModel]:
 
     web_app = web.Application()
     web_app.router.add_post("/v1/chat/completions", completions)
-    runner = web.AppRunner(web_app)
+    runner = web.AppRunner(web_app, shutdown_timeout=0.1)  # do not wait out an answer the test made slow
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
     await site.start()
