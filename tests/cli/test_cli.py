@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+
+from bot.__main__ import main
+from tests.conftest import TEXTS
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -212,3 +216,31 @@ def test_limits_must_be_positive(default_library_db: Path) -> None:
     result = run("quotes", "jacobins", "--limit", "0", "--db", str(default_library_db))
     assert result.returncode == 2
     assert "--limit: expected a whole number of at least 1" in result.stderr
+
+
+def test_cli_quotes_and_prompts(default_library_db: Path, capsys: pytest.CaptureFixture[str], monkeypatch) -> None:
+    monkeypatch.chdir(TEXTS.parent.parent)  # the default library and templates as `readalong` finds them
+    db = str(default_library_db)
+    assert main(["quotes", "jacobins", "--section", "7", "--limit", "4", "--json", "--db", db]) == 0
+    quotes = json.loads(capsys.readouterr().out)
+    assert len(quotes) == 4
+    assert all(set(q) == {"text", "book", "section", "paragraph", "speaker", "score"} for q in quotes)
+    assert all(q["section"] == 7 and q["book"].startswith("The Red Jacobins") for q in quotes)
+    assert [q["score"] for q in quotes] == sorted((q["score"] for q in quotes), reverse=True)
+    assert {q["speaker"] for q in quotes} <= {"Mark Hoskisson", "Stalin", "Lenin", "Trotsky"}
+
+    assert main(["prompts", "collins", "--section", "9", "--json", "--db", db]) == 0
+    prompts = json.loads(capsys.readouterr().out)
+    assert main(["library", "show", "collins", "--json", "--text", "--db", db]) == 0
+    shown = json.loads(capsys.readouterr().out)
+    texts = {(shown["title"], s["index"]): s["text"] for s in shown["sections"]}
+    assert 3 <= len(prompts) <= 5
+    for prompt in prompts:
+        assert set(prompt) == {"kind", "text", "citations"} and prompt["text"].endswith("?")
+        for cite in prompt["citations"]:
+            assert set(cite) == {"book", "section", "paragraph", "excerpt"}
+            if cite["book"] == shown["title"]:
+                assert cite["excerpt"] in texts[(cite["book"], cite["section"])]
+
+    assert main(["quotes", "collins", "--section", "99", "--db", db]) == 2
+    assert re.search(r"sections 1 to 22, not 99", capsys.readouterr().err)

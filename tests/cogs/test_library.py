@@ -86,3 +86,18 @@ async def test_search_without_words_and_help_for_unknown_subcommands(room: Room)
     assert empty.text == "Give me some words to look for, for example `library search Kronstadt`."
     unknown = await room.say("help plan xyz")
     assert unknown.kind == "error" and unknown.text.startswith("`plan` has no subcommand “xyz”; try one of")
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "words"),
+    [
+        ("hello.txt", b"hello", "1 word"),
+        ("note.md", b"# Note\n\nRemember to bring the book on Tuesday.", "7 words"),
+        ("note.html", b"<html><body><p>This is a short note, and not a book.</p></body></html>", "9 words"),
+    ],
+)
+async def test_a_file_with_a_few_words_is_not_a_book(room: Room, name: str, data: bytes, words: str) -> None:
+    reply = await room.say("library add", uploads=(Upload(name, data),))
+    assert reply.kind == "error"
+    assert reply.text == f"I couldn't add {name}: There is too little text in that file to make a reading ({words})."
+    assert await book_store.all_books(room.app.db) == []
