@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+
+from bot.__main__ import main
+from tests.conftest import TEXTS
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -42,7 +46,7 @@ def test_scripted_console_prints_help_and_the_default_library(tmp_path: Path) ->
     assert "Traceback" not in result.stdout + result.stderr
 
 
-def test_console_members_moderators_and_errors(tmp_path: Path) -> None:
+def test_console_members_moderators_and_errors(default_library_db: Path) -> None:
     script = "\n".join(
         [
             "/group info",
@@ -58,7 +62,7 @@ def test_console_members_moderators_and_errors(tmp_path: Path) -> None:
             "/clock advance 1d",
         ]
     )
-    result = run("console", "--db", str(tmp_path / "x.sqlite3"), "--now", "2026-11-02T09:00:00Z", stdin=script + "\n")
+    result = run("console", "--db", str(default_library_db), "--now", "2026-11-02T09:00:00Z", stdin=script + "\n")
     out = result.stdout
     assert result.returncode == 0, result.stderr
     assert "Moderators: alice" in out
@@ -94,8 +98,8 @@ def test_missing_token_for_an_enabled_adapter(tmp_path: Path) -> None:
     assert len(result.stderr.strip().splitlines()) == 1
 
 
-def test_library_add_list_show_json(tmp_path: Path) -> None:
-    db = str(tmp_path / "lib.sqlite3")
+def test_library_add_list_show_json(tmp_path: Path, default_library_db: Path) -> None:
+    db = str(default_library_db)
     book = tmp_path / "essay.md"
     book.write_text(
         "# On Reading Together\n\nBy Ada Example\n\n## First part\n\n"
@@ -130,25 +134,27 @@ def test_library_add_list_show_json(tmp_path: Path) -> None:
         ("notes.docx", b"PK\x03\x04rubbish", ".docx"),
     ],
 )
-def test_library_add_refuses_bad_files_with_a_sentence(tmp_path: Path, name: str, content: bytes, message: str) -> None:
+def test_library_add_refuses_bad_files_with_a_sentence(
+    tmp_path: Path, default_library_db: Path, name: str, content: bytes, message: str
+) -> None:
     path = tmp_path / name
     path.write_bytes(content)
-    result = run("library", "add", str(path), "--db", str(tmp_path / "lib.sqlite3"))
+    result = run("library", "add", str(path), "--db", str(default_library_db))
     assert result.returncode == 2
     assert message in result.stderr
     assert "Traceback" not in result.stderr
-    listing = json.loads(run("library", "list", "--json", "--db", str(tmp_path / "lib.sqlite3")).stdout)
+    listing = json.loads(run("library", "list", "--json", "--db", str(default_library_db)).stdout)
     assert len(listing) == 5  # only the default library: nothing half-imported
 
 
-def test_unknown_book_for_show(tmp_path: Path) -> None:
-    result = run("library", "show", "Rogovn", "--db", str(tmp_path / "x.sqlite3"))
+def test_unknown_book_for_show(default_library_db: Path) -> None:
+    result = run("library", "show", "Rogovn", "--db", str(default_library_db))
     assert result.returncode == 2
     assert "I don't know a book called “Rogovn” — did you mean" in result.stderr
 
 
-def test_library_search_json_cites_book_section_paragraph(tmp_path: Path) -> None:
-    result = run("library", "search", "Kronstadt", "--json", "--db", str(tmp_path / "x.sqlite3"))
+def test_library_search_json_cites_book_section_paragraph(default_library_db: Path) -> None:
+    result = run("library", "search", "Kronstadt", "--json", "--db", str(default_library_db))
     assert result.returncode == 0, result.stderr
     hits = json.loads(result.stdout)
     assert hits, "the default library discusses Kronstadt"
@@ -185,7 +191,7 @@ def test_plan_ics_does_not_create_a_database(tmp_path: Path) -> None:
     assert not missing.exists()
 
 
-def test_console_shows_times_in_the_group_zone_and_when_each_post_went_out(tmp_path: Path) -> None:
+def test_console_shows_times_in_the_group_zone_and_when_each_post_went_out(default_library_db: Path) -> None:
     script = "\n".join(
         [
             "/group timezone Europe/Berlin",
@@ -196,7 +202,7 @@ def test_console_shows_times_in_the_group_zone_and_when_each_post_went_out(tmp_p
             "/clock advance 99999999999d",
         ]
     )
-    result = run("console", "--db", str(tmp_path / "x.sqlite3"), "--now", "2026-11-21T10:00:00Z", stdin=script + "\n")
+    result = run("console", "--db", str(default_library_db), "--now", "2026-11-21T10:00:00Z", stdin=script + "\n")
     out = result.stdout
     assert result.returncode == 0, result.stderr
     assert "(clock: Sat 21 Nov 2026, 11:00 CET)" in out
@@ -206,7 +212,35 @@ def test_console_shows_times_in_the_group_zone_and_when_each_post_went_out(tmp_p
     assert "Traceback" not in out + result.stderr
 
 
-def test_limits_must_be_positive(tmp_path: Path) -> None:
-    result = run("quotes", "jacobins", "--limit", "0", "--db", str(tmp_path / "x.sqlite3"))
+def test_limits_must_be_positive(default_library_db: Path) -> None:
+    result = run("quotes", "jacobins", "--limit", "0", "--db", str(default_library_db))
     assert result.returncode == 2
     assert "--limit: expected a whole number of at least 1" in result.stderr
+
+
+def test_cli_quotes_and_prompts(default_library_db: Path, capsys: pytest.CaptureFixture[str], monkeypatch) -> None:
+    monkeypatch.chdir(TEXTS.parent.parent)  # the default library and templates as `readalong` finds them
+    db = str(default_library_db)
+    assert main(["quotes", "jacobins", "--section", "7", "--limit", "4", "--json", "--db", db]) == 0
+    quotes = json.loads(capsys.readouterr().out)
+    assert len(quotes) == 4
+    assert all(set(q) == {"text", "book", "section", "paragraph", "speaker", "score"} for q in quotes)
+    assert all(q["section"] == 7 and q["book"].startswith("The Red Jacobins") for q in quotes)
+    assert [q["score"] for q in quotes] == sorted((q["score"] for q in quotes), reverse=True)
+    assert {q["speaker"] for q in quotes} <= {"Mark Hoskisson", "Stalin", "Lenin", "Trotsky"}
+
+    assert main(["prompts", "collins", "--section", "9", "--json", "--db", db]) == 0
+    prompts = json.loads(capsys.readouterr().out)
+    assert main(["library", "show", "collins", "--json", "--text", "--db", db]) == 0
+    shown = json.loads(capsys.readouterr().out)
+    texts = {(shown["title"], s["index"]): s["text"] for s in shown["sections"]}
+    assert 3 <= len(prompts) <= 5
+    for prompt in prompts:
+        assert set(prompt) == {"kind", "text", "citations"} and prompt["text"].endswith("?")
+        for cite in prompt["citations"]:
+            assert set(cite) == {"book", "section", "paragraph", "excerpt"}
+            if cite["book"] == shown["title"]:
+                assert cite["excerpt"] in texts[(cite["book"], cite["section"])]
+
+    assert main(["quotes", "collins", "--section", "99", "--db", db]) == 2
+    assert re.search(r"sections 1 to 22, not 99", capsys.readouterr().err)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import pytest
+
 from bot.config import LibrarySettings
 from bot.replies import Upload
 from bot.services.books import load_default_library
@@ -69,8 +71,8 @@ async def test_bad_uploads_store_nothing(room: Room) -> None:
     assert await book_store.count(room.app.db) == 0
 
 
+@pytest.mark.default_library
 async def test_book_references_suggest_what_was_meant(room: Room) -> None:
-    await load_default_library(room.app.db, room.app.settings, room.app.clock.now)
     typo = await room.say("library show Jacobns")
     assert typo.text.startswith("I don't know a book called “Jacobns” — did you mean #4 *The Red Jacobins")
     several = await room.say("library show Rogovin")
@@ -84,3 +86,18 @@ async def test_search_without_words_and_help_for_unknown_subcommands(room: Room)
     assert empty.text == "Give me some words to look for, for example `library search Kronstadt`."
     unknown = await room.say("help plan xyz")
     assert unknown.kind == "error" and unknown.text.startswith("`plan` has no subcommand “xyz”; try one of")
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "words"),
+    [
+        ("hello.txt", b"hello", "1 word"),
+        ("note.md", b"# Note\n\nRemember to bring the book on Tuesday.", "7 words"),
+        ("note.html", b"<html><body><p>This is a short note, and not a book.</p></body></html>", "9 words"),
+    ],
+)
+async def test_a_file_with_a_few_words_is_not_a_book(room: Room, name: str, data: bytes, words: str) -> None:
+    reply = await room.say("library add", uploads=(Upload(name, data),))
+    assert reply.kind == "error"
+    assert reply.text == f"I couldn't add {name}: There is too little text in that file to make a reading ({words})."
+    assert await book_store.all_books(room.app.db) == []

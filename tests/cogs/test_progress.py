@@ -10,6 +10,7 @@ import pytest
 from bot.clock import ManualClock
 from bot.storage import plans as plan_store
 from tests.cogs.plans.test_plans import group_id, start_plan
+from tests.cogs.support import start_sunday_plan
 from tests.conftest import Room
 from tests.scheduling.support import RecordingAdapter, add_book, run_until
 
@@ -124,3 +125,21 @@ async def test_a_plan_change_moves_pending_nudges(room: Room, planned: Recording
     await run_until(room.app, clock, datetime(2026, 11, 2, 18, tzinfo=UTC))
     private = [s for s in planned.sent if s.room_id == "dm:bob"]
     assert [s.at for s in private] == [datetime(2026, 11, 2, 12, tzinfo=UTC)]
+
+
+async def test_nudge_hours_out_of_range_names_the_option(room: Room) -> None:
+    reply = await room.say("nudge on hours:0")
+    assert reply.kind == "error" and reply.text.startswith("`hours` should be between 1 and 168")
+
+
+async def test_a_nudge_says_to_answer_in_the_groups_room(
+    room: Room, adapter: RecordingAdapter, clock: ManualClock
+) -> None:
+    await add_book(room.app)
+    await start_sunday_plan(room)
+    await room.say("nudge on 6", who="bob")
+    await run_until(room.app, clock, datetime(2026, 11, 8, 13, tzinfo=UTC))
+    [nudge] = [s for s in adapter.sent if s.room_id == "dm:bob"]
+    assert nudge.reply.text.endswith(
+        "In the *Test group* room, `done` marks a reading as finished and `nudge off` stops these messages."
+    )

@@ -1,4 +1,5 @@
-"""Reminders before meetings (cogs/reminders.py): the same wall-clock time across DST, strictly after the cursor."""
+"""Reminders before meetings (cogs/reminders.py): the same wall-clock time across DST, strictly after the cursor;
+`reminders set` and `reminders show` through a chat room."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from cogs.reminders import describe_before, next_reminder
+from tests.conftest import Room
 
 BERLIN = ZoneInfo("Europe/Berlin")
 TUE, FRI, SUN = 1, 4, 6
@@ -38,3 +40,13 @@ def test_describe_before() -> None:
     assert describe_before(timedelta(days=1)) == "tomorrow"
     assert describe_before(timedelta(days=2)) == "in 2 days"
     assert describe_before(timedelta(hours=1, minutes=30)) == "in 1h 30m"
+
+
+async def test_reminders_show_explains_whole_days_only_when_there_are_any(room: Room) -> None:
+    whole_days = "Whole days mean the same clock time that many days before"
+    assert whole_days in (await room.say("reminders show")).text  # the default: 24h and 1h
+    await room.say("reminders set 2h 30m")
+    assert whole_days not in (await room.say("reminders show")).text
+    await room.say("reminders set off")
+    shown = await room.say("reminders show")
+    assert shown.text == "Reminders: no reminders before meetings, plus the post when each reading opens."

@@ -10,6 +10,9 @@ import pytest
 
 from bot.commands import BookRef, Invocation, Permission, Registry, Text, bind, command, parse_line, spec_of, tokenize
 from bot.replies import Reply, UserError
+from bot.storage import polls as poll_store
+from tests.conftest import Room
+from tests.scheduling.support import add_book
 
 
 @command("poll create", help="Make a poll.", params={"question": "What to ask"})
@@ -132,3 +135,34 @@ def test_registry_refuses_ambiguous_declarations() -> None:
         command("x", help=" ")
     with pytest.raises(ValueError, match="one or two lower-case words"):
         command("Bad Name", help="x")
+
+
+@pytest.mark.default_library
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("poll show 99999999999999999999999", "There is no poll #99999999999999999999999"),
+        ("vote 99999999999999999999999 A", "There is no poll #99999999999999999999999"),
+        ("prompt upvote 99999999999999999999999", "`prompt` should be a smaller whole number"),
+        ("nudge on hours:99999999999999999999999", "`hours` should be a smaller whole number"),
+        ('poll create "Q?" "a" "b" quorum:99999999999999999999999', "`quorum` should be a smaller whole number"),
+        ("plan shift 99999999999999d", "`by` should be a shorter duration"),
+        ("reminders set 99999999999999d", "should be whole minutes between 1 minute and 14 days"),
+        ('poll create "Q?" "a" "b" closes:99999999d', "`closes` should be within a year"),
+        ('poll create "Q?" "a" "b" closes:9999-12-31T23:59', "`closes` should be within a year"),
+        ("prompts jacobins:99999999999999999999999", "has sections 1 to 8, not 99999999999999999999999"),
+    ],
+)
+async def test_huge_numbers_get_a_sentence_not_an_apology(room: Room, line: str, expected: str) -> None:
+    reply = await room.say(line)
+    assert reply.kind == "error"
+    assert "Sorry" not in reply.text
+    assert expected in reply.text
+    assert await poll_store.get(room.app.db, 1) is None  # nothing stored
+
+
+async def test_a_mistyped_option_name_is_named(room: Room) -> None:
+    await add_book(room.app)
+    reply = await room.say('plan create "Test Book" start:2026-11-03 every:"sunday 19:00" per-meting:"1 section"')
+    assert reply.kind == "error"
+    assert reply.text.startswith("`plan create` has no option `per-meting:` — did you mean `per-meeting:`?")

@@ -21,6 +21,7 @@ from bot.services.plans import append_book, planned_book_ids
 from bot.storage import plans as plan_store
 from bot.storage import schedules as schedule_store
 from cogs import all_features
+from tests.cogs.support import SUNDAY_PLAN, start_sunday_plan
 from tests.conftest import Room
 from tests.scheduling.support import RecordingAdapter, Sent, add_book, run_until
 
@@ -29,13 +30,6 @@ CREATE = 'plan create "Test Book" start:{start} every:"{every}" per-meeting:"1 s
 
 def utc(*args: int) -> datetime:
     return datetime(*args, tzinfo=UTC)  # type: ignore[misc]
-
-
-@pytest.fixture
-async def adapter(room: Room, clock: ManualClock) -> RecordingAdapter:
-    recorder = RecordingAdapter(clock)
-    room.app.adapters["test"] = recorder
-    return recorder
 
 
 async def group_id(app: App) -> int:
@@ -487,3 +481,77 @@ async def test_heading_only_sections_are_not_readings(room: Room, adapter: Recor
     await start_plan(room)
     readings = await plan_store.readings(room.app.db, await group_id(room.app))
     assert [r.title for r in readings] == ["Chapter 2", "Chapter 3"]
+
+
+async def test_changing_the_group_zone_moves_the_plan_keeping_local_times(
+    room: Room, adapter: RecordingAdapter
+) -> None:
+    await add_book(room.app)
+    await start_sunday_plan(room)
+    reply = await room.say("group timezone America/New_York")
+    assert reply.text.startswith("The group's time zone is now America/New_York.")
+    assert "next meeting is Sun 08 Nov 2026, 19:00 EST" in reply.text
+    shown = await room.say("plan show")
+    assert "(America/New_York)" in shown.text
+    assert "Sun 08 Nov 2026, 19:00 EST" in shown.text  # 19:00 where the group now is, not 13:00 (Berlin's 19:00)
+    (plan,) = [p for p in [await plan_store.live(room.app.db, 1)] if p]
+    assert plan.timezone == "America/New_York"
+    readings = await plan_store.plan_readings(room.app.db, plan.id)
+    assert readings[0].meeting_at == datetime(2026, 11, 9, 0, 0, tzinfo=UTC)
+    same = await room.say("group timezone America/New_York")
+    assert same.text == "The group's time zone is already America/New_York."
+
+
+@pytest.mark.default_library
+async def test_untitled_first_section_is_called_opening_as_in_library_show(room: Room) -> None:
+    listing = await room.say("library show jacobins")
+    assert listing.text.splitlines()[0].startswith("1. Opening — ")
+    preview = await room.say(SUNDAY_PLAN.format(book="jacobins"))
+    assert "1. Sun 08 Nov 2026, 19:00 CET — Opening (~3 min)" in preview.text
+
+
+async def test_plan_show_lists_books_in_syllabus_order_and_add_counts_readings(
+    room: Room, adapter: RecordingAdapter
+) -> None:
+    await add_book(room.app, "Zeta Book")
+    await add_book(room.app, "Alpha Book", minutes=(30,))
+    await start_sunday_plan(room, "Zeta Book")
+    added = await room.say("plan add Alpha Book")
+    assert "as 1 reading;" in added.text
+    shown = await room.say("plan show")
+    assert shown.title == "Study plan: Zeta Book, Alpha Book"
+
+
+async def test_plan_add_refuses_a_book_already_in_the_plan(room: Room, adapter: RecordingAdapter) -> None:
+    await add_book(room.app)
+    await start_sunday_plan(room)
+    again = await room.say("plan add Test Book")
+    assert again.kind == "error"
+    assert "*Test Book* is already in the plan (readings 1–3)" in again.text
+    plan = await plan_store.live(room.app.db, 1)
+    assert plan is not None and len(await plan_store.plan_readings(room.app.db, plan.id)) == 3
+
+
+async def test_plan_shift_by_more_than_a_year_is_refused(room: Room, adapter: RecordingAdapter) -> None:
+    await add_book(room.app)
+    await start_sunday_plan(room)
+    reply = await room.say("plan shift +100000d")
+    assert reply.kind == "error" and "`by` should be at most 366 days" in reply.text
+    assert "Sun 08 Nov 2026" in (await room.say("plan next")).title  # type: ignore[operator]
+
+
+@pytest.mark.parametrize(
+    ("every", "described"),
+    [
+        ("every day 19:00", "every day at 19:00"),
+        ("weekdays 7pm", "every weekday at 19:00"),
+        ("saturday and sunday 10:00", "every weekend day at 10:00"),
+        ("every 2 weeks on weekdays 19:00", "every 2 weeks on weekdays at 19:00"),
+    ],
+)
+async def test_day_sets_are_described_by_name(room: Room, every: str, described: str) -> None:
+    await add_book(room.app)
+    preview = await room.say(f'plan create "Test Book" start:2026-11-03 every:"{every}" per-meeting:"1 section"')
+    assert preview.kind != "error", preview.text
+    assert f"meetings {described} (Europe/Berlin)" in preview.text
+    assert "Monday" not in preview.text

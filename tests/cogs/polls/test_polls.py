@@ -480,3 +480,29 @@ async def _freeze_and_read(kind: PollKind, n: int, ballots: Sequence[tuple[int, 
         assert await poll_store.ballot_count(db, poll_id) == 0
     finally:
         await db.close()
+
+
+async def test_multi_choice_example_names_only_options_the_poll_has(room: Room) -> None:
+    two = await room.say('poll create "When?" "Tuesday" "Thursday" kind:multi')
+    assert "`/vote 1 A B`" in two.text and " A C`" not in two.text
+    three = await room.say('poll create "Which?" "x" "y" "z" kind:multi')
+    assert "`/vote 2 A C`" in three.text
+
+
+async def test_running_counts_match_the_results_for_multi_choice(room: Room) -> None:
+    await room.say('poll create "When?" "Tuesday" "Thursday" kind:multi')
+    await room.say("vote 1 A B", who="bob")
+    await room.say("vote 1 A", who="carol")
+    running = await room.say("poll show 1")
+    assert "**A** Tuesday — 2 votes (100% of ballots)" in running.text
+    assert "**B** Thursday — 1 vote (50% of ballots)" in running.text
+    results = await room.say("poll close 1")
+    assert "**A** Tuesday — 2 votes (100% of ballots)" in results.text
+
+
+async def test_a_three_way_tie_reads_as_a_list(room: Room) -> None:
+    await room.say('poll create "Which?" "x" "y" "z"')
+    for who, choice in (("bob", "A"), ("carol", "B"), ("dave", "C")):
+        await room.say(f"vote 1 {choice}", who=who)
+    results = await room.say("poll close 1")
+    assert "Tie between **A** x, **B** y and **C** z." in results.text

@@ -1,9 +1,9 @@
-"""Quote scoring and key terms on small texts written for the purpose: pure functions, no database."""
+"""Quote scoring on small texts written for the purpose: pure functions, no database."""
 
 from __future__ import annotations
 
 from bot.ingest import split_sentences
-from bot.ingest.keyphrases import LibraryIndex, key_terms
+from bot.ingest.keyphrases import LibraryIndex
 from bot.ingest.model import Paragraph
 from bot.ingest.quotes import find_quotes, problems, speaker_from_lead_in
 
@@ -106,21 +106,3 @@ def test_lead_ins_are_read_conservatively() -> None:
     assert speaker_from_lead_in("According to Victor Serge,") == "Victor Serge"
     assert speaker_from_lead_in("He wrote:") is None
     assert speaker_from_lead_in("The resolution read:") is None
-
-
-def test_key_terms_are_reranked_against_the_library() -> None:
-    kronstadt = (
-        "Stalin was far away when the Kronstadt sailors rose. The Kronstadt rising frightened the party. "
-        "Stalin said little about Kronstadt, but the Kronstadt sailors were crushed."
-    )
-    others = [
-        "Stalin built the apparatus. Stalin controlled the secretariat and Stalin appointed the secretaries.",
-        "Stalin turned against the Left Opposition. Stalin expelled the Left Opposition from the party.",
-        "Stalin spoke of socialism in one country; socialism in one country became the doctrine under Stalin, "
-        "and the Comintern had to defend socialism in one country.",
-    ]
-    index = LibraryIndex.build(enumerate([kronstadt, *others]))
-    labels = [t.label for t in key_terms(kronstadt, index)]
-    assert labels[0] in ("Kronstadt", "Kronstadt sailors")
-    assert "Stalin" not in labels[:2]
-    assert "socialism in one country" in [t.label for t in key_terms(others[2], index)]

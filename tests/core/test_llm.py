@@ -15,7 +15,6 @@ from bot import llm
 from bot.app import App
 from bot.config import ConfigError, PromptSettings, parse_settings
 from bot.services import prompts as prompt_service
-from bot.services.books import load_default_library
 from bot.storage import books as book_store
 
 GOOD = "When Collins calls Kronstadt a danger to Petrograd, is he right, and what would the sailors have said?"
@@ -40,7 +39,7 @@ async def model() -> AsyncIterator[FakeModel]:
 
     web_app = web.Application()
     web_app.router.add_post("/v1/chat/completions", completions)
-    runner = web.AppRunner(web_app)
+    runner = web.AppRunner(web_app, shutdown_timeout=0.1)  # do not wait out an answer the test made slow
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
     await site.start()
@@ -54,8 +53,8 @@ def settings_for(fake: FakeModel) -> PromptSettings:
     return PromptSettings(llm_url=fake.url, llm_model="fake-model", timeout_seconds=1)
 
 
+@pytest.mark.default_library
 async def test_a_good_answer_rephrases_and_the_passage_is_always_sent(app: App, model: FakeModel) -> None:
-    await load_default_library(app.db, app.settings, app.clock.now)
     app.settings = replace(app.settings, prompts=settings_for(model))
     section = await book_store.section(app.db, 5, 9)
     assert section is not None
@@ -70,6 +69,7 @@ async def test_a_good_answer_rephrases_and_the_passage_is_always_sent(app: App, 
     assert [p.id for p in again] == [p.id for p in prompts]
 
 
+@pytest.mark.default_library
 async def test_bad_slow_or_missing_answers_fall_back(app: App, model: FakeModel) -> None:
     settings = settings_for(model)
     model.answer = "Kronstadt was crushed in 1921."  # no question mark
@@ -82,7 +82,6 @@ async def test_bad_slow_or_missing_answers_fall_back(app: App, model: FakeModel)
     assert await llm.rephrase(gone, "Built-in?", ["passage"]) is None
     assert await llm.rephrase(PromptSettings(), "Built-in?", ["passage"]) is None  # off by default
 
-    await load_default_library(app.db, app.settings, app.clock.now)
     model.answer, model.delay = "No question here.", 0.0
     app.settings = replace(app.settings, prompts=settings)
     section = await book_store.section(app.db, 5, 10)

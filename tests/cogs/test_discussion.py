@@ -1,0 +1,167 @@
+"""Discussion prompts through a chat room and on the default library: generated from the text (cited),
+curated by moderators, suggested and upvoted by members, and never from a reading the group has not opened."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from bot.app import App
+from bot.events import ReadingOpening
+from bot.ingest.prompts import KINDS, Citation
+from bot.ingest.quotes import problems
+from bot.services import prompts as prompt_service
+from bot.services.prompts import choose_generated, generated_prompts, prompts_for_section
+from bot.services.readings import Gate
+from bot.storage import books as book_store
+from bot.storage import outbox as outbox_store
+from bot.storage import prompts as prompt_store
+from cogs.discussion import reading_opens_extras, top_prompt_and_quote
+from tests.cogs.support import COLLINS, plan_collins, start_sunday_plan
+from tests.conftest import Room
+from tests.scheduling.support import RecordingAdapter, add_book
+
+
+@pytest.mark.default_library
+async def test_prompts_are_listed_by_the_number_upvote_takes(room: Room) -> None:
+    suggested = await room.say("prompt suggest jacobins:7 Could Lenin have chosen otherwise?", who="bob")
+    suggestion_id = int(suggested.text.split("#")[1].split()[0])
+    listed = await room.say("prompt list jacobins:7", who="carol")
+    first_lines = [line for line in listed.text.splitlines() if not line.startswith("   ")]
+    assert first_lines[0] == f"#{suggestion_id} Could Lenin have chosen otherwise?"
+    assert all(line.startswith("#") for line in first_lines)
+    # carol upvotes what she sees as the first prompt: by its #, so the suggestion gets it
+    await room.say(f"prompt upvote {suggestion_id}", who="carol")
+    section = await book_store.section(room.app.db, 4, 7)  # jacobins §7
+    assert section is not None
+    (prompt,) = [p for p in await prompt_store.of_group(room.app.db, 1, [section.id]) if p.votes]
+    assert prompt.id == suggestion_id
+
+
+async def test_prompt_add_says_now_when_the_reading_is_already_open(room: Room, adapter: RecordingAdapter) -> None:
+    await add_book(room.app)
+    await start_sunday_plan(room)
+    await room.app.tick()  # reading 1 opens at once (its meeting is less than a week away)
+    now_open = await room.say("prompt add 1 What is the strongest claim here?")
+    assert now_open.text.endswith("leads the reading's `prompts` now.")
+    later = await room.say("prompt add 3 Does the ending convince?")
+    assert later.text.endswith("once the reading opens.")
+    suggested = await room.say("prompt suggest 3 Would you end it otherwise?", who="bob")
+    assert suggested.text.endswith("once the reading opens.")
+
+
+@pytest.mark.default_library
+async def test_every_reading_gets_grounded_questions_and_texts_are_connected(app: App) -> None:
+    books = {b.id: b for b in await book_store.all_books(app.db)}
+    connections = 0
+    for book in books.values():
+        for section in await book_store.sections(app.db, book.id):
+            drafts = await prompts_for_section(app, app.db, book.id, section.position)
+            assert 3 <= len(drafts) <= 5, (book.title, section.position)
+            assert len({d.kind for d in drafts}) == len(drafts) and {d.kind for d in drafts} <= set(KINDS)
+            for draft in drafts:
+                assert draft.text.endswith("?") and "{" not in draft.text
+                assert draft.citations
+                for cite in draft.citations:
+                    cited = await book_store.section(app.db, cite.book_id, cite.section)
+                    assert cited is not None and cite.excerpt in cited.text  # verbatim in the cleaned text
+                    assert problems(cite.excerpt) == []  # never boilerplate, fragments or footnote markers
+                    assert cite.excerpt in draft.text  # the prompt quotes what it cites
+                if draft.kind == "connection":
+                    here, there = draft.citations
+                    assert (here.book_id, here.section) == (book.id, section.position)
+                    assert there.book_id != book.id
+                    connections += 1
+                else:
+                    assert [(c.book_id, c.section) for c in draft.citations] == [(book.id, section.position)]
+    assert connections >= 10
+
+
+@pytest.mark.default_library
+async def test_prompts_are_deterministic_for_a_library(app: App) -> None:
+    first = await prompts_for_section(app, app.db, 4, 6)
+    prompt_service._LIBRARY.clear()
+    await app.db.execute("DELETE FROM prompts")
+    again = await prompts_for_section(app, app.db, 4, 6)
+    assert first == again
+    kronstadt = await prompts_for_section(app, app.db, 5, 9)
+    linked = [d for d in kronstadt if d.kind == "connection"]
+    assert linked and "Kronstadt" in linked[0].text and "Red Jacobins" in linked[0].text
+
+
+@pytest.mark.default_library
+async def test_members_curate_suggest_and_upvote_prompts(room: Room) -> None:
+    app = room.app
+    unnamed = await room.say("prompts", who="bob")
+    assert unnamed.kind == "error" and "Name a reading" in unnamed.text
+    generated = await room.say("prompts jacobins:7", who="bob")
+    assert generated.kind == "prompt" and generated.title.startswith("Discussion: Lenin’s crisis in 1921")
+    assert generated.text.count("?") >= 3 and "*The Red Jacobins: Thermidor and the Russian Revolution in 1921* §7" in (
+        generated.text
+    )
+
+    refused = await room.say("prompt add jacobins:7 Was the ban on factions necessary?", who="bob")
+    assert refused.text == "Only moderators can use `prompt add`."
+    assert "question mark" in (await room.say("prompt add jacobins:7 Discuss the ban")).text
+    added = await room.say("prompt add jacobins:7 Was the ban on factions necessary in 1921?")
+    assert added.text.startswith("Added prompt #") and added.text.endswith("`prompts` now.")  # no plan: all open
+    curated_id = int(added.text.split("#")[1].split(";")[0])
+    suggested = await room.say("prompt suggest jacobins:7 Could Lenin have chosen otherwise?", who="bob")
+    suggestion_id = int(suggested.text.split("#")[1].split()[0])
+    hidden = await room.say("prompts jacobins:7", who="carol")
+    assert hidden.text.startswith(f"#{curated_id} Was the ban on factions necessary in 1921?")
+    assert "Could Lenin have chosen otherwise?" not in hidden.text  # a suggestion needs an upvote first
+
+    assert (await room.say(f"prompt upvote {suggestion_id}", who="carol")).text.endswith("(1 upvote).")
+    again = await room.say(f"prompt upvote {suggestion_id}", who="carol")
+    assert again.kind == "error" and "already upvoted" in again.text
+    assert (await room.say(f"prompt upvote {suggestion_id}", who="dave")).text.endswith("(2 upvotes).")
+    assert "no prompt #999" in (await room.say("prompt upvote 999", who="dave")).text
+    shown = await room.say("prompts jacobins:7", who="carol")
+    assert shown.text.splitlines()[2] == f"#{suggestion_id} Could Lenin have chosen otherwise?"
+    assert "2 upvotes" in shown.text
+    # every prompt is led by the # that `prompt upvote` takes, never by a list position
+    assert all(line.startswith(("#", "   ")) for line in shown.text.split("\n\n")[0].splitlines())
+    listed = await room.say("prompt list jacobins:7", who="carol")
+    assert "suggested by a member" in listed.text and "from the moderators" in listed.text
+
+    section_id = (await app.db.fetchone("SELECT section_id FROM prompts WHERE id = ?", (suggestion_id,)))[0]
+    prompt, quote = await top_prompt_and_quote(app, app.db, 1, [section_id])
+    assert prompt == "Was the ban on factions necessary in 1921?"
+    assert quote is not None and quote.section_id == section_id
+
+
+@pytest.mark.default_library
+async def test_connection_prompts_skip_texts_the_group_has_not_reached(room: Room) -> None:
+    app = room.app
+    kronstadt = await book_store.section(app.db, COLLINS, 9)
+    assert kronstadt is not None
+    generated = await generated_prompts(app, app.db, kronstadt.id)
+    links = [p for p in generated if p.kind == "connection"]
+    assert len(links) >= 2
+    first_other = links[0].citations[1].section_id
+    everything = choose_generated(generated, Gate(None))
+    assert next(p for p in everything if p.kind == "connection") == links[0]
+    gate = Gate(reached=frozenset({kronstadt.id}), planned=frozenset({kronstadt.id, first_other}))
+    gated = choose_generated(generated, gate)
+    link = next(p for p in gated if p.kind == "connection")
+    assert all(c.section_id != first_other for c in link.citations)
+    assert all(isinstance(c, Citation) for c in link.citations)
+
+
+@pytest.mark.default_library
+async def test_the_reading_opens_post_carries_a_prompt_and_a_quote(room: Room) -> None:
+    app = room.app
+    assert reading_opens_extras in app.listeners[ReadingOpening]
+    _, readings = await plan_collins(room)
+    app.clock.set(max(readings[0].opens_at, app.clock.now()))  # type: ignore[attr-defined]
+    await app.tick()
+    rows = await outbox_store.unsent(app.db, ("test",))
+    opening = next(json.loads(r.payload) for r in rows if json.loads(r.payload)["kind"] == "reading")
+    fields = {name: value for name, value, _ in opening["fields"]}
+    assert fields["To discuss"].endswith("?")
+    assert fields["Quote"].startswith("> ") and "Russia: How the Bureaucracy Seized Power" in fields["Quote"]
+    assert "§1)" in fields["Quote"]
+    opened = await room.say("quote", who="bob")  # the first reading is open now: it can be quoted
+    assert opened.kind == "quote" and "(§1)" in {f.name: f.value for f in opened.fields}["Section"]
