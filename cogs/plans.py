@@ -29,7 +29,7 @@ from zoneinfo import ZoneInfo
 
 from bot.adapters.base import MeetingEvent
 from bot.commands import BookRef, Invocation, Permission, Text, command
-from bot.domain.calendar import DEFAULT_DURATION, MeetingInfo, meetings_to_ics
+from bot.domain.calendar import DEFAULT_DURATION
 from bot.domain.plans import (
     Cadence,
     DateListCadence,
@@ -44,6 +44,7 @@ from bot.domain.plans import (
     reminder_time,
     resolve_local_time,
 )
+from bot.plan_calendar import plan_ics
 from bot.replies import Choice, Field, File, Reply, UserError
 from bot.scheduling import Due, Firing, Outcome, Post, ScheduleKind
 from bot.storage import books as book_store
@@ -453,23 +454,6 @@ async def _after_change(inv: Invocation, group: Group, plan_id: int) -> None:
     plan = await plan_store.get(inv.db, plan_id)
     await inv.app.sync_meetings(group, await meeting_events(inv.db, group, plan, inv.now()))
     inv.app.reschedule()
-
-
-async def plan_ics(db: Executor, group: Group, now: datetime) -> bytes:
-    """The group's current plan as an iCalendar file (stable UIDs per reading, SEQUENCE = its revision)."""
-    plan = await plan_store.latest(db, group.id, plan_store.CURRENT)
-    readings = await plan_store.plan_readings(db, plan.id) if plan else []
-    meetings = [
-        MeetingInfo(
-            reading_id=r.id,
-            starts_at=r.meeting_at,
-            reading_title=r.title,
-            description=f"Reading {r.number}: {r.title} (about {r.minutes} min).",
-            sequence=r.revision,
-        )
-        for r in readings
-    ]
-    return meetings_to_ics(group.name, meetings, group.timezone, group_id=group.id, generated_at=now)
 
 
 # ================================================================ commands

@@ -1,4 +1,4 @@
--- The squashed schema at version 6: what the numbered migrations give, applied in one step
+-- The squashed schema at version 7: what the numbered migrations give, applied in one step
 -- to a fresh database. Regenerate after adding a migration:
 --   .venv/bin/readalong db schema > bot/storage/schema.sql
 
@@ -281,6 +281,14 @@ CREATE TABLE nudges (
     member_id INTEGER NOT NULL REFERENCES members (id) ON DELETE CASCADE,
     hours_before INTEGER NOT NULL CHECK (hours_before BETWEEN 1 AND 168),
     PRIMARY KEY (group_id, member_id)
+);
+
+CREATE TABLE web_access (
+    group_id INTEGER PRIMARY KEY REFERENCES groups (id) ON DELETE CASCADE,
+    token TEXT NOT NULL UNIQUE,
+    enabled INTEGER NOT NULL DEFAULT 1 CHECK (enabled IN (0, 1)),
+    created_at TEXT NOT NULL,
+    rotated_at TEXT NOT NULL
 );
 
 CREATE INDEX jobs_due ON jobs (status, fire_at);
