@@ -81,7 +81,8 @@ def create_app(db: Database, clock: Clock, settings: WebSettings) -> web.Applica
     app[DB_KEY] = db
     app[STATE_KEY] = WebState(clock, settings, RateLimiter(settings.requests_per_minute), OrderedDict(), asyncio.Lock())
     app.on_response_prepare.append(_headers)
-    app.router.add_get("/static/reading.css", _stylesheet)
+    for name in render.STATIC_TYPES:
+        app.router.add_get(f"/static/{name}", _static)
     app.router.add_get("/robots.txt", _robots)
     app.router.add_get(f"/g/{TOKEN}", _to_slash)
     app.router.add_get(f"/g/{TOKEN}/", _plan)
@@ -170,9 +171,14 @@ def _html(body: str) -> web.Response:
 
 
 # ---------------------------------------------------------------- pages
-async def _stylesheet(request: web.Request) -> web.Response:
+async def _static(request: web.Request) -> web.Response:
+    name = request.path.rsplit("/", 1)[1]  # the route matched one of STATIC_TYPES exactly
+    media = render.STATIC_TYPES[name]
     return web.Response(
-        body=render.stylesheet(), content_type="text/css", charset="utf-8", headers={"Cache-Control": "max-age=3600"}
+        body=render.static_file(name),
+        content_type=media,
+        charset="utf-8" if media.startswith("text/") else None,
+        headers={"Cache-Control": "max-age=3600"},
     )
 
 
@@ -262,7 +268,15 @@ async def _progress(request: web.Request) -> web.Response:
     rows = [{"reading": r, "finished": n} for r, n in zip(plan.readings, counts.finished, strict=True)]
     height = round((1.2 + 0.42 * max(len(rows), 1)) * 110)  # bot/charts.py: figure inches times dpi
     return _html(
-        render.page("progress.html", GROUP_LINKS, group=group, rows=rows, members=counts.members, chart_height=height)
+        render.page(
+            "progress.html",
+            GROUP_LINKS,
+            group=group,
+            rows=rows,
+            members=counts.members,
+            members_text=plural(counts.members, "member"),
+            chart_height=height,
+        )
     )
 
 

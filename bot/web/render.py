@@ -18,6 +18,7 @@ from markupsafe import Markup
 from bot.web.document import ReadingText
 
 STYLESHEET = "reading.css"
+STATIC_TYPES = {"reading.css": "text/css", "icon.svg": "image/svg+xml"}  # every file /static serves; nothing else
 
 
 @cache
@@ -33,8 +34,15 @@ def environment() -> Environment:
 
 
 @cache
+def static_file(name: str) -> bytes:
+    """One of STATIC_TYPES' files, read once; the name is never a path taken from a request."""
+    if name not in STATIC_TYPES:
+        raise KeyError(name)
+    return resources.files("bot.web").joinpath("static", name).read_bytes()
+
+
 def stylesheet() -> bytes:
-    return resources.files("bot.web").joinpath("static", STYLESHEET).read_bytes()
+    return static_file(STYLESHEET)
 
 
 @dataclass(frozen=True)

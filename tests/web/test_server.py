@@ -75,7 +75,7 @@ async def test_plan_page_lists_meetings_in_the_group_zone_and_links_only_opened_
     assert "Tue 03 Nov 2026, 19:00 CET" in page  # 18:00 UTC shown in the group's zone
     assert 'href="r/1"' in page and 'href="r/2"' in page
     assert 'href="r/3"' not in page and 'href="r/4"' not in page
-    assert "3. Chapter 3 &lt;script&gt;" in page and "(opens Tue 10 Nov 2026, 19:00 CET)" in page
+    assert "3. Chapter 3 &lt;script&gt;" in page and "about 20 min · opens Tue 10 Nov 2026, 19:00 CET" in page
     assert f"webcal://127.0.0.1:8080/g/{site.token}/calendar.ics" in page
     assert f"http://127.0.0.1:8080/g/{site.token}/calendar.ics" in page
 
