@@ -33,11 +33,24 @@ ARGS = [
     "--no-first-run",
 ]
 PHONE = {"width": 390, "height": 844}
+INSTALLED = CHROMIUM.exists()
+
+
+def watch(page: object) -> list[str]:
+    """Everything that went wrong while the page loaded: console errors (CSP violations are logged there),
+    uncaught script errors, failed requests and HTTP errors of any sub-resource."""
+    problems: list[str] = []
+    on = page.on  # type: ignore[attr-defined]
+    on("console", lambda m: problems.append(f"console {m.type}: {m.text}") if m.type == "error" else None)
+    on("pageerror", lambda e: problems.append(f"page error: {e}"))
+    on("requestfailed", lambda r: problems.append(f"request failed: {r.url}"))
+    on("response", lambda r: problems.append(f"HTTP {r.status}: {r.url}") if r.status >= 400 else None)
+    return problems
 
 
 @pytest.fixture
 async def browser() -> AsyncIterator[object]:
-    if not CHROMIUM.exists():
+    if not INSTALLED:
         message = "Chromium is not installed; run .ci/install-browser"
         if os.environ.get("CI"):
             pytest.fail(message)
@@ -73,11 +86,7 @@ async def test_a_reader_on_a_phone_sees_the_reading(room: Room, clock: ManualClo
                 viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True, color_scheme=scheme
             )
             page = await context.new_page()
-            problems: list[str] = []
-            page.on("console", lambda m: problems.append(f"console {m.type}: {m.text}") if m.type == "error" else None)
-            page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
-            page.on("requestfailed", lambda r: problems.append(f"request failed: {r.url}"))
-            page.on("response", lambda r: problems.append(f"HTTP {r.status}: {r.url}") if r.status >= 400 else None)
+            problems = watch(page)
 
             response = await page.goto(f"{url}#{anchor}", wait_until="load")
             assert response is not None and response.status == 200
