@@ -25,7 +25,6 @@ from bot.charts import progress_chart
 from bot.clock import Clock
 from bot.config import WebSettings
 from bot.plan_calendar import plan_ics
-from bot.storage import groups as group_store
 from bot.storage import web as web_store
 from bot.storage.db import Database
 from bot.storage.groups import Group
@@ -33,6 +32,7 @@ from bot.storage.plans import PlanReading
 from bot.text import plural
 from bot.timeutil import format_local
 from bot.web import content, logs, render
+from bot.web.cache import Cached, PageCache
 from bot.web.epub import MEDIA_TYPE as EPUB_TYPE
 from bot.web.epub import reading_epub
 from bot.web.ratelimit import RateLimiter
@@ -55,6 +55,7 @@ ALLOWED_METHODS = ("GET", "HEAD")
 # aiohttp answers a longer request line or header with a plain 400 before any handler runs
 RUNNER_ARGS: dict[str, object] = {"access_log": None, "max_line_size": 4096, "max_field_size": 4096, "max_headers": 64}
 
+PAGE_CACHE_SECONDS = 2.0
 TOKEN = r"{token:[A-Za-z0-9_-]{22,86}}"
 NUMBER = r"{number:[1-9][0-9]{0,3}}"
 
@@ -69,17 +70,29 @@ class WebState:
     limiter: RateLimiter
     charts: OrderedDict[tuple[object, ...], bytes]
     chart_lock: asyncio.Lock
+    pages: PageCache
 
 
 STATE_KEY = web.AppKey("state", WebState)
 
 
-def create_app(db: Database, clock: Clock, settings: WebSettings) -> web.Application:
-    """The aiohttp application; serve it with `serve` (or aiohttp's test server with RUNNER_ARGS)."""
+def create_app(
+    db: Database, clock: Clock, settings: WebSettings, *, cache_seconds: float = PAGE_CACHE_SECONDS
+) -> web.Application:
+    """The aiohttp application; serve it with `serve` (or aiohttp's test server with RUNNER_ARGS).
+
+    ``cache_seconds=0`` turns the page micro-cache off (bot/web/cache.py)."""
     logs.install()
     app = web.Application(middlewares=[_guard])
     app[DB_KEY] = db
-    app[STATE_KEY] = WebState(clock, settings, RateLimiter(settings.requests_per_minute), OrderedDict(), asyncio.Lock())
+    app[STATE_KEY] = WebState(
+        clock,
+        settings,
+        RateLimiter(settings.requests_per_minute),
+        OrderedDict(),
+        asyncio.Lock(),
+        PageCache(cache_seconds),
+    )
     app.on_response_prepare.append(_headers)
     for name in render.STATIC_TYPES:
         app.router.add_get(f"/static/{name}", _static)
@@ -95,9 +108,12 @@ def create_app(db: Database, clock: Clock, settings: WebSettings) -> web.Applica
     return app
 
 
-async def serve(db: Database, clock: Clock, settings: WebSettings) -> web.AppRunner:
+async def serve(
+    db: Database, clock: Clock, settings: WebSettings, *, cache_seconds: float = PAGE_CACHE_SECONDS
+) -> web.AppRunner:
     """Start listening on settings.host:port; the caller awaits `runner.cleanup()` to stop."""
-    runner = web.AppRunner(create_app(db, clock, settings), **RUNNER_ARGS)  # type: ignore[arg-type]
+    app = create_app(db, clock, settings, cache_seconds=cache_seconds)
+    runner = web.AppRunner(app, **RUNNER_ARGS)  # type: ignore[arg-type]
     await runner.setup()
     await web.TCPSite(runner, settings.host, settings.port).start()
     log.info("web pages listening on %s:%d", settings.host, settings.port)
@@ -155,11 +171,45 @@ async def _headers(request: web.Request, response: web.StreamResponse) -> None:
 # ---------------------------------------------------------------- helpers
 async def _group(request: web.Request) -> tuple[Database, Group]:
     db = request.app[DB_KEY]
-    group_id = await web_store.group_for_token(db, request.match_info["token"])
-    group = await group_store.get(db, group_id) if group_id is not None else None
+    group = await web_store.group_of_token(db, request.match_info["token"])
     if group is None:
         raise web.HTTPNotFound()
     return db, group
+
+
+def cached(handler: Handler) -> Handler:
+    """Serve a group's page from the micro-cache once its token has been checked; store what the handler built."""
+
+    async def wrapper(request: web.Request) -> web.StreamResponse:
+        _, group = await _group(request)
+        pages = request.app[STATE_KEY].pages
+        path = request.path  # with the token: a page may show its own links (the calendar feed)
+        page = pages.get(group.id, path)
+        if page is None:
+            response = await handler(request)
+            if not isinstance(response, web.Response) or response.status != 200 or response.body is None:
+                return response
+            assert isinstance(response.body, bytes)
+            page = Cached.of(response.body, response.headers["Content-Type"], _kept_headers(response))
+            pages.put(group.id, path, page)
+        headers = {"Content-Type": page.content_type, "Vary": "Accept-Encoding", **dict(page.headers)}
+        if page.gzipped is not None and _accepts_gzip(request):
+            return web.Response(body=page.gzipped, headers={**headers, "Content-Encoding": "gzip"})
+        return web.Response(body=page.body, headers=headers)
+
+    return wrapper
+
+
+def _accepts_gzip(request: web.Request) -> bool:
+    for part in request.headers.get("Accept-Encoding", "").lower().split(","):
+        name, _, params = part.strip().partition(";")
+        if name.strip() == "gzip":
+            return params.replace(" ", "") not in ("q=0", "q=0.0", "q=0.00", "q=0.000")
+    return False
+
+
+def _kept_headers(response: web.Response) -> tuple[tuple[str, str], ...]:
+    return tuple((k, v) for k, v in response.headers.items() if k in ("Content-Disposition",))
 
 
 GROUP_LINKS = PageLinks(group_url="", static_url="../../static/")
@@ -191,6 +241,7 @@ async def _to_slash(request: web.Request) -> web.Response:
     raise web.HTTPMovedPermanently(f"{request.match_info['token']}/")
 
 
+@cached
 async def _plan(request: web.Request) -> web.Response:
     db, group = await _group(request)
     state = request.app[STATE_KEY]
@@ -220,6 +271,7 @@ async def _visible_reading(request: web.Request) -> tuple[Database, Group, conte
     return db, group, plan, reading
 
 
+@cached
 async def _reading(request: web.Request) -> web.Response:
     db, group, plan, reading = await _visible_reading(request)
     zone = ZoneInfo(group.timezone)
@@ -244,6 +296,7 @@ async def _reading(request: web.Request) -> web.Response:
     )
 
 
+@cached
 async def _reading_file(request: web.Request) -> web.Response:
     db, _, _, reading = await _visible_reading(request)
     text = await content.reading_text(db, reading)
@@ -261,6 +314,7 @@ async def _reading_file(request: web.Request) -> web.Response:
     )
 
 
+@cached
 async def _progress(request: web.Request) -> web.Response:
     db, group = await _group(request)
     plan = await content.syllabus(db, group.id)
@@ -300,6 +354,7 @@ async def _progress_chart(request: web.Request) -> web.Response:
     return web.Response(body=png, content_type="image/png")
 
 
+@cached
 async def _polls(request: web.Request) -> web.Response:
     db, group = await _group(request)
     zone = ZoneInfo(group.timezone)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.storage.db import Executor, Row
+from bot.storage.groups import Group
 from bot.timeutil import from_db, to_db
 
 TOKEN_BYTES = 32  # secrets.token_urlsafe(32): 43 characters, 256 bits (the issue asks for at least 128)
@@ -85,3 +86,15 @@ async def group_for_token(db: Executor, token: str) -> int | None:
         return None
     row = await db.fetchone("SELECT group_id FROM web_access WHERE token = ? AND enabled = 1", (token,))
     return int(row["group_id"]) if row else None
+
+
+async def group_of_token(db: Executor, token: str) -> Group | None:
+    """`group_for_token` and the group in one read: every page request starts here, so it is one statement."""
+    if not TOKEN_SHAPE.fullmatch(token):
+        return None
+    row = await db.fetchone(
+        "SELECT g.id, g.platform, g.room_id, g.name, g.timezone, g.created_at FROM web_access w "
+        "JOIN groups g ON g.id = w.group_id WHERE w.token = ? AND w.enabled = 1",
+        (token,),
+    )
+    return Group.from_row(row) if row else None

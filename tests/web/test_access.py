@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import logging
 import re
 
@@ -11,6 +12,7 @@ from bot.app import App
 from bot.config import ConfigError, Settings, WebSettings, parse_settings
 from bot.storage import web as web_store
 from bot.web import logs
+from bot.web.cache import Cached, PageCache
 from bot.web.ratelimit import RateLimiter
 from tests.conftest import Room
 from tests.web.support import group_id
@@ -114,3 +116,22 @@ def test_redaction_of_paths_and_web_access_statements(caplog: pytest.LogCaptureF
     text = caplog.text
     assert token not in text
     assert "/g/[token]/r/1" in text and "('[token]',)" in text
+
+
+# ---------------------------------------------------------------- page cache
+def test_page_cache_expires_bounds_and_can_be_off() -> None:
+    now = [0.0]
+    cache = PageCache(2.0, max_entries=2, now=lambda: now[0])
+    page = Cached.of(b"<p>x</p>" * 100, "text/html; charset=utf-8")
+    assert page.gzipped is not None and gzip.decompress(page.gzipped) == page.body
+    assert Cached.of(b"PK..", "application/epub+zip").gzipped is None
+    cache.put(1, "/g/t/r/1", page)
+    assert cache.get(1, "/g/t/r/1") is page and cache.get(2, "/g/t/r/1") is None
+    now[0] = 2.0
+    assert cache.get(1, "/g/t/r/1") is None
+    for n in range(3):
+        cache.put(1, f"/p{n}", page)
+    assert cache.get(1, "/p0") is None and cache.get(1, "/p2") is page
+    off = PageCache(0)
+    off.put(1, "/x", page)
+    assert off.get(1, "/x") is None

@@ -5,6 +5,7 @@ readings 1 and 2 are open, 3 and 4 are not."""
 from __future__ import annotations
 
 import asyncio
+import gzip
 import logging
 import re
 from collections.abc import AsyncIterator
@@ -311,3 +312,20 @@ async def test_no_log_line_carries_the_token(site: Site, caplog: pytest.LogCaptu
     for record in caplog.records:
         assert site.token not in record.getMessage()
         assert site.token not in str(record.args or "") and site.token not in (record.exc_text or "")
+
+
+async def test_cached_pages_still_check_the_token_and_compress_for_clients_that_accept_it(site: Site) -> None:
+    plain = await site.client.get(site.url("r/1"), headers={"Accept-Encoding": "identity"})
+    body = await plain.read()
+    assert plain.headers.get("Content-Encoding") is None and plain.headers["Vary"] == "Accept-Encoding"
+    packed = await site.client.get(site.url("r/1"), headers={"Accept-Encoding": "gzip"}, auto_decompress=False)
+    assert packed.headers["Content-Encoding"] == "gzip"
+    assert gzip.decompress(await packed.read()) == body
+    refused = await site.client.get(site.url("r/1"), headers={"Accept-Encoding": "gzip;q=0"})
+    assert refused.headers.get("Content-Encoding") is None
+    cached = await site.client.get(site.url("r/1"))
+    assert cached.headers["Content-Security-Policy"] == CSP and cached.headers["Cache-Control"] == "no-store"
+    gid = await group_id(site.app)
+    await web_store.rotate(site.app.db, gid, site.clock.now())  # within the cache's two seconds
+    assert_plain_404(*await _status_text(site.client, site.url("r/1")))
+    assert_plain_404(*await _status_text(site.client, site.url()))
