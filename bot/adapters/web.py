@@ -16,7 +16,6 @@ import logging
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from urllib.parse import urlsplit, urlunsplit
 from zoneinfo import ZoneInfo
 
 from aiohttp import web
@@ -31,7 +30,7 @@ from bot.storage.groups import Group
 from bot.storage.plans import PlanReading
 from bot.text import plural
 from bot.timeutil import format_local
-from bot.web import content, logs, render
+from bot.web import content, links, logs, render
 from bot.web.cache import Cached, PageCache
 from bot.web.epub import MEDIA_TYPE as EPUB_TYPE
 from bot.web.epub import reading_epub
@@ -118,16 +117,6 @@ async def serve(
     await web.TCPSite(runner, settings.host, settings.port).start()
     log.info("web pages listening on %s:%d", settings.host, settings.port)
     return runner
-
-
-def group_url(settings: WebSettings, token: str) -> str:
-    """The absolute link to a group's pages, the one `web link` shows."""
-    return f"{settings.base_url()}/g/{token}/"
-
-
-def webcal_url(https_url: str) -> str:
-    parts = urlsplit(https_url)
-    return urlunsplit(("webcal", *parts[1:]))
 
 
 # ---------------------------------------------------------------- middleware and headers
@@ -256,9 +245,11 @@ async def _plan(request: web.Request) -> web.Response:
         }
         for r in plan.readings
     ]
-    feed = f"{group_url(state.settings, request.match_info['token'])}calendar.ics"
+    feed = links.feed_url(state.settings, request.match_info["token"])
     return _html(
-        render.page("plan.html", GROUP_LINKS, group=group, readings=items, feed_url=feed, webcal_url=webcal_url(feed))
+        render.page(
+            "plan.html", GROUP_LINKS, group=group, readings=items, feed_url=feed, webcal_url=links.webcal_url(feed)
+        )
     )
 
 

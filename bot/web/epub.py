@@ -106,7 +106,9 @@ def _text(reading: ReadingText) -> etree._Element:
         for paragraph in section.paragraphs:
             block.append(
                 _H.p(
-                    _H.span(str(paragraph.number), {"class": "num"}), paragraph.text, id=section.paragraph_id(paragraph)
+                    _H.span(str(paragraph.number), {"class": "num"}),
+                    " " + paragraph.text,  # a space, so copied or spoken text does not run "9Paragraph"
+                    id=section.paragraph_id(paragraph),
                 )
             )
         parts.append(block)
