@@ -329,3 +329,18 @@ async def test_cached_pages_still_check_the_token_and_compress_for_clients_that_
     await web_store.rotate(site.app.db, gid, site.clock.now())  # within the cache's two seconds
     assert_plain_404(*await _status_text(site.client, site.url("r/1")))
     assert_plain_404(*await _status_text(site.client, site.url()))
+
+
+async def test_the_pages_position_is_the_one_quotes_use(site: Site) -> None:
+    """content.syllabus computes the group's position from the readings; it must agree with group_position."""
+    from bot.storage import plans as plan_store
+    from bot.web import content
+
+    gid = await group_id(site.app)
+    seen = []
+    for until in (utc(2026, 11, 4), utc(2026, 11, 10, 18, 1), utc(2026, 11, 30)):
+        await run_until(site.app, site.clock, until)
+        plan = await content.syllabus(site.app.db, gid)
+        assert plan.position == await plan_store.group_position(site.app.db, gid)
+        seen.append(plan.position)
+    assert seen == [1, 2, 3]
