@@ -16,10 +16,12 @@ from bot.storage import web as web_store
 from bot.storage.groups import Group
 from bot.storage.plans import PlanReading
 from bot.timeutil import format_local
-from bot.web import content, links
+from bot.web import content, links, logs
 from bot.web.epub import MEDIA_TYPE as EPUB_TYPE
 from bot.web.epub import reading_epub
 from bot.web.render import reading_file
+
+logs.install()  # `web rotate` and `web link` write tokens through aiosqlite, which logs parameters at DEBUG
 
 PAGES_OFF = "The group's web pages are turned off; a moderator can turn them on with a new link: `web rotate`."
 NOT_SERVED = "This bot does not serve web pages (web.enabled is off in its config), so there is no link to give."

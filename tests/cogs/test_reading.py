@@ -4,6 +4,7 @@ dispatcher opened (readings 1 and 2 open, 3 and 4 not)."""
 from __future__ import annotations
 
 import io
+import logging
 import re
 import zipfile
 from dataclasses import replace
@@ -91,3 +92,12 @@ async def test_web_link_rotate_and_off(opened: Room) -> None:
     assert "Read it online" not in (await opened.say("read")).text
     assert (await opened.say("web off")).text == "The group's web pages are already off."
     assert LINK.search((await opened.say("web rotate")).text)
+
+
+async def test_no_log_line_carries_a_token(opened: Room, caplog: pytest.LogCaptureFixture) -> None:
+    serve_pages(opened)
+    caplog.set_level(logging.DEBUG)
+    tokens = [LINK.search((await opened.say(line)).text).group(1) for line in ("web link", "web rotate", "read")]  # type: ignore[union-attr]
+    assert any("web_access" in r.getMessage() for r in caplog.records)  # the statements were logged, redacted
+    for token in tokens:
+        assert token not in caplog.text
