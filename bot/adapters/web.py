@@ -158,11 +158,18 @@ async def _headers(request: web.Request, response: web.StreamResponse) -> None:
 
 
 # ---------------------------------------------------------------- helpers
+GROUP_KEY = web.RequestKey("group", Group)
+
+
 async def _group(request: web.Request) -> tuple[Database, Group]:
+    """The group whose enabled pages the path's token opens (looked up once per request), or a plain 404."""
     db = request.app[DB_KEY]
-    group = await web_store.group_of_token(db, request.match_info["token"])
+    group = request.get(GROUP_KEY)
     if group is None:
-        raise web.HTTPNotFound()
+        group = await web_store.group_of_token(db, request.match_info["token"])
+        if group is None:
+            raise web.HTTPNotFound()
+        request[GROUP_KEY] = group
     return db, group
 
 
