@@ -14,6 +14,7 @@ import re
 import tomllib
 import types
 import typing
+import urllib.parse
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
@@ -100,12 +101,31 @@ class PromptSettings:
 
 
 @dataclass(frozen=True)
+class WebSettings:
+    """The groups' reading pages (bot/web): off unless enabled; links use public_base_url when it is set."""
+
+    enabled: bool = False
+    host: str = "127.0.0.1"
+    port: int = 8080
+    public_base_url: str = ""  # e.g. "https://read.example.org" behind a reverse proxy; empty: http://host:port
+    requests_per_minute: int = 120  # per client address; a burst of this size, refilled evenly over a minute
+
+    def base_url(self) -> str:
+        """The address links start with, without a trailing slash."""
+        if self.public_base_url.strip():
+            return self.public_base_url.strip().rstrip("/")
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}"
+
+
+@dataclass(frozen=True)
 class Settings:
     bot: BotSettings = field(default_factory=BotSettings)
     library: LibrarySettings = field(default_factory=LibrarySettings)
     discord: DiscordSettings = field(default_factory=DiscordSettings)
     matrix: MatrixSettings = field(default_factory=MatrixSettings)
     prompts: PromptSettings = field(default_factory=PromptSettings)
+    web: WebSettings = field(default_factory=WebSettings)
 
     def with_database(self, path: Path) -> Settings:
         return dataclasses.replace(self, bot=dataclasses.replace(self.bot, database=path))
@@ -244,6 +264,25 @@ def _validate(settings: Settings) -> None:
             raise ConfigError('prompts.llm_model is empty but prompts.llm_url is set; name the model, e.g. "llama3.2".')
     if not settings.matrix.command_prefix.strip():
         raise ConfigError('matrix.command_prefix must not be empty; the default is "!rg".')
+    _validate_web(settings.web)
+
+
+def _validate_web(web: WebSettings) -> None:
+    if not web.host.strip() or any(c.isspace() or c in "/?#@" for c in web.host):
+        raise ConfigError(f'web.host must be an address to listen on, such as "127.0.0.1", not “{web.host}”.')
+    if not 1 <= web.port <= 65535:
+        raise ConfigError(f"web.port must be between 1 and 65535, not {web.port}.")
+    base = web.public_base_url.strip()
+    if base:
+        parsed = urllib.parse.urlsplit(base)
+        if parsed.scheme not in ("http", "https") or not parsed.hostname or parsed.query or parsed.fragment:
+            raise ConfigError(
+                f"web.public_base_url must be an http:// or https:// address such as "
+                f'"https://read.example.org" (a path is allowed, no query), not “{base}”; leave it empty to use '
+                "web.host and web.port."
+            )
+    if not 10 <= web.requests_per_minute <= 100_000:
+        raise ConfigError("web.requests_per_minute must be between 10 and 100000.")
 
 
 def _ranges(settings: Settings) -> list[tuple[str, int, int, int, str]]:

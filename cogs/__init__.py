@@ -9,8 +9,9 @@ from bot.features import Feature
 
 def all_features() -> list[Feature]:
     """Every feature, in the order their listeners run and `help` is built."""
-    from cogs import admin, discussion, library, plans, polls, privacy, progress, quotes, reminders
+    from cogs import admin, discussion, library, plans, polls, privacy, progress, quotes, reading, reminders
 
     return [
-        module.FEATURE for module in (admin, discussion, library, plans, polls, privacy, progress, quotes, reminders)
+        module.FEATURE
+        for module in (admin, discussion, library, plans, polls, privacy, progress, quotes, reading, reminders)
     ]

@@ -144,6 +144,21 @@ async def of_group(db: Executor, group_id: int, section_ids: Sequence[int]) -> l
     return [Prompt.from_row(r) for r in rows]
 
 
+async def stored_generated(db: Executor, section_ids: Sequence[int]) -> list[Prompt]:
+    """Generated prompts already stored for these sections, whichever generator made them, in rank order.
+
+    For read-only views (the web pages) that must never run the generator; `generated` is the cache check.
+    """
+    if not section_ids:
+        return []
+    rows = await db.fetchall(
+        _SELECT + f" WHERE p.source = 'generated' AND p.section_id IN ({placeholders(section_ids)}) "
+        "ORDER BY p.rank, p.id",
+        list(section_ids),
+    )
+    return [Prompt.from_row(r) for r in rows]
+
+
 async def get(db: Executor, prompt_id: int) -> Prompt | None:
     row = await db.fetchone(_SELECT + " WHERE p.id = ?", (prompt_id,))
     return Prompt.from_row(row) if row else None

@@ -294,6 +294,14 @@ CREATE TABLE room_failures (
     PRIMARY KEY (platform, room_id)
 );
 
+CREATE TABLE web_access (
+    group_id INTEGER PRIMARY KEY REFERENCES groups (id) ON DELETE CASCADE,
+    token TEXT NOT NULL UNIQUE,
+    enabled INTEGER NOT NULL DEFAULT 1 CHECK (enabled IN (0, 1)),
+    created_at TEXT NOT NULL,
+    rotated_at TEXT NOT NULL
+);
+
 CREATE INDEX jobs_due ON jobs (status, fire_at);
 
 CREATE INDEX outbox_unsent ON outbox (sent_at, id);

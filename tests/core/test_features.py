@@ -101,6 +101,7 @@ def test_every_feature_declares_itself_once_and_nothing_is_claimed_twice() -> No
         "privacy",
         "progress",
         "quotes",
+        "reading",
         "reminders",
     }
     assert {"reading-opens", "reminder"} <= set(catalog.schedule_kinds)
