@@ -336,6 +336,7 @@ def _book_json(book: Any) -> dict[str, Any]:
 
 
 async def cmd_plan_ics(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.domain.plans import PlanError
     from bot.services.plans import plan_ics
     from bot.storage import groups as group_store
     from bot.storage.db import Database
@@ -348,7 +349,11 @@ async def cmd_plan_ics(settings: Settings, args: argparse.Namespace) -> int:
             raise UserError(f"There is no group “{args.group}”; give a group id or its room id.")
         if len(found) > 1:
             raise UserError(f"Several groups use the room id “{args.group}”; give the group id instead.")
-        sys.stdout.write((await plan_ics(db, found[0], SystemClock().now())).decode())
+        try:
+            data = await plan_ics(db, found[0], SystemClock().now())
+        except PlanError as exc:
+            raise UserError(str(exc)) from None
+        sys.stdout.write(data.decode())
     finally:
         await db.close()
     return 0

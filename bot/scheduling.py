@@ -14,7 +14,8 @@ A crash before COMMIT leaves the row due and no post; after it, the posts are in
 moved on: nothing is lost and nothing is made twice. The outbox sender (bot/outbox.py) then delivers.
 
 Catch-up: an occurrence handled more than `LATE_AFTER` after it was due (the bot was down, or busy) follows its
-kind's `CatchUp` policy — posted once and marked late, or recorded in `missed_posts`, never silently dropped.
+kind's `CatchUp` policy — posted once and marked late, or recorded in `missed_posts`, never silently dropped;
+one-shot jobs follow `JOB_CATCH_UP`. A late post is worded when it is handled (a reminder says the time left).
 
 Time: fire times are computed with bot/domain/plans.py (wall-clock rules, DST gaps and overlaps), never with
 APScheduler's CronTrigger, which fires twice on fall-back day. APScheduler (AsyncIOScheduler, memory job store,
@@ -85,10 +86,25 @@ async def run_due_jobs(app: App, now: datetime) -> int:
                     log.error("no handler for job kind %s; marking it missed", job.kind)
                     await job_store.finish(tx, job.id, "missed", now)
                     continue
-                posts = await handler(app, tx, job)
-                late = now - job.fire_at > LATE_AFTER
+                posts = await handler(app, tx, job)  # called even when missed: it re-arms what comes next
+                decision = catch_up_decision(JOB_CATCH_UP, job.fire_at, now)
                 for index, post in enumerate(posts):
-                    await enqueue_post(tx, post, key=f"job:{job.id}@{to_db(job.fire_at)}#{index}", now=now, late=late)
+                    key = f"job:{job.id}@{to_db(job.fire_at)}#{index}"
+                    if decision == "missed":
+                        await schedule_store.record_missed(
+                            tx,
+                            key=key,
+                            schedule_name=f"job:{job.id}",
+                            kind=job.kind,
+                            group_id=job.group_id,
+                            due_at=job.fire_at,
+                            now=now,
+                            reason=f"handled at {to_db(now)}, past the catch-up policy of jobs",
+                            payload=reply_to_json(post.reply),
+                        )
+                        log.warning("missed %s (due %s)", key, to_db(job.fire_at))
+                    else:
+                        await enqueue_post(tx, post, key=key, now=now, late=decision == "late")
                 await job_store.finish(tx, job.id, "done", now)
                 count += 1
 
@@ -132,6 +148,10 @@ class CatchUp:
 
 
 DEFAULT_CATCH_UP = CatchUp(grace=timedelta(hours=2))  # posted late for up to two hours, then recorded missed
+JOB_CATCH_UP = DEFAULT_CATCH_UP
+"""One-shot jobs (the quote of the day, nudges, poll closings) follow the same rule as a reading's opening: a
+job handled more than two hours late still runs (it re-arms the next one) but its posts are recorded missed;
+a quote of the day six days late is not posted."""
 
 Decision = Literal["on-time", "late", "missed"]
 

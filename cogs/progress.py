@@ -221,7 +221,9 @@ async def send_nudge(services: Services, tx: Transaction, job: Job) -> list[Post
     if group is None or hours is None:
         return []
     member = await member_store.get(tx, member_id)
-    readings = await plan_store.readings(tx, group.id)
+    plan = await plan_store.live(tx, group.id)
+    # a paused plan sends nothing, private nudges included; the job re-arms and looks again
+    readings = await plan_store.plan_readings(tx, plan.id) if plan is not None and plan.status == "active" else []
     posts: list[Post] = []
     lead = timedelta(hours=hours)
     meeting_index = next(
