@@ -32,9 +32,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Literal
 
-from apscheduler.schedulers.asyncio import AsyncIOScheduler
-from apscheduler.triggers.date import DateTrigger
-
 from bot.log import log_context
 from bot.outbox import reply_to_json
 from bot.replies import Reply
@@ -49,6 +46,8 @@ from bot.storage.schedules import Schedule
 from bot.timeutil import to_db
 
 if TYPE_CHECKING:
+    from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
     from bot.app import App
     from bot.services import Services
 
@@ -399,6 +398,8 @@ class WakeupTimer:
     armed_at: datetime | None = None
 
     async def start(self) -> None:
+        from apscheduler.schedulers.asyncio import AsyncIOScheduler  # only a running bot needs it: CLI start-up
+
         self._scheduler = AsyncIOScheduler(timezone=UTC)
         self._scheduler.start()
         self._task = asyncio.create_task(self._loop(), name="readalong-dispatcher")
@@ -434,6 +435,8 @@ class WakeupTimer:
             await self._bell.wait()
 
     def _arm(self, when: datetime) -> None:
+        from apscheduler.triggers.date import DateTrigger
+
         assert self._scheduler is not None
         self.armed_at = when
         self._scheduler.add_job(

@@ -241,3 +241,19 @@ def test_config_and_db_work_before_or_after_the_subcommand(tmp_path: Path) -> No
     assert before.returncode == 0 and "first.sqlite3: schema version" in before.stdout
     middle = run("db", "--db", str(tmp_path / "middle.sqlite3"), "migrate")
     assert middle.returncode == 0 and "middle.sqlite3: schema version" in middle.stdout
+
+
+def test_make_run_installs_only_what_running_needs(tmp_path: Path) -> None:
+    venv = tmp_path / "venv"
+
+    def dry(target: str) -> str:
+        result = subprocess.run(
+            ["make", "-n", target, f"VENV={venv}"], cwd=ROOT, capture_output=True, text=True, timeout=60
+        )
+        assert result.returncode == 0, result.stderr
+        return result.stdout
+
+    run_steps = dry("run")
+    assert f"{venv}/bin/python -m pip install -e ." in run_steps and "[dev]" not in run_steps
+    assert f"touch {venv}/.run-installed" in run_steps and run_steps.rstrip().endswith("readalong console")
+    assert "pip install --quiet -e '.[dev]'" in dry("unit")  # the tests keep the development set
