@@ -144,6 +144,21 @@ def _progress(line: str) -> None:
     print(line, file=sys.stderr, flush=True)
 
 
+def check_prompt_templates(settings: Settings) -> None:
+    """The bot writes discussion prompts from the templates file: a missing or broken one is said at start, in one
+    sentence, rather than as an apology the first time a member asks for prompts."""
+    from bot.ingest.prompts import TemplateError, load_templates
+    from bot.services.prompts import templates_path
+
+    path = templates_path(settings)
+    try:
+        load_templates(path)
+    except UnicodeDecodeError:
+        raise UserError(f"The prompt templates file {path} is not UTF-8 text; save it as UTF-8.") from None
+    except TemplateError as exc:
+        raise UserError(f"{exc} (the config's prompts.templates names this file).") from None
+
+
 async def _with_app(settings: Settings, body: Callable[[App], Awaitable[int]], **kwargs: Any) -> int:
     from bot.services.books import load_default_library
     from cogs import all_features  # the composition root: the one place the core meets the features
@@ -160,6 +175,7 @@ async def cmd_console(settings: Settings, args: argparse.Namespace) -> int:
     from bot.adapters.console import ConsoleAdapter, run_console
     from bot.clock import ManualClock
 
+    check_prompt_templates(settings)
     start = parse_instant(args.now, _zone(settings)) if args.now else None
     clock = ManualClock(start)
     log_file = console_log_file(settings)
@@ -192,6 +208,7 @@ async def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
     from bot.runner import check_credentials, run_adapters
 
     check_credentials(settings)
+    check_prompt_templates(settings)
     return await _with_app(settings, run_adapters, clock=SystemClock())
 
 
@@ -336,6 +353,8 @@ async def cmd_quotes(settings: Settings, args: argparse.Namespace) -> int:
 async def cmd_prompts(settings: Settings, args: argparse.Namespace) -> int:
     from bot.services.books import find_book
     from bot.services.prompts import prompts_for_section
+
+    check_prompt_templates(settings)
 
     async def body(app: App) -> int:
         book = await find_book(app.db, args.book)

@@ -86,7 +86,7 @@ async def run_due_jobs(app: App, now: datetime) -> int:
                     await job_store.finish(tx, job.id, "missed", now)
                     continue
                 posts = await handler(app, tx, job)  # called even when missed: it re-arms what comes next
-                decision = catch_up_decision(JOB_CATCH_UP, job.fire_at, now)
+                decision = catch_up_decision(policy_of_job(handler), job.fire_at, now)
                 for index, post in enumerate(posts):
                     key = f"job:{job.id}@{to_db(job.fire_at)}#{index}"
                     if decision == "missed":
@@ -148,9 +148,27 @@ class CatchUp:
 
 DEFAULT_CATCH_UP = CatchUp(grace=timedelta(hours=2))  # posted late for up to two hours, then recorded missed
 JOB_CATCH_UP = DEFAULT_CATCH_UP
-"""One-shot jobs (the quote of the day, nudges, poll closings) follow the same rule as a reading's opening: a
-job handled more than two hours late still runs (it re-arms the next one) but its posts are recorded missed;
-a quote of the day six days late is not posted."""
+"""One-shot jobs (the quote of the day, nudges) follow the same rule as a reading's opening: a job handled more
+than two hours late still runs (it re-arms the next one) but its posts are recorded missed; a quote of the day six
+days late is not posted. A handler marked with `job_catch_up(...)` has its own policy (a poll's results)."""
+
+_CATCH_UP_ATTR = "__readalong_catch_up__"
+
+
+def job_catch_up(policy: CatchUp) -> Callable[[JobHandler], JobHandler]:
+    """Give a one-shot job handler its own catch-up policy instead of `JOB_CATCH_UP`."""
+
+    def mark(handler: JobHandler) -> JobHandler:
+        setattr(handler, _CATCH_UP_ATTR, policy)
+        return handler
+
+    return mark
+
+
+def policy_of_job(handler: JobHandler) -> CatchUp:
+    policy: CatchUp = getattr(handler, _CATCH_UP_ATTR, JOB_CATCH_UP)
+    return policy
+
 
 Decision = Literal["on-time", "late", "missed"]
 

@@ -257,3 +257,18 @@ def test_make_run_installs_only_what_running_needs(tmp_path: Path) -> None:
     assert f"{venv}/bin/python -m pip install -e ." in run_steps and "[dev]" not in run_steps
     assert f"touch {venv}/.run-installed" in run_steps and run_steps.rstrip().endswith("readalong console")
     assert "pip install --quiet -e '.[dev]'" in dry("unit")  # the tests keep the development set
+
+
+def test_a_missing_or_broken_prompt_templates_file_is_one_sentence(tmp_path: Path) -> None:
+    (tmp_path / "bad.toml").write_bytes(b"\xff\xfe[bad")
+    for templates, message in (
+        (tmp_path / "nope.toml", "I couldn't read the prompt templates in"),
+        (tmp_path / "bad.toml", "is not UTF-8 text; save it as UTF-8."),
+    ):
+        config = tmp_path / "c.toml"
+        config.write_text(f'[prompts]\ntemplates = "{templates}"\n', encoding="utf-8")
+        for args in (("console",), ("prompts", "jacobins", "--section", "2")):
+            result = run(*args, "--config", str(config), "--db", str(tmp_path / "x.sqlite3"))
+            assert result.returncode == 2, result.stderr
+            assert message in result.stderr and "Traceback" not in result.stderr
+            assert len(result.stderr.strip().splitlines()) == 1

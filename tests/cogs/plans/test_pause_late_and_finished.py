@@ -185,3 +185,13 @@ async def test_calendar_uids_carry_the_installation_id(room: Room, settings: Set
     finally:
         await other.close()
     assert not set(uids) & {line for line in theirs.splitlines() if line.startswith("UID:")}
+
+
+async def test_poll_results_are_posted_however_late(room: Room, clock: ManualClock) -> None:
+    await room.say('poll create "Lunch?" "soup" "salad" closes:1d')
+    await room.say("vote 1 A", who="bob")
+    clock.set(clock.now() + timedelta(days=4))  # down across the deadline
+    await room.app.tick()
+    rows = await room.app.db.fetchall("SELECT key, late FROM outbox")
+    assert len(rows) == 1 and rows[0]["late"]  # the results, marked late, not recorded missed
+    assert await schedule_store.missed(room.app.db, 1) == []
