@@ -102,6 +102,9 @@ async def test_group_zones_must_be_region_names(room: Room, line: str, expected:
     ("line", "expected"),
     [
         ("nudge on hours:²", "`hours` should be a whole number"),
+        ("library show ²", "I don't know a book"),
+        ("prompts test:²", ""),
+        ("done ²", "This group has no study plan yet"),
         ("nudge on hours:" + "9" * 5000, "`hours` should be a smaller whole number"),
         ('poll create "Q?" "a" "b" quorum:' + "1" * 4400, "`quorum` should be a smaller whole number"),
         ('poll create "Q?" "a" "b" closes:0001-01-01T00:00', "`closes` should be"),
@@ -117,6 +120,8 @@ async def test_group_zones_must_be_region_names(room: Room, line: str, expected:
 )
 async def test_odd_numbers_dates_and_characters_get_one_sentence(room: Room, line: str, expected: str) -> None:
     await add_book(room.app)
+    await room.say('poll create "Q?" "a" "b"')
+    assert sentence(await room.say("vote 1 ²")).startswith("I don't see an option “²”")
     reply = await room.say(line)
     if reply.kind == "error":
         assert expected in sentence(reply)
