@@ -1,18 +1,27 @@
-# The two commands a fresh clone needs: `make run` and `make test`. Both build .venv themselves.
+# The two commands a fresh clone needs: `make run` and `make test`. Both build .venv themselves: `make run` with
+# only what running needs (no Synapse, mypy, ruff, hypothesis or reportlab), `make test` with the dev set.
 PYTHON ?= python3
-VENV := .venv
+VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+RUN_STAMP := $(VENV)/.run-installed
 
 .PHONY: run test lint typecheck unit bench clean
+
+$(RUN_STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@echo "Installing what Readalong needs to run (first time only)…"
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install -e .
+	touch $(RUN_STAMP)
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
-	touch $(STAMP)
+	touch $(STAMP) $(RUN_STAMP)
 
-run: $(STAMP)
+run: $(RUN_STAMP)
 	$(BIN)/readalong console
 
 lint: $(STAMP)

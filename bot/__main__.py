@@ -30,62 +30,83 @@ log = logging.getLogger("readalong")
 
 def _positive(text: str) -> int:
     """A count of at least 1, so `--limit 0` or `--limit -1` is refused rather than meaning "all"."""
-    if not text.isdigit() or int(text) < 1:
+    if not (text.isascii() and text.isdigit()) or len(text) > 9 or int(text) < 1:
         raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, not {text!r}")
     return int(text)
 
 
+CONFIG_HELP = "config file (default: config.toml if present)"
+DB_HELP = "database file (default: bot.database from the config)"
+
+
+def _common(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    """`--config` and `--db` on every (sub)command, so they work before or after its name (the README's promise);
+    SUPPRESS keeps a value given earlier on the line when a later parser does not see the option."""
+    parser.add_argument("--config", type=Path, default=argparse.SUPPRESS, help=CONFIG_HELP)
+    parser.add_argument("--db", type=Path, default=argparse.SUPPRESS, help=DB_HELP)
+    return parser
+
+
+class _Subparsers:
+    """add_parser that gives every subcommand the common options."""
+
+    def __init__(self, action: Any) -> None:
+        self.action = action
+
+    def add_parser(self, name: str, **kwargs: Any) -> argparse.ArgumentParser:
+        return _common(self.action.add_parser(name, **kwargs))
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="readalong", description="Readalong, a study and reading group bot.")
-    parser.add_argument("--config", type=Path, help="config file (default: config.toml if present)")
+    parser.add_argument("--config", type=Path, default=None, help=CONFIG_HELP)
+    parser.add_argument("--db", type=Path, default=None, help=DB_HELP)
     parser.add_argument("--version", action="version", version=f"readalong {__version__}")
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    sub = _Subparsers(parser.add_subparsers(dest="command", required=True, metavar="COMMAND"))
 
-    def with_db(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
-        p.add_argument("--db", type=Path, help="database file (default: bot.database from the config)")
-        return p
+    sub.add_parser("run", help="start the adapters from the config (the console when none)")
 
-    with_db(sub.add_parser("run", help="start the adapters from the config (the console when none)"))
-
-    console = with_db(sub.add_parser("console", help="a reading group in the terminal"))
+    console = sub.add_parser("console", help="a reading group in the terminal")
     console.add_argument("--now", help="start the console clock at this ISO 8601 time (default: now)")
     console.add_argument("--as", dest="member", default="alice", help="the member you speak as (default alice)")
 
-    library = sub.add_parser("library", help="manage the library").add_subparsers(dest="action", required=True)
-    add = with_db(library.add_parser("add", help="add books from files"))
+    library = _Subparsers(
+        sub.add_parser("library", help="manage the library").add_subparsers(dest="action", required=True)
+    )
+    add = library.add_parser("add", help="add books from files")
     add.add_argument("paths", nargs="+", type=Path, metavar="PATH")
     add.add_argument("--title")
     add.add_argument("--author")
     add.add_argument("--date")
-    with_db(library.add_parser("list", help="list the books")).add_argument("--json", action="store_true")
-    show = with_db(library.add_parser("show", help="show a book's sections"))
+    library.add_parser("list", help="list the books").add_argument("--json", action="store_true")
+    show = library.add_parser("show", help="show a book's sections")
     show.add_argument("book", metavar="BOOK", help="book id or title fragment")
     show.add_argument("--json", action="store_true")
     show.add_argument("--text", action="store_true", help="include each section's full text")
 
-    search = with_db(library.add_parser("search", help="full-text search with citations"))
+    search = library.add_parser("search", help="full-text search with citations")
     search.add_argument("query", metavar="QUERY")
     search.add_argument("--json", action="store_true")
     search.add_argument("--limit", type=_positive, default=10, metavar="K", help="how many hits (default 10)")
 
-    quotes = with_db(sub.add_parser("quotes", help="a book's best quote candidates with citations"))
+    quotes = sub.add_parser("quotes", help="a book's best quote candidates with citations")
     quotes.add_argument("book", metavar="BOOK", help="book id or title fragment")
     quotes.add_argument("--section", type=int, metavar="N", help="only section N (1-based)")
     quotes.add_argument("--limit", type=_positive, default=10, metavar="K", help="how many (default 10)")
     quotes.add_argument("--json", action="store_true")
 
-    prompts = with_db(sub.add_parser("prompts", help="discussion prompts for one section of a book"))
+    prompts = sub.add_parser("prompts", help="discussion prompts for one section of a book")
     prompts.add_argument("book", metavar="BOOK", help="book id or title fragment")
     prompts.add_argument("--section", type=int, metavar="N", required=True, help="the section (1-based)")
     prompts.add_argument("--json", action="store_true")
 
-    plan = sub.add_parser("plan", help="study plans").add_subparsers(dest="action", required=True)
-    ics = with_db(plan.add_parser("ics", help="print a group's plan as an iCalendar file"))
+    plan = _Subparsers(sub.add_parser("plan", help="study plans").add_subparsers(dest="action", required=True))
+    ics = plan.add_parser("ics", help="print a group's plan as an iCalendar file")
     ics.add_argument("group", metavar="GROUP", help="group id or room id")
 
-    db = sub.add_parser("db", help="database maintenance").add_subparsers(dest="action", required=True)
-    with_db(db.add_parser("migrate", help="bring the schema up to date"))
-    with_db(db.add_parser("schema", help="print the schema (how bot/storage/schema.sql is made)"))
+    db = _Subparsers(sub.add_parser("db", help="database maintenance").add_subparsers(dest="action", required=True))
+    db.add_parser("migrate", help="bring the schema up to date")
+    db.add_parser("schema", help="print the schema (how bot/storage/schema.sql is made)")
     return parser
 
 
@@ -118,13 +139,33 @@ def _check_database_exists(settings: Settings, args: argparse.Namespace, key: tu
         )
 
 
+def _progress(line: str) -> None:
+    """Progress of a long first start, on stderr so scripts reading stdout see only their answer."""
+    print(line, file=sys.stderr, flush=True)
+
+
+def check_prompt_templates(settings: Settings) -> None:
+    """The bot writes discussion prompts from the templates file: a missing or broken one is said at start, in one
+    sentence, rather than as an apology the first time a member asks for prompts."""
+    from bot.ingest.prompts import TemplateError, load_templates
+    from bot.services.prompts import templates_path
+
+    path = templates_path(settings)
+    try:
+        load_templates(path)
+    except UnicodeDecodeError:
+        raise UserError(f"The prompt templates file {path} is not UTF-8 text; save it as UTF-8.") from None
+    except TemplateError as exc:
+        raise UserError(f"{exc} (the config's prompts.templates names this file).") from None
+
+
 async def _with_app(settings: Settings, body: Callable[[App], Awaitable[int]], **kwargs: Any) -> int:
     from bot.services.books import load_default_library
     from cogs import all_features  # the composition root: the one place the core meets the features
 
     app = await App.open(settings, features=all_features(), **kwargs)
     try:
-        await load_default_library(app.db, settings, app.clock.now)
+        await load_default_library(app.db, settings, app.clock.now, progress=_progress)
         return await body(app)
     finally:
         await app.close()
@@ -134,14 +175,30 @@ async def cmd_console(settings: Settings, args: argparse.Namespace) -> int:
     from bot.adapters.console import ConsoleAdapter, run_console
     from bot.clock import ManualClock
 
+    check_prompt_templates(settings)
     start = parse_instant(args.now, _zone(settings)) if args.now else None
     clock = ManualClock(start)
+    log_file = console_log_file(settings)
+    # the terminal is the group's room: log lines go to a file, stamped with the console's clock
+    configure_logging(settings.bot.log_level, file=log_file, now=lambda: clock.now().astimezone(_zone(settings)))
 
     async def body(app: App) -> int:
-        await run_console(ConsoleAdapter(app, clock, sys.stdout, member=args.member))
+        await run_console(ConsoleAdapter(app, clock, sys.stdout, member=args.member), log_file=log_file)
         return 0
 
     return await _with_app(settings, body, clock=clock)
+
+
+def console_log_file(settings: Settings) -> Path | None:
+    """Beside the database (data/readalong.log for data/readalong.sqlite3); None (stderr) for a memory one."""
+    database = settings.bot.database
+    if str(database) == ":memory:":
+        return None
+    try:
+        database.parent.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None  # the database's own error says what is wrong with the folder
+    return database.with_suffix(".log")
 
 
 async def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
@@ -151,6 +208,7 @@ async def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
     from bot.runner import check_credentials, run_adapters
 
     check_credentials(settings)
+    check_prompt_templates(settings)
     return await _with_app(settings, run_adapters, clock=SystemClock())
 
 
@@ -296,6 +354,8 @@ async def cmd_prompts(settings: Settings, args: argparse.Namespace) -> int:
     from bot.services.books import find_book
     from bot.services.prompts import prompts_for_section
 
+    check_prompt_templates(settings)
+
     async def body(app: App) -> int:
         book = await find_book(app.db, args.book)
         if not 1 <= args.section <= book.section_count:
@@ -336,6 +396,7 @@ def _book_json(book: Any) -> dict[str, Any]:
 
 
 async def cmd_plan_ics(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.domain.plans import PlanError
     from bot.services.plans import plan_ics
     from bot.storage import groups as group_store
     from bot.storage.db import Database
@@ -348,7 +409,11 @@ async def cmd_plan_ics(settings: Settings, args: argparse.Namespace) -> int:
             raise UserError(f"There is no group “{args.group}”; give a group id or its room id.")
         if len(found) > 1:
             raise UserError(f"Several groups use the room id “{args.group}”; give the group id instead.")
-        sys.stdout.write((await plan_ics(db, found[0], SystemClock().now())).decode())
+        try:
+            data = await plan_ics(db, found[0], SystemClock().now())
+        except PlanError as exc:
+            raise UserError(str(exc)) from None
+        sys.stdout.write(data.decode())
     finally:
         await db.close()
     return 0

@@ -43,6 +43,7 @@ from bot.storage import schedules as schedule_store
 from bot.storage.db import Database, StorageFailure
 from bot.storage.groups import Group
 from bot.storage.lease import ProcessLock
+from bot.text import clean_text
 
 log = logging.getLogger(__name__)
 
@@ -129,7 +130,8 @@ class App:
         now = self.clock.now()
         group = await group_store.by_room(self.db, ctx.platform, ctx.room_id)
         async with self.db.transaction() as tx:
-            member = await member_store.upsert(tx, ctx.platform, ctx.user_id, ctx.display_name, now)
+            name = clean_text(ctx.display_name)  # a lone surrogate cannot be stored
+            member = await member_store.upsert(tx, ctx.platform, clean_text(ctx.user_id), name, now)
             role = await member_store.join(tx, group.id, member.id, now) if group else "member"
         return Invocation(
             app=self,

@@ -3,7 +3,14 @@
 from __future__ import annotations
 
 import io
+import math
 from collections.abc import Sequence
+
+
+def member_ticks(members: int, most: int = 7) -> list[int]:
+    """Pure: the x-axis ticks of a count of members: whole numbers only (no "0.5 members"), at most `most`."""
+    step = max(1, math.ceil(max(members, 1) / (most - 1)))
+    return list(range(0, max(members, 1) + 1, step))
 
 
 def progress_chart(labels: Sequence[str], finished: Sequence[int], members: int, title: str) -> bytes:
@@ -26,6 +33,7 @@ def progress_chart(labels: Sequence[str], finished: Sequence[int], members: int,
     ax.set_yticks(positions, short, fontsize=9, color="#222222")
     ax.invert_yaxis()
     ax.set_xlim(0, max(members, 1) * 1.12)
+    ax.set_xticks(member_ticks(members))
     ax.set_xlabel("members who finished", color="#222222")
     ax.set_title(title, color="#222222", fontsize=11, loc="left")
     for side in ("top", "right"):

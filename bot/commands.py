@@ -15,6 +15,7 @@ from __future__ import annotations
 import difflib
 import enum
 import inspect
+import math
 import re
 import types
 import typing
@@ -25,6 +26,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 from zoneinfo import ZoneInfo
 
 from bot.replies import Context, Reply, UserError
+from bot.text import clean_text
 from bot.timeutil import DurationTooLong, TimeInputError, parse_date, parse_duration, parse_instant, parse_zone
 
 if TYPE_CHECKING:
@@ -426,12 +428,13 @@ def bind(spec: CommandSpec, positional: Sequence[str], named: dict[str, str], in
     values: dict[str, Any] = {}
     rest: list[str] = list(positional)
     for param in spec.params:
-        if param.kind is bool and param.name not in named:
-            for i, word in enumerate(rest):
-                if word.lower() == param.option_name:
-                    named[param.name] = "yes"
-                    del rest[i]
-                    break
+        if param.kind is bool:
+            said = [i for i, word in enumerate(rest) if word.lower() == param.option_name]
+            if said and (len(said) > 1 or param.name in named):
+                raise UserError(f"`{param.option_name}` is given twice.\nUsage: `{spec.usage}`")
+            if said:
+                named[param.name] = "yes"
+                del rest[said[0]]
     for index, param in enumerate(spec.params):
         if param.name in named:
             raw: Any = named[param.name]
@@ -443,6 +446,8 @@ def bind(spec: CommandSpec, positional: Sequence[str], named: dict[str, str], in
             raw, rest = " ".join(rest), []
         elif rest and param.kind is not bool:
             raw = rest.pop(0)
+            if param.kind not in _NAME_LIKE and (option := _NAMED.fullmatch(raw)):
+                raise _unknown_option(spec, option.group(1))  # `colour:red` is no bad value of `tz`
         else:
             if param.required:
                 raise UserError(f"`{param.option_name}` is missing ({_describe(param)}).\nUsage: `{spec.usage}`")
@@ -452,9 +457,17 @@ def bind(spec: CommandSpec, positional: Sequence[str], named: dict[str, str], in
         else:
             values[param.name] = convert(spec, param, raw, inv)
     if rest:
+        if option := _NAMED.fullmatch(rest[0]):
+            raise _unknown_option(spec, option.group(1))
         extra = " ".join(rest)
         raise UserError(f"I didn't expect “{extra}” here.\nUsage: `{spec.usage}`")
     return values
+
+
+def _unknown_option(spec: CommandSpec, name: str) -> UserError:
+    options = [f"`{p.option_name}:`" for p in spec.params if not p.variadic and p.kind is not bool]
+    known = f"; its options are {', '.join(options)}" if options else f"; `{spec.name}` takes no options"
+    return UserError(f"I don't know the option `{name}`{known}.\nUsage: `{spec.usage}`")
 
 
 _NAME_LIKE = (str, BookRef, ReadingRef, PollRef)
@@ -497,16 +510,20 @@ def convert(spec: CommandSpec, param: Param, raw: str, inv: Invocation | None) -
                 return False
             raise fail("yes or no")
         if kind is int:
-            if not re.fullmatch(r"[+-]?\d+", text):
+            # ASCII digits only: "²" passes isdigit() and \d-style tests, and int() refuses it
+            if not re.fullmatch(r"[+-]?[0-9]+", text):
                 raise fail("a whole number")
-            if abs(int(text)) > MAX_INT:
+            if len(text.lstrip("+-0")) > len(str(MAX_INT)) or abs(int(text)) > MAX_INT:  # before int(): 4,300+ digits
                 raise fail("a smaller whole number")
             return int(text)
         if kind is float:
             try:
-                return float(text)
+                number = float(text)
             except ValueError:
                 raise fail("a number") from None
+            if not math.isfinite(number):
+                raise fail("a number")
+            return number
         if kind is date:
             return parse_date(text)
         if kind is datetime:
@@ -530,7 +547,7 @@ def convert(spec: CommandSpec, param: Param, raw: str, inv: Invocation | None) -
 
 def parse_line(registry: Registry, line: str) -> tuple[CommandSpec, list[str], dict[str, str]]:
     """Resolve the command named at the start of a line and split its arguments."""
-    tokens = tokenize(line)
+    tokens = tokenize(clean_text(line))
     spec, rest_words = registry.resolve([t.text for t in tokens])
     consumed = len(tokens) - len(rest_words)
     positional, named = split_named(spec, tokens[consumed:])

@@ -14,7 +14,8 @@ A crash before COMMIT leaves the row due and no post; after it, the posts are in
 moved on: nothing is lost and nothing is made twice. The outbox sender (bot/outbox.py) then delivers.
 
 Catch-up: an occurrence handled more than `LATE_AFTER` after it was due (the bot was down, or busy) follows its
-kind's `CatchUp` policy — posted once and marked late, or recorded in `missed_posts`, never silently dropped.
+kind's `CatchUp` policy — posted once and marked late, or recorded in `missed_posts`, never silently dropped;
+one-shot jobs follow `JOB_CATCH_UP`. A late post is worded when it is handled (a reminder says the time left).
 
 Time: fire times are computed with bot/domain/plans.py (wall-clock rules, DST gaps and overlaps), never with
 APScheduler's CronTrigger, which fires twice on fall-back day. APScheduler (AsyncIOScheduler, memory job store,
@@ -31,9 +32,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Literal
 
-from apscheduler.schedulers.asyncio import AsyncIOScheduler
-from apscheduler.triggers.date import DateTrigger
-
 from bot.log import log_context
 from bot.outbox import reply_to_json
 from bot.replies import Reply
@@ -48,6 +46,8 @@ from bot.storage.schedules import Schedule
 from bot.timeutil import to_db
 
 if TYPE_CHECKING:
+    from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
     from bot.app import App
     from bot.services import Services
 
@@ -85,10 +85,25 @@ async def run_due_jobs(app: App, now: datetime) -> int:
                     log.error("no handler for job kind %s; marking it missed", job.kind)
                     await job_store.finish(tx, job.id, "missed", now)
                     continue
-                posts = await handler(app, tx, job)
-                late = now - job.fire_at > LATE_AFTER
+                posts = await handler(app, tx, job)  # called even when missed: it re-arms what comes next
+                decision = catch_up_decision(policy_of_job(handler), job.fire_at, now)
                 for index, post in enumerate(posts):
-                    await enqueue_post(tx, post, key=f"job:{job.id}@{to_db(job.fire_at)}#{index}", now=now, late=late)
+                    key = f"job:{job.id}@{to_db(job.fire_at)}#{index}"
+                    if decision == "missed":
+                        await schedule_store.record_missed(
+                            tx,
+                            key=key,
+                            schedule_name=f"job:{job.id}",
+                            kind=job.kind,
+                            group_id=job.group_id,
+                            due_at=job.fire_at,
+                            now=now,
+                            reason=f"handled at {to_db(now)}, past the catch-up policy of jobs",
+                            payload=reply_to_json(post.reply),
+                        )
+                        log.warning("missed %s (due %s)", key, to_db(job.fire_at))
+                    else:
+                        await enqueue_post(tx, post, key=key, now=now, late=decision == "late")
                 await job_store.finish(tx, job.id, "done", now)
                 count += 1
 
@@ -132,6 +147,28 @@ class CatchUp:
 
 
 DEFAULT_CATCH_UP = CatchUp(grace=timedelta(hours=2))  # posted late for up to two hours, then recorded missed
+JOB_CATCH_UP = DEFAULT_CATCH_UP
+"""One-shot jobs (the quote of the day, nudges) follow the same rule as a reading's opening: a job handled more
+than two hours late still runs (it re-arms the next one) but its posts are recorded missed; a quote of the day six
+days late is not posted. A handler marked with `job_catch_up(...)` has its own policy (a poll's results)."""
+
+_CATCH_UP_ATTR = "__readalong_catch_up__"
+
+
+def job_catch_up(policy: CatchUp) -> Callable[[JobHandler], JobHandler]:
+    """Give a one-shot job handler its own catch-up policy instead of `JOB_CATCH_UP`."""
+
+    def mark(handler: JobHandler) -> JobHandler:
+        setattr(handler, _CATCH_UP_ATTR, policy)
+        return handler
+
+    return mark
+
+
+def policy_of_job(handler: JobHandler) -> CatchUp:
+    policy: CatchUp = getattr(handler, _CATCH_UP_ATTR, JOB_CATCH_UP)
+    return policy
+
 
 Decision = Literal["on-time", "late", "missed"]
 
@@ -382,6 +419,8 @@ class WakeupTimer:
     armed_at: datetime | None = None
 
     async def start(self) -> None:
+        from apscheduler.schedulers.asyncio import AsyncIOScheduler  # only a running bot needs it: CLI start-up
+
         self._scheduler = AsyncIOScheduler(timezone=UTC)
         self._scheduler.start()
         self._task = asyncio.create_task(self._loop(), name="readalong-dispatcher")
@@ -417,6 +456,8 @@ class WakeupTimer:
             await self._bell.wait()
 
     def _arm(self, when: datetime) -> None:
+        from apscheduler.triggers.date import DateTrigger
+
         assert self._scheduler is not None
         self.armed_at = when
         self._scheduler.add_job(

@@ -63,11 +63,25 @@ def format_duration(delta: timedelta) -> str:
     return ("-" if delta < timedelta(0) else "") + " ".join(parts)
 
 
+YEARS = range(1970, 3000)
+"""Years a member may type: a reading group's dates fall well inside, and every calculation a day or a week
+either side (a reminder, the first reading's opening) stays inside what datetime holds (years 1 to 9999)."""
+
+
+def _check_year(day: date, text: str) -> None:
+    if day.year not in YEARS:
+        raise TimeInputError(
+            f"“{text}” is in the year {day.year}; use a date between {YEARS.start} and {YEARS.stop - 1}."
+        )
+
+
 def parse_date(text: str) -> date:
     try:
-        return date.fromisoformat(text.strip())
+        day = date.fromisoformat(text.strip())
     except ValueError:
         raise TimeInputError(f"I couldn't read “{text}” as a date; use the form 2026-12-01.") from None
+    _check_year(day, text)
+    return day
 
 
 def parse_instant(text: str, default_zone: ZoneInfo) -> datetime:
@@ -83,7 +97,12 @@ def parse_instant(text: str, default_zone: ZoneInfo) -> datetime:
         ) from None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=default_zone)
-    return parsed.astimezone(UTC)
+    try:
+        return parsed.astimezone(UTC)  # year 1 in Berlin is before the first instant datetime holds in UTC
+    except OverflowError:
+        raise TimeInputError(
+            f"“{text}” is in the year {parsed.year}; use a date between {YEARS.start} and {YEARS.stop - 1}."
+        ) from None
 
 
 def parse_zone(name: str) -> ZoneInfo:
@@ -94,14 +113,50 @@ def parse_zone(name: str) -> ZoneInfo:
         return ZoneInfo("UTC")
     if cleaned in _NOT_PLACES:
         raise TimeInputError(f"“{name}” is not the time zone of a place; use one such as Europe/Berlin.")
-    if cleaned in zones:
-        return ZoneInfo(cleaned)
     by_lower = {zone.lower(): zone for zone in zones}
-    if cleaned.lower() in by_lower:
-        return ZoneInfo(by_lower[cleaned.lower()])
+    found = cleaned if cleaned in zones else by_lower.get(cleaned.lower())
+    if found is not None and _is_region(found):
+        return ZoneInfo(found)
+    if found is not None or cleaned.upper() in _ABBREVIATIONS:
+        region = _ABBREVIATIONS.get(cleaned.upper())
+        example = f"{region}" if region else "Europe/Berlin or America/New_York"
+        raise TimeInputError(
+            f"“{name}” is an abbreviation or a fixed offset, not a place, so it does not follow a place's "
+            f"daylight-saving rules; use a region name such as {example}."
+        )
     suggestions = difflib.get_close_matches(cleaned, sorted(zones), n=1, cutoff=0.6)
     hint = f" — did you mean {suggestions[0]}?" if suggestions else "; use an IANA name such as Europe/Berlin."
     raise TimeInputError(f"I don't know the time zone “{name}”{hint}")
+
+
+_ABBREVIATIONS = {
+    "EST": "America/New_York",
+    "EDT": "America/New_York",
+    "CST": "America/Chicago",
+    "CDT": "America/Chicago",
+    "MST": "America/Denver",
+    "MDT": "America/Denver",
+    "PST": "America/Los_Angeles",
+    "PDT": "America/Los_Angeles",
+    "GMT": "Europe/London",
+    "BST": "Europe/London",
+    "WET": "Europe/Lisbon",
+    "CET": "Europe/Berlin",
+    "CEST": "Europe/Berlin",
+    "MET": "Europe/Berlin",
+    "EET": "Europe/Athens",
+    "EEST": "Europe/Athens",
+    "MSK": "Europe/Moscow",
+    "IST": "Asia/Kolkata",
+    "JST": "Asia/Tokyo",
+    "AEST": "Australia/Sydney",
+}
+
+
+def _is_region(zone: str) -> bool:
+    """A place's zone ("Europe/Berlin"), whose rules follow its daylight saving; not "EST", "Etc/GMT+5" or
+    "EST5EDT", which a group would have to change by hand twice a year (UTC itself is accepted above)."""
+    return "/" in zone and not zone.startswith("Etc/") and not zone.startswith("SystemV/")
 
 
 @functools.cache

@@ -18,8 +18,9 @@ from bot.timeutil import format_local
 async def help_(inv: Invocation, topic: Text | None = None) -> Reply:
     registry = inv.app.registry
     prefix = inv.context.prefix
-    if topic:
-        words = topic.lower().split()
+    if topic and topic.strip("/! "):
+        words = [w.lstrip("/!") for w in topic.lower().split()]  # `/help /plan create` as members copy it
+        words = [w for w in words if w]
         spec = registry.get(" ".join(words[:2])) or registry.get(words[0])
         if spec is None:
             group = registry.groups().get(words[0])

@@ -12,6 +12,7 @@ from bot.commands import BookRef, Invocation, Permission, Text, command
 from bot.features import Feature
 from bot.replies import Reply, UserError
 from bot.services.books import Overrides, add_book, book_line, citation, find_book
+from bot.services.readings import reading_gate
 from bot.storage import books as book_store
 from bot.storage.groups import Group
 from bot.storage.search import fts_query, search_paragraphs
@@ -55,8 +56,12 @@ async def library_show(inv: Invocation, book: BookRef) -> Reply:
 async def library_search(inv: Invocation, words: Text) -> Reply:
     if fts_query(words) is None:
         raise UserError("Give me some words to look for, for example `library search Kronstadt`.")
-    hits = await search_paragraphs(inv.db, words, limit=8)
+    # gated like `quote search`: a planned reading the group has not opened is no search result (spoilers)
+    gate = await reading_gate(inv.db, inv.group.id if inv.group else None)
+    hits = [h for h in await search_paragraphs(inv.db, words, limit=50) if gate.shows(h.section_id)][:8]
     if not hits:
+        if gate.reached is not None:
+            raise UserError(f"Nothing the group has opened so far (or outside its plan) matches “{words}”.")
         raise UserError(f"Nothing in the library matches “{words}”.")
     lines = [f"• {citation(h)}\n  {h.snippet}" for h in hits]
     return Reply(title=f"Search: {words}", text="\n".join(lines))

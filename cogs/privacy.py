@@ -24,7 +24,9 @@ from typing import TYPE_CHECKING, Any
 
 from bot.commands import Invocation, Permission, command
 from bot.features import Exporter, ExportTable, Feature, Forgetter
+from bot.log import forget_in_logs
 from bot.replies import File, Reply, UserError
+from bot.storage import members as member_store
 from bot.timeutil import format_local
 
 if TYPE_CHECKING:
@@ -32,6 +34,8 @@ if TYPE_CHECKING:
     from bot.storage.db import Transaction
 
 log = logging.getLogger(__name__)
+
+MEMBER_ROW = "your name, account id and group memberships"
 
 
 # ---------------------------------------------------------------- hooks
@@ -69,6 +73,9 @@ def csv_bytes(table: ExportTable) -> bytes:
 async def forget_me(inv: Invocation) -> Reply:
     async with inv.db.transaction() as tx:
         removed = await forget_member(inv.app, tx, inv.member_id)
+        # last: the member's own row (user id, display name) and memberships, once nothing points at it
+        removed[MEMBER_ROW] = await member_store.forget(tx, inv.member_id)
+    forget_in_logs(inv.context.user_id, inv.context.display_name)  # from now on, logs show a hash
     log.info("forgot a member's records on request: %d rows", sum(removed.values()))
     lines = [f"• {what}: {count}" for what, count in removed.items()]
     return Reply(

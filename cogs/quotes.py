@@ -26,10 +26,12 @@ from bot.services.quotes import GOOD_RANK, attribution, choose_quote, section_na
 from bot.services.readings import reading_gate
 from bot.storage import groups as group_store
 from bot.storage import jobs as job_store
+from bot.storage import plans as plan_store
 from bot.storage import quotes as quote_store
 from bot.storage.db import Executor
 from bot.storage.quotes import Quote
 from bot.storage.search import BOLD, Hit, search_paragraphs
+from bot.text import section_label
 from bot.timeutil import format_local
 
 if TYPE_CHECKING:
@@ -100,8 +102,8 @@ async def quote_search(inv: Invocation, words: Text) -> Reply:
     stored = await quote_store.containing(inv.db, [h.paragraph_id for h in hits])
     lines = []
     for hit in hits:
-        heading = f"“{hit.heading}”" if hit.heading else f"section {hit.section_position}"
-        cite = f"*{hit.book_title}*, {heading} (§{hit.section_position}), paragraph {hit.paragraph_position}"
+        heading = section_label(hit.heading, hit.section_position)  # named as `library show` names it
+        cite = f"*{hit.book_title}*, “{heading}” (§{hit.section_position}), paragraph {hit.paragraph_position}"
         best = _matching_quote(stored.get(hit.paragraph_id, []), words)
         lines.append(f"• {cite}\n  > {_passage(hit, best)}")
     return Reply(title=f"Quotes: {words}", text="\n".join(lines), kind="quote")
@@ -159,9 +161,20 @@ async def quote_daily(inv: Invocation, state: Literal["on", "off"], at: str | No
         await job_store.cancel(tx, DAILY_KIND, group.id)
         await job_store.add(tx, DAILY_KIND, first, {"at": wall.strftime("%H:%M")}, inv.now(), group_id=group.id)
     return Reply(
-        text=f"A quote of the day will be posted every day at {wall:%H:%M} ({group.timezone}); the first on "
-        f"{format_local(first, zone)}. It only quotes readings the group has opened."
+        text=f"A quote of the day will be posted every day at {wall:%H:%M} ({group.timezone}); "
+        f"{await _first_posted(inv, group.id, first, wall, zone)} It only quotes readings the group has opened."
     )
+
+
+async def _first_posted(inv: Invocation, group_id: int, first: datetime, wall: time, zone: ZoneInfo) -> str:
+    """Name the first day on which a quote is really posted: nothing is posted before the first reading opens."""
+    if await draw_quote(inv.db, group_id) is not None:
+        return f"the first on {format_local(first, zone)}."
+    waiting = [r.opens_at for r in await plan_store.readings(inv.db, group_id) if not r.opened]
+    if (await reading_gate(inv.db, group_id)).reached is not None and waiting:
+        day = next_local_occurrence(max(first, min(waiting)) - timedelta(microseconds=1), wall, zone)
+        return f"the first on {format_local(day, zone)}, once the first reading has opened."
+    return "the first as soon as the library has quotes (none yet)."
 
 
 async def rearm_daily_quote(services: Services, event: ZoneChanged) -> None:

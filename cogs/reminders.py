@@ -4,7 +4,8 @@ Each offset is one schedule row per plan ("plan:<id>:remind:<seconds>", rule {"p
 An offset of whole days means the same wall-clock time that many days before (bot.domain.plans.reminder_time):
 "24h" before a Monday 19:00 meeting is Sunday 19:00 even when the clocks changed overnight (23 or 25 real
 hours); the rest of an offset is exact ("1h" is always 60 minutes). A reminder goes into its reading's thread.
-Catch-up: a reminder handled late is posted (marked late) only while its meeting has not started.
+Catch-up: a reminder handled late is posted (marked late) only while its meeting has not started, worded for
+the time actually left, and only when no closer reminder of the same meeting is due as well.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from bot.commands import Invocation, MaxCount, Permission, command
 from bot.domain.plans import reminder_time
 from bot.features import Feature
 from bot.replies import Reply, UserError
-from bot.scheduling import CatchUp, Due, Firing, Outcome, Post, ScheduleKind
+from bot.scheduling import LATE_AFTER, CatchUp, Due, Firing, Outcome, Post, ScheduleKind
 from bot.services.plans import DEFAULT_REMINDER_OFFSETS, NEVER, current_plan, finish_if_over, refresh_schedules
 from bot.storage import plans as plan_store
 from bot.storage import schedules as schedule_store
@@ -51,6 +52,24 @@ def describe_before(before: timedelta) -> str:
     return f"in {format_duration(before)}"
 
 
+def describe_left(meeting_at: datetime, now: datetime, before: timedelta, fire_at: datetime) -> str:
+    """Pure: how a reminder names its meeting at the moment it is posted. On time it says what its offset
+    says ("tomorrow", "in 1h"); handled late it says the time actually left, to the minute ("in 28m"), so a
+    restart half an hour before a meeting never posts "Meeting tomorrow"."""
+    if now - fire_at <= LATE_AFTER:
+        return describe_before(before)
+    left = max(meeting_at - now, timedelta(minutes=1))
+    return f"in {format_duration(left - left % timedelta(minutes=1))}"
+
+
+def superseded(
+    meeting_at: datetime, before: timedelta, offsets: Sequence[timedelta], zone: ZoneInfo, now: datetime
+) -> bool:
+    """Pure: a late reminder is dropped when a closer reminder of the same meeting is due too (the bot was down
+    across both): members get one reminder, the latest one, worded for the moment it is sent."""
+    return any(o < before and reminder_time(meeting_at, o, zone) <= now for o in offsets)
+
+
 async def _fire(services: Services, tx: Transaction, dues: Sequence[Due]) -> list[Outcome]:
     """Remind of the meetings whose reminder time has come, for a batch of schedules (one offset each)."""
     plan_ids = [int(d.schedule.rule["plan"]) for d in dues]
@@ -58,6 +77,7 @@ async def _fire(services: Services, tx: Transaction, dues: Sequence[Due]) -> lis
     readings = await plan_store.readings_of_plans(tx, list(plans), min(d.fire_at for d in dues))
     totals = await plan_store.reading_counts(tx, list(plans))
     zones = await plan_store.group_timezones(tx, [p.group_id for p in plans.values()])
+    now = services.clock.now()
     outcomes = []
     for due in dues:
         plan = plans.get(int(due.schedule.rule["plan"]))
@@ -70,11 +90,15 @@ async def _fire(services: Services, tx: Transaction, dues: Sequence[Due]) -> lis
         near = [r for r in ahead if abs(r.meeting_at - before - due.fire_at) <= timedelta(hours=3)]  # DST: ≤ 2 h
         reminded = [r for r in near if reminder_time(r.meeting_at, before, zone) == due.fire_at]
         shown = ZoneInfo(zones.get(plan.group_id, plan.timezone))
+        if now - due.fire_at > LATE_AFTER and reminded:
+            offsets = await schedule_store.reminder_offsets(tx, plan.group_id)
+            offsets = list(DEFAULT_REMINDER_OFFSETS) if offsets is None else offsets
+            reminded = [r for r in reminded if not superseded(r.meeting_at, before, offsets, zone, now)]
         posts = [
             Post(
                 plan.group_id,
                 Reply(
-                    title=f"⏰ Meeting {describe_before(before)}: {r.title}",
+                    title=f"⏰ Meeting {describe_left(r.meeting_at, now, before, due.fire_at)}: {r.title}",
                     text=(
                         f"We meet {format_local(r.meeting_at, shown)} to discuss reading {r.number} of "
                         f"{totals.get(plan.id, 0)}: *{r.title}* (about {r.minutes} min). The reading is in this thread."

@@ -12,6 +12,7 @@ import sys
 from collections.abc import AsyncIterator, Callable
 from dataclasses import replace
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import TextIO
 from zoneinfo import ZoneInfo
 
@@ -24,6 +25,9 @@ from bot.timeutil import DurationTooLong, TimeInputError, format_local, parse_du
 
 PLATFORM = "console"
 ROOM = "terminal"
+MAX_CLOCK_STEP = timedelta(days=366)
+"""The furthest one `/clock advance` or `/clock set` moves: a year holds every plan's season; beyond it a console
+would post for minutes on end (thousands of posts) or run past the calendar's last year."""
 
 
 class ConsoleAdapter:
@@ -102,17 +106,24 @@ class ConsoleAdapter:
                 delta = parse_duration(value)
                 if delta < timedelta(0):
                     raise TimeInputError("The clock only moves forward.")
+                if delta > MAX_CLOCK_STEP:
+                    raise DurationTooLong(value)
                 await self.advance_to(self.clock.now() + delta)
             elif verb == "set" and value:
                 target = parse_instant(value, zone)
                 if target < self.clock.now():
                     raise TimeInputError("The clock only moves forward.")
+                if target - self.clock.now() > MAX_CLOCK_STEP:
+                    raise DurationTooLong(value)
                 await self.advance_to(target)
             elif verb not in ("", "now"):
                 self._print("Usage: /clock [now] | /clock advance 2d | /clock set 2026-12-01T19:00")
                 return
         except DurationTooLong:
-            self._print("That is too far; move the clock by less, for example /clock advance 30d.")
+            self._print(
+                f"That is too far: the clock moves at most {MAX_CLOCK_STEP.days} days at a time; "
+                "move it by less, for example /clock advance 30d."
+            )
             return
         except TimeInputError as exc:
             self._print(str(exc))
@@ -163,15 +174,19 @@ async def _lines(stream: TextIO, prompt: Callable[[], str] | None) -> AsyncItera
         yield line
 
 
-async def run_console(adapter: ConsoleAdapter, stream: TextIO = sys.stdin) -> None:
-    """Read commands until end of input; interactive with a prompt at a terminal, line by line otherwise."""
+async def run_console(adapter: ConsoleAdapter, stream: TextIO = sys.stdin, log_file: Path | None = None) -> None:
+    """Catch up on what fell due, then read commands until end of input; interactive with a prompt at a
+    terminal, line by line otherwise. `log_file` is where log lines go (named at an interactive start)."""
     interactive = stream.isatty()
     adapter.app.adapters[PLATFORM] = adapter
     await adapter.start()
     if interactive:
         adapter._print("Readalong console — /help for commands, /as NAME to switch member, /quit to leave.")
-        if adapter.clock.follows_real_time:
-            await adapter.app.start_scheduler()  # reminders appear while you type, as they would in a chat room
+        if log_file is not None:
+            adapter._print(f"(log lines go to {log_file})")
+    await adapter.app.tick()  # catch up at once: what fell due while the console was closed goes out now
+    if interactive and adapter.clock.follows_real_time:
+        await adapter.app.start_scheduler()  # reminders appear while you type, as they would in a chat room
     prompt = (lambda: f"{adapter.member}> ") if interactive else None
     async for line in _lines(stream, prompt):
         if not await adapter.handle_line(line):

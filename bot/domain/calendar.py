@@ -14,8 +14,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from icalendar import Calendar, Event
-
 __all__ = ["DEFAULT_DURATION", "MeetingInfo", "event_uid", "meetings_to_ics"]
 
 DEFAULT_DURATION = timedelta(minutes=90)
@@ -61,6 +59,8 @@ def meetings_to_ics(
     """
     if generated_at.tzinfo is None or any(m.starts_at.tzinfo is None for m in meetings):
         raise ValueError("calendar export needs aware datetimes")
+    from icalendar import Calendar, Event  # imported when a calendar is made, not at every CLI start
+
     zone = ZoneInfo(tz_name)
     calendar = Calendar()
     calendar.add("prodid", PRODID)

@@ -85,7 +85,8 @@ def opening_times(meetings: Sequence[datetime], zone: ZoneInfo) -> list[datetime
 
 def shifted_rule(rule: PlanRule, first_pending: datetime, delta: timedelta) -> tuple[PlanRule, datetime]:
     """The rule with every meeting from `first_pending` on moved by `delta` in wall-clock time, and the new
-    first meeting. Whole days move weekdays (Tuesday +3d → Friday); hours move the time of day."""
+    first meeting. Whole days move weekdays (Tuesday +3d → Friday); hours move the time of day; blackout dates
+    never move."""
     old_local = first_pending.astimezone(rule.zone).replace(tzinfo=None)
     new_local = old_local + delta
     days = (new_local.date() - old_local.date()).days
@@ -102,6 +103,6 @@ def shifted_rule(rule: PlanRule, first_pending: datetime, delta: timedelta) -> t
             else:
                 moved.append((day, at))
         cadence = DateListCadence(tuple(sorted(dict(moved).items())))
-    blackouts = frozenset(d + timedelta(days=days) if d >= old_local.date() else d for d in rule.blackouts)
-    new_rule = PlanRule(cadence, rule.zone, new_local.date(), rule.until, blackouts)
+    # blackouts are dates in the calendar (a holiday), not meetings: they stay where they are
+    new_rule = PlanRule(cadence, rule.zone, new_local.date(), rule.until, rule.blackouts)
     return new_rule, resolve_local_time(new_local.date(), new_local.time(), rule.zone)

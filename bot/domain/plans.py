@@ -80,7 +80,7 @@ _NUMBER_WORDS.update({"nine": 9, "ten": 10, "a": 1, "an": 1})
 _MAX_INTERVAL_WEEKS = 12
 
 _INTERVAL_PHRASE = re.compile(
-    r"\b(?:every\s+)?(?P<n>\d+|two|three|four|five|six|seven|eight|nine|ten)\s*(?:weeks|week|wks|wk)\b"
+    r"\b(?:every\s+)?(?P<n>\d{1,4}|two|three|four|five|six|seven|eight|nine|ten)\s*(?:weeks|week|wks|wk)\b"
 )
 _FORTNIGHTLY_PHRASE = re.compile(
     r"\bbi-?weekly\b|\bfortnightly\b|\bevery\s+(?:other|second|alternate)\b|\bevery\s+fortnight\b"
@@ -254,6 +254,8 @@ def _parse_date_list(text: str, cleaned: str) -> DateListCadence:
             day = date(*(int(piece) for piece in match.group(1).split("-")))
         except ValueError:
             raise PlanError(f"There is no date {match.group(1)}; {example}.") from None
+        if not 1970 <= day.year <= 2999:
+            raise PlanError(f"{day.isoformat()} is in the year {day.year}; list dates between 1970 and 2999.")
         if match.group(2) is None:
             raise PlanError(f"Give a time for {day.isoformat()}, like “{day.isoformat()} 19:00”.")
         if day in found:
@@ -421,10 +423,10 @@ class PerMeeting:
 
 _MINUTE_WORDS = r"m|min|mins|minute|minutes"
 _HOUR_WORDS = r"h|hr|hrs|hour|hours"
-_SECTIONS_RE = re.compile(r"(?P<n>\d+|[a-z]+)\s*(?:sections?|secs?|§)")
-_MINUTES_RE = re.compile(rf"(?P<m>\d+)\s*(?:{_MINUTE_WORDS})")
+_SECTIONS_RE = re.compile(r"(?P<n>\d{1,6}|[a-z]+)\s*(?:sections?|secs?|§)")
+_MINUTES_RE = re.compile(rf"(?P<m>\d{{1,6}})\s*(?:{_MINUTE_WORDS})")
 _HOURS_RE = re.compile(
-    rf"(?P<h>\d+(?:[.,]\d+)?|an?|one|two|three)\s*(?:{_HOUR_WORDS})(?:\s*(?:and\s*)?(?P<m>\d+)\s*(?:{_MINUTE_WORDS})?)?"
+    rf"(?P<h>\d{{1,4}}(?:[.,]\d{{1,4}})?|an?|one|two|three)\s*(?:{_HOUR_WORDS})(?:\s*(?:and\s*)?(?P<m>\d{{1,4}})\s*(?:{_MINUTE_WORDS})?)?"
 )
 _MAX_MINUTES = 8 * 60
 _MAX_SECTIONS = 100
@@ -480,6 +482,24 @@ class Reading:
 
 
 _TITLE_HEADING_MAX = 60
+
+
+def target_notes(readings: Sequence[Reading], per_meeting: PerMeeting) -> list[str]:
+    """Pure: what a preview must say when the readings cannot keep to the amount asked for (a section is never
+    split, so "about 10 minutes" of a book of 30-minute chapters gives 30-minute readings)."""
+    if per_meeting.unit != "minutes":
+        return []
+    target = per_meeting.amount
+    long = [r for r in readings if len(r.section_ids) == 1 and r.minutes > target * 1.5]
+    if not long:
+        return []
+    longest = max(long, key=lambda r: r.minutes)
+    count = "1 reading is" if len(long) == 1 else f"{len(long)} readings are"
+    return [
+        f"{count} longer than the {target} minutes asked for, because a section is never split "
+        f"(the longest, “{longest.title}”, takes about {longest.minutes} min); ask for more minutes or "
+        "accept the longer meetings."
+    ]
 
 
 def allocate_readings(sections: Sequence[SectionLength], per_meeting: PerMeeting) -> list[Reading]:

@@ -251,7 +251,7 @@ def _split_items(text: str) -> list[str]:
 def _resolve_item(item: str, options: Sequence[str]) -> int:
     if len(item) == 1 and item.isalpha() and item.upper() in _LETTERS[: len(options)]:
         return _LETTERS.index(item.upper())
-    if item.isdigit() and 1 <= int(item) <= len(options):
+    if item.isascii() and item.isdigit() and len(item) <= 6 and 1 <= int(item) <= len(options):
         return int(item) - 1
     wanted = _comparable(item)
     names = [_comparable(option) for option in options]

@@ -12,9 +12,6 @@ import codecs
 import re
 import unicodedata
 
-import charset_normalizer
-import ftfy
-
 from bot.ingest.model import IngestError
 
 # Typical debris of UTF-8 decoded as cp1252/latin-1: Ã©, â€™, Â , ï»¿ …
@@ -22,7 +19,8 @@ _MOJIBAKE = re.compile(
     "[\u00c2\u00c3\u00c5\u00e2\u00ef\u00d0\u00d1][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc\u2013-\u203a\u20ac\u2122]"
 )
 _MOJIBAKE_LEADS = "\u00c2\u00c3\u00c5\u00e2\u00ef\u00d0\u00d1"
-_FTFY_CONFIG = ftfy.TextFixerConfig(uncurl_quotes=False, fix_character_width=False, normalization=None)
+_FTFY_OPTIONS = {"uncurl_quotes": False, "fix_character_width": False, "normalization": None}
+# ftfy and charset_normalizer are imported where a file needs them: every CLI call imports this module
 _INVISIBLE_MAP = {"\u00a0": " ", "\u2028": "\n", "\u2029": "\n\n", "\u000b": "\n", "\u000c": "\n", "\u0085": "\n"}
 _CONTROL = re.compile("[\u0000-\u0008\u000e-\u001f\u007f]")
 _INVISIBLE_CHARS = "\u00ad\u200b\u200c\u200d\u2060\ufeff\u00a0\u2028\u2029\u000b\u000c\u0085"
@@ -60,6 +58,8 @@ def decode_bytes(data: bytes) -> str:
 
 
 def _detect(data: bytes) -> str:
+    import charset_normalizer
+
     best = charset_normalizer.from_bytes(data).best()
     if best is None:
         raise IngestError("I couldn't work out the text encoding of that file.")
@@ -83,9 +83,10 @@ def normalise_text(text: str) -> str:
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     # `c in text` runs at memory speed, a character-class scan at a tenth of it: test before scanning
     if any(c in text for c in _MOJIBAKE_LEADS) and _MOJIBAKE.search(text):
-        text = "\n".join(
-            ftfy.fix_text(line, _FTFY_CONFIG) if _MOJIBAKE.search(line) else line for line in text.split("\n")
-        )
+        import ftfy
+
+        config = ftfy.TextFixerConfig(**_FTFY_OPTIONS)  # type: ignore[arg-type]
+        text = "\n".join(ftfy.fix_text(line, config) if _MOJIBAKE.search(line) else line for line in text.split("\n"))
     for c in _INVISIBLE_CHARS:
         if c in text:
             text = text.replace(c, _INVISIBLE_MAP.get(c, ""))

@@ -99,8 +99,11 @@ async def add_book(
     return book
 
 
-async def load_default_library(db: Database, settings: Settings, now_fn: Now) -> list[Book]:
-    """Load the shipped texts into a database that has never had them; later calls do nothing."""
+async def load_default_library(
+    db: Database, settings: Settings, now_fn: Now, progress: Callable[[str], None] | None = None
+) -> list[Book]:
+    """Load the shipped texts into a database that has never had them; later calls do nothing. `progress` hears
+    one line per text (the first start takes a while; the CLI shows them)."""
     if await meta.get(db, DEFAULT_LIBRARY_KEY):
         return []
     folder = _library_folder(settings.library.texts)
@@ -112,10 +115,14 @@ async def load_default_library(db: Database, settings: Settings, now_fn: Now) ->
         return []
     sources = _read_sources(folder)
     added = []
-    for path in sorted(folder.iterdir()):
-        if path.name == "sources.toml" or path.name.startswith(".") or not path.is_file():
-            continue
+    paths = [
+        p for p in sorted(folder.iterdir()) if p.name != "sources.toml" and not p.name.startswith(".") and p.is_file()
+    ]
+    for number, path in enumerate(paths, start=1):
         info = sources.get(path.name, {})
+        if progress is not None:
+            name = info.get("title") or path.name
+            progress(f"Loading the default library (first start only): {number} of {len(paths)}, {name}…")
         authors = info.get("authors") or []
         overrides = Overrides(title=info.get("title"), author=", ".join(authors) or None, date=info.get("date"))
         try:
@@ -140,7 +147,15 @@ def _read_sources(folder: Path) -> dict[str, dict]:
     path = folder / "sources.toml"
     if not path.exists():
         return {}
-    texts: dict[str, dict] = tomllib.loads(path.read_text(encoding="utf-8")).get("texts", {})
+    try:
+        loaded = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        log.warning("%s cannot be read (%s); the default library takes titles from the files themselves", path, exc)
+        return {}
+    texts = loaded.get("texts", {})
+    if not isinstance(texts, dict) or not all(isinstance(v, dict) for v in texts.values()):
+        log.warning("%s: [texts] should be tables by file name; the default library ignores it", path)
+        return {}
     return texts
 
 

@@ -7,6 +7,7 @@ reminders and by the CLI. The pure rules are bot/domain/layout.py and bot/domain
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
@@ -21,6 +22,7 @@ from bot.events import MeetingsChanged, ZoneChanged
 from bot.replies import UserError
 from bot.storage import books as book_store
 from bot.storage import groups as group_store
+from bot.storage import meta
 from bot.storage import plans as plan_store
 from bot.storage import schedules as schedule_store
 from bot.storage.db import Database, Executor, Transaction
@@ -44,9 +46,15 @@ async def current_plan(db: Executor, group_id: int, now: datetime) -> Plan | Non
 
 
 async def finish_if_over(db: Database, group_id: int, now: datetime) -> bool:
-    """Mark an active plan whose last meeting has passed (every reading opened) finished and drop its schedules."""
+    """Mark an active plan whose last meeting has passed (every reading opened) finished and drop its schedules.
+
+    While its opens schedule still waits to post the closing message, the dispatcher finishes the plan instead
+    (readers of the plan treat it as over either way)."""
     plan = await plan_store.live(db, group_id)
     if plan is None or plan.status != "active" or not _over(await plan_store.plan_readings(db, plan.id), now):
+        return False
+    opens = await schedule_store.get(db, f"{plan_owner(plan.id)}:opens")
+    if opens is not None and opens.next_fire_at is not None:
         return False
     async with db.transaction() as tx:
         await plan_store.update(tx, plan.id, now, status="finished")
@@ -194,7 +202,9 @@ async def meeting_events(db: Executor, group: Group, plan: Plan | None, now: dat
     if plan is None or plan.status != "active":
         return []
     events = []
-    for r in await plan_store.plan_readings(db, plan.id):
+    readings = await plan_store.plan_readings(db, plan.id)
+    titles = await _book_titles(db, readings)
+    for r in readings:
         if r.meeting_at + DEFAULT_DURATION > now:
             events.append(
                 MeetingEvent(
@@ -202,7 +212,7 @@ async def meeting_events(db: Executor, group: Group, plan: Plan | None, now: dat
                     title=f"{group.name}: {r.title}",
                     starts_at=r.meeting_at,
                     ends_at=r.meeting_at + DEFAULT_DURATION,
-                    description=f"Reading {r.number}: {r.title} (about {r.minutes} min).",
+                    description=meeting_description(r, titles[r.book_id]),
                 )
             )
     return events
@@ -268,18 +278,53 @@ async def move_to_zone(services: Services, group: Group, zone: ZoneInfo, now: da
     return laid
 
 
-async def plan_ics(db: Executor, group: Group, now: datetime) -> bytes:
-    """The group's current plan as an iCalendar file (stable UIDs per reading, SEQUENCE = its revision)."""
+INSTALLATION_KEY = "installation_id"
+
+
+async def installation_id(db: Database) -> str:
+    """This installation's id, made once and kept in the database: calendar UIDs carry it, so two installations
+    (each with its group 1 and reading 1) never write events a calendar app would take for one another."""
+    found = await meta.get(db, INSTALLATION_KEY)
+    if found:
+        return found
+    async with db.transaction() as tx:
+        found = await meta.get(tx, INSTALLATION_KEY)
+        if not found:
+            found = secrets.token_hex(8)
+            await meta.put(tx, INSTALLATION_KEY, found)
+    return found
+
+
+def meeting_description(reading: PlanReading, book_title: str) -> str:
+    """What a calendar event says about its meeting: the reading and the book it is from."""
+    return f"Reading {reading.number}: {reading.title} from {book_title} (about {reading.minutes} min)."
+
+
+async def _book_titles(db: Executor, readings: Sequence[PlanReading]) -> dict[int, str]:
+    titles = {}
+    for book_id in {r.book_id for r in readings}:
+        book = await book_store.get(db, book_id)
+        titles[book_id] = book.title if book else f"book #{book_id}"
+    return titles
+
+
+async def plan_ics(db: Database, group: Group, now: datetime) -> bytes:
+    """The group's current (or last finished) plan as an iCalendar file (stable UIDs per reading and
+    installation, SEQUENCE = its revision); PlanError when the group never had a plan."""
     plan = await plan_store.latest(db, group.id, plan_store.CURRENT)
-    readings = await plan_store.plan_readings(db, plan.id) if plan else []
+    if plan is None:
+        raise PlanError(f"The group “{group.name}” has no study plan, so there is no calendar to export.")
+    readings = await plan_store.plan_readings(db, plan.id)
+    titles = await _book_titles(db, readings)
     meetings = [
         MeetingInfo(
             reading_id=r.id,
             starts_at=r.meeting_at,
             reading_title=r.title,
-            description=f"Reading {r.number}: {r.title} (about {r.minutes} min).",
+            description=meeting_description(r, titles[r.book_id]),
             sequence=r.revision,
         )
         for r in readings
     ]
-    return meetings_to_ics(group.name, meetings, group.timezone, group_id=group.id, generated_at=now)
+    domain = f"{await installation_id(db)}.readalong"
+    return meetings_to_ics(group.name, meetings, group.timezone, group_id=group.id, generated_at=now, domain=domain)

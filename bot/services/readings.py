@@ -15,6 +15,7 @@ from bot.storage import plans as plan_store
 from bot.storage.books import Book, Section
 from bot.storage.db import Executor
 from bot.storage.plans import PlanReading
+from bot.text import whole_number
 
 
 @dataclass(frozen=True)
@@ -70,7 +71,7 @@ class ResolvedReading:
     planned: PlanReading | None = None
 
 
-_BOOK_SECTION = re.compile(r"(.+?)\s*[:#]\s*(\d+)")
+_BOOK_SECTION = re.compile(r"(.+?)\s*[:#]\s*([0-9]+)")
 
 
 async def resolve_reading(db: Executor, readings: Sequence[PlanReading], ref: str) -> ResolvedReading:
@@ -79,14 +80,14 @@ async def resolve_reading(db: Executor, readings: Sequence[PlanReading], ref: st
     text = ref.strip()
     if match := _BOOK_SECTION.fullmatch(text):
         book = await find_book(db, match.group(1))
-        position = int(match.group(2))
+        position = whole_number(match.group(2), limit=10**9) or 10**9  # 4,300+ digits: no int()
         section = await book_store.section(db, book.id, position) if position <= book.section_count else None
         if section is None:
             raise UserError(f"*{book.title}* has sections 1 to {book.section_count}, not {match.group(2)}.")
         return _from_section(book, section, readings)
     needle = text.lower().lstrip("#")
-    if needle.isdigit():
-        number = int(needle)
+    if needle.isascii() and needle.isdigit():  # "²" is a digit to isdigit() and no number to int()
+        number = whole_number(needle, limit=10**9) or 10**9
         if not readings:
             raise UserError("This group has no study plan, so name the reading by book and section, e.g. `jacobins:3`.")
         if not 1 <= number <= len(readings):

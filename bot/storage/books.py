@@ -232,8 +232,9 @@ async def resolve(db: Executor, ref: str) -> Resolution:
     """Find a book by id or by a title/author fragment, tolerating small misspellings."""
     books = await all_books(db)
     needle = ref.strip().lower().lstrip("#")
-    if needle.isdigit():
-        match = [b for b in books if b.id == int(needle)]
+    if needle.isascii() and needle.isdigit():  # "²" passes isdigit() and int() refuses it
+        number = int(needle) if len(needle) <= 18 else -1  # int() refuses 4,300+ digits
+        match = [b for b in books if b.id == number]
         return Resolution(match[0] if match else None, ())
     exact = [b for b in books if b.title.lower() == needle]
     if len(exact) == 1:

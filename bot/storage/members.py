@@ -69,3 +69,8 @@ async def of_group(db: Executor, group_id: int) -> list[tuple[Member, Role]]:
         (group_id,),
     )
     return [(Member.from_row(r), r["role"]) for r in rows]
+
+
+async def forget(db: Executor, member_id: int) -> int:
+    """Delete a member's row (user id, display name) and, by cascade, their memberships; 1 when it existed."""
+    return await db.execute("DELETE FROM members WHERE id = ?", (member_id,))

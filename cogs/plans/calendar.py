@@ -8,12 +8,12 @@ from bot.events import PlanChanged
 from bot.replies import File, Reply
 from bot.services import Services
 from bot.services.plans import plan_ics, sync_meetings
-from cogs.plans.common import require_plan
+from cogs.plans.common import plan_or_history
 
 
 @command("plan ics", help="Download the plan's meetings as a calendar file (.ics).")
 async def plan_ics_command(inv: Invocation) -> Reply:
-    group, _ = await require_plan(inv)
+    group, _, _ = await plan_or_history(inv)  # a finished plan's calendar still downloads
     data = await plan_ics(inv.db, group, inv.now())
     return Reply(
         text="Import this file into your calendar; importing a newer one updates the same events.",

@@ -8,13 +8,14 @@ from zoneinfo import ZoneInfo
 
 from bot.commands import BookRef, Invocation, Permission, command
 from bot.domain.layout import PlanRule
-from bot.domain.plans import PlanError, parse_cadence, parse_per_meeting
+from bot.domain.plans import Cadence, DateListCadence, PlanError, parse_cadence, parse_per_meeting, target_notes
 from bot.replies import Choice, Reply, UserError
 from bot.services.plans import apply_change, lay_out, sync_meetings
 from bot.storage import groups as group_store
 from bot.storage import plans as plan_store
 from bot.storage.groups import Group
-from bot.storage.plans import Plan
+from bot.storage.plans import Plan, PlanReading
+from bot.text import plural
 from bot.timeutil import format_local
 from cogs.plans.common import PREVIEW_LINES, allocate, live_plan, reading_line, require_plan
 
@@ -86,12 +87,13 @@ async def plan_create(
     lines = [reading_line(r, zone, now) for r in laid[:PREVIEW_LINES]]
     if len(laid) > PREVIEW_LINES:
         lines.append(f"… and {len(laid) - PREVIEW_LINES} more, the last on {format_local(laid[-1].meeting_at, zone)}.")
+    lines += target_notes(readings, amount) + _unused_dates(cadence, laid, zone)
     end = f" until {until}" if until else ""
     return Reply(
         title=f"Plan preview: {found.title}",
         text=(
-            f"{len(laid)} meetings {cadence.describe()} ({zone}) from {start}{end}, {amount.describe()} each.\n"
-            + "\n".join(lines)
+            f"{plural(len(laid), 'meeting')} {cadence.describe()} ({zone}) from {start}{end}, "
+            f"{amount.describe()} each.\n" + "\n".join(lines)
         ),
         choices=(
             Choice("Confirm", f"plan confirm {token}", "success"),
@@ -99,6 +101,26 @@ async def plan_create(
         ),
         kind="plan",
     )
+
+
+def _unused_dates(cadence: Cadence, laid: list[PlanReading], zone: ZoneInfo) -> list[str]:
+    """A listed date the plan does not use is said, with the reason, never silently dropped."""
+    if not isinstance(cadence, DateListCadence) or not laid:
+        return []
+    used = {r.meeting_at.astimezone(zone).date() for r in laid}
+    unused = [day for day, _ in cadence.meetings if day not in used]
+    early = [day for day in unused if day < min(used)]
+    late = [day for day in unused if day > max(used)]
+    notes = []
+    if early:
+        notes.append(f"Not used: {_days(early)} — before the start date or already past.")
+    if late:
+        notes.append(f"Not used: {_days(late)} — the readings need only {plural(len(laid), 'meeting')}.")
+    return notes
+
+
+def _days(days: list[date]) -> str:
+    return ", ".join(f"{day:%a %d %b %Y}" for day in days)
 
 
 async def _draft(inv: Invocation, token: str) -> tuple[Group, Plan]:
@@ -136,7 +158,7 @@ async def plan_confirm(inv: Invocation, token: str) -> Reply:
     return Reply(
         title="The study plan is on",
         text=(
-            f"{len(laid)} meetings from {format_local(first.meeting_at, zone)} to "
+            f"{plural(len(laid), 'meeting')} from {format_local(first.meeting_at, zone)} to "
             f"{format_local(laid[-1].meeting_at, zone)}. The first reading opens {opens}; "
             "`plan show` lists them all."
         ),

@@ -13,6 +13,7 @@ from bot.events import ReadingOpening
 from bot.replies import Choice, Field, Reply
 from bot.scheduling import CatchUp, Due, Firing, Outcome, Post, ScheduleKind
 from bot.storage import plans as plan_store
+from bot.storage import schedules as schedule_store
 from bot.storage.db import Transaction
 from bot.storage.plans import PlanReading, ReadingSource
 from bot.storage.schedules import Schedule
@@ -64,13 +65,19 @@ async def _fire_opens(services: Services, tx: Transaction, dues: Sequence[Due]) 
     totals = await plan_store.reading_counts(tx, [r.plan_id for r in opening])
     zones = await plan_store.group_timezones(tx, [p.group_id for p in plans.values()])
     await plan_store.mark_opened(tx, [r.id for r in opening], services.clock.now())
-    following = await plan_store.next_openings(tx, list(plans))
+    following: dict[int, datetime | None] = dict(await plan_store.next_openings(tx, list(plans)))
     outcomes = []
     for due in dues:
         plan = plans.get(int(due.schedule.rule["plan"]))
         if plan is None:
             outcomes.append(Outcome(Firing(), None))
             continue
+        if plan.id not in following:  # every reading is open: what is left is the closing post after the last meeting
+            last = await _last_meeting(tx, plan.id)
+            if last is not None and last <= due.fire_at and not due_now[due.schedule.id]:
+                outcomes.append(Outcome(Firing([await _close(tx, due.schedule, plan.id, services)]), None))
+                continue
+            following[plan.id] = last if last is not None and last > due.fire_at else None
         zone = ZoneInfo(zones.get(plan.group_id, plan.timezone))
         posts = []
         for reading in due_now[due.schedule.id]:
@@ -86,18 +93,63 @@ async def _fire_opens(services: Services, tx: Transaction, dues: Sequence[Due]) 
     return outcomes
 
 
+def closing_reply(title: str, count: int) -> Reply:
+    return Reply(
+        title=f"🏁 The study plan is finished: {title}",
+        text=(
+            f"That was the last of {count} meeting{'' if count == 1 else 's'} — thank you for reading along. "
+            "`plan show` keeps the plan's history and `plan ics` its calendar. What next? A moderator can let the "
+            "group choose the next book with `poll next-book`, or start a plan with `plan create`."
+        ),
+        kind="plan",
+    )
+
+
+async def _last_meeting(tx: Transaction, plan_id: int) -> datetime | None:
+    readings = await plan_store.plan_readings(tx, plan_id)
+    return readings[-1].meeting_at if readings else None
+
+
+async def _close(tx: Transaction, schedule: Schedule, plan_id: int, services: Services) -> Post:
+    """The last meeting has started: the plan is finished (its history stays), its other schedules go, and the
+    group is invited to choose what comes next."""
+    plan = await plan_store.get(tx, plan_id)
+    assert plan is not None
+    readings = await plan_store.plan_readings(tx, plan_id)
+    titles = []
+    for source in (await plan_store.reading_sources(tx, readings)).values():
+        if source.book_title not in titles:
+            titles.append(source.book_title)
+    await plan_store.update(tx, plan_id, services.clock.now(), status="finished")
+    others = [s.name for s in await schedule_store.of_owner(tx, schedule.owner) if s.name != schedule.name]
+    await schedule_store.delete(tx, others)
+    return Post(plan.group_id, closing_reply(", ".join(titles) or "the plan", len(readings)))
+
+
 async def _next_opens(services: Services, tx: Transaction, schedule: Schedule, after: datetime) -> datetime | None:
     plan = await plan_store.get(tx, int(schedule.rule["plan"]))
     if plan is None or plan.status != "active":
         return None
-    return (await plan_store.next_openings(tx, [plan.id])).get(plan.id)
+    found = (await plan_store.next_openings(tx, [plan.id])).get(plan.id)
+    if found is not None:
+        return found
+    last = await _last_meeting(tx, plan.id)  # the closing post
+    return last if last is not None and last > after else None
 
 
 async def _rebuild_opens(
     services: Services, tx: Transaction, schedules: Sequence[Schedule]
 ) -> dict[int, datetime | None]:
     openings = await plan_store.openings_of_active_plans(tx)
-    return {schedule.id: openings.get(int(schedule.rule["plan"])) for schedule in schedules}
+    meetings = await plan_store.meetings_of_active_plans(tx)
+    result: dict[int, datetime | None] = {}
+    for schedule in schedules:
+        plan_id = int(schedule.rule["plan"])
+        closing = meetings[plan_id][-1] if meetings.get(plan_id) else None
+        if closing is not None and schedule.last_fire_at is not None and closing <= schedule.last_fire_at:
+            closing = None  # already closed
+        result[schedule.id] = openings.get(plan_id, closing)
+    return result
 
 
 READING_OPENS = ScheduleKind(

@@ -15,7 +15,7 @@ from bot.domain.votes import (
 )
 from bot.events import PlanChanged
 from bot.replies import Choice, Reply, UserError
-from bot.scheduling import Post
+from bot.scheduling import CatchUp, Post, job_catch_up
 from bot.services.plans import append_book
 from bot.storage import groups as group_store
 from bot.storage import polls as poll_store
@@ -62,6 +62,7 @@ async def close_poll(services: Services, tx: Transaction, poll: Poll, now: datet
     return replace(reply, closes=f"vote {poll.id}")  # ends the poll whose buttons were `vote <id> <letter>`
 
 
+@job_catch_up(CatchUp())  # a poll's results are news however late: posted (marked late), never dropped
 async def close_when_due(services: Services, tx: Transaction, job: Job) -> list[Post]:
     """The deadline of a poll: close it and post the results to its group (nothing if already closed)."""
     poll = await poll_store.get(tx, int(job.payload["poll_id"]))

@@ -207,6 +207,11 @@ async def poll_meeting_time(
     closes: str | None = None,
     quorum: int | None = None,
 ) -> Reply:
+    if not slots:
+        raise UserError(
+            "Name the weekly times to choose from, each in quotes: "
+            '`poll meeting-time "tuesday 19:00" "thursday 18:30"`.'
+        )
     options: list[tuple[str, str | None]] = []
     for slot in slots:
         try:

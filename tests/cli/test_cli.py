@@ -208,7 +208,7 @@ def test_console_shows_times_in_the_group_zone_and_when_each_post_went_out(defau
     assert "(clock: Sat 21 Nov 2026, 11:00 CET)" in out
     assert "(clock: Sat 21 Nov 2026, 12:00 CET)" in out
     assert "📣 Readalong at Sun 22 Nov 2026, 08:00 CET:\n   Quote of the day" in out
-    assert "That is too far; move the clock by less" in out
+    assert "That is too far: the clock moves at most 366 days at a time" in out
     assert "Traceback" not in out + result.stderr
 
 
@@ -244,3 +244,65 @@ def test_cli_quotes_and_prompts(default_library_db: Path, capsys: pytest.Capture
 
     assert main(["quotes", "collins", "--section", "99", "--db", db]) == 2
     assert re.search(r"sections 1 to 22, not 99", capsys.readouterr().err)
+
+
+def test_console_catches_up_at_start_keeps_log_lines_out_and_stamps_them_with_its_clock(tmp_path: Path) -> None:
+    db = tmp_path / "x.sqlite3"
+    first = run("console", "--db", str(db), "--now", "2026-11-21T10:00:00Z", stdin="/quote daily on 08:00\n")
+    assert first.returncode == 0, first.stderr
+    assert "Loading the default library (first start only): 1 of 5" in first.stderr  # progress on a first start
+    # no command typed: what fell due while the console was closed goes out at once (30 min late)
+    caught_up = run("--db", str(db), "console", "--now", "2026-11-22T08:30:00Z")
+    assert caught_up.returncode == 0, caught_up.stderr
+    assert "📣 Readalong at Sun 22 Nov 2026, 08:30 UTC:\n   Quote of the day" in caught_up.stdout
+    assert "Loading the default library" not in caught_up.stderr
+    # three days late: recorded missed, logged to the file beside the database, never into the room
+    late = run("console", "--now", "2026-11-26T12:00:00Z", "--db", str(db), stdin="/clock advance 3000000d\n")
+    assert late.returncode == 0, late.stderr
+    assert "WARNING" not in late.stdout + late.stderr and "missed" not in late.stdout
+    assert "That is too far: the clock moves at most 366 days at a time" in late.stdout
+    log = (tmp_path / "x.log").read_text(encoding="utf-8")
+    assert "2026-11-26 12:00:00 UTC WARNING bot.scheduling" in log and "missed job:2@2026-11-23T08:00:00Z" in log
+
+
+def test_config_and_db_work_before_or_after_the_subcommand(tmp_path: Path) -> None:
+    config = tmp_path / "my.toml"
+    config.write_text(f'[bot]\ndatabase = "{tmp_path / "from-config.sqlite3"}"\n', encoding="utf-8")
+    after = run("db", "migrate", "--config", str(config))
+    assert after.returncode == 0, after.stderr
+    assert "from-config.sqlite3: schema version" in after.stdout
+    before = run("--db", str(tmp_path / "first.sqlite3"), "db", "migrate")
+    assert before.returncode == 0 and "first.sqlite3: schema version" in before.stdout
+    middle = run("db", "--db", str(tmp_path / "middle.sqlite3"), "migrate")
+    assert middle.returncode == 0 and "middle.sqlite3: schema version" in middle.stdout
+
+
+def test_make_run_installs_only_what_running_needs(tmp_path: Path) -> None:
+    venv = tmp_path / "venv"
+
+    def dry(target: str) -> str:
+        result = subprocess.run(
+            ["make", "-n", target, f"VENV={venv}"], cwd=ROOT, capture_output=True, text=True, timeout=60
+        )
+        assert result.returncode == 0, result.stderr
+        return result.stdout
+
+    run_steps = dry("run")
+    assert f"{venv}/bin/python -m pip install -e ." in run_steps and "[dev]" not in run_steps
+    assert f"touch {venv}/.run-installed" in run_steps and run_steps.rstrip().endswith("readalong console")
+    assert "pip install --quiet -e '.[dev]'" in dry("unit")  # the tests keep the development set
+
+
+def test_a_missing_or_broken_prompt_templates_file_is_one_sentence(tmp_path: Path) -> None:
+    (tmp_path / "bad.toml").write_bytes(b"\xff\xfe[bad")
+    for templates, message in (
+        (tmp_path / "nope.toml", "I couldn't read the prompt templates in"),
+        (tmp_path / "bad.toml", "is not UTF-8 text; save it as UTF-8."),
+    ):
+        config = tmp_path / "c.toml"
+        config.write_text(f'[prompts]\ntemplates = "{templates}"\n', encoding="utf-8")
+        for args in (("console",), ("prompts", "jacobins", "--section", "2")):
+            result = run(*args, "--config", str(config), "--db", str(tmp_path / "x.sqlite3"))
+            assert result.returncode == 2, result.stderr
+            assert message in result.stderr and "Traceback" not in result.stderr
+            assert len(result.stderr.strip().splitlines()) == 1

@@ -112,7 +112,7 @@ async def test_forget_me_and_export_cover_progress(room: Room, planned: Recordin
     gid = await group_id(room.app)
     readings = await plan_store.readings(room.app.db, gid)
     view = await room.say("progress group", who="alice")
-    assert view.text.splitlines()[0].endswith("0/2 — Chapter 1")  # alice and bob are the members who spoke
+    assert view.text.splitlines()[0].endswith("0/1 — Chapter 1")  # bob is forgotten, membership included
     assert readings  # the plan itself stays
     assert await room.app.db.fetchone("SELECT 1 FROM nudges") is None
 

@@ -44,12 +44,12 @@ def test_next_meetings_explains_what_does_not_fit() -> None:
     assert next_meetings(skipped, 1, utc(2026, 11, 3, 18)) == [utc(2026, 11, 17, 18)]
 
 
-def test_shifting_moves_weekdays_time_dates_and_blackouts_in_wall_clock_time() -> None:
+def test_shifting_moves_weekdays_time_and_dates_in_wall_clock_time_but_never_blackouts() -> None:
     tuesday = rule(WeeklyCadence((TUE,), time(19, 0)), date(2026, 11, 3), blackouts={date(2026, 11, 17)})
     moved, first = shifted_rule(tuesday, utc(2026, 11, 10, 18), timedelta(days=3))
     assert moved.cadence == WeeklyCadence((FRI,), time(19, 0))
     assert moved.start == date(2026, 11, 13) and first == utc(2026, 11, 13, 18)
-    assert moved.blackouts == {date(2026, 11, 20)}
+    assert moved.blackouts == {date(2026, 11, 17)}  # a holiday is a date: it does not move with the meetings
     later, first = shifted_rule(tuesday, utc(2026, 11, 10, 18), timedelta(hours=5))  # 19:00 + 5 h = Wed 00:00
     assert later.cadence == WeeklyCadence((2,), time(0, 0)) and first == utc(2026, 11, 10, 23)
     # across DST: a Sunday 19:00 CET meeting moved by a week is 19:00 CEST (an hour earlier in UTC)

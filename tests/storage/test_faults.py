@@ -193,7 +193,8 @@ def _in_namespace(script: str) -> subprocess.CompletedProcess[str]:
 
 
 def _one_sentence(stderr: str) -> str:
-    lines = [line for line in stderr.splitlines() if line.strip()]
+    progress = "Loading the default library (first start only)"  # the first start's progress lines, not errors
+    lines = [line for line in stderr.splitlines() if line.strip() and not line.startswith(progress)]
     assert len(lines) == 1, stderr
     assert "Traceback" not in stderr
     return lines[0]

@@ -17,7 +17,7 @@ from bot.events import ReadingOpening
 from bot.features import Feature
 from bot.replies import Field, Reply
 from bot.services import Services
-from bot.services.plans import append_book, planned_book_ids
+from bot.services.plans import append_book, installation_id, planned_book_ids
 from bot.storage import plans as plan_store
 from bot.storage import schedules as schedule_store
 from cogs import all_features
@@ -55,6 +55,8 @@ def kinds(sent: list[Sent]) -> list[tuple[datetime, str]]:
         number = post.thread_key.split(":")[1] if post.thread_key else "?"
         if title.startswith("📖"):
             result.append((post.at, f"open {number}"))
+        elif title.startswith("🏁"):
+            result.append((post.at, "close"))
         else:
             when = "1d" if "tomorrow" in title else title.split(" in ")[-1].split(":")[0]
             result.append((post.at, f"remind {when} {number}"))
@@ -172,6 +174,7 @@ async def test_posts_go_out_at_the_right_utc_instants_across_the_berlin_dst_chan
         (utc(2027, 3, 21, 18), "open 3"),
         (utc(2027, 3, 27, 18), "remind 1d 3"),  # Sat 19:00 CET: 23 real hours before the meeting
         (utc(2027, 3, 28, 16), "remind 1h 3"),  # Sun 18:00 CEST
+        (utc(2027, 3, 28, 17), "close"),  # the last meeting started: the plan is finished
     ]
     readings = await plan_store.readings(room.app.db, await group_id(room.app))
     assert readings[2].meeting_at == utc(2027, 3, 28, 17)  # Sun 19:00 CEST
@@ -217,7 +220,12 @@ async def test_gap_and_overlap_times(
     await run_until(room.app, clock, now + timedelta(days=4))
     readings = await plan_store.readings(room.app.db, await group_id(room.app))
     assert [r.meeting_at for r in readings] == [meeting]
-    assert kinds(adapter.sent) == [(now, "open 1"), (day_before, "remind 1d 1"), (hour_before, "remind 1h 1")]
+    assert kinds(adapter.sent) == [
+        (now, "open 1"),
+        (day_before, "remind 1d 1"),
+        (hour_before, "remind 1h 1"),
+        (meeting, "close"),
+    ]
 
 
 async def test_pause_and_resume(room: Room, adapter: RecordingAdapter, clock: ManualClock) -> None:
@@ -259,7 +267,8 @@ async def test_skip_moves_the_readings_on_and_keeps_calendar_uids(
     assert [r.id for r in after] == [r.id for r in before]
     assert after[2].opens_at == utc(2026, 11, 17, 18)
     ics = (await room.say("plan ics")).files[0].data.decode()
-    uid = f"UID:group-{gid}-reading-{after[1].id}@readalong"
+    installation = await installation_id(room.app.db)
+    uid = f"UID:group-{gid}-reading-{after[1].id}@{installation}.readalong"
     assert uid in ics_before and uid in ics
     assert "DTSTART;TZID=Europe/Berlin:20261117T190000" in ics and "SEQUENCE:1" in ics
     assert (await room.say("plan skip 2026-11-11")).text == (
@@ -284,8 +293,8 @@ async def test_blackout_and_shift(room: Room, adapter: RecordingAdapter) -> None
         "Meetings moved by 3d: now every Friday at 19:00; the next one is Fri 06 Nov 2026, 19:00 CET."
     )
     readings = await plan_store.readings(room.app.db, gid)
-    # the blackout on Tuesday the 17th moved with the meetings to Friday the 20th
-    assert [r.meeting_at for r in readings] == [utc(2026, 11, 6, 18), utc(2026, 11, 13, 18), utc(2026, 11, 27, 18)]
+    # blackouts are dates: the one on Tuesday the 17th stays there and keeps no Friday free
+    assert [r.meeting_at for r in readings] == [utc(2026, 11, 6, 18), utc(2026, 11, 13, 18), utc(2026, 11, 20, 18)]
     assert (await room.say("plan shift -5d")).text == "That would move the next meeting into the past; shift by less."
     assert (await room.say("plan shift +1h")).text.endswith("the next one is Fri 06 Nov 2026, 20:00 CET.")
 
@@ -379,7 +388,7 @@ async def test_a_reminder_is_sent_late_only_before_its_meeting(
     await run_until(room.app, clock, utc(2026, 11, 3, 16, 30))
     clock.set(utc(2026, 11, 3, 17, 30))  # the 1 h reminder (17:00) is 30 min late, the meeting is at 18:00
     await room.app.tick()
-    assert adapter.sent[-1].reply.title == "⏰ Meeting in 1h: Chapter 1"
+    assert adapter.sent[-1].reply.title == "⏰ Meeting in 30m: Chapter 1"  # worded for when it is sent
     assert "posted late" in adapter.sent[-1].reply.text
     await run_until(room.app, clock, utc(2026, 11, 10, 16, 30))
     clock.set(utc(2026, 11, 10, 18, 10))  # down across the next 1 h reminder and the meeting's start
