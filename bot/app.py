@@ -111,12 +111,13 @@ class App:
         async with self.db.transaction() as tx:
             member = await member_store.upsert(tx, ctx.platform, ctx.user_id, ctx.display_name, now)
             role = await member_store.join(tx, group.id, member.id, now) if group else "member"
+        moderator = ctx.platform_moderator or (role == "moderator" and not ctx.platform_decides_moderators)
         return Invocation(
             app=self,
             context=ctx,
             group=group,
             member_id=member.id,
-            is_moderator=ctx.platform_moderator or role == "moderator",
+            is_moderator=moderator,
             command=spec,
         )
 

@@ -185,6 +185,8 @@ def open_poll_reply(
         fields=tuple(fields),
         choices=choices,
         kind="poll",
+        anonymous=poll.anonymous,
+        max_selections=len(poll.options) if poll.kind == "multi" else 1,
     )
 
 
