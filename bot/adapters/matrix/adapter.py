@@ -20,8 +20,9 @@ Rules members and operators can rely on (the README's "Running on Matrix" says t
   while the bot was offline are answered once and commands already answered are not replayed. A database that
   has never synced skips the history it finds. Replies use transaction ids derived from the command's event id
   and posts use the outbox key, so a repeat from the same device is deduplicated by the homeserver.
-- Invites from matrix.allowed_inviters (user ids or ":server") are accepted, others declined.
-- Encrypted rooms are not supported (the bot cannot read them).
+- Invites from matrix.allowed_inviters (user ids or ":server") are accepted, others declined; on joining the bot
+  greets the room with the command that starts a group. Removed from a room, it forgets it.
+- Encrypted rooms are refused with a plain message, and the bot leaves: it cannot read them (see `rooms`).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import secrets
 from collections.abc import Awaitable
 from typing import Any, TypeVar
 
@@ -37,7 +39,7 @@ import nio
 from bot.adapters.matrix.incoming import Incoming
 from bot.adapters.matrix.parse import RoomPower, after_own_join, source
 from bot.adapters.matrix.posting import Posting
-from bot.adapters.matrix.rooms import Rooms
+from bot.adapters.matrix.rooms import ENCRYPTION, Rooms
 from bot.adapters.matrix.session import BOT_ROOM, PLATFORM, MatrixError, Session, why
 from bot.app import App
 from bot.config import MatrixSettings
@@ -54,7 +56,7 @@ class MatrixAdapter:
     sync_timeout_ms = 30_000
     timeline_limit = 100  # events per room per sync; a longer gap is fetched with /messages
     backfill_pages = 20
-    max_backoff = 30.0
+    max_backoff = 4.0  # once the homeserver is back, a command waits at most this long to be seen
 
     def __init__(
         self,
@@ -71,6 +73,7 @@ class MatrixAdapter:
         self.rooms = Rooms(app, self.session)
         self.posting = Posting(app, self.session, self.rooms, self.prefix)
         self.incoming = Incoming(app, self.session, self.posting, self.prefix)
+        self.rooms.posting = self.posting
         self._since: str | None = None
         self._task: asyncio.Task[None] | None = None
         self._stopping = asyncio.Event()
@@ -90,15 +93,25 @@ class MatrixAdapter:
         return self.session.device_id
 
     async def start(self) -> None:
-        """Log in, catch up with what happened while offline, then keep syncing in a task."""
+        """Log in, read every room's state and pending invites, catch up with what happened while offline, then
+        keep syncing in a task."""
         self._stopping.clear()
         try:
             await self.session.open()
-            self._since = await self.app.recall(PLATFORM, BOT_ROOM, SYNC_KIND, self.user_id)
-            first_run = self._since is None
-            # full_state: after a restart the room state (power levels, members) is known again at once.
-            response = await self._sync(timeout_ms=0, full_state=True)
-            await self._handle_sync(response, run_commands=not first_run)
+            stored = await self.app.recall(PLATFORM, BOT_ROOM, SYNC_KIND, self.user_id)
+            # A sync without a position lists every joined room's state (power levels, members) and every pending
+            # invite, also those an earlier run saw and could not answer. Its one timeline event per room is not
+            # run (Synapse leaves rooms out of a sync whose timeline limit is 0).
+            # Synapse answers a repeated request from its sync cache for two minutes (sync_response_cache_duration),
+            # which after a quick restart would be a stale list: an unused event type makes this request new.
+            self._since = None
+            state_filter = self._filter(timeline_limit=1)
+            state_filter["room"]["timeline"]["not_types"] = [f"org.readalong.unused.{secrets.token_hex(4)}"]
+            state = await self._sync(timeout_ms=0, sync_filter=state_filter)
+            await self._handle_sync(state, run_commands=False, store=stored is None)
+            if stored is not None:
+                self._since = stored
+                await self._handle_sync(await self._sync(timeout_ms=0), run_commands=True)
         except BaseException:
             await self.session.close()
             raise
@@ -123,15 +136,16 @@ class MatrixAdapter:
         return await self.posting.send(room_id, reply, key=key, thread_key=thread_key, starts_thread=starts_thread)
 
     # ------------------------------------------------------------ syncing
-    def _filter(self) -> dict[str, Any]:
+    def _filter(self, *, timeline_limit: int | None = None) -> dict[str, Any]:
+        limit = self.timeline_limit if timeline_limit is None else timeline_limit
         return {
-            "room": {"timeline": {"limit": self.timeline_limit}, "state": {"lazy_load_members": False}},
+            "room": {"timeline": {"limit": limit}, "state": {"lazy_load_members": False}},
             "presence": {"not_types": ["*"]},
         }
 
-    async def _sync(self, *, timeout_ms: int, full_state: bool = False) -> nio.SyncResponse:
+    async def _sync(self, *, timeout_ms: int, sync_filter: dict[str, Any] | None = None) -> nio.SyncResponse:
         response = await self.client.sync(
-            timeout=timeout_ms, sync_filter=self._filter(), since=self._since, full_state=full_state or None
+            timeout=timeout_ms, sync_filter=sync_filter or self._filter(), since=self._since
         )
         if not isinstance(response, nio.SyncResponse):
             raise MatrixError(f"sync failed: {why(response)}")
@@ -169,8 +183,9 @@ class MatrixAdapter:
             await job
         return None
 
-    async def _handle_sync(self, response: nio.SyncResponse, *, run_commands: bool) -> None:
+    async def _handle_sync(self, response: nio.SyncResponse, *, run_commands: bool, store: bool = True) -> None:
         """Handle one sync batch, then store its position: a crash in between re-handles the batch."""
+        await self.rooms.retry_invites()
         for room_id, invite in response.rooms.invite.items():
             await self.rooms.on_invite(room_id, invite)
         await asyncio.gather(
@@ -178,8 +193,11 @@ class MatrixAdapter:
         )
         for room_id in response.rooms.leave:
             self._power.pop(room_id, None)
+            if self._since is not None:  # not the rooms left long ago that a sync without position lists
+                await self.rooms.on_left(room_id)
         self._since = response.next_batch
-        await self.app.remember(PLATFORM, BOT_ROOM, SYNC_KIND, self.user_id, response.next_batch)
+        if store:
+            await self.app.remember(PLATFORM, BOT_ROOM, SYNC_KIND, self.user_id, response.next_batch)
 
     async def _handle_room(self, room_id: str, info: nio.RoomInfo, run_commands: bool) -> None:
         power = self._power.setdefault(room_id, RoomPower())
@@ -219,6 +237,8 @@ class MatrixAdapter:
         if "state_key" in event:
             power.apply(event)
             await self.rooms.on_membership(room_id, event)
+            if run and event.get("type") == ENCRYPTION and event.get("state_key") == "":
+                await self.rooms.refuse_encrypted(room_id)  # encryption was switched on: we can no longer read
             return
         if run:
             await self.incoming.handle(room_id, event, power)
