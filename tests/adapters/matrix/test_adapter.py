@@ -56,7 +56,7 @@ async def test_restart_answers_offline_commands_once_and_never_replays(
     monkeypatch.setenv("READALONG_TEST_MATRIX_PASSWORD", bot.user.password)
     await bot.restart(via_environment=True)
     device = bot.adapter.device_id
-    assert device and (bot.settings.matrix.state_dir / "device.json").exists()
+    assert device and (bot.settings.matrix.state_dir / "session.json").exists()
 
     room_id = await group_room(alice, bot)
     answered = await send_text(alice, room_id, "!rg group info")
