@@ -1,10 +1,18 @@
-"""Incoming events: commands in messages (with their files), poll answers and reactions that pick a choice.
+"""Incoming events: commands in messages (with their files), their edits, poll answers and reactions.
 
-Commands are `!rg <command> …` (matrix.command_prefix) in an m.text message; notices, edits and the bot's own
-events are ignored. A command that replies to an m.file, or is the caption of one, gets that file as its upload;
-its advertised size is checked before anything is downloaded. A poll response or a reaction with a choice's
-number, letter or label runs that choice's command as the member; the answer is posted only when it is an error
-or not meant to be private.
+Commands are `!rg <command> …` (matrix.command_prefix) in an m.text message; notices and the bot's own events are
+ignored. Each command runs once, keyed by its event id in the database: claimed before it runs, so neither a
+crash half-way (the batch is handled again after the restart) nor a second bot on the same database runs it twice;
+an answer computed but not sent is sent after the restart. An edit (`m.replace`) runs the edited command once if
+the original was not a command that could be run (a typo in it). A command that replies to an m.file, or is the
+caption of one, gets that file as its upload; its advertised size is checked before anything is downloaded. A
+poll response (every MSC3381 form, several answers in a multi-select poll) or a reaction with a choice's number,
+letter or label runs that choice's command as the member; the answer is posted only when it is an error or not
+meant to be private.
+
+Moderators are the members whose power level reaches matrix.moderator_power_level, as the room's
+m.room.power_levels says at the moment of the command: the platform decides (a demoted member is no moderator,
+whatever role was stored for them).
 """
 
 from __future__ import annotations
@@ -14,30 +22,56 @@ import json
 import logging
 from collections import OrderedDict
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 import nio
 
-from bot.adapters.base import asks_for_text, typed_command
+from bot.adapters.base import asks_for_text, poll_key, typed_command
 from bot.adapters.matrix.parse import (
     POLL_RESPONSES,
     RoomPower,
     choice_index,
     command_line,
-    poll_answer_index,
+    poll_answer_indexes,
     relation,
     source,
 )
 from bot.adapters.matrix.posting import CHOICES_KIND, Posting
 from bot.adapters.matrix.session import PLATFORM, Session
 from bot.app import APOLOGY, App
+from bot.commands import parse_line
 from bot.log import log_context
-from bot.replies import Context, Reply, Upload, UserError, error_reply
+from bot.outbox import reply_from_json, reply_to_json
+from bot.replies import Choice, Context, Reply, RoomFacts, Upload, UserError, error_reply
+from bot.storage import refs
 
 log = logging.getLogger(__name__)
 
 MIB = 1024 * 1024
 SEEN_LIMIT = 5000  # event ids remembered so that an event seen twice (gap and timeline) runs once
+HANDLED_KIND = "handled"  # a member's event id → what became of it (below), in the database
+RUNNING = "running"  # claimed; a crash here leaves the command run at most once, unanswered
+PARSE_ERROR = "parse-error"  # not a command that could run: an edit may still run the corrected one
+DONE = "done"
+ANSWER = "answer:"  # the answer, computed and not yet sent; sent after a restart
+EDITED_KIND = "edited"  # an original event id whose edit ran a command
+
+
+def answer_to_json(reply: Reply) -> str:
+    """The outbox's Reply serialisation plus what an answer needs besides (privacy, poll rules)."""
+    extra = {"ephemeral": reply.ephemeral, "anonymous": reply.anonymous, "max_selections": reply.max_selections}
+    return json.dumps({"reply": reply_to_json(reply), **extra})
+
+
+def answer_from_json(payload: str) -> Reply:
+    data = json.loads(payload)
+    return replace(
+        reply_from_json(data["reply"]),
+        ephemeral=bool(data["ephemeral"]),
+        anonymous=bool(data["anonymous"]),
+        max_selections=int(data["max_selections"]),
+    )
 
 
 class Incoming:
@@ -79,15 +113,13 @@ class Incoming:
         elif kind in POLL_RESPONSES:
             related = relation(content)
             await self._on_choice(
-                room_id, event, power, related.get("event_id"), lambda labels: poll_answer_index(content, len(labels))
+                room_id, event, power, related.get("event_id"), lambda labels: poll_answer_indexes(content, len(labels))
             )
         elif kind == "m.reaction":
             related = relation(content)
             if related.get("rel_type") == "m.annotation" and isinstance(related.get("key"), str):
                 key = related["key"]
-                await self._on_choice(
-                    room_id, event, power, related.get("event_id"), lambda labels: choice_index(key, labels)
-                )
+                await self._on_choice(room_id, event, power, related.get("event_id"), lambda labels: _one(key, labels))
         elif kind == "m.room.encrypted" and room_id not in self._warned_encrypted:
             self._warned_encrypted.add(room_id)
             log.warning("room %s is encrypted; Readalong cannot read encrypted rooms", room_id)
@@ -97,7 +129,8 @@ class Incoming:
         msgtype = content.get("msgtype")
         related = relation(content)
         if "m.new_content" in content or related.get("rel_type") == "m.replace":
-            return  # an edit: the original was handled
+            await self._on_edit(room_id, event, content, power)
+            return
         body = content.get("body")
         if not isinstance(body, str):
             return
@@ -111,14 +144,70 @@ class Incoming:
             return
         event_id, sender = str(event["event_id"]), str(event.get("sender", ""))
         thread_id = related.get("event_id") if related.get("rel_type") == "m.thread" else None
+        if not await self._claim(room_id, event_id, sender, thread_id):
+            return
         try:
             uploads = await self._attached_files(room_id, content, msgtype)
         except UserError as exc:
-            await self.posting.answer(room_id, event_id, sender, error_reply(str(exc)), thread_id)
+            await self._finish(room_id, event_id, sender, error_reply(str(exc)), DONE, thread_id)
             return
+        await self._run(room_id, event_id, sender, line, power, uploads=uploads, thread_id=thread_id)
+
+    async def _on_edit(self, room_id: str, event: dict[str, Any], content: dict[str, Any], power: RoomPower) -> None:
+        """An edit runs the corrected command once, and only if the original did not run as a command."""
+        original = relation(content).get("event_id")
+        new = content.get("m.new_content")
+        if not isinstance(original, str) or not isinstance(new, dict) or new.get("msgtype") != "m.text":
+            return
+        line = command_line(str(new.get("body", "")), self.prefix)
+        if line is None:
+            return
+        if await refs.get(self.app.db, PLATFORM, room_id, HANDLED_KIND, original) not in (None, PARSE_ERROR):
+            return  # the original ran (or is running): editing it does not run it again
+        if not await refs.claim(self.app.db, PLATFORM, room_id, EDITED_KIND, original, str(event["event_id"])):
+            return  # an earlier edit of it already ran
+        event_id, sender = str(event["event_id"]), str(event.get("sender", ""))
+        if await self._claim(room_id, event_id, sender, None):
+            await self._run(room_id, event_id, sender, line, power)
+
+    async def _claim(self, room_id: str, event_id: str, sender: str, thread_id: str | None) -> bool:
+        """True if this command is ours to run; a command claimed before (by us before a crash, or by another
+        bot on this database) is never run again — its stored answer, if any, is sent (deduplicated)."""
+        if await refs.claim(self.app.db, PLATFORM, room_id, HANDLED_KIND, event_id, RUNNING):
+            return True
+        state = await refs.get(self.app.db, PLATFORM, room_id, HANDLED_KIND, event_id) or ""
+        if state.startswith(ANSWER):
+            reply = answer_from_json(state.removeprefix(ANSWER))
+            await self._finish(room_id, event_id, sender, reply, DONE, thread_id)
+        return False
+
+    async def _run(
+        self,
+        room_id: str,
+        event_id: str,
+        sender: str,
+        line: str,
+        power: RoomPower,
+        *,
+        uploads: tuple[Upload, ...] = (),
+        thread_id: str | None = None,
+    ) -> None:
+        try:
+            parse_line(self.app.registry, line)
+            outcome = DONE
+        except UserError:
+            outcome = PARSE_ERROR  # answered with the parser's sentence; a corrected edit may run
         ctx = self._context(room_id, sender, power, uploads=uploads, thread_id=thread_id)
         reply = await self.app.handle(ctx, line)
+        if outcome == DONE:
+            await refs.put(self.app.db, PLATFORM, room_id, HANDLED_KIND, event_id, ANSWER + answer_to_json(reply))
+        await self._finish(room_id, event_id, sender, reply, outcome, thread_id)
+
+    async def _finish(
+        self, room_id: str, event_id: str, sender: str, reply: Reply, outcome: str, thread_id: str | None
+    ) -> None:
         await self.posting.answer(room_id, event_id, sender, reply, thread_id)
+        await refs.put(self.app.db, PLATFORM, room_id, HANDLED_KIND, event_id, outcome)
 
     def _context(
         self,
@@ -136,11 +225,24 @@ class Incoming:
             room_id=room_id,
             user_id=sender,
             display_name=name,
-            platform_moderator=power.level(sender) >= self.session.settings.moderator_power_level,
+            platform_moderator=self._is_moderator(power, sender),
+            platform_decides_moderators=True,
             uploads=uploads,
             thread_id=thread_id,
             prefix=self.prefix,
+            room=self._facts(room, power),
         )
+
+    def _is_moderator(self, power: RoomPower, user_id: str) -> bool:
+        return power.level(user_id) >= self.session.settings.moderator_power_level
+
+    def _facts(self, room: nio.MatrixRoom | None, power: RoomPower) -> RoomFacts | None:
+        """The room's name, joined members and moderators as the last sync left them (the bot not counted)."""
+        if room is None:
+            return None
+        members = sorted(u for u in room.users if u != self.session.user_id)
+        moderators = tuple(room.user_name(u) or u for u in members if self._is_moderator(power, u))
+        return RoomFacts(name=room.name or None, members=len(members), moderators=moderators)
 
     async def _attached_files(self, room_id: str, content: dict[str, Any], msgtype: Any) -> tuple[Upload, ...]:
         if msgtype == "m.file":
@@ -181,26 +283,44 @@ class Incoming:
         event: dict[str, Any],
         power: RoomPower,
         target: Any,
-        pick: Callable[[list[str]], int | None],
+        pick: Callable[[list[str]], list[int]],
     ) -> None:
-        """A poll response or a reaction on a message with choices: run the chosen command as that member."""
+        """A poll response or a reaction on a message with choices: run the chosen command as that member.
+
+        Several answers (a multi-select poll) run one command with all of them: `vote 7 A C`.
+        """
         if not isinstance(target, str):
             return
         stored = await self.app.recall(PLATFORM, room_id, CHOICES_KIND, target)
         if stored is None:
             return  # not one of our messages with choices
-        choices = json.loads(stored)
-        labels = [label for label, _ in choices]
-        index = pick(labels)
-        if index is None:
+        choices = [Choice(label, command) for label, command in json.loads(stored)]
+        picked = pick([c.label for c in choices])
+        if not picked:
             return
-        sender = str(event.get("sender", ""))
-        command = choices[index][1]
+        event_id, sender = str(event["event_id"]), str(event.get("sender", ""))
+        command = _combined([choices[i] for i in picked], choices)
         if asks_for_text(command):  # a reaction carries no text: say what to type
             hint = Reply(text=f"Type `{self.prefix}{typed_command(command)}`.")
-            await self.posting.answer(room_id, str(event["event_id"]), sender, hint, reply_to=target)
+            await self.posting.answer(room_id, event_id, sender, hint, reply_to=target)
             return
+        if not await refs.claim(self.app.db, PLATFORM, room_id, HANDLED_KIND, event_id, DONE):
+            return  # handled before a restart, or by another bot on this database
         ctx = self._context(room_id, sender, power)
         reply = await self.app.handle(ctx, command)
         if reply.kind == "error" or not reply.ephemeral:
-            await self.posting.answer(room_id, str(event["event_id"]), sender, reply, reply_to=target)
+            await self.posting.answer(room_id, event_id, sender, reply, reply_to=target, say_where=False)
+
+
+def _one(key: str, labels: list[str]) -> list[int]:
+    index = choice_index(key, labels)
+    return [] if index is None else [index]
+
+
+def _combined(picked: list[Choice], offered: list[Choice]) -> str:
+    """One command for the picked choices: the command itself, or the shared head with every pick's last word."""
+    if len(picked) == 1:
+        return picked[0].command
+    shared = poll_key(offered) or ""
+    words = [c.command.removeprefix(shared).strip() for c in picked]
+    return f"{shared} {' '.join(words)}".strip()

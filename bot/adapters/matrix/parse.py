@@ -78,16 +78,25 @@ def choice_index(key: str, labels: Sequence[str]) -> int | None:
     return next((i for i in candidates if 0 <= i < len(labels)), None)
 
 
-def poll_answer_index(content: dict[str, Any], count: int) -> int | None:
-    """The first answer of an MSC3381 response to one of our polls (answer ids are 1…n)."""
-    for name in POLL_RESPONSES:
-        block = content.get(name)
-        if isinstance(block, dict):
-            answers = block.get("answers")
-            if isinstance(answers, list) and answers and str(answers[0]).isdigit():
-                index = int(str(answers[0])) - 1
-                return index if 0 <= index < count else None
-    return None
+def poll_answer_indexes(content: dict[str, Any], count: int) -> list[int]:
+    """The answers of an MSC3381 response to one of our polls (answer ids are 1…n), in every form clients send:
+    unstable `org.matrix.msc3381.poll.response: {answers}`, stable `m.selections`, and `m.poll.response: {answers}`.
+    Unknown ids are dropped; an empty list is a withdrawn answer or one that names nothing of ours."""
+    raw: Any = None
+    if isinstance(content.get("m.selections"), list):
+        raw = content["m.selections"]
+    else:
+        for name in POLL_RESPONSES:
+            block = content.get(name)
+            if isinstance(block, dict) and isinstance(block.get("answers"), list):
+                raw = block["answers"]
+                break
+    picked: list[int] = []
+    for answer in raw or ():
+        text = str(answer)
+        if text.isdigit() and 0 <= int(text) - 1 < count and int(text) - 1 not in picked:
+            picked.append(int(text) - 1)
+    return picked
 
 
 def inviter_allowed(inviter: str, allowed: Iterable[str]) -> bool:
