@@ -208,12 +208,13 @@ class MatrixAdapter:
         start = after_own_join(timeline, self.user_id)
         if start:
             gap = []  # we just joined: what happened before is history, not commands for us
-        for event in gap:
-            await self._consider(room_id, event, power, run_commands)
-        for event in (source(e) for e in info.state):
-            power.apply(event)
-        for index, event in enumerate(timeline):
-            await self._consider(room_id, event, power, run_commands and index >= start)
+        async with self.incoming.batch(room_id):
+            for event in gap:
+                await self._consider(room_id, event, power, run_commands)
+            for event in (source(e) for e in info.state):
+                power.apply(event)
+            for index, event in enumerate(timeline):
+                await self._consider(room_id, event, power, run_commands and index >= start)
 
     async def _backfill(self, room_id: str, prev_batch: str, since: str) -> list[dict[str, Any]]:
         """Events a limited timeline left out (a long absence), oldest first."""

@@ -21,7 +21,7 @@ import contextlib
 import json
 import logging
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import replace
 from typing import Any
 
@@ -84,6 +84,7 @@ class Incoming:
         self.prefix = prefix
         self._seen: OrderedDict[str, None] = OrderedDict()
         self._warned_encrypted: set[str] = set()
+        self._held: dict[str, list[tuple[str, str, Reply, str]]] = {}  # room → answers waiting (see `batch`)
 
     async def handle(self, room_id: str, event: dict[str, Any], power: RoomPower) -> None:
         """One timeline event from someone else, once; a failure is logged and apologised for, never raised."""
@@ -206,8 +207,30 @@ class Incoming:
     async def _finish(
         self, room_id: str, event_id: str, sender: str, reply: Reply, outcome: str, thread_id: str | None
     ) -> None:
+        held = self._held.get(room_id)
+        if held is not None and thread_id is None and _combinable(reply) and self.session.rate_limited():
+            held.append((event_id, sender, reply, outcome))  # sent with the batch's other answers, in one event
+            return
         await self.posting.answer(room_id, event_id, sender, reply, thread_id)
         await refs.put(self.app.db, PLATFORM, room_id, HANDLED_KIND, event_id, outcome)
+
+    @contextlib.asynccontextmanager
+    async def batch(self, room_id: str) -> AsyncIterator[None]:
+        """Handle one sync batch of a room: while the homeserver rate-limits the bot, the batch's plain answers
+        are held and sent together as one notice at its end."""
+        held: list[tuple[str, str, Reply, str]] = []
+        self._held[room_id] = held
+        try:
+            yield
+        finally:
+            del self._held[room_id]
+            if len(held) == 1:
+                event_id, sender, reply, outcome = held[0]
+                await self._finish(room_id, event_id, sender, reply, outcome, None)
+            elif held:
+                await self.posting.answer_together(room_id, [(e, s, r) for e, s, r, _ in held])
+                for event_id, _, _, outcome in held:
+                    await refs.put(self.app.db, PLATFORM, room_id, HANDLED_KIND, event_id, outcome)
 
     def _context(
         self,
@@ -310,6 +333,12 @@ class Incoming:
         reply = await self.app.handle(ctx, command)
         if reply.kind == "error" or not reply.ephemeral:
             await self.posting.answer(room_id, event_id, sender, reply, reply_to=target, say_where=False)
+
+
+def _combinable(reply: Reply) -> bool:
+    """Plain answers only: not private, no files, choices, polls or poll endings (those have their own events)."""
+    private = reply.ephemeral and reply.kind != "error"
+    return not (private or reply.files or reply.choices or reply.closes or reply.kind == "poll")
 
 
 def _one(key: str, labels: list[str]) -> list[int]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import time
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,7 @@ log = logging.getLogger(__name__)
 PLATFORM = "matrix"
 BOT_ROOM = ""  # external_refs room id for values that belong to the bot, not a room
 SESSION_FILE = "session.json"
+RATE_LIMIT_SLACK = 2.0  # seconds after a 429's wait during which we still count as limited
 LEGACY_DEVICE_FILE = "device.json"  # before the token was kept: the device id alone
 
 
@@ -76,6 +78,7 @@ class Session:
         self._client: nio.AsyncClient | None = None
         self.device_id: str | None = None
         self._refusal = ""
+        self._limited_until = 0.0
 
     @property
     def client(self) -> nio.AsyncClient:
@@ -95,6 +98,7 @@ class Session:
             max_timeouts=2, max_timeout_retry_wait_time=2.0, request_timeout=30, store_sync_tokens=False
         )
         self._client = nio.AsyncClient(self.settings.homeserver, self.user_id, config=config)
+        self._client.add_response_callback(self._on_error, nio.ErrorResponse)
         try:
             await self._login()
         except (aiohttp.ClientError, TimeoutError) as exc:
@@ -102,6 +106,16 @@ class Session:
                 f"I could not reach the Matrix homeserver at {self.settings.homeserver} ({exc}); "
                 "check matrix.homeserver and that the server is up."
             ) from None
+
+    def rate_limited(self) -> bool:
+        """Whether the homeserver asked us to slow down a moment ago (nio waits and retries the request itself)."""
+        return time.monotonic() < self._limited_until
+
+    async def _on_error(self, response: nio.ErrorResponse) -> None:
+        """nio reports each HTTP 429 here before it sleeps `retry_after_ms` and sends again."""
+        if response.status_code == "M_LIMIT_EXCEEDED":
+            wait = (response.retry_after_ms or 5000) / 1000
+            self._limited_until = max(self._limited_until, time.monotonic() + wait + RATE_LIMIT_SLACK)
 
     async def close(self) -> None:
         if self._client is not None:

@@ -5,12 +5,14 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
+import nio
 import pytest
 
 from bot.adapters.matrix import MatrixAdapter
 from bot.replies import Reply
 from tests.adapters.matrix.support import Connect, StartBot, answers, group_room, in_reply_to, post_job, seen_until
 from tests.support.matrix_nio import (
+    nio_client,
     send_text,
     wait_for_event,
 )
@@ -93,3 +95,30 @@ async def test_a_long_absence_is_caught_up_through_the_gap(
     await bot.restart()
     for event_id in missed:
         await wait_for_event(alice, answers(bot, event_id), room_id=room_id)
+
+
+async def test_a_burst_of_commands_is_answered_promptly_on_a_homeserver_with_default_rate_limits(
+    synapse_default_limits: SynapseServer, start_bot: StartBot
+) -> None:
+    server = synapse_default_limits
+    bot = await start_bot(server=server)  # not exempted: 0.2 messages a second, a burst of 10
+    member_user = server.register_user()
+    server.exempt_from_rate_limits(member_user.user_id)  # the member may send as fast as a busy room does
+    alice = await nio_client(server, member_user)
+    try:
+        room_id = await group_room(alice, bot)
+        commands = [await send_text(alice, room_id, f"!rg help group {n}") for n in range(24)]
+        unanswered = set(commands)
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + 40  # one by one at 0.2 a second, the last answer would come after about 70 s
+
+        def answered(event: nio.Event) -> bool:
+            if event.sender == bot.user_id:
+                unanswered.discard(in_reply_to(event) or "")
+                body = getattr(event, "body", "")
+                unanswered.difference_update({c for c in commands if f"matrix.to/#/{room_id}/{c}" in body})
+            return not unanswered
+
+        await wait_for_event(alice, answered, room_id=room_id, timeout=deadline - loop.time())
+    finally:
+        await alice.close()
