@@ -1,11 +1,15 @@
-"""Command → reply latency on Matrix, Readalong vs a bare matrix-nio echo bot (python bench/matrix_roundtrip.py [N]).
+"""Command → reply latency on Matrix, Readalong vs a bare matrix-nio echo bot.
 
-Starts its own Synapse on loopback (tests/support/synapse.py, data in a temp dir), then a Readalong bot (a real
-App with the default library + MatrixAdapter) and a minimal matrix-nio echo bot (`sync_forever` + a callback that
-answers `!echo …` with a notice) on the same server, each in its own room. One member sends the commands,
-alternating between the bots so that both see the same server load, and times each from `room_send` until its
-own sync returns the bot's reply. Prints p50/p95 per bot and command, and the ratio to the echo bot (goal ≤ 1.2×).
-Not part of the test run.
+    python bench/matrix_roundtrip.py [N] [N_LIMITED]
+
+Runs twice, each time on its own Synapse on loopback (tests/support/synapse.py, data in a temp dir): once with every
+rate limit raised (N rounds, default 100), once with Synapse's default limits (N_LIMITED rounds, default 20), where
+neither bot is exempted — only the member who sends the commands is, so that what is measured is the bots. On each
+server a Readalong bot (a real App with the default library + MatrixAdapter) and a minimal matrix-nio echo bot
+(`sync_forever` + a callback that answers `!echo …` with a notice) each get their own room. The member alternates
+between the bots, one command each per round, so both send at the same rate and see the same server load, and times
+each from `room_send` until its own sync returns the bot's reply. Prints p50/p95 per bot and command and the ratio
+to the echo bot (goals: ≤ 1.2× with raised limits, ≤ 1.5× with default limits). Not part of the test run.
 """
 
 from __future__ import annotations
@@ -32,7 +36,9 @@ from tests.support.matrix_nio import create_room, nio_client, send_text, wait_fo
 from tests.support.synapse import SynapseServer  # noqa: E402
 
 ROUNDS = 100
+LIMITED_ROUNDS = 20
 WARMUP = 5
+ECHO = "echo bot  `!echo library list`"
 SYNC_FILTER = {"room": {"timeline": {"limit": 100}}, "presence": {"not_types": ["*"]}}
 
 
@@ -96,12 +102,16 @@ def percentile(values: list[float], fraction: float) -> float:
     return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
 
 
-async def main(rounds: int) -> None:
+async def measure(rounds: int, *, default_limits: bool) -> dict[str, list[float]]:
+    """Round-trip times per case on a fresh Synapse (with raised or default rate limits)."""
     with tempfile.TemporaryDirectory(prefix="readalong-bench-") as tmp:
-        server = SynapseServer(Path(tmp) / "synapse")
+        server = SynapseServer(Path(tmp) / "synapse", default_rate_limits=default_limits)
         server.start()
         try:
-            member = await nio_client(server, server.register_user(displayname="Member"))
+            member_user = server.register_user(displayname="Member")
+            if default_limits:
+                server.exempt_from_rate_limits(member_user.user_id)  # the bots are measured, not the member
+            member = await nio_client(server, member_user)
             echo, echo_task = await start_echo_bot(server)
             app, adapter, readalong_id = await start_readalong(server, Path(tmp))
             try:
@@ -114,11 +124,12 @@ async def main(rounds: int) -> None:
                     ),
                     room_id=readalong_room,
                 )
-                cases = {
-                    "echo bot  `!echo library list`": (echo_room, echo.user_id, "!echo library list"),
-                    "Readalong `!rg help`": (readalong_room, readalong_id, "!rg help"),
-                    "Readalong `!rg library list`": (readalong_room, readalong_id, "!rg library list"),
-                }
+                cases = {ECHO: (echo_room, echo.user_id, "!echo library list")}
+                if default_limits:  # one command per bot per round: both send at the same rate
+                    cases["Readalong `!rg library list`"] = (readalong_room, readalong_id, "!rg library list")
+                else:
+                    cases["Readalong `!rg help`"] = (readalong_room, readalong_id, "!rg help")
+                    cases["Readalong `!rg library list`"] = (readalong_room, readalong_id, "!rg library list")
                 timings: dict[str, list[float]] = {name: [] for name in cases}
                 for index in range(WARMUP + rounds):
                     for name, (room_id, bot_id, text) in cases.items():
@@ -133,17 +144,28 @@ async def main(rounds: int) -> None:
                 await member.close()
         finally:
             server.stop()
+    return timings
 
-    baseline = statistics.median(timings["echo bot  `!echo library list`"])
-    baseline95 = percentile(timings["echo bot  `!echo library list`"], 0.95)
-    print(f"Command → reply through a local Synapse, {rounds} rounds each (after {WARMUP} warm-up), interleaved\n")
+
+def report(title: str, rounds: int, timings: dict[str, list[float]], goal: float) -> None:
+    baseline = statistics.median(timings[ECHO])
+    baseline95 = percentile(timings[ECHO], 0.95)
+    print(f"{title}: command → reply, {rounds} rounds each (after {WARMUP} warm-up), interleaved\n")
     print(f"| {'bot and command':<30} | p50 ms | p95 ms | p50 ratio | p95 ratio |")
     print(f"|{'-' * 32}|-------:|-------:|----------:|----------:|")
     for name, values in timings.items():
         p50, p95 = statistics.median(values), percentile(values, 0.95)
         print(f"| {name:<30} | {p50:6.1f} | {p95:6.1f} | {p50 / baseline:8.2f}× | {p95 / baseline95:8.2f}× |")
-    print("\nGoal: Readalong ≤ 1.2× the echo bot.")
+    print(f"\nGoal: Readalong ≤ {goal}× the echo bot.\n")
+
+
+async def main(rounds: int, limited_rounds: int) -> None:
+    raised = await measure(rounds, default_limits=False)
+    limited = await measure(limited_rounds, default_limits=True)
+    report("Rate limits raised", rounds, raised, 1.2)
+    report("Synapse's default rate limits (bots not exempted)", limited_rounds, limited, 1.5)
 
 
 if __name__ == "__main__":
-    asyncio.run(main(int(sys.argv[1]) if len(sys.argv) > 1 else ROUNDS))
+    arguments = [int(a) for a in sys.argv[1:3]]
+    asyncio.run(main(*(arguments + [ROUNDS, LIMITED_ROUNDS][len(arguments) :])))
