@@ -8,7 +8,7 @@ the original was not a command that could be run (a typo in it). A command that 
 caption of one, gets that file as its upload; its advertised size is checked before anything is downloaded. A
 poll response (every MSC3381 form, several answers in a multi-select poll) or a reaction with a choice's number,
 letter or label runs that choice's command as the member; the answer is posted only when it is an error or not
-meant to be private.
+meant to be private. A command in a reading's thread is about that reading (`threads`).
 
 Moderators are the members whose power level reaches matrix.moderator_power_level, as the room's
 m.room.power_levels says at the moment of the command: the platform decides (a demoted member is no moderator,
@@ -39,6 +39,7 @@ from bot.adapters.matrix.parse import (
 )
 from bot.adapters.matrix.posting import CHOICES_KIND, Posting
 from bot.adapters.matrix.session import PLATFORM, Session
+from bot.adapters.matrix.threads import with_thread_reading
 from bot.app import APOLOGY, App
 from bot.commands import parse_line
 from bot.log import log_context
@@ -193,6 +194,7 @@ class Incoming:
         uploads: tuple[Upload, ...] = (),
         thread_id: str | None = None,
     ) -> None:
+        line = await with_thread_reading(self.app, room_id, thread_id, line)
         try:
             parse_line(self.app.registry, line)
             outcome = DONE

@@ -36,6 +36,7 @@ from bot.adapters.matrix.render import (
 )
 from bot.adapters.matrix.rooms import Rooms
 from bot.adapters.matrix.session import PLATFORM, MatrixError, Session
+from bot.adapters.matrix.threads import THREADED_KINDS, current_thread_key
 from bot.app import App
 from bot.replies import Reply
 
@@ -120,6 +121,8 @@ class Posting:
     ) -> str:
         if room_id.startswith(DIRECT_PREFIX):
             room_id = await self.rooms.direct_room(room_id.removeprefix(DIRECT_PREFIX))
+        if thread_key is None and reply.kind in THREADED_KINDS:
+            thread_key = await current_thread_key(self.app, room_id)  # quotes and prompts follow the reading
         relation = None
         if thread_key and not starts_thread:
             root = await self.app.recall(PLATFORM, room_id, THREAD_KIND, thread_key)

@@ -9,6 +9,8 @@ import nio
 
 from bot.adapters.matrix.render import POLL_END, POLL_START
 from bot.replies import File, Reply
+from bot.storage import books as book_store
+from bot.storage.books import NewBook, NewParagraph, NewSection
 from tests.adapters.matrix.support import (
     Connect,
     StartBot,
@@ -22,6 +24,7 @@ from tests.adapters.matrix.support import (
     post_job,
     respond,
     seen_until,
+    start_plan,
     tiny_png,
 )
 from tests.support.matrix_nio import (
@@ -215,3 +218,51 @@ async def test_anonymous_polls_are_undisclosed_and_multi_select_polls_take_sever
         await asyncio.sleep(0.05)
     shown = await ask(alice, room_id, bot, f"!rg poll show {row[0]}")
     assert "A Mon — 1 vote" in shown.body and "C Wed — 1 vote" in shown.body and "B Tue — 0 votes" in shown.body
+
+
+async def test_reading_threads_hold_their_commands_quotes_and_prompts(
+    start_bot: StartBot, matrix_client: Connect
+) -> None:
+    bot = await start_bot()
+    alice = await matrix_client()
+    room_id = await group_room(alice, bot)
+    sections = tuple(
+        NewSection(f"Part {n}", n, (NewParagraph(f"Paragraph of part {n}, long enough to read."),), 8, 1)
+        for n in (1, 2)
+    )
+    book = NewBook("Two Parts", ("A. Writer",), "1900", "two.txt", "txt", "two parts " * 8, sections)
+    async with bot.app.db.transaction() as tx:
+        book_id = await book_store.insert(tx, book, bot.clock.now())
+    await start_plan(alice, room_id, bot, book_id)
+    assert await bot.app.tick() == 1  # reading 1 opens and starts its thread
+    first = await wait_for_event(alice, lambda e: "Reading 1 of 2 opens" in getattr(e, "body", ""), room_id=room_id)
+    second = await bot.app.db.fetchone("SELECT id FROM plan_readings WHERE position = 1")
+    assert second is not None
+    for _ in range(14 * 24):  # hour by hour until reading 2 has opened its thread: the group is on reading 2 now
+        if root := await bot.app.recall("matrix", room_id, "thread", f"reading:{second[0]}"):
+            break
+        bot.clock.advance(timedelta(hours=1))
+        await bot.app.tick()
+    assert root
+
+    # `done` in reading 1's thread marks reading 1, not the group's current reading.
+    thread = {"rel_type": "m.thread", "event_id": first.event_id, "is_falling_back": True}
+    content = {
+        "msgtype": "m.text",
+        "body": "!rg done",
+        "m.relates_to": {**thread, "m.in_reply_to": {"event_id": first.event_id}},
+    }
+    asked = await send_event(alice, room_id, "m.room.message", content)
+    await wait_for_event(alice, answers(bot, asked), room_id=room_id)
+    rows = await bot.app.db.fetchall(
+        "SELECT pr.position FROM reading_progress p JOIN plan_readings pr ON pr.id = p.reading_id"
+    )
+    assert [r[0] for r in rows] == [0]
+
+    # A quote of the day goes into the thread of the reading the group is on.
+    await post_job(bot, room_id, [(Reply(title="Quote of the day", text="> Words.", kind="quote"), None, False)])
+    assert await bot.app.tick() == 1
+    quote = await wait_for_event(alice, lambda e: getattr(e, "body", "").startswith("Quote of the day"))
+    relation = content_of(quote)["m.relates_to"]
+    assert (relation["rel_type"], relation["event_id"]) == ("m.thread", root)
+    assert "&gt;" not in content_of(quote)["formatted_body"] and "<blockquote>" in content_of(quote)["formatted_body"]
