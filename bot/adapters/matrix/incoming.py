@@ -37,7 +37,7 @@ from bot.adapters.matrix.parse import (
     relation,
     source,
 )
-from bot.adapters.matrix.posting import CHOICES_KIND, Posting
+from bot.adapters.matrix.posting import CHOICES_KIND, POLL_KIND, Posting
 from bot.adapters.matrix.session import PLATFORM, Session
 from bot.adapters.matrix.threads import with_thread_reading
 from bot.app import APOLOGY, App
@@ -122,6 +122,10 @@ class Incoming:
             if related.get("rel_type") == "m.annotation" and isinstance(related.get("key"), str):
                 key = related["key"]
                 await self._on_choice(room_id, event, power, related.get("event_id"), lambda labels: _one(key, labels))
+        elif kind == "m.room.redaction":
+            redacted = content.get("redacts") or event.get("redacts")  # room v11+ moved it into the content
+            if isinstance(redacted, str):
+                await self._on_redaction(room_id, event, redacted, power)
         elif kind == "m.room.encrypted" and room_id not in self._warned_encrypted:
             self._warned_encrypted.add(room_id)
             log.warning("room %s is encrypted; Readalong cannot read encrypted rooms", room_id)
@@ -301,6 +305,19 @@ class Incoming:
             raise UserError(f"{filename} is larger than the {limit} MB limit.")
         return Upload(filename, response.body)
 
+    async def _on_redaction(self, room_id: str, event: dict[str, Any], redacted: str, power: RoomPower) -> None:
+        """Redacting one of our Element polls (only a moderator can) closes the bot's poll and posts its results."""
+        key = await refs.key_of(self.app.db, PLATFORM, room_id, POLL_KIND, json.dumps([redacted]))
+        command = _closing_command(key) if key else None
+        if command is None:
+            return
+        event_id, sender = str(event["event_id"]), str(event.get("sender", ""))
+        if not await refs.claim(self.app.db, PLATFORM, room_id, HANDLED_KIND, event_id, DONE):
+            return
+        log.info("poll %s was redacted by %s: closing it", key, sender)
+        reply = await self.app.handle(self._context(room_id, sender, power), command)
+        await self.posting.post(room_id, reply, txn=f"rg-redacted-{event_id}")
+
     # ------------------------------------------------------------ choices
     async def _on_choice(
         self,
@@ -335,6 +352,12 @@ class Incoming:
         reply = await self.app.handle(ctx, command)
         if reply.kind == "error" or not reply.ephemeral:
             await self.posting.answer(room_id, event_id, sender, reply, reply_to=target, say_where=False)
+
+
+def _closing_command(poll_key: str) -> str | None:
+    """The command that closes the poll whose choices are `vote <id> …` (the votes cog's `poll close <id>`)."""
+    words = poll_key.split()
+    return f"poll close {words[1]}" if len(words) == 2 and words[0] == "vote" and words[1].isdigit() else None
 
 
 def _combinable(reply: Reply) -> bool:

@@ -112,6 +112,10 @@ class Posting:
             msgtype=NOTICE,
         )
 
+    async def post(self, room_id: str, reply: Reply, *, txn: str) -> str:
+        """A message for the whole room that answers no one in particular (a redacted poll's results)."""
+        return await self._post(room_id, reply, relation=None, txn=txn, msgtype=TEXT)
+
     async def notice(self, room_id: str, text: str, *, txn: str) -> str:
         """A plain notice from the bot itself (a greeting, a refusal), not an answer to anyone."""
         return await self._post(room_id, Reply(text=text), relation=None, txn=txn, msgtype=NOTICE)

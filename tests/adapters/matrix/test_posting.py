@@ -266,3 +266,19 @@ async def test_reading_threads_hold_their_commands_quotes_and_prompts(
     relation = content_of(quote)["m.relates_to"]
     assert (relation["rel_type"], relation["event_id"]) == ("m.thread", root)
     assert "&gt;" not in content_of(quote)["formatted_body"] and "<blockquote>" in content_of(quote)["formatted_body"]
+
+
+async def test_redacting_the_element_poll_closes_the_bot_poll(start_bot: StartBot, matrix_client: Connect) -> None:
+    bot = await start_bot()
+    alice, bob = await matrix_client(), await matrix_client()
+    room_id = await group_room(alice, bot, join=(bob,))
+    command_id = await send_text(alice, room_id, '!rg poll create "Which book next?" "Dune" "Emma"')
+    poll = await wait_for_event(alice, lambda e: e.source.get("type") == POLL_START and in_reply_to(e) == command_id)
+    await respond(bob, room_id, poll.event_id, "2")
+    await ask(alice, room_id, bot, "!rg poll list")  # by now bob's answer has been handled
+
+    assert isinstance(await alice.room_redact(room_id, poll.event_id, reason="wrong poll"), nio.RoomRedactResponse)
+    results = await wait_for_event(alice, lambda e: " results: " in getattr(e, "body", ""), room_id=room_id)
+    assert "results" in results.body and "Winner: B Emma." in results.body
+    row = await bot.app.db.fetchone("SELECT closed_at FROM polls ORDER BY id DESC LIMIT 1")
+    assert row is not None and row[0] is not None
