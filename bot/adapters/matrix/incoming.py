@@ -28,6 +28,7 @@ from typing import Any
 import nio
 
 from bot.adapters.base import asks_for_text, poll_key, typed_command
+from bot.adapters.matrix import mentions
 from bot.adapters.matrix.parse import (
     POLL_RESPONSES,
     RoomPower,
@@ -151,6 +152,11 @@ class Incoming:
         event_id, sender = str(event["event_id"]), str(event.get("sender", ""))
         thread_id = related.get("event_id") if related.get("rel_type") == "m.thread" else None
         if not await self._claim(room_id, event_id, sender, thread_id):
+            return
+        if mentions.is_mentions_command(line):  # a Matrix-only setting, answered here
+            moderator = self._is_moderator(power, sender)
+            reply = await mentions.run(self.app, room_id, sender, moderator, line, self.prefix)
+            await self._finish(room_id, event_id, sender, reply, DONE, thread_id)
             return
         try:
             uploads = await self._attached_files(room_id, content, msgtype)

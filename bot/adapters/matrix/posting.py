@@ -20,6 +20,7 @@ from typing import Any
 import nio
 
 from bot.adapters.base import DIRECT_PREFIX, poll_key
+from bot.adapters.matrix.mentions import mentions_for
 from bot.adapters.matrix.render import (
     POLL_END,
     POLL_START,
@@ -86,13 +87,15 @@ class Posting:
                 where = reply_relation(event_id, thread_id)
                 await self._post(room_id, pointer, relation=where, txn=f"{txn}.where", mention=sender, msgtype=NOTICE)
             return sent
+        opening = reply.kind == "poll"  # a poll opening is news for everyone: a message that notifies
         return await self._post(
             room_id,
             reply,
             relation=reply_relation(reply_to or event_id, thread_id),
             txn=txn,
             mention=sender,
-            msgtype=NOTICE,
+            msgtype=TEXT if opening else NOTICE,
+            mentions=await mentions_for(self.app, room_id, reply.kind) if opening else None,
         )
 
     async def answer_together(self, room_id: str, answers: Sequence[tuple[str, str, Reply]]) -> str:
@@ -132,7 +135,8 @@ class Posting:
             root = await self.app.recall(PLATFORM, room_id, THREAD_KIND, thread_key)
             if root:
                 relation = thread_relation(root)
-        event_id = await self._post(room_id, reply, relation=relation, txn=key, msgtype=TEXT)
+        mentioned = await mentions_for(self.app, room_id, reply.kind)
+        event_id = await self._post(room_id, reply, relation=relation, txn=key, msgtype=TEXT, mentions=mentioned)
         if starts_thread and thread_key and event_id:
             await self.app.remember(PLATFORM, room_id, THREAD_KIND, thread_key, event_id)
         return event_id
@@ -146,6 +150,7 @@ class Posting:
         txn: str,
         msgtype: str,
         mention: str | Sequence[str] | None = None,
+        mentions: dict[str, Any] | None = None,
     ) -> str:
         """Send a Reply as one message (a poll: its card, then the poll) plus one event per file.
 
@@ -174,8 +179,12 @@ class Posting:
                 event_type, content = "m.room.message", message_content(reply, self.prefix, msgtype)
             if relation:
                 content["m.relates_to"] = relation
-            if mention:
-                content["m.mentions"] = {"user_ids": [mention] if isinstance(mention, str) else sorted(set(mention))}
+            if mention or mentions:
+                asked = [mention] if isinstance(mention, str) else list(mention or ())
+                content["m.mentions"] = {
+                    **(mentions or {}),
+                    "user_ids": sorted({*asked, *(mentions or {}).get("user_ids", [])}),
+                }
             first = await self._send_event(room_id, event_type, content, txn)
             if is_poll(reply) and key:
                 await self.app.remember(PLATFORM, room_id, POLL_KIND, key, json.dumps([first]))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from datetime import timedelta
 
 import nio
@@ -154,6 +155,21 @@ async def test_posts_notify_members_and_answers_do_not(start_bot: StartBot, matr
     counted = {n["event"]["event_id"] for n in await notifications(bob) if n["event"]["sender"] == bot.user_id}
     assert posted.event_id in counted  # the homeserver's push rules notify bob of the reminder
     assert answer.event_id not in counted
+    assert "m.mentions" not in content_of(posted)  # nobody asked to be mentioned, and @room is off by default
+
+    # Bob asks to be mentioned: the next reminder highlights him (and only him).
+    opted = await ask(bob, room_id, bot, "!rg mentions me on")
+    assert opted.body == "You are now mentioned in this room's reminders, readings and polls."
+    await post_job(bot, room_id, [(replace(reminder, text="We meet in an hour."), None, False)])
+    assert await bot.app.tick() == 1
+    second = await wait_for_event(bob, lambda e: getattr(e, "body", "").endswith("in an hour."), room_id=room_id)
+    assert content_of(second)["m.mentions"] == {"user_ids": [bob.user_id]}
+    [pushed] = [n for n in await notifications(bob) if n["event"]["event_id"] == second.event_id]
+    assert {"set_tweak": "highlight"} in pushed["actions"] or {"set_tweak": "highlight", "value": True} in pushed[
+        "actions"
+    ]
+    refused = await ask(bob, room_id, bot, "!rg mentions room on")
+    assert refused.body == "Only moderators can change whether posts mention @room."
 
 
 async def test_private_answers_go_to_a_direct_room_never_the_group_room(
