@@ -3,14 +3,27 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from datetime import timedelta
 
 import nio
 import pytest
 
 from bot.adapters.matrix import MatrixAdapter
+from bot.app import App
 from bot.replies import Reply
-from tests.adapters.matrix.support import Connect, StartBot, answers, group_room, in_reply_to, post_job, seen_until
+from tests.adapters.matrix.support import (
+    Connect,
+    StartBot,
+    answers,
+    ask,
+    eventually,
+    group_room,
+    in_reply_to,
+    post_job,
+    seen_until,
+    token_adapter,
+)
 from tests.support.matrix_nio import (
     nio_client,
     send_text,
@@ -122,3 +135,43 @@ async def test_a_burst_of_commands_is_answered_promptly_on_a_homeserver_with_def
         await wait_for_event(alice, answered, room_id=room_id, timeout=deadline - loop.time())
     finally:
         await alice.close()
+
+
+async def test_two_bots_on_one_database_run_each_command_once(start_bot: StartBot, matrix_client: Connect) -> None:
+    bot = await start_bot()
+    alice = await matrix_client()
+    room_id = await group_room(alice, bot)
+    twin_app = await App.open(bot.settings, clock=bot.clock)  # a second instance started by mistake
+    twin = token_adapter(twin_app, bot.user)
+    await twin.start()
+    try:
+        command_id = await send_text(alice, room_id, '!rg poll create "Which book next?" "Dune" "Emma"')
+        await wait_for_event(alice, answers(bot, command_id), room_id=room_id)
+        marker = await send_text(alice, room_id, "!rg poll list")
+        seen = await seen_until(alice, room_id, answers(bot, marker))
+        assert "#2" not in seen[-1].body
+        row = await bot.app.db.fetchone("SELECT count(*) FROM polls")
+        assert row is not None and row[0] == 1
+    finally:
+        await twin.stop()
+        await twin_app.close()
+
+
+async def test_the_sync_loop_retries_every_few_seconds_while_the_server_is_away(
+    synapse: SynapseServer, start_bot: StartBot, matrix_client: Connect, caplog: pytest.LogCaptureFixture
+) -> None:
+    bot = await start_bot()
+    alice = await matrix_client()
+    room_id = await group_room(alice, bot)
+    caplog.set_level(logging.WARNING, logger="bot.adapters.matrix.adapter")
+    await asyncio.to_thread(synapse.stop)
+    try:
+        await eventually(lambda: len(retries(caplog)) >= 6, timeout=60)  # 0.5 1 2 4 4 4 …: never 8, 16, 30
+    finally:
+        await asyncio.to_thread(synapse.start)
+    assert max(retries(caplog)) <= MatrixAdapter.max_backoff <= 5
+    await ask(alice, room_id, bot, "!rg help")
+
+
+def retries(caplog: pytest.LogCaptureFixture) -> list[float]:
+    return [float(r.args[0]) for r in caplog.records if r.msg.startswith("Matrix sync failed") and r.args]

@@ -380,3 +380,18 @@ async def test_an_edit_runs_a_mistyped_command_once_and_never_a_command_that_ran
     seen = await seen_until(alice, room_id, answers(bot, marker))
     assert not {again, rerun} & {in_reply_to(e) for e in seen}
     assert "Time zone: Europe/Paris" in seen[-1].body
+
+
+async def test_an_answer_too_long_for_one_event_is_cut_not_lost(start_bot: StartBot, matrix_client: Connect) -> None:
+    bot = await start_bot()
+    alice = await matrix_client()
+    room_id = await group_room(alice, bot)
+
+    @command("testecho", help="Echo a lot.")
+    async def echo(inv: Invocation) -> Reply:
+        return Reply(title="Search", text="\n".join(f"• result {n}: " + "land and peace " * 20 for n in range(300)))
+
+    register(bot.app, echo)
+    answer = await ask(alice, room_id, bot, "!rg testecho")  # about 100 KB of text: Synapse refuses over 64 KB
+    assert answer.body.endswith("… (cut here: too long for one Matrix message)")
+    assert answer.body.startswith("Search\n• result 0: land and peace")
