@@ -32,11 +32,15 @@ from bot.adapters.matrix import mentions
 from bot.adapters.matrix.parse import (
     POLL_RESPONSES,
     RoomPower,
-    choice_index,
+    closing_command,
+    combined_command,
     command_line,
     poll_answer_indexes,
+    poll_number,
+    reaction_pick,
     relation,
     source,
+    withdrawn_answer,
 )
 from bot.adapters.matrix.posting import CHOICES_KIND, POLL_KIND, Posting
 from bot.adapters.matrix.session import PLATFORM, Session
@@ -58,6 +62,7 @@ PARSE_ERROR = "parse-error"  # not a command that could run: an edit may still r
 DONE = "done"
 ANSWER = "answer:"  # the answer, computed and not yet sent; sent after a restart
 EDITED_KIND = "edited"  # an original event id whose edit ran a command
+VOTE_KIND = "vote"  # "<poll number> <member>" → the reaction or poll answer that is their current vote
 
 
 def answer_to_json(reply: Reply) -> str:
@@ -122,7 +127,9 @@ class Incoming:
             related = relation(content)
             if related.get("rel_type") == "m.annotation" and isinstance(related.get("key"), str):
                 key = related["key"]
-                await self._on_choice(room_id, event, power, related.get("event_id"), lambda labels: _one(key, labels))
+                await self._on_choice(
+                    room_id, event, power, related.get("event_id"), lambda labels: reaction_pick(key, labels)
+                )
         elif kind == "m.room.redaction":
             redacted = content.get("redacts") or event.get("redacts")  # room v11+ moved it into the content
             if isinstance(redacted, str):
@@ -312,9 +319,15 @@ class Incoming:
         return Upload(filename, response.body)
 
     async def _on_redaction(self, room_id: str, event: dict[str, Any], redacted: str, power: RoomPower) -> None:
-        """Redacting one of our Element polls (only a moderator can) closes the bot's poll and posts its results."""
+        """Redacting one of our Element polls (only a moderator can) closes the bot's poll and posts its results;
+        redacting the reaction or poll answer that is a member's current vote takes that vote back."""
+        vote = await refs.key_of(self.app.db, PLATFORM, room_id, VOTE_KIND, redacted)
+        if vote is not None:
+            number, voter = vote.split(" ", 1)
+            await self._withdraw(room_id, str(event["event_id"]), voter, number, power)
+            return
         key = await refs.key_of(self.app.db, PLATFORM, room_id, POLL_KIND, json.dumps([redacted]))
-        command = _closing_command(key) if key else None
+        command = closing_command(key) if key else None
         if command is None:
             return
         event_id, sender = str(event["event_id"]), str(event.get("sender", ""))
@@ -344,10 +357,13 @@ class Incoming:
             return  # not one of our messages with choices
         choices = [Choice(label, command) for label, command in json.loads(stored)]
         picked = pick([c.label for c in choices])
-        if not picked:
-            return
         event_id, sender = str(event["event_id"]), str(event.get("sender", ""))
-        command = _combined([choices[i] for i in picked], choices)
+        number = poll_number(poll_key(choices) or "")
+        if not picked:
+            if number and event.get("type") in POLL_RESPONSES and withdrawn_answer(event):
+                await self._withdraw(room_id, event_id, sender, number, power)
+            return
+        command = combined_command([choices[i] for i in picked], choices)
         if asks_for_text(command):  # a reaction carries no text: say what to type
             hint = Reply(text=f"Type `{self.prefix}{typed_command(command)}`.")
             await self.posting.answer(room_id, event_id, sender, hint, reply_to=target)
@@ -356,31 +372,22 @@ class Incoming:
             return  # handled before a restart, or by another bot on this database
         ctx = self._context(room_id, sender, power)
         reply = await self.app.handle(ctx, command)
+        if number and reply.kind != "error":  # this event is the member's vote now: redacting it takes it back
+            await self.app.remember(PLATFORM, room_id, VOTE_KIND, f"{number} {sender}", event_id)
         if reply.kind == "error" or not reply.ephemeral:
             await self.posting.answer(room_id, event_id, sender, reply, reply_to=target, say_where=False)
 
-
-def _closing_command(poll_key: str) -> str | None:
-    """The command that closes the poll whose choices are `vote <id> …` (the votes cog's `poll close <id>`)."""
-    words = poll_key.split()
-    return f"poll close {words[1]}" if len(words) == 2 and words[0] == "vote" and words[1].isdigit() else None
+    async def _withdraw(self, room_id: str, event_id: str, voter: str, number: str, power: RoomPower) -> None:
+        """Take back a member's vote (their reaction was redacted, or their poll answer emptied); said privately."""
+        if not await refs.claim(self.app.db, PLATFORM, room_id, HANDLED_KIND, event_id, DONE):
+            return
+        await self.app.forget_ref(PLATFORM, room_id, VOTE_KIND, f"{number} {voter}")
+        reply = await self.app.handle(self._context(room_id, voter, power), f"unvote {number}")
+        if reply.kind == "error":
+            log.info("taking back %s's vote in poll %s: %s", voter, number, reply.text)
 
 
 def _combinable(reply: Reply) -> bool:
     """Plain answers only: not private, no files, choices, polls or poll endings (those have their own events)."""
     private = reply.ephemeral and reply.kind != "error"
     return not (private or reply.files or reply.choices or reply.closes or reply.kind == "poll")
-
-
-def _one(key: str, labels: list[str]) -> list[int]:
-    index = choice_index(key, labels)
-    return [] if index is None else [index]
-
-
-def _combined(picked: list[Choice], offered: list[Choice]) -> str:
-    """One command for the picked choices: the command itself, or the shared head with every pick's last word."""
-    if len(picked) == 1:
-        return picked[0].command
-    shared = poll_key(offered) or ""
-    words = [c.command.removeprefix(shared).strip() for c in picked]
-    return f"{shared} {' '.join(words)}".strip()

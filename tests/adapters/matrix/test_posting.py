@@ -13,6 +13,7 @@ from bot.replies import File, Reply
 from bot.storage import books as book_store
 from bot.storage.books import NewBook, NewParagraph, NewSection
 from tests.adapters.matrix.support import (
+    POLL_RESPONSE,
     Connect,
     StartBot,
     answers,
@@ -298,3 +299,37 @@ async def test_redacting_the_element_poll_closes_the_bot_poll(start_bot: StartBo
     assert "results" in results.body and "Winner: B Emma." in results.body
     row = await bot.app.db.fetchone("SELECT closed_at FROM polls ORDER BY id DESC LIMIT 1")
     assert row is not None and row[0] is not None
+
+
+async def test_taking_back_a_reaction_or_a_poll_answer_takes_back_the_vote(
+    start_bot: StartBot, matrix_client: Connect
+) -> None:
+    bot = await start_bot()
+    alice, bob = await matrix_client(), await matrix_client()
+    room_id = await group_room(alice, bot, join=(bob,))
+    command_id = await send_text(alice, room_id, '!rg poll create "Which book next?" "Dune" "Emma"')
+    poll = await wait_for_event(alice, lambda e: e.source.get("type") == POLL_START and in_reply_to(e) == command_id)
+    row = await bot.app.db.fetchone("SELECT max(id) FROM polls")
+    assert row is not None
+
+    async def ballots() -> int:
+        found = await bot.app.db.fetchone("SELECT count(*) FROM ballots WHERE poll_id = ?", (row[0],))
+        return int(found[0]) if found else 0
+
+    async def until(count: int) -> None:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + 10
+        while await ballots() != count:
+            assert loop.time() < deadline, f"expected {count} ballots"
+            await asyncio.sleep(0.05)
+
+    relation = {"rel_type": "m.annotation", "event_id": poll.event_id, "key": "2️⃣"}
+    reaction = await send_event(bob, room_id, "m.reaction", {"m.relates_to": relation})
+    await respond(alice, room_id, poll.event_id, "1")
+    await until(2)
+    assert isinstance(await bob.room_redact(room_id, reaction), nio.RoomRedactResponse)
+    await until(1)  # bob's reaction was his vote: removing it takes the vote back
+
+    emptied = {"m.relates_to": {"rel_type": "m.reference", "event_id": poll.event_id}, POLL_RESPONSE: {"answers": []}}
+    await send_event(alice, room_id, POLL_RESPONSE, emptied)
+    await until(0)
