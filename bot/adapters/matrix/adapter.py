@@ -31,7 +31,8 @@ import asyncio
 import contextlib
 import logging
 import secrets
-from collections.abc import Awaitable
+from collections import deque
+from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
 import nio
@@ -56,6 +57,7 @@ class MatrixAdapter:
     sync_timeout_ms = 30_000
     timeline_limit = 100  # events per room per sync; a longer gap is fetched with /messages
     backfill_pages = 20
+    batches_ahead = 8  # sync batches handled side by side before the loop waits for the oldest
     max_backoff = 4.0  # once the homeserver is back, a command waits at most this long to be seen
 
     def __init__(
@@ -78,6 +80,8 @@ class MatrixAdapter:
         self._task: asyncio.Task[None] | None = None
         self._stopping = asyncio.Event()
         self._power: dict[str, RoomPower] = {}
+        self._room_work: dict[str, asyncio.Task[None]] = {}  # each room's latest batch being handled
+        self._unstored: deque[tuple[str, list[asyncio.Task[None]]]] = deque()  # positions not yet stored
 
     # ------------------------------------------------------------ lifecycle
     @property
@@ -120,7 +124,7 @@ class MatrixAdapter:
         log.info("Matrix adapter syncing as %s (device %s)", self.user_id, self.device_id)
 
     async def stop(self) -> None:
-        """Finish the batch being handled, end the sync loop and close the connection."""
+        """Finish the batches being handled (and store their position), end the sync loop, close the connection."""
         self._stopping.set()
         if self._task is not None:
             try:
@@ -128,6 +132,11 @@ class MatrixAdapter:
             except (TimeoutError, asyncio.CancelledError):
                 log.warning("the Matrix sync loop did not stop in time")
             self._task = None
+        working = list(self._room_work.values())
+        if working:
+            await asyncio.wait(working, timeout=30)
+        with contextlib.suppress(Exception):
+            await self._store_handled()
         await self.session.close()
 
     async def send(
@@ -158,7 +167,7 @@ class MatrixAdapter:
                 response = await self._unless_stopping(self._sync(timeout_ms=self.sync_timeout_ms))
                 if response is None:
                     return
-                await self._handle_sync(response, run_commands=True)
+                await self._handle_sync(response, run_commands=True, wait=False)
                 backoff = 0.5
             except asyncio.CancelledError:
                 raise
@@ -183,32 +192,90 @@ class MatrixAdapter:
             await job
         return None
 
-    async def _handle_sync(self, response: nio.SyncResponse, *, run_commands: bool, store: bool = True) -> None:
-        """Handle one sync batch, then store its position: a crash in between re-handles the batch."""
+    async def _handle_sync(
+        self, response: nio.SyncResponse, *, run_commands: bool, store: bool = True, wait: bool = True
+    ) -> None:
+        """Hand one sync batch to its rooms. A room handles its batches in order, unrelated rooms side by side, so
+        a room whose answer waits out the homeserver's `retry_after_ms` holds up no other room. The batch's
+        position is stored once it and every earlier batch are handled: a crash re-handles them (commands are
+        claimed, so none runs twice). With `wait`, return only once the batch is handled (at start-up)."""
         await self.rooms.retry_invites()
         for room_id, invite in response.rooms.invite.items():
             await self.rooms.on_invite(room_id, invite)
-        await asyncio.gather(
-            *(self._handle_room(room_id, info, run_commands) for room_id, info in response.rooms.join.items())
-        )
+        since = self._since
+        tasks = [self._queue_room(room_id, info, run_commands, since) for room_id, info in response.rooms.join.items()]
         for room_id in response.rooms.leave:
             self._power.pop(room_id, None)
-            if self._since is not None:  # not the rooms left long ago that a sync without position lists
+            if since is not None:  # not the rooms left long ago that a sync without position lists
                 await self.rooms.on_left(room_id)
         self._since = response.next_batch
         if store:
-            await self.app.remember(PLATFORM, BOT_ROOM, SYNC_KIND, self.user_id, response.next_batch)
+            self._unstored.append((response.next_batch, tasks))
+        if wait:
+            await asyncio.gather(*tasks, return_exceptions=True)
+        await self._store_handled(block=len(self._unstored) > self.batches_ahead)
 
-    async def _handle_room(self, room_id: str, info: nio.RoomInfo, run_commands: bool) -> None:
+    def _queue_room(
+        self, room_id: str, info: nio.RoomInfo, run_commands: bool, since: str | None
+    ) -> asyncio.Task[None]:
+        previous = self._room_work.get(room_id)
+
+        async def handle() -> None:
+            if previous is not None:
+                await asyncio.wait({previous})  # the room's earlier batch first; its failure is reported there
+            await self._handle_room(
+                room_id, info, run_commands, since, more_coming=lambda: self._room_work.get(room_id) is not task
+            )
+
+        task = asyncio.create_task(handle(), name=f"matrix-room-{room_id}")
+        self._room_work[room_id] = task
+        task.add_done_callback(
+            lambda done: self._room_work.pop(room_id, None) if self._room_work.get(room_id) is done else None
+        )
+        return task
+
+    async def _store_handled(self, *, block: bool = False) -> None:
+        """Store the position of the newest batch handled with all before it; a failed batch rewinds to the last
+        stored position, so the next sync brings it again."""
+        position = None
+        while self._unstored:
+            next_batch, tasks = self._unstored[0]
+            if block:
+                if tasks:
+                    await asyncio.wait(tasks)
+                block = len(self._unstored) - 1 > self.batches_ahead
+            elif not all(task.done() for task in tasks):
+                break
+            failed = [task for task in tasks if task.cancelled() or task.exception() is not None]
+            if failed:
+                self._unstored.clear()
+                stored = await self.app.recall(PLATFORM, BOT_ROOM, SYNC_KIND, self.user_id)
+                self._since = position or stored
+                error = None if failed[0].cancelled() else failed[0].exception()
+                raise MatrixError(f"handling a sync batch failed: {error!r}")
+            self._unstored.popleft()
+            position = next_batch
+        if position is not None:
+            await self.app.remember(PLATFORM, BOT_ROOM, SYNC_KIND, self.user_id, position)
+
+    async def _handle_room(
+        self,
+        room_id: str,
+        info: nio.RoomInfo,
+        run_commands: bool,
+        since: str | None,
+        *,
+        more_coming: Callable[[], bool] = lambda: False,
+    ) -> None:
         power = self._power.setdefault(room_id, RoomPower())
         gap: list[dict[str, Any]] = []
-        if run_commands and info.timeline.limited and info.timeline.prev_batch and self._since:
-            gap = await self._backfill(room_id, info.timeline.prev_batch, self._since)
+        if run_commands and info.timeline.limited and info.timeline.prev_batch and since:
+            gap = await self._backfill(room_id, info.timeline.prev_batch, since)
         timeline = [source(e) for e in info.timeline.events]
         start = after_own_join(timeline, self.user_id)
         if start:
             gap = []  # we just joined: what happened before is history, not commands for us
-        async with self.incoming.batch(room_id):
+        async with self.incoming.batch(room_id, more_coming=more_coming):
             for event in gap:
                 await self._consider(room_id, event, power, run_commands)
             for event in (source(e) for e in info.state):

@@ -62,6 +62,7 @@ PARSE_ERROR = "parse-error"  # not a command that could run: an edit may still r
 DONE = "done"
 ANSWER = "answer:"  # the answer, computed and not yet sent; sent after a restart
 EDITED_KIND = "edited"  # an original event id whose edit ran a command
+HOLD_LIMIT = 20  # answers sent together in one notice at most
 VOTE_KIND = "vote"  # "<poll number> <member>" → the reaction or poll answer that is their current vote
 
 
@@ -234,22 +235,26 @@ class Incoming:
         await refs.put(self.app.db, PLATFORM, room_id, HANDLED_KIND, event_id, outcome)
 
     @contextlib.asynccontextmanager
-    async def batch(self, room_id: str) -> AsyncIterator[None]:
-        """Handle one sync batch of a room: while the homeserver rate-limits the bot, the batch's plain answers
-        are held and sent together as one notice at its end."""
-        held: list[tuple[str, str, Reply, str]] = []
-        self._held[room_id] = held
+    async def batch(self, room_id: str, *, more_coming: Callable[[], bool] = lambda: False) -> AsyncIterator[None]:
+        """Handle one sync batch of a room: while the homeserver rate-limits the bot, plain answers are held and
+        sent together as one notice — at the end of the batch, or of a later one when `more_coming` says the
+        room's next batch is already waiting (at most HOLD_LIMIT answers in one notice)."""
+        held = self._held.setdefault(room_id, [])
         try:
             yield
         finally:
-            del self._held[room_id]
-            if len(held) == 1:
-                event_id, sender, reply, outcome = held[0]
-                await self._finish(room_id, event_id, sender, reply, outcome, None)
-            elif held:
-                await self.posting.answer_together(room_id, [(e, s, r) for e, s, r, _ in held])
-                for event_id, _, _, outcome in held:
-                    await refs.put(self.app.db, PLATFORM, room_id, HANDLED_KIND, event_id, outcome)
+            if not (more_coming() and len(held) < HOLD_LIMIT):
+                del self._held[room_id]
+                await self._send_held(room_id, held)
+
+    async def _send_held(self, room_id: str, held: list[tuple[str, str, Reply, str]]) -> None:
+        if len(held) == 1:
+            event_id, sender, reply, outcome = held[0]
+            await self._finish(room_id, event_id, sender, reply, outcome, None)
+        elif held:
+            await self.posting.answer_together(room_id, [(e, s, r) for e, s, r, _ in held])
+            for event_id, _, _, outcome in held:
+                await refs.put(self.app.db, PLATFORM, room_id, HANDLED_KIND, event_id, outcome)
 
     def _context(
         self,

@@ -10,6 +10,7 @@ import nio
 import pytest
 
 from bot.adapters.matrix import MatrixAdapter
+from bot.adapters.matrix.render import POLL_START
 from bot.app import App
 from bot.replies import Reply
 from tests.adapters.matrix.support import (
@@ -21,6 +22,7 @@ from tests.adapters.matrix.support import (
     group_room,
     in_reply_to,
     post_job,
+    respond,
     seen_until,
     token_adapter,
 )
@@ -175,3 +177,41 @@ async def test_the_sync_loop_retries_every_few_seconds_while_the_server_is_away(
 
 def retries(caplog: pytest.LogCaptureFixture) -> list[float]:
     return [float(r.args[0]) for r in caplog.records if r.msg.startswith("Matrix sync failed") and r.args]
+
+
+async def test_a_room_waiting_out_a_rate_limit_holds_up_no_other_room(
+    synapse_default_limits: SynapseServer, start_bot: StartBot
+) -> None:
+    server = synapse_default_limits
+    bot = await start_bot(server=server)
+    members = [server.register_user() for _ in range(2)]
+    for member in members:
+        server.exempt_from_rate_limits(member.user_id)
+    alice, bob = [await nio_client(server, member) for member in members]
+    try:
+        busy = await group_room(alice, bot)
+        quiet = await group_room(bob, bot)
+        command_id = await send_text(bob, quiet, '!rg poll create "Which book next?" "Dune" "Emma"')
+        poll = await wait_for_event(bob, lambda e: e.source.get("type") == POLL_START and in_reply_to(e) == command_id)
+        commands = [await send_text(alice, busy, f"!rg help group {n}") for n in range(12)]
+        states: list[str | None] = []
+
+        async def read_states() -> list[str | None]:
+            states[:] = [await bot.app.recall("matrix", busy, "handled", c) for c in commands]
+            return states
+
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + 30
+        while None in await read_states() or "done" not in states or set(states) == {"done"}:
+            assert loop.time() < deadline, f"the busy room was never caught waiting: {states}"
+            await asyncio.sleep(0.02)
+        # Every command of the busy room has been taken up, and some of its answers wait out the rate limit now.
+        await respond(bob, quiet, poll.event_id, "2")  # a vote needs no message from the bot
+        deadline = loop.time() + 30
+        while not await bot.app.db.fetchone("SELECT 1 FROM ballots"):
+            assert loop.time() < deadline, "the vote was not recorded"
+            await asyncio.sleep(0.02)
+        assert set(await read_states()) != {"done"}, "the vote waited until the busy room had been answered"
+    finally:
+        await alice.close()
+        await bob.close()
