@@ -1,25 +1,29 @@
-"""The Matrix adapter: matrix-nio events in, `App.handle` lines out, Replies back as notices. Translation only.
+"""The Matrix adapter: matrix-nio events in, `App.handle` lines out, Replies back. Translation only.
 
-This module runs the sync loop; `session` logs in, `incoming` reads members' events, `posting` sends, `rooms`
-answers invites and opens private rooms, `render` and `parse` are the pure halves (no nio).
+This module runs the sync loop; `session` logs in (once, then reuses the session), `incoming` reads members'
+events, `posting` sends, `rooms` answers invites and opens private rooms, `threads` ties reading threads to
+readings, `mentions` holds who posts mention, `render` and `parse` are the pure halves (no nio).
 
 Rules members and operators can rely on (the README's "Running on Matrix" says the same):
-- Commands are `!rg <command> …` (matrix.command_prefix) in an m.text message; notices, edits and the bot's
-  own events are ignored. The answer is an m.notice replying to the command (inside its thread if it was in one).
+- Commands are `!rg <command> …` (matrix.command_prefix) in an m.text message; notices and the bot's own events
+  are ignored, an edit runs a mistyped command once. The answer is an m.notice replying to the command (inside
+  its thread if it was in one); a private answer goes to the member's direct room. Posts are m.text.
 - Moderators are members whose power level in the room is at least matrix.moderator_power_level, judged with
-  the levels in force when the command was sent; room creators of version 12+ rooms always are.
+  the levels in force when the command was sent; room creators of version 12+ rooms always are. The platform
+  decides: no stored role outlasts a demotion.
 - Files: a command that *replies to* an m.file (`!rg library add` as a reply to the book), or that is the
   *caption* of an m.file, gets that file as its upload. Its advertised size is checked against
   library.max_upload_mb before anything is downloaded.
-- Polls: a Reply of kind "poll" is sent as an MSC3381 poll whose answer ids are the choice numbers; any Reply
+- Polls: a Reply of kind "poll" is sent as one MSC3381 poll whose answer ids are the choice numbers; any Reply
   with choices is remembered (kind "choices"), so a poll response, or a reaction with the choice's number
   (1, 1️⃣), letter (A, 🇦) or label on that message, runs the choice's command as the member who reacted.
   Their answer is posted only when it is an error or not meant to be private; the poll shows the votes.
-  Taking a reaction or a poll answer back does not withdraw the vote (voting again replaces it).
-- The sync position is stored in the database after each batch is handled, so after a restart commands sent
-  while the bot was offline are answered once and commands already answered are not replayed. A database that
-  has never synced skips the history it finds. Replies use transaction ids derived from the command's event id
-  and posts use the outbox key, so a repeat from the same device is deduplicated by the homeserver.
+  Redacting that reaction or answer takes the vote back; redacting the poll closes it.
+- Each room handles its sync batches in order, unrelated rooms side by side; a batch's position is stored once
+  it and every earlier batch are handled, and every command is claimed by its event id before it runs, so after
+  a crash or restart commands sent meanwhile are answered once and none runs twice. A database that has never
+  synced skips the history it finds. Replies use transaction ids derived from the command's event id and posts
+  use the outbox key, so a repeat from the same device is deduplicated by the homeserver.
 - Invites from matrix.allowed_inviters (user ids or ":server") are accepted, others declined; on joining the bot
   greets the room with the command that starts a group. Removed from a room, it forgets it.
 - Encrypted rooms are refused with a plain message, and the bot leaves: it cannot read them (see `rooms`).
