@@ -128,6 +128,8 @@ class Posting:
     ) -> str:
         if room_id.startswith(DIRECT_PREFIX):
             room_id = await self.rooms.direct_room(room_id.removeprefix(DIRECT_PREFIX))
+        elif room_id not in self.session.client.rooms:  # removed from it: no request, and no retrying for ever
+            raise MatrixError(f"not in {room_id} (removed from the room?)", permanent=True)
         if thread_key is None and reply.kind in THREADED_KINDS:
             thread_key = await current_thread_key(self.app, room_id)  # quotes and prompts follow the reading
         relation = None

@@ -3,7 +3,10 @@
 - Every invite from matrix.allowed_inviters (user ids or ":server") is accepted, others declined — also a second
   invite after a kick, an allowed invite after a refused one, and invites still pending when the bot starts.
 - On joining, the bot greets the room with the one command that starts a group. An end-to-end encrypted room it
-  cannot read: it says so in a plain message and leaves.
+  cannot read: it says so in a plain message and leaves. Supporting end-to-end encryption was judged unsound for
+  now: it needs a crypto store that must survive every restart (lose it and the bot silently reads nothing),
+  keys that senders share only with devices they trust, and history from before the join stays unreadable —
+  a bot that sometimes cannot see a command is worse than one that says plainly where it works.
 - Removed from a room (kicked, banned), it forgets the room; sends there then fail permanently (M_FORBIDDEN), so
   the outbox parks that room's posts instead of retrying them.
 - A member who leaves their private room with the bot gets a new one the next time the bot writes to them.
