@@ -222,6 +222,9 @@ class Incoming:
         reply = await self.app.handle(ctx, line)
         if outcome == DONE:
             await refs.put(self.app.db, PLATFORM, room_id, HANDLED_KIND, event_id, ANSWER + answer_to_json(reply))
+            if (number := poll_number(" ".join(line.split()[:2]))) and reply.kind != "error":
+                # a typed vote is the member's vote now: redacting an older reaction no longer takes it back
+                await self.app.forget_ref(PLATFORM, room_id, VOTE_KIND, f"{number} {sender}")
         await self._finish(room_id, event_id, sender, reply, outcome, thread_id)
 
     async def _finish(

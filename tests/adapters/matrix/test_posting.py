@@ -330,6 +330,14 @@ async def test_taking_back_a_reaction_or_a_poll_answer_takes_back_the_vote(
     assert isinstance(await bob.room_redact(room_id, reaction), nio.RoomRedactResponse)
     await until(1)  # bob's reaction was his vote: removing it takes the vote back
 
+    # Reacted, then typed a vote: the typed vote is his vote now, and removing the reaction leaves it alone.
+    reaction = await send_event(bob, room_id, "m.reaction", {"m.relates_to": relation})
+    await until(2)
+    await ask(bob, room_id, bot, f"!rg vote {row[0]} A")
+    assert isinstance(await bob.room_redact(room_id, reaction), nio.RoomRedactResponse)
+    await ask(alice, room_id, bot, "!rg poll list")  # by now the redaction has been handled
+    assert await ballots() == 2
+
     emptied = {"m.relates_to": {"rel_type": "m.reference", "event_id": poll.event_id}, POLL_RESPONSE: {"answers": []}}
     await send_event(alice, room_id, POLL_RESPONSE, emptied)
-    await until(0)
+    await until(1)  # alice's answer taken back; bob's typed vote stays
