@@ -133,12 +133,13 @@ class App:
             name = clean_text(ctx.display_name)  # a lone surrogate cannot be stored
             member = await member_store.upsert(tx, ctx.platform, clean_text(ctx.user_id), name, now)
             role = await member_store.join(tx, group.id, member.id, now) if group else "member"
+        moderator = ctx.platform_moderator or (role == "moderator" and not ctx.platform_decides_moderators)
         return Invocation(
             app=self,
             context=ctx,
             group=group,
             member_id=member.id,
-            is_moderator=ctx.platform_moderator or role == "moderator",
+            is_moderator=moderator,
             command=spec,
         )
 

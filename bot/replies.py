@@ -51,6 +51,10 @@ class Reply:
     # This post ends a poll: the shared start of the poll's choice commands ("vote 7"). Matrix ends the Element
     # poll that offered those choices, Discord disables the poll's buttons; the console ignores it.
     closes: str | None = None
+    # A poll (kind "poll") whose running counts stay hidden until it closes, and how many options a ballot may pick:
+    # platforms with native polls (Matrix's MSC3381) send them as undisclosed / multi-select.
+    anonymous: bool = False
+    max_selections: int = 1
 
     def plain(self) -> str:
         """The whole reply as plain text, for the console and for notification bodies."""
@@ -79,6 +83,15 @@ class Upload:
 
 
 @dataclass(frozen=True)
+class RoomFacts:
+    """What the platform says about the room right now, for answers that describe it (`group info`, `group setup`)."""
+
+    name: str | None = None
+    members: int | None = None  # joined members, the bot excluded
+    moderators: tuple[str, ...] = ()  # display names of the members the platform makes moderators
+
+
+@dataclass(frozen=True)
 class Context:
     """Who spoke where, as an adapter knows it, before the core looks anything up."""
 
@@ -87,6 +100,10 @@ class Context:
     user_id: str
     display_name: str
     platform_moderator: bool = False
+    # The platform's answer is the whole truth (Matrix power levels): a role stored when someone ran `group setup`
+    # does not keep a member a moderator after the room demoted them.
+    platform_decides_moderators: bool = False
     uploads: tuple[Upload, ...] = ()
     thread_id: str | None = None
     prefix: str = "/"  # how members type commands here, for help and hints
+    room: RoomFacts | None = None

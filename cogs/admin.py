@@ -57,7 +57,9 @@ async def group_setup(inv: Invocation, timezone: ZoneInfo | None = None, name: T
     if not inv.context.platform_moderator and not inv.is_moderator:
         raise UserError("Only room moderators or server managers can make this room a reading group.")
     zone = str(timezone) if timezone else inv.app.settings.bot.timezone
-    group, created = await inv.app.setup_group(inv.context, name=str(name or "Reading group"), timezone=zone)
+    room = inv.context.room
+    default_name = (room.name if room else None) or "Reading group"
+    group, created = await inv.app.setup_group(inv.context, name=str(name or default_name), timezone=zone)
     if not created:
         raise UserError(f"This room is already the reading group “{group.name}”; `group info` shows it.")
     return Reply(
@@ -71,12 +73,16 @@ async def group_info(inv: Invocation) -> Reply:
     group = inv.require_group()
     people = await member_store.of_group(inv.db, group.id)
     moderators = [m.display_name for m, role in people if role == "moderator"]
+    room = inv.context.room
+    if inv.context.platform_decides_moderators and room is not None:
+        moderators = list(room.moderators)  # the platform's live answer, not roles stored at `group setup`
+    members = room.members if room is not None and room.members is not None else len(people)
     return Reply(
         title=group.name,
         text=f"Local time now: {format_local(inv.now(), ZoneInfo(group.timezone))}",
         fields=(
             Field("Time zone", group.timezone, inline=True),
-            Field("Members", str(len(people)), inline=True),
+            Field("Members", str(members), inline=True),
             Field("Moderators", ", ".join(moderators) or "none", inline=True),
         ),
     )

@@ -188,6 +188,16 @@ async def cast_ballot(db: Executor, poll_id: int, member_id: int, choices: Seque
     return "replaced" if existing else "recorded"
 
 
+async def withdraw_ballot(db: Executor, poll_id: int, member_id: int) -> bool:
+    """Delete a member's ballot while the poll is open; False when there was none (or the poll has closed)."""
+    removed = await db.execute(
+        "DELETE FROM ballots WHERE poll_id = ? AND member_id = ? "
+        "AND EXISTS (SELECT 1 FROM polls WHERE id = ? AND closed_at IS NULL)",
+        (poll_id, member_id, poll_id),
+    )
+    return removed > 0
+
+
 async def ballots(db: Executor, poll_id: int) -> list[Ballot]:
     rows = await db.fetchall(
         "SELECT poll_id, member_id, choices, cast_at FROM ballots WHERE poll_id = ? ORDER BY id", (poll_id,)

@@ -38,3 +38,26 @@ async def of_kind(db: Executor, platform: str, room_id: str, kind: str) -> dict[
         (platform, room_id, kind),
     )
     return {r["key"]: r["external_id"] for r in rows}
+
+
+async def claim(db: Executor, platform: str, room_id: str, kind: str, key: str, external_id: str) -> bool:
+    """Store the key unless it is already there; True for the one caller that stored it.
+
+    How an adapter makes an event run once even across crashes and with two bots on one database: whoever claims
+    its id acts on it, everyone else leaves it alone.
+    """
+    stored = await db.execute(
+        "INSERT INTO external_refs (platform, room_id, kind, key, external_id) VALUES (?, ?, ?, ?, ?) "
+        "ON CONFLICT (platform, room_id, kind, key) DO NOTHING",
+        (platform, room_id, kind, key, external_id),
+    )
+    return stored == 1
+
+
+async def key_of(db: Executor, platform: str, room_id: str, kind: str, external_id: str) -> str | None:
+    """The reverse look-up: our key for a platform id (a thread's root event → "reading:12")."""
+    row = await db.fetchone(
+        "SELECT key FROM external_refs WHERE platform = ? AND room_id = ? AND kind = ? AND external_id = ?",
+        (platform, room_id, kind, external_id),
+    )
+    return str(row["key"]) if row else None

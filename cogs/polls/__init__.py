@@ -7,6 +7,7 @@ Commands (the console shows them with `/`):
     poll meeting-time "tuesday 19:00" "thursday 18:30" … [kind:…] …    options: weekly meeting slots
     poll show <poll> · poll list · poll close <poll> (moderators)
     vote <poll> <choices>                                               "vote 7 B", "vote 7 A C", "vote 7 B A C"
+    unvote <poll>                                                       take one's vote back while the poll is open
 
 A poll closes at its deadline through the scheduler (job kind "poll-close", posting the results to the room)
 or when a moderator closes it. Closing tallies the ballots with bot.domain.votes, stores the totals and the
@@ -25,11 +26,11 @@ from cogs.polls.closing import close_when_due, poll_close
 from cogs.polls.export import complete_polls, export_polls, forget_ballots
 from cogs.polls.opening import poll_create, poll_meeting_time, poll_next_book
 from cogs.polls.results import CLOSE_JOB
-from cogs.polls.voting import poll_list, poll_show, vote
+from cogs.polls.voting import poll_list, poll_show, unvote, vote
 
 FEATURE = Feature(
     name="polls",
-    commands=(poll_create, poll_next_book, poll_meeting_time, vote, poll_show, poll_list, poll_close),
+    commands=(poll_create, poll_next_book, poll_meeting_time, vote, unvote, poll_show, poll_list, poll_close),
     jobs={CLOSE_JOB: close_when_due},
     completers={PollRef: complete_polls},
     forgetters={"poll ballots": forget_ballots},

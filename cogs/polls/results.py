@@ -159,6 +159,8 @@ def open_poll_reply(
         fields=tuple(fields),
         choices=choices,
         kind="poll",
+        anonymous=poll.anonymous,
+        max_selections=len(poll.options) if poll.kind == "multi" else 1,
     )
 
 

@@ -46,6 +46,23 @@ async def vote(inv: Invocation, poll: PollRef, choices: Text) -> Reply:
     return Reply(text=f"Your vote in poll #{found.id} is {outcome}: {describe_choice(found, picked)}.", ephemeral=True)
 
 
+@command(
+    "unvote",
+    help="Take back your vote in a poll while it is open.",
+    params={"poll": "The poll's number"},
+    details="Matrix runs it for you when you remove your reaction or your answer to the Element poll.",
+)
+async def unvote(inv: Invocation, poll: PollRef) -> Reply:
+    group = inv.require_group()
+    async with inv.db.transaction() as tx:
+        found = await find_poll(tx, group, poll)
+        _require_open(found, inv.now(), group_zone(group))
+        removed = await poll_store.withdraw_ballot(tx, found.id, inv.member_id)
+    if not removed:
+        return Reply(text=f"You have no vote in poll #{found.id} to take back.", ephemeral=True)
+    return Reply(text=f"Your vote in poll #{found.id} is taken back.", ephemeral=True)
+
+
 def _require_open(poll: Poll, now: datetime, zone: ZoneInfo) -> None:
     if not poll.is_open:
         raise UserError(f"Poll #{poll.id} is closed; `poll show {poll.id}` shows its results.")

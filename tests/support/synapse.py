@@ -24,6 +24,7 @@ import subprocess
 import sys
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -90,8 +91,14 @@ class SynapseServer:
     access tokens stay valid. Also usable as a context manager.
     """
 
-    def __init__(self, tmp_dir: Path | str, *, server_name: str = "localhost") -> None:
+    def __init__(
+        self, tmp_dir: Path | str, *, server_name: str = "localhost", default_rate_limits: bool = False
+    ) -> None:
         self.data_dir = Path(tmp_dir)
+        # With default_rate_limits, every rc_* limit is Synapse's own default, as on a homeserver nobody tuned
+        # (messages: 0.2 per second with a burst of 10 per user); `exempt_from_rate_limits` lifts them for one user.
+        self.default_rate_limits = default_rate_limits
+        self._admin: MatrixUser | None = None
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self.server_name = server_name
         self.port = _free_loopback_port()
@@ -203,13 +210,24 @@ class SynapseServer:
         reply = self._request("POST", path, body)
         return MatrixUser(reply["user_id"], reply["access_token"], reply["device_id"], password)
 
+    def exempt_from_rate_limits(self, user_id: str) -> None:
+        """Lift every rate limit for one user through the admin API, as an operator does for a bot account:
+        `POST /_synapse/admin/v1/users/<user_id>/override_ratelimit` with `messages_per_second: 0`."""
+        if self._admin is None:
+            self._admin = self.register_user(f"admin-{secrets.token_hex(4)}", admin=True)
+        path = f"/_synapse/admin/v1/users/{urllib.parse.quote(user_id)}/override_ratelimit"
+        self._request("POST", path, {"messages_per_second": 0, "burst_count": 0}, token=self._admin.access_token)
+
     # -- internals -------------------------------------------------------------------------
 
-    def _request(self, method: str, path: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
+    def _request(
+        self, method: str, path: str, body: dict[str, Any] | None = None, *, token: str | None = None
+    ) -> dict[str, Any]:
         data = json.dumps(body).encode() if body is not None else None
-        request = urllib.request.Request(
-            self.base_url + path, data=data, method=method, headers={"Content-Type": "application/json"}
-        )
+        headers = {"Content-Type": "application/json"}
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
+        request = urllib.request.Request(self.base_url + path, data=data, method=method, headers=headers)
         try:
             with _LOOPBACK.open(request, timeout=10) as response:
                 return json.loads(response.read())
@@ -282,7 +300,7 @@ class SynapseServer:
             "url_preview_enabled": False,
             "presence": {"enabled": False},
             "bcrypt_rounds": 4,
-            **RATE_LIMITS,
+            **({} if self.default_rate_limits else RATE_LIMITS),
         }
         self.config_path.write_text(json.dumps(config, indent=2))
 
@@ -333,6 +351,19 @@ def synapse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SynapseServer]
         if _Shared.users == 0:
             _Shared.server = None
             server.stop()
+
+
+@pytest.fixture(scope="session")
+def synapse_default_limits(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SynapseServer]:
+    """A second Synapse with every rate limit at its default, for tests of how the bot copes with one."""
+    if importlib.util.find_spec("synapse") is None:
+        pytest.skip("matrix-synapse is not installed (pip install -e '.[dev]')")
+    server = SynapseServer(tmp_path_factory.mktemp("synapse-limited"), default_rate_limits=True)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
 
 
 @pytest.fixture

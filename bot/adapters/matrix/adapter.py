@@ -1,27 +1,32 @@
-"""The Matrix adapter: matrix-nio events in, `App.handle` lines out, Replies back as notices. Translation only.
+"""The Matrix adapter: matrix-nio events in, `App.handle` lines out, Replies back. Translation only.
 
-This module runs the sync loop; `session` logs in, `incoming` reads members' events, `posting` sends, `rooms`
-answers invites and opens private rooms, `render` and `parse` are the pure halves (no nio).
+This module runs the sync loop; `session` logs in (once, then reuses the session), `incoming` reads members'
+events, `posting` sends, `rooms` answers invites and opens private rooms, `threads` ties reading threads to
+readings, `mentions` holds who posts mention, `render` and `parse` are the pure halves (no nio).
 
 Rules members and operators can rely on (the README's "Running on Matrix" says the same):
-- Commands are `!rg <command> …` (matrix.command_prefix) in an m.text message; notices, edits and the bot's
-  own events are ignored. The answer is an m.notice replying to the command (inside its thread if it was in one).
+- Commands are `!rg <command> …` (matrix.command_prefix) in an m.text message; notices and the bot's own events
+  are ignored, an edit runs a mistyped command once. The answer is an m.notice replying to the command (inside
+  its thread if it was in one); a private answer goes to the member's direct room. Posts are m.text.
 - Moderators are members whose power level in the room is at least matrix.moderator_power_level, judged with
-  the levels in force when the command was sent; room creators of version 12+ rooms always are.
+  the levels in force when the command was sent; room creators of version 12+ rooms always are. The platform
+  decides: no stored role outlasts a demotion.
 - Files: a command that *replies to* an m.file (`!rg library add` as a reply to the book), or that is the
   *caption* of an m.file, gets that file as its upload. Its advertised size is checked against
   library.max_upload_mb before anything is downloaded.
-- Polls: a Reply of kind "poll" is sent as an MSC3381 poll whose answer ids are the choice numbers; any Reply
+- Polls: a Reply of kind "poll" is sent as one MSC3381 poll whose answer ids are the choice numbers; any Reply
   with choices is remembered (kind "choices"), so a poll response, or a reaction with the choice's number
   (1, 1️⃣), letter (A, 🇦) or label on that message, runs the choice's command as the member who reacted.
   Their answer is posted only when it is an error or not meant to be private; the poll shows the votes.
-  Taking a reaction or a poll answer back does not withdraw the vote (voting again replaces it).
-- The sync position is stored in the database after each batch is handled, so after a restart commands sent
-  while the bot was offline are answered once and commands already answered are not replayed. A database that
-  has never synced skips the history it finds. Replies use transaction ids derived from the command's event id
-  and posts use the outbox key, so a repeat from the same device is deduplicated by the homeserver.
-- Invites from matrix.allowed_inviters (user ids or ":server") are accepted, others declined.
-- Encrypted rooms are not supported (the bot cannot read them).
+  Redacting that reaction or answer takes the vote back; redacting the poll closes it.
+- Each room handles its sync batches in order, unrelated rooms side by side; a batch's position is stored once
+  it and every earlier batch are handled, and every command is claimed by its event id before it runs, so after
+  a crash or restart commands sent meanwhile are answered once and none runs twice. A database that has never
+  synced skips the history it finds. Replies use transaction ids derived from the command's event id and posts
+  use the outbox key, so a repeat from the same device is deduplicated by the homeserver.
+- Invites from matrix.allowed_inviters (user ids or ":server") are accepted, others declined; on joining the bot
+  greets the room with the command that starts a group. Removed from a room, it forgets it.
+- Encrypted rooms are refused with a plain message, and the bot leaves: it cannot read them (see `rooms`).
 """
 
 from __future__ import annotations
@@ -29,7 +34,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable
+import secrets
+from collections import deque
+from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
 import nio
@@ -37,7 +44,7 @@ import nio
 from bot.adapters.matrix.incoming import Incoming
 from bot.adapters.matrix.parse import RoomPower, after_own_join, source
 from bot.adapters.matrix.posting import Posting
-from bot.adapters.matrix.rooms import Rooms
+from bot.adapters.matrix.rooms import ENCRYPTION, Rooms
 from bot.adapters.matrix.session import BOT_ROOM, PLATFORM, MatrixError, Session, why
 from bot.app import App
 from bot.config import MatrixSettings
@@ -54,7 +61,8 @@ class MatrixAdapter:
     sync_timeout_ms = 30_000
     timeline_limit = 100  # events per room per sync; a longer gap is fetched with /messages
     backfill_pages = 20
-    max_backoff = 30.0
+    batches_ahead = 8  # sync batches handled side by side before the loop waits for the oldest
+    max_backoff = 4.0  # once the homeserver is back, a command waits at most this long to be seen
 
     def __init__(
         self,
@@ -71,10 +79,13 @@ class MatrixAdapter:
         self.rooms = Rooms(app, self.session)
         self.posting = Posting(app, self.session, self.rooms, self.prefix)
         self.incoming = Incoming(app, self.session, self.posting, self.prefix)
+        self.rooms.posting = self.posting
         self._since: str | None = None
         self._task: asyncio.Task[None] | None = None
         self._stopping = asyncio.Event()
         self._power: dict[str, RoomPower] = {}
+        self._room_work: dict[str, asyncio.Task[None]] = {}  # each room's latest batch being handled
+        self._unstored: deque[tuple[str, list[asyncio.Task[None]]]] = deque()  # positions not yet stored
 
     # ------------------------------------------------------------ lifecycle
     @property
@@ -90,15 +101,25 @@ class MatrixAdapter:
         return self.session.device_id
 
     async def start(self) -> None:
-        """Log in, catch up with what happened while offline, then keep syncing in a task."""
+        """Log in, read every room's state and pending invites, catch up with what happened while offline, then
+        keep syncing in a task."""
         self._stopping.clear()
         try:
             await self.session.open()
-            self._since = await self.app.recall(PLATFORM, BOT_ROOM, SYNC_KIND, self.user_id)
-            first_run = self._since is None
-            # full_state: after a restart the room state (power levels, members) is known again at once.
-            response = await self._sync(timeout_ms=0, full_state=True)
-            await self._handle_sync(response, run_commands=not first_run)
+            stored = await self.app.recall(PLATFORM, BOT_ROOM, SYNC_KIND, self.user_id)
+            # A sync without a position lists every joined room's state (power levels, members) and every pending
+            # invite, also those an earlier run saw and could not answer. Its one timeline event per room is not
+            # run (Synapse leaves rooms out of a sync whose timeline limit is 0).
+            # Synapse answers a repeated request from its sync cache for two minutes (sync_response_cache_duration),
+            # which after a quick restart would be a stale list: an unused event type makes this request new.
+            self._since = None
+            state_filter = self._filter(timeline_limit=1)
+            state_filter["room"]["timeline"]["not_types"] = [f"org.readalong.unused.{secrets.token_hex(4)}"]
+            state = await self._sync(timeout_ms=0, sync_filter=state_filter)
+            await self._handle_sync(state, run_commands=False, store=stored is None)
+            if stored is not None:
+                self._since = stored
+                await self._handle_sync(await self._sync(timeout_ms=0), run_commands=True)
         except BaseException:
             await self.session.close()
             raise
@@ -107,7 +128,7 @@ class MatrixAdapter:
         log.info("Matrix adapter syncing as %s (device %s)", self.user_id, self.device_id)
 
     async def stop(self) -> None:
-        """Finish the batch being handled, end the sync loop and close the connection."""
+        """Finish the batches being handled (and store their position), end the sync loop, close the connection."""
         self._stopping.set()
         if self._task is not None:
             try:
@@ -115,6 +136,11 @@ class MatrixAdapter:
             except (TimeoutError, asyncio.CancelledError):
                 log.warning("the Matrix sync loop did not stop in time")
             self._task = None
+        working = list(self._room_work.values())
+        if working:
+            await asyncio.wait(working, timeout=30)
+        with contextlib.suppress(Exception):
+            await self._store_handled()
         await self.session.close()
 
     async def send(
@@ -123,15 +149,16 @@ class MatrixAdapter:
         return await self.posting.send(room_id, reply, key=key, thread_key=thread_key, starts_thread=starts_thread)
 
     # ------------------------------------------------------------ syncing
-    def _filter(self) -> dict[str, Any]:
+    def _filter(self, *, timeline_limit: int | None = None) -> dict[str, Any]:
+        limit = self.timeline_limit if timeline_limit is None else timeline_limit
         return {
-            "room": {"timeline": {"limit": self.timeline_limit}, "state": {"lazy_load_members": False}},
+            "room": {"timeline": {"limit": limit}, "state": {"lazy_load_members": False}},
             "presence": {"not_types": ["*"]},
         }
 
-    async def _sync(self, *, timeout_ms: int, full_state: bool = False) -> nio.SyncResponse:
+    async def _sync(self, *, timeout_ms: int, sync_filter: dict[str, Any] | None = None) -> nio.SyncResponse:
         response = await self.client.sync(
-            timeout=timeout_ms, sync_filter=self._filter(), since=self._since, full_state=full_state or None
+            timeout=timeout_ms, sync_filter=sync_filter or self._filter(), since=self._since
         )
         if not isinstance(response, nio.SyncResponse):
             raise MatrixError(f"sync failed: {why(response)}")
@@ -144,7 +171,7 @@ class MatrixAdapter:
                 response = await self._unless_stopping(self._sync(timeout_ms=self.sync_timeout_ms))
                 if response is None:
                     return
-                await self._handle_sync(response, run_commands=True)
+                await self._handle_sync(response, run_commands=True, wait=False)
                 backoff = 0.5
             except asyncio.CancelledError:
                 raise
@@ -169,33 +196,96 @@ class MatrixAdapter:
             await job
         return None
 
-    async def _handle_sync(self, response: nio.SyncResponse, *, run_commands: bool) -> None:
-        """Handle one sync batch, then store its position: a crash in between re-handles the batch."""
+    async def _handle_sync(
+        self, response: nio.SyncResponse, *, run_commands: bool, store: bool = True, wait: bool = True
+    ) -> None:
+        """Hand one sync batch to its rooms. A room handles its batches in order, unrelated rooms side by side, so
+        a room whose answer waits out the homeserver's `retry_after_ms` holds up no other room. The batch's
+        position is stored once it and every earlier batch are handled: a crash re-handles them (commands are
+        claimed, so none runs twice). With `wait`, return only once the batch is handled (at start-up)."""
+        await self.rooms.retry_invites()
         for room_id, invite in response.rooms.invite.items():
             await self.rooms.on_invite(room_id, invite)
-        await asyncio.gather(
-            *(self._handle_room(room_id, info, run_commands) for room_id, info in response.rooms.join.items())
-        )
+        since = self._since
+        tasks = [self._queue_room(room_id, info, run_commands, since) for room_id, info in response.rooms.join.items()]
         for room_id in response.rooms.leave:
             self._power.pop(room_id, None)
+            if since is not None:  # not the rooms left long ago that a sync without position lists
+                await self.rooms.on_left(room_id)
         self._since = response.next_batch
-        await self.app.remember(PLATFORM, BOT_ROOM, SYNC_KIND, self.user_id, response.next_batch)
+        if store:
+            self._unstored.append((response.next_batch, tasks))
+        if wait:
+            await asyncio.gather(*tasks, return_exceptions=True)
+        await self._store_handled(block=len(self._unstored) > self.batches_ahead)
 
-    async def _handle_room(self, room_id: str, info: nio.RoomInfo, run_commands: bool) -> None:
+    def _queue_room(
+        self, room_id: str, info: nio.RoomInfo, run_commands: bool, since: str | None
+    ) -> asyncio.Task[None]:
+        previous = self._room_work.get(room_id)
+
+        async def handle() -> None:
+            if previous is not None:
+                await asyncio.wait({previous})  # the room's earlier batch first; its failure is reported there
+            await self._handle_room(
+                room_id, info, run_commands, since, more_coming=lambda: self._room_work.get(room_id) is not task
+            )
+
+        task = asyncio.create_task(handle(), name=f"matrix-room-{room_id}")
+        self._room_work[room_id] = task
+        task.add_done_callback(
+            lambda done: self._room_work.pop(room_id, None) if self._room_work.get(room_id) is done else None
+        )
+        return task
+
+    async def _store_handled(self, *, block: bool = False) -> None:
+        """Store the position of the newest batch handled with all before it; a failed batch rewinds to the last
+        stored position, so the next sync brings it again."""
+        position = None
+        while self._unstored:
+            next_batch, tasks = self._unstored[0]
+            if block:
+                if tasks:
+                    await asyncio.wait(tasks)
+                block = len(self._unstored) - 1 > self.batches_ahead
+            elif not all(task.done() for task in tasks):
+                break
+            failed = [task for task in tasks if task.cancelled() or task.exception() is not None]
+            if failed:
+                self._unstored.clear()
+                stored = await self.app.recall(PLATFORM, BOT_ROOM, SYNC_KIND, self.user_id)
+                self._since = position or stored
+                error = None if failed[0].cancelled() else failed[0].exception()
+                raise MatrixError(f"handling a sync batch failed: {error!r}")
+            self._unstored.popleft()
+            position = next_batch
+        if position is not None:
+            await self.app.remember(PLATFORM, BOT_ROOM, SYNC_KIND, self.user_id, position)
+
+    async def _handle_room(
+        self,
+        room_id: str,
+        info: nio.RoomInfo,
+        run_commands: bool,
+        since: str | None,
+        *,
+        more_coming: Callable[[], bool] = lambda: False,
+    ) -> None:
         power = self._power.setdefault(room_id, RoomPower())
         gap: list[dict[str, Any]] = []
-        if run_commands and info.timeline.limited and info.timeline.prev_batch and self._since:
-            gap = await self._backfill(room_id, info.timeline.prev_batch, self._since)
+        if run_commands and info.timeline.limited and info.timeline.prev_batch and since:
+            gap = await self._backfill(room_id, info.timeline.prev_batch, since)
         timeline = [source(e) for e in info.timeline.events]
         start = after_own_join(timeline, self.user_id)
         if start:
             gap = []  # we just joined: what happened before is history, not commands for us
-        for event in gap:
-            await self._consider(room_id, event, power, run_commands)
-        for event in (source(e) for e in info.state):
-            power.apply(event)
-        for index, event in enumerate(timeline):
-            await self._consider(room_id, event, power, run_commands and index >= start)
+        async with self.incoming.batch(room_id, more_coming=more_coming):
+            for event in gap:
+                await self._consider(room_id, event, power, run_commands)
+            for event in (source(e) for e in info.state):
+                power.apply(event)
+            for index, event in enumerate(timeline):
+                await self._consider(room_id, event, power, run_commands and index >= start)
 
     async def _backfill(self, room_id: str, prev_batch: str, since: str) -> list[dict[str, Any]]:
         """Events a limited timeline left out (a long absence), oldest first."""
@@ -219,6 +309,8 @@ class MatrixAdapter:
         if "state_key" in event:
             power.apply(event)
             await self.rooms.on_membership(room_id, event)
+            if run and event.get("type") == ENCRYPTION and event.get("state_key") == "":
+                await self.rooms.refuse_encrypted(room_id)  # encryption was switched on: we can no longer read
             return
         if run:
             await self.incoming.handle(room_id, event, power)

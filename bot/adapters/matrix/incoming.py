@@ -1,10 +1,18 @@
-"""Incoming events: commands in messages (with their files), poll answers and reactions that pick a choice.
+"""Incoming events: commands in messages (with their files), their edits, poll answers and reactions.
 
-Commands are `!rg <command> …` (matrix.command_prefix) in an m.text message; notices, edits and the bot's own
-events are ignored. A command that replies to an m.file, or is the caption of one, gets that file as its upload;
-its advertised size is checked before anything is downloaded. A poll response or a reaction with a choice's
-number, letter or label runs that choice's command as the member; the answer is posted only when it is an error
-or not meant to be private.
+Commands are `!rg <command> …` (matrix.command_prefix) in an m.text message; notices and the bot's own events are
+ignored. Each command runs once, keyed by its event id in the database: claimed before it runs, so neither a
+crash half-way (the batch is handled again after the restart) nor a second bot on the same database runs it twice;
+an answer computed but not sent is sent after the restart. An edit (`m.replace`) runs the edited command once if
+the original was not a command that could be run (a typo in it). A command that replies to an m.file, or is the
+caption of one, gets that file as its upload; its advertised size is checked before anything is downloaded. A
+poll response (every MSC3381 form, several answers in a multi-select poll) or a reaction with a choice's number,
+letter or label runs that choice's command as the member; the answer is posted only when it is an error or not
+meant to be private. A command in a reading's thread is about that reading (`threads`).
+
+Moderators are the members whose power level reaches matrix.moderator_power_level, as the room's
+m.room.power_levels says at the moment of the command: the platform decides (a demoted member is no moderator,
+whatever role was stored for them).
 """
 
 from __future__ import annotations
@@ -13,31 +21,65 @@ import contextlib
 import json
 import logging
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from dataclasses import replace
 from typing import Any
 
 import nio
 
-from bot.adapters.base import asks_for_text, typed_command
+from bot.adapters.base import asks_for_text, poll_key, typed_command
+from bot.adapters.matrix import mentions
 from bot.adapters.matrix.parse import (
     POLL_RESPONSES,
     RoomPower,
-    choice_index,
+    closing_command,
+    combined_command,
     command_line,
-    poll_answer_index,
+    poll_answer_indexes,
+    poll_number,
+    reaction_pick,
     relation,
     source,
+    withdrawn_answer,
 )
-from bot.adapters.matrix.posting import CHOICES_KIND, Posting
+from bot.adapters.matrix.posting import CHOICES_KIND, POLL_KIND, Posting
 from bot.adapters.matrix.session import PLATFORM, Session
+from bot.adapters.matrix.threads import with_thread_reading
 from bot.app import APOLOGY, App
+from bot.commands import parse_line
 from bot.log import log_context
-from bot.replies import Context, Reply, Upload, UserError, error_reply
+from bot.outbox import reply_from_json, reply_to_json
+from bot.replies import Choice, Context, Reply, RoomFacts, Upload, UserError, error_reply
+from bot.storage import refs
 
 log = logging.getLogger(__name__)
 
 MIB = 1024 * 1024
 SEEN_LIMIT = 5000  # event ids remembered so that an event seen twice (gap and timeline) runs once
+HANDLED_KIND = "handled"  # a member's event id → what became of it (below), in the database
+RUNNING = "running"  # claimed; a crash here leaves the command run at most once, unanswered
+PARSE_ERROR = "parse-error"  # not a command that could run: an edit may still run the corrected one
+DONE = "done"
+ANSWER = "answer:"  # the answer, computed and not yet sent; sent after a restart
+EDITED_KIND = "edited"  # an original event id whose edit ran a command
+HOLD_LIMIT = 20  # answers sent together in one notice at most
+VOTE_KIND = "vote"  # "<poll number> <member>" → the reaction or poll answer that is their current vote
+
+
+def answer_to_json(reply: Reply) -> str:
+    """The outbox's Reply serialisation plus what an answer needs besides (privacy, poll rules)."""
+    extra = {"ephemeral": reply.ephemeral, "anonymous": reply.anonymous, "max_selections": reply.max_selections}
+    return json.dumps({"reply": reply_to_json(reply), **extra})
+
+
+def answer_from_json(payload: str) -> Reply:
+    data = json.loads(payload)
+    return replace(
+        reply_from_json(data["reply"]),
+        ephemeral=bool(data["ephemeral"]),
+        anonymous=bool(data["anonymous"]),
+        max_selections=int(data["max_selections"]),
+    )
 
 
 class Incoming:
@@ -50,6 +92,7 @@ class Incoming:
         self.prefix = prefix
         self._seen: OrderedDict[str, None] = OrderedDict()
         self._warned_encrypted: set[str] = set()
+        self._held: dict[str, list[tuple[str, str, Reply, str]]] = {}  # room → answers waiting (see `batch`)
 
     async def handle(self, room_id: str, event: dict[str, Any], power: RoomPower) -> None:
         """One timeline event from someone else, once; a failure is logged and apologised for, never raised."""
@@ -79,15 +122,19 @@ class Incoming:
         elif kind in POLL_RESPONSES:
             related = relation(content)
             await self._on_choice(
-                room_id, event, power, related.get("event_id"), lambda labels: poll_answer_index(content, len(labels))
+                room_id, event, power, related.get("event_id"), lambda labels: poll_answer_indexes(content, len(labels))
             )
         elif kind == "m.reaction":
             related = relation(content)
             if related.get("rel_type") == "m.annotation" and isinstance(related.get("key"), str):
                 key = related["key"]
                 await self._on_choice(
-                    room_id, event, power, related.get("event_id"), lambda labels: choice_index(key, labels)
+                    room_id, event, power, related.get("event_id"), lambda labels: reaction_pick(key, labels)
                 )
+        elif kind == "m.room.redaction":
+            redacted = content.get("redacts") or event.get("redacts")  # room v11+ moved it into the content
+            if isinstance(redacted, str):
+                await self._on_redaction(room_id, event, redacted, power)
         elif kind == "m.room.encrypted" and room_id not in self._warned_encrypted:
             self._warned_encrypted.add(room_id)
             log.warning("room %s is encrypted; Readalong cannot read encrypted rooms", room_id)
@@ -97,7 +144,8 @@ class Incoming:
         msgtype = content.get("msgtype")
         related = relation(content)
         if "m.new_content" in content or related.get("rel_type") == "m.replace":
-            return  # an edit: the original was handled
+            await self._on_edit(room_id, event, content, power)
+            return
         body = content.get("body")
         if not isinstance(body, str):
             return
@@ -111,14 +159,105 @@ class Incoming:
             return
         event_id, sender = str(event["event_id"]), str(event.get("sender", ""))
         thread_id = related.get("event_id") if related.get("rel_type") == "m.thread" else None
+        if not await self._claim(room_id, event_id, sender, thread_id):
+            return
+        if mentions.is_mentions_command(line):  # a Matrix-only setting, answered here
+            moderator = self._is_moderator(power, sender)
+            reply = await mentions.run(self.app, room_id, sender, moderator, line, self.prefix)
+            await self._finish(room_id, event_id, sender, reply, DONE, thread_id)
+            return
         try:
             uploads = await self._attached_files(room_id, content, msgtype)
         except UserError as exc:
-            await self.posting.answer(room_id, event_id, sender, error_reply(str(exc)), thread_id)
+            await self._finish(room_id, event_id, sender, error_reply(str(exc)), DONE, thread_id)
             return
+        await self._run(room_id, event_id, sender, line, power, uploads=uploads, thread_id=thread_id)
+
+    async def _on_edit(self, room_id: str, event: dict[str, Any], content: dict[str, Any], power: RoomPower) -> None:
+        """An edit runs the corrected command once, and only if the original did not run as a command."""
+        original = relation(content).get("event_id")
+        new = content.get("m.new_content")
+        if not isinstance(original, str) or not isinstance(new, dict) or new.get("msgtype") != "m.text":
+            return
+        line = command_line(str(new.get("body", "")), self.prefix)
+        if line is None:
+            return
+        if await refs.get(self.app.db, PLATFORM, room_id, HANDLED_KIND, original) not in (None, PARSE_ERROR):
+            return  # the original ran (or is running): editing it does not run it again
+        if not await refs.claim(self.app.db, PLATFORM, room_id, EDITED_KIND, original, str(event["event_id"])):
+            return  # an earlier edit of it already ran
+        event_id, sender = str(event["event_id"]), str(event.get("sender", ""))
+        if await self._claim(room_id, event_id, sender, None):
+            await self._run(room_id, event_id, sender, line, power)
+
+    async def _claim(self, room_id: str, event_id: str, sender: str, thread_id: str | None) -> bool:
+        """True if this command is ours to run; a command claimed before (by us before a crash, or by another
+        bot on this database) is never run again — its stored answer, if any, is sent (deduplicated)."""
+        if await refs.claim(self.app.db, PLATFORM, room_id, HANDLED_KIND, event_id, RUNNING):
+            return True
+        state = await refs.get(self.app.db, PLATFORM, room_id, HANDLED_KIND, event_id) or ""
+        if state.startswith(ANSWER):
+            reply = answer_from_json(state.removeprefix(ANSWER))
+            await self._finish(room_id, event_id, sender, reply, DONE, thread_id)
+        return False
+
+    async def _run(
+        self,
+        room_id: str,
+        event_id: str,
+        sender: str,
+        line: str,
+        power: RoomPower,
+        *,
+        uploads: tuple[Upload, ...] = (),
+        thread_id: str | None = None,
+    ) -> None:
+        line = await with_thread_reading(self.app, room_id, thread_id, line)
+        try:
+            parse_line(self.app.registry, line)
+            outcome = DONE
+        except UserError:
+            outcome = PARSE_ERROR  # answered with the parser's sentence; a corrected edit may run
         ctx = self._context(room_id, sender, power, uploads=uploads, thread_id=thread_id)
         reply = await self.app.handle(ctx, line)
+        if outcome == DONE:
+            await refs.put(self.app.db, PLATFORM, room_id, HANDLED_KIND, event_id, ANSWER + answer_to_json(reply))
+            if (number := poll_number(" ".join(line.split()[:2]))) and reply.kind != "error":
+                # a typed vote is the member's vote now: redacting an older reaction no longer takes it back
+                await self.app.forget_ref(PLATFORM, room_id, VOTE_KIND, f"{number} {sender}")
+        await self._finish(room_id, event_id, sender, reply, outcome, thread_id)
+
+    async def _finish(
+        self, room_id: str, event_id: str, sender: str, reply: Reply, outcome: str, thread_id: str | None
+    ) -> None:
+        held = self._held.get(room_id)
+        if held is not None and thread_id is None and _combinable(reply) and self.session.rate_limited():
+            held.append((event_id, sender, reply, outcome))  # sent with the batch's other answers, in one event
+            return
         await self.posting.answer(room_id, event_id, sender, reply, thread_id)
+        await refs.put(self.app.db, PLATFORM, room_id, HANDLED_KIND, event_id, outcome)
+
+    @contextlib.asynccontextmanager
+    async def batch(self, room_id: str, *, more_coming: Callable[[], bool] = lambda: False) -> AsyncIterator[None]:
+        """Handle one sync batch of a room: while the homeserver rate-limits the bot, plain answers are held and
+        sent together as one notice — at the end of the batch, or of a later one when `more_coming` says the
+        room's next batch is already waiting (at most HOLD_LIMIT answers in one notice)."""
+        held = self._held.setdefault(room_id, [])
+        try:
+            yield
+        finally:
+            if not (more_coming() and len(held) < HOLD_LIMIT):
+                del self._held[room_id]
+                await self._send_held(room_id, held)
+
+    async def _send_held(self, room_id: str, held: list[tuple[str, str, Reply, str]]) -> None:
+        if len(held) == 1:
+            event_id, sender, reply, outcome = held[0]
+            await self._finish(room_id, event_id, sender, reply, outcome, None)
+        elif held:
+            await self.posting.answer_together(room_id, [(e, s, r) for e, s, r, _ in held])
+            for event_id, _, _, outcome in held:
+                await refs.put(self.app.db, PLATFORM, room_id, HANDLED_KIND, event_id, outcome)
 
     def _context(
         self,
@@ -136,11 +275,24 @@ class Incoming:
             room_id=room_id,
             user_id=sender,
             display_name=name,
-            platform_moderator=power.level(sender) >= self.session.settings.moderator_power_level,
+            platform_moderator=self._is_moderator(power, sender),
+            platform_decides_moderators=True,
             uploads=uploads,
             thread_id=thread_id,
             prefix=self.prefix,
+            room=self._facts(room, power),
         )
+
+    def _is_moderator(self, power: RoomPower, user_id: str) -> bool:
+        return power.level(user_id) >= self.session.settings.moderator_power_level
+
+    def _facts(self, room: nio.MatrixRoom | None, power: RoomPower) -> RoomFacts | None:
+        """The room's name, joined members and moderators as the last sync left them (the bot not counted)."""
+        if room is None:
+            return None
+        members = sorted(u for u in room.users if u != self.session.user_id)
+        moderators = tuple(room.user_name(u) or u for u in members if self._is_moderator(power, u))
+        return RoomFacts(name=room.name or None, members=len(members), moderators=moderators)
 
     async def _attached_files(self, room_id: str, content: dict[str, Any], msgtype: Any) -> tuple[Upload, ...]:
         if msgtype == "m.file":
@@ -174,6 +326,25 @@ class Incoming:
             raise UserError(f"{filename} is larger than the {limit} MB limit.")
         return Upload(filename, response.body)
 
+    async def _on_redaction(self, room_id: str, event: dict[str, Any], redacted: str, power: RoomPower) -> None:
+        """Redacting one of our Element polls (only a moderator can) closes the bot's poll and posts its results;
+        redacting the reaction or poll answer that is a member's current vote takes that vote back."""
+        vote = await refs.key_of(self.app.db, PLATFORM, room_id, VOTE_KIND, redacted)
+        if vote is not None:
+            number, voter = vote.split(" ", 1)
+            await self._withdraw(room_id, str(event["event_id"]), voter, number, power)
+            return
+        key = await refs.key_of(self.app.db, PLATFORM, room_id, POLL_KIND, json.dumps([redacted]))
+        command = closing_command(key) if key else None
+        if command is None:
+            return
+        event_id, sender = str(event["event_id"]), str(event.get("sender", ""))
+        if not await refs.claim(self.app.db, PLATFORM, room_id, HANDLED_KIND, event_id, DONE):
+            return
+        log.info("poll %s was redacted by %s: closing it", key, sender)
+        reply = await self.app.handle(self._context(room_id, sender, power), command)
+        await self.posting.post(room_id, reply, txn=f"rg-redacted-{event_id}")
+
     # ------------------------------------------------------------ choices
     async def _on_choice(
         self,
@@ -181,26 +352,50 @@ class Incoming:
         event: dict[str, Any],
         power: RoomPower,
         target: Any,
-        pick: Callable[[list[str]], int | None],
+        pick: Callable[[list[str]], list[int]],
     ) -> None:
-        """A poll response or a reaction on a message with choices: run the chosen command as that member."""
+        """A poll response or a reaction on a message with choices: run the chosen command as that member.
+
+        Several answers (a multi-select poll) run one command with all of them: `vote 7 A C`.
+        """
         if not isinstance(target, str):
             return
         stored = await self.app.recall(PLATFORM, room_id, CHOICES_KIND, target)
         if stored is None:
             return  # not one of our messages with choices
-        choices = json.loads(stored)
-        labels = [label for label, _ in choices]
-        index = pick(labels)
-        if index is None:
+        choices = [Choice(label, command) for label, command in json.loads(stored)]
+        picked = pick([c.label for c in choices])
+        event_id, sender = str(event["event_id"]), str(event.get("sender", ""))
+        number = poll_number(poll_key(choices) or "")
+        if not picked:
+            if number and event.get("type") in POLL_RESPONSES and withdrawn_answer(event):
+                await self._withdraw(room_id, event_id, sender, number, power)
             return
-        sender = str(event.get("sender", ""))
-        command = choices[index][1]
+        command = combined_command([choices[i] for i in picked], choices)
         if asks_for_text(command):  # a reaction carries no text: say what to type
             hint = Reply(text=f"Type `{self.prefix}{typed_command(command)}`.")
-            await self.posting.answer(room_id, str(event["event_id"]), sender, hint, reply_to=target)
+            await self.posting.answer(room_id, event_id, sender, hint, reply_to=target)
             return
+        if not await refs.claim(self.app.db, PLATFORM, room_id, HANDLED_KIND, event_id, DONE):
+            return  # handled before a restart, or by another bot on this database
         ctx = self._context(room_id, sender, power)
         reply = await self.app.handle(ctx, command)
+        if number and reply.kind != "error":  # this event is the member's vote now: redacting it takes it back
+            await self.app.remember(PLATFORM, room_id, VOTE_KIND, f"{number} {sender}", event_id)
         if reply.kind == "error" or not reply.ephemeral:
-            await self.posting.answer(room_id, str(event["event_id"]), sender, reply, reply_to=target)
+            await self.posting.answer(room_id, event_id, sender, reply, reply_to=target, say_where=False)
+
+    async def _withdraw(self, room_id: str, event_id: str, voter: str, number: str, power: RoomPower) -> None:
+        """Take back a member's vote (their reaction was redacted, or their poll answer emptied); said privately."""
+        if not await refs.claim(self.app.db, PLATFORM, room_id, HANDLED_KIND, event_id, DONE):
+            return
+        await self.app.forget_ref(PLATFORM, room_id, VOTE_KIND, f"{number} {voter}")
+        reply = await self.app.handle(self._context(room_id, voter, power), f"unvote {number}")
+        if reply.kind == "error":
+            log.info("taking back %s's vote in poll %s: %s", voter, number, reply.text)
+
+
+def _combinable(reply: Reply) -> bool:
+    """Plain answers only: not private, no files, choices, polls or poll endings (those have their own events)."""
+    private = reply.ephemeral and reply.kind != "error"
+    return not (private or reply.files or reply.choices or reply.closes or reply.kind == "poll")

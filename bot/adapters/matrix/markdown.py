@@ -53,15 +53,20 @@ def inline_html(text: str) -> str:
     return MARKDOWN.renderInline(text).replace("\n", "")
 
 
-def plain_text(text: str) -> str:
-    """The text without its markup, for places that show no formatting (poll questions, answers and ends).
+def plain_text(text: str, *, keep_code: bool = False) -> str:
+    """The text without its markup, for places that show no formatting (poll questions, answers and ends, and
+    the plain `body` beside the HTML). With `keep_code`, code spans keep their backticks: commands stay visible
+    as commands in a plain body.
 
     A link keeps its address after its text, so nothing a member needs is lost.
     """
     out: list[str] = []
     link: tuple[str, int] | None = None  # (address, where its text starts in `out`)
     for token in MARKDOWN.parseInline(text)[0].children or []:
-        if token.type in ("text", "code_inline"):
+        if token.type == "code_inline" and keep_code:
+            fence = "``" if "`" in token.content else "`"
+            out.append(f"{fence}{token.content}{fence}")
+        elif token.type in ("text", "code_inline"):
             out.append(token.content)
         elif token.type in ("softbreak", "hardbreak"):
             out.append("\n")

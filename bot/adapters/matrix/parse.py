@@ -6,6 +6,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot.adapters.base import poll_key
+from bot.replies import Choice
+
 POLL_RESPONSES = ("org.matrix.msc3381.poll.response", "m.poll.response")
 # Versions 1–11 list the creators in m.room.power_levels; from 12 on they outrank everyone and are not listed.
 _CLASSIC_ROOM_VERSIONS = frozenset(str(n) for n in range(1, 12))
@@ -78,16 +81,60 @@ def choice_index(key: str, labels: Sequence[str]) -> int | None:
     return next((i for i in candidates if 0 <= i < len(labels)), None)
 
 
-def poll_answer_index(content: dict[str, Any], count: int) -> int | None:
-    """The first answer of an MSC3381 response to one of our polls (answer ids are 1…n)."""
-    for name in POLL_RESPONSES:
-        block = content.get(name)
-        if isinstance(block, dict):
-            answers = block.get("answers")
-            if isinstance(answers, list) and answers and str(answers[0]).isdigit():
-                index = int(str(answers[0])) - 1
-                return index if 0 <= index < count else None
-    return None
+def poll_answer_indexes(content: dict[str, Any], count: int) -> list[int]:
+    """The answers of an MSC3381 response to one of our polls (answer ids are 1…n), in every form clients send:
+    unstable `org.matrix.msc3381.poll.response: {answers}`, stable `m.selections`, and `m.poll.response: {answers}`.
+    Unknown ids are dropped; an empty list is a withdrawn answer or one that names nothing of ours."""
+    raw: Any = None
+    if isinstance(content.get("m.selections"), list):
+        raw = content["m.selections"]
+    else:
+        for name in POLL_RESPONSES:
+            block = content.get(name)
+            if isinstance(block, dict) and isinstance(block.get("answers"), list):
+                raw = block["answers"]
+                break
+    picked: list[int] = []
+    for answer in raw or ():
+        text = str(answer)
+        if text.isdigit() and 0 <= int(text) - 1 < count and int(text) - 1 not in picked:
+            picked.append(int(text) - 1)
+    return picked
+
+
+def poll_number(poll_key: str) -> str | None:
+    """The votes cog's poll number in the shared head of its choices, `vote <id>`; None for other choices."""
+    words = poll_key.split()
+    return words[1] if len(words) == 2 and words[0] == "vote" and words[1].isdigit() else None
+
+
+def closing_command(poll_key: str) -> str | None:
+    """The command that closes the poll whose choices are `vote <id> …` (the votes cog's `poll close <id>`)."""
+    number = poll_number(poll_key)
+    return f"poll close {number}" if number else None
+
+
+def withdrawn_answer(event: dict[str, Any]) -> bool:
+    """An MSC3381 response with no answers at all: the member takes their answer back."""
+    content = event.get("content") or {}
+    if isinstance(content.get("m.selections"), list):
+        return not content["m.selections"]
+    blocks = [content.get(name) for name in POLL_RESPONSES]
+    return any(isinstance(b, dict) and b.get("answers") == [] for b in blocks)
+
+
+def reaction_pick(key: str, labels: list[str]) -> list[int]:
+    index = choice_index(key, labels)
+    return [] if index is None else [index]
+
+
+def combined_command(picked: list[Choice], offered: list[Choice]) -> str:
+    """One command for the picked choices: the command itself, or the shared head with every pick's last word."""
+    if len(picked) == 1:
+        return picked[0].command
+    shared = poll_key(offered) or ""
+    words = [c.command.removeprefix(shared).strip() for c in picked]
+    return f"{shared} {' '.join(words)}".strip()
 
 
 def inviter_allowed(inviter: str, allowed: Iterable[str]) -> bool:

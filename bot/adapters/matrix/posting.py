@@ -1,20 +1,26 @@
 """Posting: answers to members' events, the outbox's posts, threads, files and Element polls.
 
-A Reply is sent as an m.notice (a poll: its card, then an MSC3381 poll) plus one event per file. Replies use
-transaction ids derived from the command's event id and posts use the outbox key, so a repeat from the same
-device is deduplicated by the homeserver. Any Reply with choices is remembered (kind "choices") so a reaction
-or a poll answer on it can run the chosen command.
+Answers to commands are m.notice (Element's default push rules keep them silent); the outbox's posts (reminders,
+readings opening, polls, quotes) are m.text, so members are notified. A Reply is one message (a poll: its card,
+then an MSC3381 poll) plus one event per file. Private answers (`Reply.ephemeral`: exports, vote receipts) go to
+the member's direct room, never the group's. Replies use transaction ids derived from the command's event id and
+posts use the outbox key, so a repeat from the same device is deduplicated by the homeserver. Any Reply with
+choices is remembered (kind "choices") so a reaction or a poll answer on it can run the chosen command. A bot
+poll has one Element poll: showing it again links to the poll already in the room.
 """
 
 from __future__ import annotations
 
 import io
 import json
+from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 import nio
 
 from bot.adapters.base import DIRECT_PREFIX, poll_key
+from bot.adapters.matrix.mentions import mentions_for
 from bot.adapters.matrix.render import (
     POLL_END,
     POLL_START,
@@ -22,7 +28,7 @@ from bot.adapters.matrix.render import (
     file_content,
     has_message,
     is_poll,
-    notice_content,
+    message_content,
     poll_card,
     poll_end_content,
     poll_start_content,
@@ -30,13 +36,24 @@ from bot.adapters.matrix.render import (
     thread_relation,
 )
 from bot.adapters.matrix.rooms import Rooms
-from bot.adapters.matrix.session import PLATFORM, MatrixError, Session, why
+from bot.adapters.matrix.session import PLATFORM, MatrixError, Session
+from bot.adapters.matrix.threads import THREADED_KINDS, current_thread_key
 from bot.app import App
 from bot.replies import Reply
 
 THREAD_KIND = "thread"
 CHOICES_KIND = "choices"
 POLL_KIND = "poll"  # the command prefix a poll's choices share ("vote 7") → its poll start event
+NOTICE, TEXT = "m.notice", "m.text"
+SENT_PRIVATELY = "I sent you my answer in a private message."
+COUNTED = (
+    "These results count each member's latest ballot however it was cast: answers to the Element poll, "
+    "reactions and typed votes alike (the Element poll's own tally shows only its answers)."
+)
+
+
+def permalink(room_id: str, event_id: str) -> str:
+    return f"https://matrix.to/#/{room_id}/{event_id}"
 
 
 class Posting:
@@ -57,57 +74,122 @@ class Posting:
         thread_id: str | None = None,
         *,
         reply_to: str | None = None,
+        say_where: bool = True,
     ) -> str:
-        """Post the answer to a member's event; the transaction id comes from that event, so it is sent once."""
+        """Post the answer to a member's event as a notice; the transaction id comes from that event, so it is sent
+        once. A private answer goes to the member's direct room, with (`say_where`) a pointer in this room."""
+        txn = f"rg-answer-{event_id}"
+        if reply.ephemeral and reply.kind != "error" and not self.rooms.is_direct_with(room_id, sender):
+            direct = await self.rooms.direct_room(sender)
+            sent = await self._post(direct, reply, relation=None, txn=txn, msgtype=NOTICE)
+            if say_where:
+                pointer = Reply(text=SENT_PRIVATELY)
+                where = reply_relation(event_id, thread_id)
+                await self._post(room_id, pointer, relation=where, txn=f"{txn}.where", mention=sender, msgtype=NOTICE)
+            return sent
+        opening = reply.kind == "poll"  # a poll opening is news for everyone: a message that notifies
         return await self._post(
             room_id,
             reply,
             relation=reply_relation(reply_to or event_id, thread_id),
-            txn=f"rg-answer-{event_id}",
+            txn=txn,
             mention=sender,
+            msgtype=TEXT if opening else NOTICE,
+            mentions=await mentions_for(self.app, room_id, reply.kind) if opening else None,
         )
+
+    async def answer_together(self, room_id: str, answers: Sequence[tuple[str, str, Reply]]) -> str:
+        """Several answers (event id, sender, reply) as one notice, each under a link to its command: while the
+        homeserver rate-limits the bot, one event instead of many gets every member their answer sooner."""
+        parts = [
+            f"↳ [Answer to {sender}]({permalink(room_id, event_id)})\n{reply.plain()}"
+            for event_id, sender, reply in answers
+        ]
+        last = answers[-1][0]
+        return await self._post(
+            room_id,
+            Reply(text="\n\n".join(parts)),
+            relation=reply_relation(last),
+            txn=f"rg-answers-{answers[0][0]}",
+            mention=[sender for _, sender, _ in answers],
+            msgtype=NOTICE,
+        )
+
+    async def post(self, room_id: str, reply: Reply, *, txn: str) -> str:
+        """A message for the whole room that answers no one in particular (a redacted poll's results)."""
+        return await self._post(room_id, reply, relation=None, txn=txn, msgtype=TEXT)
+
+    async def notice(self, room_id: str, text: str, *, txn: str) -> str:
+        """A plain notice from the bot itself (a greeting, a refusal), not an answer to anyone."""
+        return await self._post(room_id, Reply(text=text), relation=None, txn=txn, msgtype=NOTICE)
 
     async def send(
         self, room_id: str, reply: Reply, *, key: str, thread_key: str | None = None, starts_thread: bool = False
     ) -> str:
         if room_id.startswith(DIRECT_PREFIX):
             room_id = await self.rooms.direct_room(room_id.removeprefix(DIRECT_PREFIX))
+        elif room_id not in self.session.client.rooms:  # removed from it: no request, and no retrying for ever
+            raise MatrixError(f"not in {room_id} (removed from the room?)", permanent=True)
+        if thread_key is None and reply.kind in THREADED_KINDS:
+            thread_key = await current_thread_key(self.app, room_id)  # quotes and prompts follow the reading
         relation = None
         if thread_key and not starts_thread:
             root = await self.app.recall(PLATFORM, room_id, THREAD_KIND, thread_key)
             if root:
                 relation = thread_relation(root)
-        event_id = await self._post(room_id, reply, relation=relation, txn=key)
+        mentioned = await mentions_for(self.app, room_id, reply.kind)
+        event_id = await self._post(room_id, reply, relation=relation, txn=key, msgtype=TEXT, mentions=mentioned)
         if starts_thread and thread_key and event_id:
             await self.app.remember(PLATFORM, room_id, THREAD_KIND, thread_key, event_id)
         return event_id
 
     async def _post(
-        self, room_id: str, reply: Reply, *, relation: dict[str, Any] | None, txn: str, mention: str | None = None
+        self,
+        room_id: str,
+        reply: Reply,
+        *,
+        relation: dict[str, Any] | None,
+        txn: str,
+        msgtype: str,
+        mention: str | Sequence[str] | None = None,
+        mentions: dict[str, Any] | None = None,
     ) -> str:
-        """Send a Reply as a notice (a poll: its card, then the poll) plus one event per file.
+        """Send a Reply as one message (a poll: its card, then the poll) plus one event per file.
 
-        Returns the id of the notice or poll, which is what reactions and thread replies refer to.
+        Returns the id of the message or poll, which is what reactions and thread replies refer to.
         """
         first = ""
+        key = poll_key(reply.choices) if is_poll(reply) else None
+        shown = await self.app.recall(PLATFORM, room_id, POLL_KIND, key) if key else None
+        if shown:  # this poll is already in the room: link to it rather than start a second Element poll
+            start = json.loads(shown)[0]
+            reply = replace(
+                reply, kind="poll-shown", text=f"Answer the poll above: {permalink(room_id, start)}\n\n{reply.text}"
+            )
+        if reply.closes:
+            reply = replace(reply, text=f"{reply.text}\n\n{COUNTED}" if reply.text else COUNTED)
         if has_message(reply):
             card = poll_card(reply) if is_poll(reply) else None
             if card is not None:
-                card_content = notice_content(card, self.prefix)
+                card_content = message_content(card, self.prefix, msgtype)
                 if relation:
                     card_content["m.relates_to"] = relation
                 await self._send_event(room_id, "m.room.message", card_content, f"{txn}.card")
             if is_poll(reply):
                 event_type, content = POLL_START, poll_start_content(reply)
             else:
-                event_type, content = "m.room.message", notice_content(reply, self.prefix)
+                event_type, content = "m.room.message", message_content(reply, self.prefix, msgtype)
             if relation:
                 content["m.relates_to"] = relation
-            if mention:
-                content["m.mentions"] = {"user_ids": [mention]}
+            if mention or mentions:
+                asked = [mention] if isinstance(mention, str) else list(mention or ())
+                content["m.mentions"] = {
+                    **(mentions or {}),
+                    "user_ids": sorted({*asked, *(mentions or {}).get("user_ids", [])}),
+                }
             first = await self._send_event(room_id, event_type, content, txn)
-            if is_poll(reply) and (key := poll_key(reply.choices)):
-                await self._remember_poll(room_id, key, first)
+            if is_poll(reply) and key:
+                await self.app.remember(PLATFORM, room_id, POLL_KIND, key, json.dumps([first]))
             if reply.choices:
                 await self.app.remember(
                     PLATFORM,
@@ -121,7 +203,7 @@ class Posting:
                 io.BytesIO(file.data), content_type=file.content_type, filename=file.filename, filesize=len(file.data)
             )
             if not isinstance(uploaded, nio.UploadResponse):
-                raise MatrixError(f"uploading {file.filename} failed: {why(uploaded)}")
+                raise MatrixError.refused(f"uploading {file.filename} failed", uploaded)
             content = file_content(file, uploaded.content_uri)
             if relation:
                 content["m.relates_to"] = relation
@@ -130,12 +212,6 @@ class Posting:
         if reply.closes:
             await self._end_poll(room_id, reply, reply.closes, f"{txn}.end")
         return first
-
-    async def _remember_poll(self, room_id: str, key: str, start_id: str) -> None:
-        """Remember a poll start under its choices' shared command; `poll show` may post the same poll again."""
-        stored = await self.app.recall(PLATFORM, room_id, POLL_KIND, key)
-        starts = [*json.loads(stored), start_id] if stored else [start_id]
-        await self.app.remember(PLATFORM, room_id, POLL_KIND, key, json.dumps(starts))
 
     async def _end_poll(self, room_id: str, reply: Reply, key: str, txn: str) -> None:
         """End every Element poll that offered the commands `key …` (their results are `reply`), once."""
@@ -149,5 +225,5 @@ class Posting:
     async def _send_event(self, room_id: str, event_type: str, content: dict[str, Any], txn: str) -> str:
         response = await self.session.client.room_send(room_id, event_type, content, tx_id=txn)
         if not isinstance(response, nio.RoomSendResponse):
-            raise MatrixError(f"sending to {room_id} failed: {why(response)}")
+            raise MatrixError.refused(f"sending to {room_id} failed", response)
         return str(response.event_id)

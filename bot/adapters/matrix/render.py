@@ -8,8 +8,10 @@ title is a heading, fields a list, choices a numbered list with the command to t
 from __future__ import annotations
 
 import html
+import json
 import struct
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 from bot.adapters.base import typed_command
@@ -21,6 +23,11 @@ POLL_START = "org.matrix.msc3381.poll.start"
 POLL_END = "org.matrix.msc3381.poll.end"
 POLL_TEXT = "org.matrix.msc1767.text"
 POLL_KIND = "org.matrix.msc3381.poll.disclosed"
+POLL_KIND_UNDISCLOSED = "org.matrix.msc3381.poll.undisclosed"  # results only once the poll ends
+# Synapse refuses events over 65 536 bytes (M_TOO_LARGE); the content stays well under it, leaving room for the
+# event's envelope (ids, signatures, relations).
+MAX_CONTENT_BYTES = 60_000
+CUT_NOTE = "… (cut here: too long for one Matrix message)"
 MAX_POLL_ANSWERS = 20  # MSC3381: clients show at most 20 answers
 KEYCAPS = ("1️⃣", "2️⃣", "3️⃣", "4️⃣", "5️⃣", "6️⃣", "7️⃣", "8️⃣", "9️⃣", "🔟")
 
@@ -36,24 +43,23 @@ def render(reply: Reply, prefix: str = "!rg ") -> tuple[str, str]:
     body: list[str] = []
     parts: list[str] = []
     if reply.title:
-        body.append(reply.title)
+        body.append(plain_body(reply.title))
         parts.append(f"<h4>{inline_html(reply.title)}</h4>")
     if reply.text:
-        body.append(reply.text)
+        body.append(plain_body(reply.text))
         rendered = text_html(reply.text)
         quotes_itself = any(line.startswith(">") for line in reply.text.splitlines())  # "> passage\n— author"
         wrap = reply.kind == "quote" and not quotes_itself
         parts.append(f"<blockquote>{rendered}</blockquote>" if wrap else rendered)
     if reply.fields:
-        body.extend(f"{f.name}: {f.value}" for f in reply.fields)
-        items = "".join(
-            f"<li><strong>{inline_html(f.name)}:</strong> {inline_html(f.value)}</li>" for f in reply.fields
-        )
+        body.extend(f"{plain_body(f.name)}: {plain_body(f.value)}" for f in reply.fields)
+        items = "".join(f"<li><strong>{inline_html(f.name)}:</strong> {field_html(f.value)}</li>" for f in reply.fields)
         parts.append(f"<ul>{items}</ul>")
     if reply.choices:
         keys = choice_keys(len(reply.choices))
         body.extend(
-            f"{key} {c.label} — {prefix}{typed_command(c.command)}" for key, c in zip(keys, reply.choices, strict=True)
+            f"{key} {plain_body(c.label)} — {prefix}{typed_command(c.command)}"
+            for key, c in zip(keys, reply.choices, strict=True)
         )
         body.append("React with the number or type the command.")
         items = "".join(
@@ -65,9 +71,42 @@ def render(reply: Reply, prefix: str = "!rg ") -> tuple[str, str]:
     return "\n".join(body), "".join(parts)
 
 
+def plain_body(text: str) -> str:
+    """A line or paragraph of the bot's Markdown as plain text: no `**` or `*`, code spans kept as `code`."""
+    return "\n".join(plain_text(line, keep_code=True) for line in text.split("\n"))
+
+
+def field_html(value: str) -> str:
+    """A field's value: inline, unless it spans lines or quotes ("> passage\n— author"), then as blocks."""
+    if "\n" in value or value.lstrip().startswith(">"):
+        return text_html(value)
+    return inline_html(value)
+
+
+def message_content(reply: Reply, prefix: str = "!rg ", msgtype: str = "m.notice") -> dict[str, Any]:
+    """An m.notice (answers to commands: Element does not notify for them) or an m.text (posts members should be
+    notified of). A reply too long for one event loses the end of its text, with a note saying so."""
+    content = _content(reply, prefix, msgtype)
+    text = reply.text
+    while _size(content) > MAX_CONTENT_BYTES and text:
+        text = text[: len(text) * MAX_CONTENT_BYTES // _size(content) * 9 // 10].rstrip()
+        content = _content(replace(reply, text=text + CUT_NOTE if text else CUT_NOTE.lstrip("… ")), prefix, msgtype)
+        if not text:
+            break
+    return content
+
+
 def notice_content(reply: Reply, prefix: str = "!rg ") -> dict[str, Any]:
+    return message_content(reply, prefix, "m.notice")
+
+
+def _content(reply: Reply, prefix: str, msgtype: str) -> dict[str, Any]:
     body, formatted = render(reply, prefix)
-    return {"msgtype": "m.notice", "body": body, "format": HTML_FORMAT, "formatted_body": formatted}
+    return {"msgtype": msgtype, "body": body, "format": HTML_FORMAT, "formatted_body": formatted}
+
+
+def _size(content: dict[str, Any]) -> int:
+    return len(json.dumps(content, ensure_ascii=False).encode("utf-8"))
 
 
 def is_poll(reply: Reply) -> bool:
@@ -100,8 +139,8 @@ def poll_start_content(reply: Reply) -> dict[str, Any]:
     return {
         POLL_START: {
             "question": {POLL_TEXT: question, "body": question, "msgtype": "m.text"},
-            "kind": POLL_KIND,
-            "max_selections": 1,
+            "kind": POLL_KIND_UNDISCLOSED if reply.anonymous else POLL_KIND,
+            "max_selections": max(1, min(reply.max_selections, len(labels))),
             "answers": [{"id": str(n), POLL_TEXT: label} for n, label in enumerate(labels, 1)],
         },
         POLL_TEXT: fallback,
@@ -111,7 +150,7 @@ def poll_start_content(reply: Reply) -> dict[str, Any]:
 
 def poll_end_content(reply: Reply, start_id: str) -> dict[str, Any]:
     """An MSC3381 poll end for the poll `start_id`, with the results as its text for clients without polls."""
-    text = plain_text("\n".join(part for part in (reply.title, reply.text) if part)).strip() or "The poll has ended."
+    text = plain_body("\n".join(part for part in (reply.title, reply.text) if part)).strip() or "The poll has ended."
     return {
         "m.relates_to": {"rel_type": "m.reference", "event_id": start_id},
         POLL_END: {},

@@ -1,7 +1,9 @@
-"""The connection to the homeserver: the nio client, logging in with a token or a password, the device kept.
+"""The connection to the homeserver: the nio client, logging in with a token or a password, the session kept.
 
-The device id is saved in matrix.state_dir so that a password login reuses its device, and with it the
-transaction ids the homeserver deduplicates by.
+With a password, the bot logs in once and saves the access token and device id in matrix.state_dir
+(`session.json`, readable by the owner only); later starts reuse them and log in again only when the homeserver
+refuses the token. Reusing the device keeps the transaction ids the homeserver deduplicates by, and not logging in
+on every start keeps clear of the homeserver's login rate limit. A token from the environment wins, as before.
 """
 
 from __future__ import annotations
@@ -9,21 +11,54 @@ from __future__ import annotations
 import json
 import logging
 import os
+import time
 from pathlib import Path
 from typing import Any
 
 import aiohttp
 import nio
 
+from bot.adapters.base import DeliveryError
 from bot.config import ConfigError, MatrixSettings
+
+log = logging.getLogger(__name__)
 
 PLATFORM = "matrix"
 BOT_ROOM = ""  # external_refs room id for values that belong to the bot, not a room
-DEVICE_FILE = "device.json"
+SESSION_FILE = "session.json"
+RATE_LIMIT_SLACK = 2.0  # seconds after a 429's wait during which we still count as limited
+LEGACY_DEVICE_FILE = "device.json"  # before the token was kept: the device id alone
 
 
-class MatrixError(RuntimeError):
-    """The homeserver refused a request; the outbox retries sends that raise it."""
+# Refusals that sending again will not change: the bot is not in the room (kicked, banned, never joined), the room
+# is gone, or the event can never be accepted.
+# Errors after which a room will never take the post: the room refuses the bot (its posts are parked) …
+ROOM_REFUSED = frozenset({"M_FORBIDDEN", "M_NOT_FOUND"})
+# … or only this post is impossible (too large, malformed); the room stays in use.
+POST_REFUSED = frozenset({"M_TOO_LARGE", "M_BAD_JSON", "M_NOT_JSON"})
+PERMANENT_ERRORS = ROOM_REFUSED | POST_REFUSED
+
+
+class MatrixError(DeliveryError):
+    """The homeserver refused a request, classified as the outbox reads it (bot/adapters/base.py DeliveryError):
+    permanent for the whole room, permanent for this post only, or worth retrying after `retry_after` seconds."""
+
+    def __init__(
+        self, reason: str, *, permanent: bool = False, retry_after: float | None = None, whole_room: bool = True
+    ) -> None:
+        super().__init__(reason, permanent=permanent, retry_after=retry_after, whole_room=whole_room)
+
+    @classmethod
+    def refused(cls, what: str, response: Any) -> MatrixError:
+        """The error for a refused request: permanent for the errors in PERMANENT_ERRORS."""
+        code = getattr(response, "status_code", None)
+        retry_ms = getattr(response, "retry_after_ms", None)
+        return cls(
+            f"{what}: {why(response)}",
+            permanent=code in PERMANENT_ERRORS,
+            retry_after=retry_ms / 1000 if isinstance(retry_ms, int | float) else None,
+            whole_room=code not in POST_REFUSED,
+        )
 
 
 def why(response: Any) -> str:
@@ -44,6 +79,8 @@ class Session:
         self._password = password
         self._client: nio.AsyncClient | None = None
         self.device_id: str | None = None
+        self._refusal = ""
+        self._limited_until = 0.0
 
     @property
     def client(self) -> nio.AsyncClient:
@@ -63,6 +100,7 @@ class Session:
             max_timeouts=2, max_timeout_retry_wait_time=2.0, request_timeout=30, store_sync_tokens=False
         )
         self._client = nio.AsyncClient(self.settings.homeserver, self.user_id, config=config)
+        self._client.add_response_callback(self._on_error, nio.ErrorResponse)
         try:
             await self._login()
         except (aiohttp.ClientError, TimeoutError) as exc:
@@ -71,6 +109,16 @@ class Session:
                 "check matrix.homeserver and that the server is up."
             ) from None
 
+    def rate_limited(self) -> bool:
+        """Whether the homeserver asked us to slow down a moment ago (nio waits and retries the request itself)."""
+        return time.monotonic() < self._limited_until
+
+    async def _on_error(self, response: nio.ErrorResponse) -> None:
+        """nio reports each HTTP 429 here before it sleeps `retry_after_ms` and sends again."""
+        if response.status_code == "M_LIMIT_EXCEEDED":
+            wait = (response.retry_after_ms or 5000) / 1000
+            self._limited_until = max(self._limited_until, time.monotonic() + wait + RATE_LIMIT_SLACK)
+
     async def close(self) -> None:
         if self._client is not None:
             await self._client.close()
@@ -78,25 +126,15 @@ class Session:
 
     async def _login(self) -> None:
         client = self.client
-        saved = self._load_device()
+        saved = self._load_session()
+        saved_device = saved.get("device_id")
         if self._access_token:
-            client.restore_login(self.user_id, saved or "", self._access_token)
-            who = await client.whoami()
-            if not isinstance(who, nio.WhoamiResponse):
-                raise ConfigError(
-                    f"{self.settings.homeserver} refused the access token in {self.settings.access_token_env} "
-                    f"({why(who)}); create a new one as the README's “Running on Matrix” describes."
-                )
-            if who.user_id != self.user_id:
-                raise ConfigError(
-                    f"The access token in {self.settings.access_token_env} belongs to {who.user_id}, but "
-                    f"matrix.user_id is {self.user_id}; make them match."
-                )
-            self.device_id = who.device_id or saved
-            client.device_id = self.device_id or ""
+            await self._use_token(self._access_token, saved_device, source=self.settings.access_token_env)
+        elif saved.get("access_token") and await self._token_works(saved["access_token"], saved_device):
+            log.info("reusing the saved Matrix session (device %s)", self.device_id)
         else:
-            if saved:
-                client.device_id = saved  # log in to the same device, so its transaction ids stay valid
+            if saved_device:
+                client.device_id = saved_device  # log in to the same device, so its transaction ids stay valid
             response = await client.login(self._password, device_name=self.settings.device_name)
             if not isinstance(response, nio.LoginResponse):
                 raise ConfigError(
@@ -104,24 +142,61 @@ class Session:
                     f"{self.user_id} ({why(response)}); check matrix.user_id and the password."
                 )
             self.device_id = response.device_id
-        if self.device_id and self.device_id != saved:
-            self._save_device(self.device_id)
+            self._save_session(response.device_id, response.access_token)
+            return
+        if self.device_id and self.device_id != saved_device:
+            self._save_session(self.device_id, saved.get("access_token") if not self._access_token else None)
 
-    def _device_path(self) -> Path:
-        return self.settings.state_dir / DEVICE_FILE
+    async def _use_token(self, token: str, saved_device: str | None, *, source: str) -> None:
+        if not await self._token_works(token, saved_device):
+            raise ConfigError(
+                f"{self.settings.homeserver} refused the access token in {source} "
+                f"({self._refusal}); create a new one as the README's “Running on Matrix” describes."
+            )
 
-    def _load_device(self) -> str | None:
-        try:
-            data = json.loads(self._device_path().read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return None
-        if isinstance(data, dict) and data.get("user_id") == self.user_id and isinstance(data.get("device_id"), str):
-            return str(data["device_id"])
-        return None
+    async def _token_works(self, token: str, saved_device: str | None) -> bool:
+        """Restore a login from a token and ask the server who it belongs to; False if it refuses the token."""
+        client = self.client
+        client.restore_login(self.user_id, saved_device or "", token)
+        who = await client.whoami()
+        if not isinstance(who, nio.WhoamiResponse):
+            self._refusal = why(who)
+            if getattr(who, "status_code", None) in ("M_UNKNOWN_TOKEN", "M_MISSING_TOKEN", "M_FORBIDDEN"):
+                client.access_token = ""
+                return False
+            raise ConfigError(f"{self.settings.homeserver} could not check the access token ({why(who)}).")
+        if who.user_id != self.user_id:
+            raise ConfigError(
+                f"The access token in {self.settings.access_token_env} belongs to {who.user_id}, but "
+                f"matrix.user_id is {self.user_id}; make them match."
+            )
+        self.device_id = who.device_id or saved_device
+        client.device_id = self.device_id or ""
+        return True
 
-    def _save_device(self, device_id: str) -> None:
-        path = self._device_path()
+    def _session_path(self) -> Path:
+        return self.settings.state_dir / SESSION_FILE
+
+    def _load_session(self) -> dict[str, str]:
+        """The saved device id and, after a password login, its access token ({} when nothing is saved)."""
+        for name in (SESSION_FILE, LEGACY_DEVICE_FILE):
+            try:
+                data = json.loads((self.settings.state_dir / name).read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                continue
+            if isinstance(data, dict) and data.get("user_id") == self.user_id:
+                return {k: str(v) for k, v in data.items() if k in ("device_id", "access_token") and isinstance(v, str)}
+        return {}
+
+    def _save_session(self, device_id: str, access_token: str | None) -> None:
+        """Written atomically and readable by the owner only: the token is as good as the password."""
+        path = self._session_path()
         path.parent.mkdir(parents=True, exist_ok=True)
+        data = {"user_id": self.user_id, "device_id": device_id}
+        if access_token:
+            data["access_token"] = access_token
         temporary = path.with_suffix(".tmp")
-        temporary.write_text(json.dumps({"user_id": self.user_id, "device_id": device_id}), encoding="utf-8")
+        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(descriptor, "w", encoding="utf-8") as file:
+            json.dump(data, file)
         os.replace(temporary, path)

@@ -15,14 +15,15 @@ from bot.config import LibrarySettings, MatrixSettings, Settings
 from cogs import all_features
 from tests.adapters.matrix.support import Bot, StartBot, token_adapter
 from tests.conftest import START, TEXTS
-from tests.support.synapse import MatrixUser, SynapseServer
+from tests.support.synapse import MatrixUser, SynapseServer, synapse_default_limits  # noqa: F401
 
 
 @pytest.fixture
 async def start_bot(
     synapse: SynapseServer, matrix_user: Callable[..., MatrixUser], tmp_path: Path
 ) -> AsyncIterator[StartBot]:
-    """Factory: `await start_bot(allowed_inviters=…, max_upload_mb=…, password=False)` → a running Bot."""
+    """Factory: `await start_bot(allowed_inviters=…, max_upload_mb=…, login=…, user=…, server=…)` → a running Bot
+    (on the session's Synapse unless `server` is another one)."""
     bots: list[Bot] = []
 
     async def start(
@@ -31,14 +32,16 @@ async def start_bot(
         max_upload_mb: int = 10,
         login: str = "token",
         user: MatrixUser | None = None,
+        server: SynapseServer | None = None,
     ) -> Bot:
-        user = user or matrix_user(displayname="Readalong")
+        server = server or synapse
+        user = user or server.register_user(displayname="Readalong")
         folder = tmp_path / f"bot-{len(bots)}"
         settings = replace(
             Settings().with_database(folder / "readalong.sqlite3"),
             library=LibrarySettings(texts=TEXTS, max_upload_mb=max_upload_mb),
             matrix=MatrixSettings(
-                homeserver=synapse.base_url,
+                homeserver=server.base_url,
                 user_id=user.user_id,
                 allowed_inviters=allowed_inviters,
                 state_dir=folder / "matrix",

@@ -10,6 +10,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
+import aiohttp
 import nio
 
 from bot.adapters.matrix import MatrixAdapter, create_adapter
@@ -188,3 +189,17 @@ def ends(poll_id: str) -> Callable[[nio.Event], bool]:
         return event.source.get("type") == POLL_END and relation.get("event_id") == poll_id
 
     return match
+
+
+async def notifications(member: nio.AsyncClient) -> list[dict[str, Any]]:
+    """The member's notifications as the homeserver counted them by its push rules (GET /notifications)."""
+    url = f"{member.homeserver}/_matrix/client/v3/notifications"
+    headers = {"Authorization": f"Bearer {member.access_token}"}
+    async with aiohttp.ClientSession(trust_env=False) as http, http.get(url, headers=headers) as response:
+        assert response.status == 200, await response.text()
+        data = await response.json()
+    return list(data["notifications"])
+
+
+async def kick(member: nio.AsyncClient, room_id: str, user_id: str) -> None:
+    assert isinstance(await member.room_kick(room_id, user_id, reason="testing"), nio.RoomKickResponse)

@@ -134,7 +134,7 @@ async def test_a_poll_is_answered_by_members_through_responses_and_reactions(
     register(bot.app, poll_open, poll_vote)
     command_id = await send_text(alice, room_id, "!rg testpoll open")
     card = await wait_for_event(alice, answers(bot, command_id), room_id=room_id)
-    assert card.body == "Which book next?\nVote by **Friday**."
+    assert card.body == "Which book next?\nVote by Friday."
     assert "<strong>Friday</strong>" in content_of(card)["formatted_body"]
     poll = await wait_for_event(alice, lambda e: e.source.get("type") == POLL_START and in_reply_to(e) == command_id)
     start = content_of(poll)[POLL_START]
@@ -279,11 +279,11 @@ async def test_uploaded_files_are_added_to_the_library(start_bot: StartBot, matr
         b"Chapter Two\n\nMore text, enough of it for a group to read together and talk about afterwards.\n"
     )
     added = await reply_to(await share(book, "notes.txt"), "!rg library add")
-    assert added.body.startswith("Added to the library\n#1 *Notes on Reading*"), added.body
+    assert added.body.startswith("Added to the library\n#1 Notes on Reading —"), added.body  # plain: no `*`
 
     captioned = await share(book.replace(b"Reading", b"Writing"), "writing.txt", body="!rg library add")
     caption_reply = await wait_for_event(alice, answers(bot, captioned), room_id=room_id)
-    assert "*Notes on Writing*" in caption_reply.body
+    assert "#2 Notes on Writing —" in caption_reply.body
 
     too_big = await reply_to(await share(b"tiny", "huge.txt", size=5 * 1024 * 1024), "!rg library add")
     assert too_big.body == "huge.txt is larger than the 1 MB limit."
@@ -293,3 +293,106 @@ async def test_uploaded_files_are_added_to_the_library(start_bot: StartBot, matr
     )
     listing = await ask(alice, room_id, bot, "!rg library list")
     assert listing.body.count("\n#") == 2  # two books, nothing stored for the refused files
+
+
+async def test_power_levels_decide_moderators_live_and_group_info_shows_the_room(
+    start_bot: StartBot, matrix_client: Connect
+) -> None:
+    bot = await start_bot()
+    alice, bob, carol = await matrix_client(), await matrix_client(), await matrix_client()
+    room_id = await group_room(alice, bot, setup=False, join=(bob, carol))
+    await set_power_level(alice, room_id, bob.user_id, 50)
+    assert "is set up" in (await ask(bob, room_id, bot, "!rg group setup Europe/Berlin")).body  # bob's stored role
+
+    await set_power_level(alice, room_id, bob.user_id, 0)  # demoted: the room decides, not the stored role
+    refused = await ask(bob, room_id, bot, '!rg poll create "Which book?" "Dune" "Emma"')
+    assert refused.body == "Only moderators can use `poll create`."
+    info = await ask(carol, room_id, bot, "!rg group info")
+    alice_name = alice.user_id[1:].split(":")[0]
+    assert f"Moderators: {alice_name}" in info.body.splitlines()  # the room's power-100 creator, not bob
+    assert "Members: 3" in info.body.splitlines()  # everyone who joined the room, not only who used a command
+
+
+async def test_a_command_runs_once_even_if_the_bot_dies_before_answering(
+    start_bot: StartBot, matrix_client: Connect, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bot = await start_bot()
+    alice = await matrix_client()
+    room_id = await group_room(alice, bot)
+
+    # The bot dies after running the command and before its answer or its sync position reach anyone.
+    async def dies(*args: object, **kwargs: object) -> str:
+        raise RuntimeError("killed")
+
+    remember = bot.app.remember
+
+    async def no_sync_position(platform: str, room: str, kind: str, key: str, value: str) -> None:
+        if kind != "sync":
+            await remember(platform, room, kind, key, value)
+
+    monkeypatch.setattr(bot.adapter.posting, "answer", dies)
+    monkeypatch.setattr(bot.app, "remember", no_sync_position)
+    command_id = await send_text(alice, room_id, '!rg poll create "Which book next?" "Dune" "Emma"')
+
+    async def polls() -> int:
+        row = await bot.app.db.fetchone("SELECT count(*) FROM polls")
+        return int(row[0]) if row else 0
+
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + 10
+    while await polls() == 0:
+        assert loop.time() < deadline, "the command did not run"
+        await asyncio.sleep(0.05)
+    await bot.adapter.stop()  # dies: the position of the batch with the command is not stored
+    monkeypatch.undo()
+    handled: list[str] = []
+    await bot.restart(handled=handled)  # the batch with the command comes again
+
+    poll = await wait_for_event(alice, lambda e: e.source.get("type") == POLL_START and in_reply_to(e) == command_id)
+    assert poll.sender == bot.user_id  # the answer computed before the crash is sent
+    assert await polls() == 1 and not [line for line in handled if line.startswith("poll create")]
+
+
+async def test_an_edit_runs_a_mistyped_command_once_and_never_a_command_that_ran(
+    start_bot: StartBot, matrix_client: Connect
+) -> None:
+    bot = await start_bot()
+    alice = await matrix_client()
+    room_id = await group_room(alice, bot)
+
+    async def edit(original: str, body: str) -> str:
+        content = {
+            "msgtype": "m.text",
+            "body": f"* {body}",
+            "m.new_content": {"msgtype": "m.text", "body": body},
+            "m.relates_to": {"rel_type": "m.replace", "event_id": original},
+        }
+        return await send_event(alice, room_id, "m.room.message", content)
+
+    typo = await ask(alice, room_id, bot, "!rg grop info")
+    assert "did you mean `group`" in typo.body
+    fixed = await edit(in_reply_to(typo) or "", "!rg group info")
+    answer = await wait_for_event(alice, answers(bot, fixed), room_id=room_id)
+    assert "Time zone: Europe/Berlin" in answer.body
+    again = await edit(in_reply_to(typo) or "", "!rg help")  # a second edit: the corrected command already ran
+    ran = await ask(alice, room_id, bot, "!rg group timezone Europe/Paris")
+    rerun = await edit(in_reply_to(ran) or "", "!rg group timezone Europe/Rome")  # it ran: editing does not rerun
+    marker = await send_text(alice, room_id, "!rg group info")
+    seen = await seen_until(alice, room_id, answers(bot, marker))
+    assert not {again, rerun} & {in_reply_to(e) for e in seen}
+    assert "Time zone: Europe/Paris" in seen[-1].body
+
+
+async def test_an_answer_too_long_for_one_event_is_cut_not_lost(start_bot: StartBot, matrix_client: Connect) -> None:
+    bot = await start_bot()
+    alice = await matrix_client()
+    room_id = await group_room(alice, bot)
+
+    @command("testecho", help="Echo a lot.")
+    async def echo(inv: Invocation) -> Reply:
+        return Reply(title="Search", text="\n".join(f"• result {n}: " + "land and peace " * 20 for n in range(300)))
+
+    register(bot.app, echo)
+    answer = await ask(alice, room_id, bot, "!rg testecho")  # about 100 KB of text: Synapse refuses over 64 KB
+    assert answer.body.endswith("… (cut here: too long for one Matrix message)")
+    assert answer.body.startswith("Search\n• result 0: land and peace")

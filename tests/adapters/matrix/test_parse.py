@@ -10,17 +10,19 @@ from bot.adapters.matrix.parse import (
     choice_index,
     command_line,
     inviter_allowed,
-    poll_answer_index,
+    poll_answer_indexes,
     strip_reply_fallback,
 )
 
 
-def test_poll_responses_pick_an_answer_by_number() -> None:
-    assert poll_answer_index({"org.matrix.msc3381.poll.response": {"answers": ["2"]}}, 2) == 1
-    assert poll_answer_index({"m.poll.response": {"answers": ["1"]}}, 2) == 0
-    assert poll_answer_index({"org.matrix.msc3381.poll.response": {"answers": ["3"]}}, 2) is None
-    assert poll_answer_index({"org.matrix.msc3381.poll.response": {"answers": []}}, 2) is None
-    assert poll_answer_index({"org.matrix.msc3381.poll.response": {"answers": ["dune"]}}, 2) is None
+def test_poll_responses_pick_answers_by_number_in_every_msc3381_form() -> None:
+    assert poll_answer_indexes({"org.matrix.msc3381.poll.response": {"answers": ["2"]}}, 2) == [1]
+    assert poll_answer_indexes({"m.poll.response": {"answers": ["1"]}}, 2) == [0]
+    assert poll_answer_indexes({"m.selections": ["2"]}, 2) == [1]  # the stable form (Matrix 1.7)
+    assert poll_answer_indexes({"m.selections": ["3", "1", "1"]}, 3) == [2, 0]  # multi-select, each once
+    assert poll_answer_indexes({"org.matrix.msc3381.poll.response": {"answers": ["3"]}}, 2) == []
+    assert poll_answer_indexes({"org.matrix.msc3381.poll.response": {"answers": []}}, 2) == []
+    assert poll_answer_indexes({"org.matrix.msc3381.poll.response": {"answers": ["dune"]}}, 2) == []
 
 
 @pytest.mark.parametrize(
