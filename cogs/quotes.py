@@ -22,7 +22,7 @@ from bot.commands import Invocation, Permission, Text, command
 from bot.domain.plans import resolve_local_time
 from bot.domain.spoilers import is_visible
 from bot.ingest.keyphrases import LibraryIndex
-from bot.ingest.quotes import find_quotes
+from bot.ingest.quotes import SeenQuotes, find_quotes
 from bot.replies import Field, Reply, UserError
 from bot.scheduling import Post, job_handler
 from bot.storage import books as book_store
@@ -120,7 +120,7 @@ async def library_index(db: Executor) -> LibraryIndex:
 async def index_book_quotes(db: Executor, book_id: int) -> int:
     """Score and store a newly added book's quote candidates; call in the transaction that stores the book."""
     index = await library_index(db)
-    taken = await quote_store.texts_of_books(db)
+    taken = SeenQuotes(await quote_store.texts_of_books(db))  # one trigram index for the whole book
     new: list[NewQuote] = []
     for section in await book_store.sections(db, book_id):
         paragraphs = await book_store.paragraphs(db, section.id)
@@ -142,7 +142,6 @@ async def index_book_quotes(db: Executor, book_id: int) -> int:
                     rank=rank,
                 )
             )
-            taken.append(q.text)
     await quote_store.insert_many(db, book_id, new)
     return len(new)
 

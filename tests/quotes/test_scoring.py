@@ -6,6 +6,7 @@ from bot.ingest import split_sentences
 from bot.ingest.keyphrases import LibraryIndex, key_terms
 from bot.ingest.model import Paragraph
 from bot.ingest.quotes import find_quotes, problems, speaker_from_lead_in
+from tests.conftest import TEXTS as TEXTS_DIR
 
 FILLER = (
     "The delegates argued late into the night about the grain requisitions and the future of the soviets. "
@@ -124,3 +125,15 @@ def test_key_terms_are_reranked_against_the_library() -> None:
     assert labels[0] in ("Kronstadt", "Kronstadt sailors")
     assert "Stalin" not in labels[:2]
     assert "socialism in one country" in [t.label for t in key_terms(others[2], index)]
+
+
+def test_the_trigram_index_finds_exactly_the_near_duplicates_a_pairwise_check_finds() -> None:
+    from bot.ingest.quotes import SeenQuotes, near_duplicate
+
+    texts = [p.strip() for p in (TEXTS_DIR / "003_21a747819a900f14.txt").read_text().split("\n") if len(p) > 80]
+    taken = texts[::3]
+    seen = SeenQuotes(taken)
+    variants = [t.replace(" the ", " a ", 1) for t in texts] + [t[: len(t) // 2] for t in texts] + texts
+    assert len(seen) == len(taken)
+    for text in variants:
+        assert seen.near(text) == any(near_duplicate(text, t) for t in taken), text
