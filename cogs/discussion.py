@@ -21,6 +21,7 @@ from bot.adapters.base import TEXT_PLACEHOLDER
 from bot.commands import Invocation, Permission, ReadingRef, Text, command
 from bot.config import Settings
 from bot.ingest.prompts import KINDS, Generator, PromptDraft, SectionDoc, load_templates
+from bot.ingest.quotes import near_duplicate
 from bot.replies import Choice, Field, Reply, UserError
 from bot.storage import books as book_store
 from bot.storage import plans as plan_store
@@ -340,6 +341,11 @@ async def prompt_list(inv: Invocation, reading: ReadingRef | None = None) -> Rep
 
 
 # ---------------------------------------------------------------- for the reading-opens post
+def apart_from(quotes: Sequence[Quote], excerpts: Sequence[str]) -> list[Quote]:
+    """The quotes that share no passage with the prompt's citations: a post never quotes its own prompt."""
+    return [q for q in quotes if not any(q.text in e or e in q.text or near_duplicate(q.text, e) for e in excerpts)]
+
+
 async def top_prompt_and_quote(
     app: App, db: Executor, group_id: int, section_ids: Sequence[int]
 ) -> tuple[str | None, Quote | None]:
@@ -352,13 +358,16 @@ async def top_prompt_and_quote(
     chosen = ChosenReading("", tuple(section_ids))
     own = await prompt_store.of_group(db, group_id, section_ids)
     text: str | None = own[0].text if own and (own[0].source == "curated" or own[0].votes > 0) else None
+    cited: tuple[str, ...] = ()
     if text is None:
         generated: list[Prompt] = []
         for section_id in section_ids:
             generated += await generated_prompts(app, db, section_id, use_llm=False, transaction=False)
         picked = choose_generated(generated, gate, chosen.section_ids)
         text = picked[0].text if picked else None
-    quote = choose_quote(await quote_store.pool(db, group_id, list(section_ids), max_rank=GOOD_RANK))
+        cited = tuple(c.excerpt for c in picked[0].citations) if picked else ()
+    pool = await quote_store.pool(db, group_id, list(section_ids), max_rank=GOOD_RANK)
+    quote = choose_quote(apart_from(pool, cited))
     if quote is not None:
         await quote_store.mark_shown(db, group_id, quote.id, app.clock.now())
     return text, quote

@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 from bot.commands import Invocation, Permission, Text, command
 from bot.domain.plans import resolve_local_time
 from bot.domain.spoilers import is_visible
+from bot.ingest import booktype
 from bot.ingest.keyphrases import LibraryIndex
 from bot.ingest.quotes import SeenQuotes, find_quotes
 from bot.replies import Field, Reply, UserError
@@ -122,9 +123,10 @@ async def index_book_quotes(db: Executor, book_id: int) -> int:
     index = await library_index(db)
     taken = SeenQuotes(await quote_store.texts_of_books(db))  # one trigram index for the whole book
     new: list[NewQuote] = []
-    for section in await book_store.sections(db, book_id):
-        paragraphs = await book_store.paragraphs(db, section.id)
-        found = await asyncio.to_thread(find_quotes, paragraphs, index, exclude=taken)
+    sections = [(s, await book_store.paragraphs(db, s.id)) for s in await book_store.sections(db, book_id)]
+    narrative = booktype.classify(p.text for _, ps in sections for p in ps) == booktype.NARRATIVE
+    for section, paragraphs in sections:
+        found = await asyncio.to_thread(find_quotes, paragraphs, index, exclude=taken, narrative=narrative)
         for rank, q in enumerate(found, start=1):
             paragraph = paragraphs[q.paragraph - 1]
             new.append(

@@ -17,7 +17,7 @@ def _words(text: str) -> list[str]:
     return text.split()
 
 
-_NAME_WORD = r"(?:[A-Z][a-zà-ÿ’'\-]+|[A-Z]\.)"
+_NAME_WORD = r"(?:(?:Mr|Mrs|Ms|Dr|St)\.|[A-Z][a-zà-ÿ’'\-]+|[A-Z]\.)"
 _NAME = rf"(?P<name>{_NAME_WORD}(?:\s+{_NAME_WORD}){{0,2}})"
 _VERB = (
     r"(?:wrote|writes|noted|notes|said|says|declared|declares|observed|observes|argued|argues|explained|"
@@ -37,8 +37,8 @@ _LEAD_INS = (
 )
 _AFTER = (
     # "… beyond doubt,” wrote Trotsky." / "…,” Trotsky noted sarcastically, “…"
-    re.compile(rf"[”\"]\s*,?\s*{_VERB}\s+{_NAME}"),
-    re.compile(rf"[”\"]\s*,?\s*{_NAME}\s+(?:\w+ly\s+)?{_VERB}\b"),
+    re.compile(rf"(?:[,.!?…—–-]\s*[”\"]|”)\s*,?\s*{_VERB}\s+{_NAME}"),
+    re.compile(rf"(?:[,.!?…—–-]\s*[”\"]|”)\s*,?\s*{_NAME}\s+(?:\w+ly\s+)?{_VERB}\b"),
 )
 _NOT_NAMES = frozenset(
     _words(
@@ -80,3 +80,54 @@ def speaker_inline(text: str) -> str | None:
         if match and (name := _clean_name(match.group("name"))):
             return name
     return None
+
+
+# ---------------------------------------------------------------- editorial matter
+_PUBLISHING = re.compile(
+    r"\b(?:we (?:are )?(?:re)?(?:publish|reproduce|print|present|post)\w*|(?:re)?published (?:by|in|on|online|here|as)|"
+    r"this (?:article|chapter|pamphlet|review|essay|piece|text|dossier|interview|document)\b|first (?:published|"
+    r"released|appeared)|originally (?:published|appeared|written)|our readers|introduction:|editor(?:ial)?s?\b|"
+    r"translat(?:ed|or|ion)\b|(?:the|our) author(?:’s|'s)?\b|supplementary text|reading guide|is here\.|"
+    r"encourage (?:our )?readers)",
+    re.IGNORECASE,
+)
+
+
+def _third_person_author(text: str, authors: tuple[str, ...]) -> bool:
+    """The paragraph speaks of the book's author by name as someone else ("Mark Hoskisson argues…")."""
+    for author in authors:
+        parts = author.split()
+        if not parts:
+            continue
+        name = re.escape(parts[-1])
+        if re.search(
+            rf"\b{name}(?:’s|'s)?\s+(?:\w+ly\s+)?(?:argues|argued|shows|writes|wrote|claims|contends|"
+            rf"examines|explains|work|book|article|chapter|view|account)\b",
+            text,
+        ):
+            return True
+        if re.search(rf"\b(?:by|from|of) {re.escape(author)}\b", text) and _PUBLISHING.search(text):
+            return True
+    return False
+
+
+def editorial_paragraphs(texts: list[str], authors: tuple[str, ...], *, opening: bool) -> set[int]:
+    """0-based indices of paragraphs in the editor's or publisher's voice, not the author's.
+
+    Only the opening of a book's first section (and a closing note) carries such matter: a standfirst, a
+    republisher's note, "NOTE: This is the first of three linked documents…". A paragraph counts when it uses
+    publishing words or speaks of the author in the third person, and everything before it counts too (a
+    headline, a dateline), since an introduction comes before the text it introduces. A label line such as
+    "Original PR Introduction:" makes the paragraph after it editorial as well.
+    """
+    found: set[int] = set()
+    if opening:
+        for i, text in enumerate(texts[:6]):
+            if _PUBLISHING.search(text) or _third_person_author(text, authors):
+                found.update(range(i + 1))
+            if re.search(r"\bintroduction:?\s*$", text.strip(), re.IGNORECASE) and i + 1 < len(texts):
+                found.update(range(i + 2))
+    for i in range(max(0, len(texts) - 2), len(texts)):
+        if i not in found and _PUBLISHING.search(texts[i]) and re.search(r"\b(?:we|our)\b", texts[i], re.I):
+            found.add(i)
+    return found

@@ -21,6 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+from bot.ingest import cues
 from bot.ingest.attribution import speaker_from_lead_in, speaker_inline
 from bot.ingest.clean import BOILERPLATE_LINE
 from bot.ingest.keyphrases import LibraryIndex, content_counts, cosine, key_terms, phrase_counts, tfidf
@@ -96,6 +97,9 @@ _PREPOSITIONS = frozenset(
 )
 
 
+_SELF_REFERENCE = frozenset(["article", "essay", "book", "chapter", "pamphlet", "review", "study", "paper"])
+
+
 def first_word(text: str) -> str:
     match = re.match(r"[\s“”\"‘’'(\[…]*([A-Za-z]+)", text)
     return match.group(1).lower() if match else ""
@@ -106,6 +110,8 @@ def dangling(text: str) -> bool:
     words = re.findall(r"[A-Za-z]+", text[:40].lower())[:2]
     if not words:
         return False
+    if words[0] == "this" and words[1:] and words[1] in _SELF_REFERENCE:
+        return False  # "This article does not share…": the text speaking of itself leans on nothing
     return words[0] in DANGLING or (len(words) == 2 and words[0] in _PREPOSITIONS and words[1] in DANGLING)
 
 
@@ -129,7 +135,135 @@ def problems(text: str) -> list[str]:
         found.append("boilerplate")
     if dangling(text):
         found.append("dangling opening")
+    if leans(text):
+        found.append("leans on the sentence before")
+    if _RUN_ON.search(text) or _GLUED.search(text):
+        found.append("run-on across a lost break")
+    if _DEAD_LINK.search(text):
+        found.append("link text")
+    opening = re.split(r"(?<=[.!?])[”’\"')\]]*\s+", text, maxsplit=1)[0]
+    if _FRAGMENT.match(opening) and "," not in opening:
+        found.append("fragment")
     return found
+
+
+_LEANING = frozenset(
+    _words(
+        """
+        more further furthermore another other others also even again then later similarly likewise meanwhile nor or
+        instead besides moreover still yet thus hence therefore accordingly consequently finally otherwise too
+        either neither subsequently afterwards thereafter rather
+        """
+    )
+)
+_LEANING_PREFIXES = (
+    ("the", "same"),
+    ("the", "latter"),
+    ("the", "former"),
+    ("the", "following"),
+    ("the", "other"),
+    ("the", "next"),
+    ("the", "rest"),
+    ("in", "addition"),
+    ("in", "turn"),
+    ("as", "a", "result"),
+    ("by", "then"),
+    ("after", "that"),
+    ("at", "that"),
+    ("the", "result", "was"),
+    ("at", "the", "same"),
+    ("on", "the", "other"),
+    ("for", "all", "that"),
+)
+_RUN_ON = re.compile(
+    r"\b[a-z]{3,}\s+(?:In|The|But|At|On|By|For|After|As|When|This|It|He|She|They|We|Its|His|Her|There|Then|Yet|"
+    r"So|Our|Their|A|An)\s+(?:\d|[a-z])"
+)
+_GLUED = re.compile(r"[a-z][.!?][A-Z][a-z]|(?<![Mm]c)(?<!Ma)(?<!\bDe)(?<!\bLa)\b[A-Za-z][a-z]{2,}[a-z][A-Z][a-z]{2}")
+_DEAD_LINK = re.compile(
+    r"\b(?:is|are) (?:here|below|available here|linked here)\s*[.:]|click here|image:|fair use|"
+    r"\b(?:facebook|twitter|instagram|youtube|share)\b.*\b(?:facebook|twitter|instagram|youtube|share)\b",
+    re.IGNORECASE,
+)
+_FRAGMENT = re.compile(
+    r"[“\"‘']?(?:(?:Precisely|Just|Only|Simply|Partly|Largely|Mainly|Not)\s+)?(?:because|although|though|since|"
+    r"whereas|unless|so that)\b",
+    re.IGNORECASE,
+)
+
+
+_DEMONSTRATIVE_OPENERS = frozenset(
+    [
+        "the",
+        "a",
+        "all",
+        "one",
+        "much",
+        "most",
+        "some",
+        "each",
+        "while",
+        "although",
+        "though",
+        "since",
+        "when",
+        "if",
+        "as",
+        "so",
+        "whereas",
+    ]
+)
+
+
+def leans(text: str) -> bool:
+    """Whether the passage needs the sentence before it: "More British troops…", "The same year…",
+    "At that time…", "Another reason…" (pronoun openings are `dangling`)."""
+    words = tuple(re.findall(r"[A-Za-z]+", text[:60].lower())[:5])
+    if not words:
+        return False
+    if words[0] in _LEANING or any(words[: len(p)] == p for p in _LEANING_PREFIXES):
+        return True
+    # a demonstrative early on, after a preposition or "the … of": "At that time", "The result of this strategy"
+    opener = words[0] in _PREPOSITIONS or words[0] in _DEMONSTRATIVE_OPENERS
+    if words[0] in _PREPOSITIONS and words[1:2] == ("that",):
+        return True  # "At that time", "By that year"
+    return opener and any(w in ("this", "these", "those", "such") for w in words[1:4])
+
+
+def worth_posting(text: str, speaker: str | None, *, narrative: bool = False) -> bool:
+    """A quote says something: a named figure's words, a general claim, an argued point or a vivid judgement —
+    never a bare report of what happened ("In Samara, the SRs set up a government"). In a novel: the narrator's
+    general remarks, or a character's line that judges or generalises — not a line of plot."""
+    if narrative:
+        if cues.is_general(text) and len(text) < 300:
+            return True
+        return speaker is not None and (cues.evaluative(text) >= 1 or cues.thesis_cues(text) >= 1)
+    if speaker is not None:
+        return True
+    argued = cues.thesis_cues(text) + cues.dispute_cues(text)
+    if argued >= 1 or (cues.is_general(text) and len(text) < 300):
+        return True
+    # a vivid judgement, not a report: words of judgement, no date, not a dated event ("In July, …")
+    return cues.evaluative(text) >= 2 and not cues.years(text) and not _DATED_OPENING.match(text)
+
+
+def _memorable(text: str) -> float:
+    """What makes a line worth posting beyond its salience: a general claim, an argued point, words of judgement;
+    a date or a place-and-time opening marks a report."""
+    factor = 1.0
+    if cues.is_general(text):
+        factor *= 1.35
+    factor *= 1.0 + 0.08 * min(cues.thesis_cues(text) + cues.dispute_cues(text), 3)
+    factor *= 1.0 + 0.05 * min(cues.evaluative(text), 3)
+    if cues.years(text) or _DATED_OPENING.match(text) or re.match(r"[“\"]?(?:In|At|On)\s+[A-Z]", text):
+        factor *= 0.75
+    return factor
+
+
+_DATED_OPENING = re.compile(
+    r"[“\"]?(?:In|On|By|After|Before|During|Early|Late)\s+(?:the\s+)?(?:(?:early|late|spring|summer|autumn|winter|"
+    r"January|February|March|April|May|June|July|August|September|October|November|December)\b|\d)"
+)
 
 
 def is_boilerplate(text: str) -> bool:
@@ -161,7 +295,7 @@ def is_weak_opening(text: str) -> bool:
 
 
 # ---------------------------------------------------------------- quotation structure
-def _depths(text: str) -> list[int]:
+def quote_depths(text: str) -> list[int]:
     """Quotation depth before each character (straight quotes toggle, curly ones nest)."""
     depths = []
     depth = 0
@@ -199,7 +333,7 @@ def _windows(paragraphs: Sequence[ParagraphLike]) -> list[_Window]:
     for number, paragraph in enumerate(paragraphs, start=1):
         text = paragraph.text
         spans = paragraph.sentences
-        depths = _depths(text)
+        depths = quote_depths(text)
         for i in range(len(spans)):
             starts = [spans[i][0]]
             # a quotation introduced inside the sentence ("…, as Lenin put it: “We have…”") may stand alone
@@ -224,8 +358,8 @@ def _classify(
     opens_here = depths[start] == 0 and (text[start] in _OPEN_Q or text[start] == '"')
     if depths[start] == 0:
         if depths[end] > 0:
-            if not opens_here:
-                return None  # a lead-in that opens a quotation it does not close
+            if not opens_here or any(d == 0 for d in depths[start + 1 : end]):
+                return None  # a lead-in that opens a quotation it does not close, or narration inside
             s, e, opened_at = start + 1, end, start  # the first sentences of a longer quotation
         elif opens_here and text[end - 1] in _CLOSE_Q + '"' and all(d > 0 for d in depths[start + 1 : end]):
             s, e, opened_at = start + 1, end - 1, start  # one whole quotation
@@ -365,6 +499,7 @@ def find_quotes(
     *,
     limit: int | None = None,
     exclude: Sequence[str] | SeenQuotes = (),
+    narrative: bool = False,
 ) -> list[QuoteCandidate]:
     """The section's quote candidates, best first, none a near-duplicate of `exclude` (texts already taken).
 
@@ -380,14 +515,19 @@ def find_quotes(
     for window in _windows(paragraphs):
         paragraph = paragraphs[window.paragraph - 1]
         text = paragraph.text[window.start : window.end]
-        if problems(text):
+        if problems(text) or not worth_posting(text, window.speaker, narrative=narrative):
             continue
+        if window.speaker is None and not re.search(
+            r"(?:^|[.!?:;…”’\"')\]])$", paragraph.text[: window.start].rstrip()
+        ):
+            continue  # starts in mid-sentence (a lost stop, a sentence split wrongly)
         found = _window_features(window, paragraph, features[window.paragraph - 1])
         centrality = cosine(tfidf(found.words, index), centre)
         term_score = min(1.0, sum(w for k, w in weights.items() if k in found.phrases) / (1.5 * top_weight))
         score = 0.5 * min(1.0, centrality * 2.5) + 0.3 * term_score + 0.2 * _length_fit(len(text))
         if is_weak_opening(text):
             score *= 0.75
+        score *= _memorable(text)
         if window.speaker:
             score *= 1.1
         if "(" in text:

@@ -74,15 +74,18 @@ async def test_every_reading_gets_grounded_questions_and_texts_are_connected(app
                 for cite in draft.citations:
                     cited = await book_store.section(app.db, cite.book_id, cite.section)
                     assert cited is not None and cite.excerpt in cited.text  # verbatim in the cleaned text
-                    assert problems(cite.excerpt) == []  # never boilerplate, fragments or footnote markers
+                    # never boilerplate, fragments or footnote markers; a provenance prompt quotes the publishers'
+                    # note on purpose (its publishing words are the point), but nothing broken either
+                    allowed = {"boilerplate"} if draft.kind == "provenance" else set()
+                    assert set(problems(cite.excerpt)) <= allowed, cite.excerpt
                     assert cite.excerpt in draft.text  # the prompt quotes what it cites
                 if draft.kind == "connection":
                     here, there = draft.citations
                     assert (here.book_id, here.section) == (book.id, section.position)
                     assert there.book_id != book.id
                     connections += 1
-                else:
-                    assert [(c.book_id, c.section) for c in draft.citations] == [(book.id, section.position)]
+                else:  # the claim, and for some kinds its evidence or a later step: all of this reading
+                    assert {(c.book_id, c.section) for c in draft.citations} == {(book.id, section.position)}
     assert connections >= 10
 
 

@@ -57,9 +57,10 @@ def test_boilerplate_footnotes_and_broken_quotation_marks_are_never_quoted() -> 
         "The Kronstadt sailors had been in the forefront of the revolution in the year of 1917.12 They were gone.",
         "The sailors demanded “free soviets without communists and a new election by secret ballot at once.",
         "The Kronstadt rising was crushed in March 1921, and the Tenth Congress banned factions in the same weeks.",
+        "The ban on factions was meant to be temporary, but it became the foundation of the bureaucracy’s rule.",
     )
     found = quotes_of(*texts)
-    assert [q.text for q in found] == [texts[-1]]
+    assert [q.text for q in found] == [texts[-1]]  # the bare report of what happened (texts[-2]) is no quote
     assert problems(texts[0]) == ["boilerplate"]
     assert "footnote marker" in problems("The sailors had been in the forefront of the revolution in 1917.12")
     assert "unbalanced quotation marks" in problems(texts[4])
