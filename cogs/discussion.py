@@ -20,10 +20,12 @@ from bot import llm
 from bot.adapters.base import TEXT_PLACEHOLDER
 from bot.commands import Invocation, Permission, ReadingRef, Text, command
 from bot.config import Settings
+from bot.ingest.claims import ArgumentModel
 from bot.ingest.prompts import KINDS, Generator, PromptDraft, SectionDoc, load_templates
 from bot.ingest.quotes import near_duplicate
 from bot.replies import Choice, Field, Reply, UserError
 from bot.storage import books as book_store
+from bot.storage import claims as claim_store
 from bot.storage import plans as plan_store
 from bot.storage import prompts as prompt_store
 from bot.storage import quotes as quote_store
@@ -89,12 +91,37 @@ async def _library(settings: Settings, db: Executor, *, use_llm: bool) -> _Libra
                 docs[section.id] = SectionDoc(
                     book.id, book.title, book.authors, section.id, section.position, section.heading, paragraphs
                 )
-        generator = Generator(list(docs.values()), await library_index(db), load_templates(templates_path(settings)))
+        stored = await claim_store.current(db, [base_key])  # the models built when the books were added
+        generator = Generator(
+            list(docs.values()), await library_index(db), load_templates(templates_path(settings)), models=stored
+        )
         _LIBRARY.clear()
         cached = _LIBRARY[base_key] = _Library(base_key, (base_key,), generator, docs)
     # without the model (the reading-opens post) a model's cached rephrasing is as good as the built-in text
     accepted = (key,) if key != base_key else (base_key, f"{base_key}:llm:{settings.prompts.llm_model}")
     return _Library(key, accepted, cached.generator, cached.docs)
+
+
+async def index_book_claims(settings: Settings, db: Executor, book_id: int) -> int:
+    """Build and store the argument model of each reading of a newly added book; call in add_book's transaction
+    (after its quotes), so the model is stored with the book or not at all. Returns the number of claims."""
+    library = await _library(settings, db, use_llm=False)
+    models = [library.generator.model(d) for d in library.docs.values() if d.book_id == book_id]
+    await claim_store.replace(db, book_id, library.key, models)
+    return sum(len(m.claims) for m in models)
+
+
+async def reading_model(app: App, db: Executor, section_id: int) -> ArgumentModel | None:
+    """A reading's argument model under the current library (stored again when it had to be rebuilt)."""
+    library = await _library(app.settings, db, use_llm=False)
+    doc = library.docs.get(section_id)
+    if doc is None:
+        return None
+    fresh = section_id not in library.generator.models
+    model = library.generator.model(doc)
+    if fresh:
+        await claim_store.replace(db, doc.book_id, library.key, [model])
+    return model
 
 
 async def generated_prompts(

@@ -101,6 +101,9 @@ async def add_book(
         async with db.transaction() as tx:
             book_id = await book_store.insert(tx, new_book, now_fn())
             await index_book_quotes(tx, book_id)  # quote candidates (#5), stored with the book or not at all
+            from cogs.discussion import index_book_claims  # here: cogs.discussion imports this module
+
+            await index_book_claims(settings, tx, book_id)  # the argument model of each reading (#14)
     except DuplicateBook as dup:
         raise UserError(f"That file is already in the library as #{dup.existing.id} “{dup.existing.title}”.") from None
     book = await book_store.get(db, book_id)

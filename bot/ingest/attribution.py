@@ -84,7 +84,7 @@ def speaker_inline(text: str) -> str | None:
 
 # ---------------------------------------------------------------- editorial matter
 _PUBLISHING = re.compile(
-    r"\b(?:we (?:are )?(?:re)?(?:publish|reproduce|print|present|post)\w*|(?:re)?published (?:by|in|on|online|here|as)|"
+    r"\b(?:we (?:are )?(?:re)?(?:publish|reproduce|print|present|post)\w*|republished|"
     r"this (?:article|chapter|pamphlet|review|essay|piece|text|dossier|interview|document)\b|first (?:published|"
     r"released|appeared)|originally (?:published|appeared|written)|our readers|introduction:|editor(?:ial)?s?\b|"
     r"translat(?:ed|or|ion)\b|(?:the|our) author(?:’s|'s)?\b|supplementary text|reading guide|is here\.|"
@@ -116,17 +116,18 @@ def editorial_paragraphs(texts: list[str], authors: tuple[str, ...], *, opening:
 
     Only the opening of a book's first section (and a closing note) carries such matter: a standfirst, a
     republisher's note, "NOTE: This is the first of three linked documents…". A paragraph counts when it uses
-    publishing words or speaks of the author in the third person, and everything before it counts too (a
-    headline, a dateline), since an introduction comes before the text it introduces. A label line such as
+    publishing words about this text or speaks of the author in the third person, and the short lines before it
+    count too (a headline, a dateline), since an introduction comes before the text it introduces. A label line such as
     "Original PR Introduction:" makes the paragraph after it editorial as well.
     """
     found: set[int] = set()
     if opening:
         for i, text in enumerate(texts[:6]):
             if _PUBLISHING.search(text) or _third_person_author(text, authors):
-                found.update(range(i + 1))
+                found.add(i)
+                found.update(j for j in range(i) if len(texts[j]) < 300)  # its headline and dateline
             if re.search(r"\bintroduction:?\s*$", text.strip(), re.IGNORECASE) and i + 1 < len(texts):
-                found.update(range(i + 2))
+                found.update((i, i + 1))
     for i in range(max(0, len(texts) - 2), len(texts)):
         if i not in found and _PUBLISHING.search(texts[i]) and re.search(r"\b(?:we|our)\b", texts[i], re.I):
             found.add(i)

@@ -1,4 +1,4 @@
--- The squashed schema at version 6: what the numbered migrations give, applied in one step
+-- The squashed schema at version 9: what the numbered migrations give, applied in one step
 -- to a fresh database. Regenerate after adding a migration:
 --   .venv/bin/readalong db schema > bot/storage/schema.sql
 
@@ -283,6 +283,33 @@ CREATE TABLE nudges (
     PRIMARY KEY (group_id, member_id)
 );
 
+CREATE TABLE reading_models (
+    section_id INTEGER PRIMARY KEY REFERENCES sections (id) ON DELETE CASCADE,
+    book_id INTEGER NOT NULL REFERENCES books (id) ON DELETE CASCADE,
+    library_key TEXT NOT NULL,
+    book_kind TEXT NOT NULL CHECK (book_kind IN ('argument', 'narrative')),
+    terms TEXT NOT NULL DEFAULT '[]',
+    editorial TEXT NOT NULL DEFAULT '[]'
+);
+
+CREATE TABLE claims (
+    section_id INTEGER NOT NULL REFERENCES reading_models (section_id) ON DELETE CASCADE,
+    rank INTEGER NOT NULL CHECK (rank >= 1),
+    kind TEXT NOT NULL,
+    voice TEXT NOT NULL CHECK (voice IN ('author', 'quoted', 'editor')),
+    speaker TEXT,
+    paragraph_position INTEGER NOT NULL CHECK (paragraph_position >= 1),
+    first_sentence INTEGER NOT NULL CHECK (first_sentence >= 0),
+    last_sentence INTEGER NOT NULL CHECK (last_sentence >= first_sentence),
+    text TEXT NOT NULL,
+    score REAL NOT NULL,
+    evidence TEXT NOT NULL DEFAULT '[]',
+    opponent TEXT,
+    term TEXT,
+    topics TEXT NOT NULL DEFAULT '[]',
+    PRIMARY KEY (section_id, rank)
+);
+
 CREATE INDEX jobs_due ON jobs (status, fire_at);
 
 CREATE INDEX outbox_unsent ON outbox (sent_at, id);
@@ -308,6 +335,8 @@ CREATE INDEX prompts_section ON prompts (section_id, source, rank);
 CREATE INDEX reading_progress_reading ON reading_progress (reading_id);
 
 CREATE INDEX jobs_ref ON jobs (kind, ref);
+
+CREATE INDEX reading_models_book ON reading_models (book_id);
 
 CREATE TRIGGER paragraphs_fts_insert AFTER INSERT ON paragraphs BEGIN
     INSERT INTO paragraphs_fts (rowid, text) VALUES (new.id, new.text);

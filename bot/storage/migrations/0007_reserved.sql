@@ -1,0 +1,3 @@
+-- 0007 reserved: this number belongs to another branch (issue #14's branch uses 0009, as briefed).
+-- The lead drops this file when merging the branch that brings the real 0007.
+SELECT 1;
