@@ -81,13 +81,15 @@ class MatrixSettings:
 
 @dataclass(frozen=True)
 class PromptSettings:
-    """Discussion prompts: the templates file and an optional OpenAI-compatible model that rephrases them."""
+    """Discussion prompts: the templates file and an optional OpenAI-compatible model that writes questions first
+    (bot/llm.py), the built-in generator's prompts being the fallback."""
 
     templates: Path = Path("data/prompts.toml")
     llm_url: str = ""  # empty: no language model, the built-in generator alone
     llm_model: str = ""
     api_key_env: str = "READALONG_LLM_API_KEY"
     timeout_seconds: int = 20
+    context_chars: int = 12000  # how much of a reading the model is sent (its context window, in characters)
 
     @property
     def llm_enabled(self) -> bool:
@@ -217,6 +219,8 @@ def _validate(settings: Settings) -> None:
             raise ConfigError('prompts.llm_model is empty but prompts.llm_url is set; name the model, e.g. "llama3.2".')
     if not 1 <= prompts.timeout_seconds <= 300:
         raise ConfigError("prompts.timeout_seconds must be between 1 and 300.")
+    if not 1000 <= prompts.context_chars <= 2_000_000:
+        raise ConfigError("prompts.context_chars must be between 1000 and 2000000.")
     if not settings.matrix.command_prefix.strip():
         raise ConfigError('matrix.command_prefix must not be empty; the default is "!rg".')
 

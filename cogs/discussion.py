@@ -2,8 +2,8 @@
 upvoted by members — and, like quotes, never from a reading the group has not opened.
 
 Generated prompts are cached per section with a fingerprint of the library they were made from (a new book can
-add connections), so ids stay stable for upvotes. With `[prompts] llm_url` set, a language model may rephrase
-them (bot/llm.py); the built-in text is the fallback for every failure.
+add connections), so ids stay stable for upvotes. With `[prompts] llm_url` set, a language model writes the
+questions first (bot/llm.py), under a verification gate; the built-in prompts are the fallback for every failure.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import asyncio
 import hashlib
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -21,7 +21,7 @@ from bot.adapters.base import TEXT_PLACEHOLDER
 from bot.commands import Invocation, Permission, ReadingRef, Text, command
 from bot.config import Settings
 from bot.ingest.claims import ArgumentModel
-from bot.ingest.prompts import KINDS, Generator, PromptDraft, SectionDoc, load_templates
+from bot.ingest.prompts import KINDS, Citation, Generator, PromptDraft, SectionDoc, load_templates
 from bot.ingest.quotes import near_duplicate
 from bot.replies import Choice, Field, Reply, UserError
 from bot.storage import books as book_store
@@ -137,7 +137,7 @@ async def generated_prompts(
         return []
     drafts = await asyncio.to_thread(library.generator.generate, doc)
     if use_llm and app.settings.prompts.llm_enabled:
-        drafts = [await _rephrased(app.settings, d) for d in drafts]
+        drafts = await _from_model(app.settings, library, doc) + drafts  # the model's first, built-in after
     now = app.clock.now()
     if transaction and isinstance(db, Database):
         async with db.transaction() as tx:
@@ -147,9 +147,49 @@ async def generated_prompts(
     return await prompt_store.generated(db, section_id, (library.key,)) or []
 
 
-async def _rephrased(settings: Settings, draft: PromptDraft) -> PromptDraft:
-    better = await llm.rephrase(settings.prompts, draft.text, [c.excerpt for c in draft.citations])
-    return replace(draft, text=better) if better else draft
+async def _from_model(settings: Settings, library: _Library, doc: SectionDoc) -> list[PromptDraft]:
+    """The language model's questions for a reading that pass its verification gate (bot/llm.py).
+
+    What it may quote: this reading, the earlier readings of its book and the other books (the group's gate still
+    decides, per citation, what is shown). What it must not name: people and places that only the later readings
+    of this book introduce.
+    """
+    opened = [
+        llm.Opened(d.section_id, d.book_id, d.book_title, d.position, tuple(p.text for p in d.paragraphs))
+        for d in library.docs.values()
+        if d.book_id != doc.book_id or d.position <= doc.position
+    ]
+    seen = {w for o in opened if o.book_id == doc.book_id for p in o.paragraphs for w in _NAMES.findall(p)}
+    later = {
+        w
+        for d in library.docs.values()
+        if d.book_id == doc.book_id and d.position > doc.position
+        for p in d.paragraphs
+        for w in _NAMES.findall(p.text)
+    }
+    reading = next(o for o in opened if o.section_id == doc.section_id)
+    questions = await llm.write_questions(
+        settings.prompts,
+        title=doc.book_title,
+        heading=doc.heading or f"section {doc.position}",
+        authors=doc.authors,
+        model=library.generator.model(doc),
+        reading=reading,
+        opened=[reading, *(o for o in opened if o is not reading)],
+        unseen_names=frozenset(later - seen),
+        kinds=KINDS,
+    )
+    return [
+        PromptDraft(
+            q.kind,
+            q.text,
+            tuple(Citation(o.book_id, o.title, o.section_id, o.position, n, text) for o, n, text in q.passages),
+        )
+        for q in questions
+    ]
+
+
+_NAMES = re.compile(r"(?<=[a-z,;] )[A-Z][a-z]{2,}")  # capitalised words inside a sentence: names, places
 
 
 def choose_generated(prompts: Sequence[Prompt], shows: Gate | None, sections: Sequence[int] = ()) -> list[Prompt]:
