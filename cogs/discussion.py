@@ -323,14 +323,30 @@ async def prompts(inv: Invocation, reading: ReadingRef | None = None) -> Reply:
     return Reply(title=f"Discussion: {chosen.title}", text="\n".join(lines), kind="prompt")
 
 
-async def _add(inv: Invocation, reading: str, text: str, source: prompt_store.Source) -> Prompt:
-    group = inv.require_group()
+def _checked_question(text: str) -> str:
+    """A member's question as it will be shown, or a UserError saying what is missing."""
     question = " ".join(text.split())
     if not question.endswith("?"):
         raise UserError("A discussion prompt is a question; end it with a question mark.")
+    if len(re.findall(r"[^\W\d_]{2,}", question)) < 3:
+        raise UserError("Write the question out (three words at least), e.g. `Was the ban on factions necessary?`")
     if len(question) > MAX_PROMPT_CHARS:
         raise UserError(f"Keep a prompt under {MAX_PROMPT_CHARS} characters; this one has {len(question)}.")
+    return question
+
+
+def _same_question(a: str, b: str) -> bool:
+    """Duplicates differ only in case, spacing, punctuation or quotation mark style."""
+    return re.sub(r"[\W_]+", " ", a).strip().lower() == re.sub(r"[\W_]+", " ", b).strip().lower()
+
+
+async def _add(inv: Invocation, reading: str, text: str, source: prompt_store.Source) -> Prompt:
+    group = inv.require_group()
+    question = _checked_question(text)
     chosen = await resolve_reading(inv, reading)
+    existing = await prompt_store.of_group(inv.db, group.id, chosen.section_ids)
+    if twin := next((p for p in existing if _same_question(p.text, question)), None):
+        raise UserError(f"That question is already prompt #{twin.id}; back it with `prompt upvote {twin.id}`.")
     async with inv.db.transaction() as tx:
         prompt_id = await prompt_store.add(
             tx,
@@ -383,12 +399,52 @@ async def prompt_upvote(inv: Invocation, prompt: int) -> Reply:
         raise UserError(f"There is no prompt #{prompt} in this group; `prompt list` shows them.")
     if not gate.shows(found.section_id) or not all(gate.shows(c.section_id) for c in found.citations):
         raise UserError(NOT_YET)
+    if found.member_id is not None and found.member_id == inv.member_id:
+        raise UserError("You can't upvote your own prompt; others back it if they want to discuss it.")
     async with inv.db.transaction() as tx:
         added = await prompt_store.upvote(tx, found.id, inv.member_id, inv.now())
     if not added:
         raise UserError(f"You have already upvoted prompt #{found.id}.")
     votes = (await prompt_store.votes_of(inv.db, [found.id])).get(found.id, 0)
     return Reply(text=f"Upvoted prompt #{found.id} ({plural(votes, 'upvote')}).")
+
+
+async def _own_prompt(inv: Invocation, prompt: int) -> Prompt:
+    group = inv.require_group()
+    found = await prompt_store.get(inv.db, prompt)
+    if found is None or found.group_id != group.id:
+        raise UserError(f"There is no curated or suggested prompt #{prompt} in this group; `prompt list` shows them.")
+    return found
+
+
+@command(
+    "prompt edit",
+    help="Change the wording of a curated or suggested prompt (its upvotes stay).",
+    params={"prompt": "The prompt's #", "text": "The new question"},
+    permission=Permission.MODERATOR,
+)
+async def prompt_edit(inv: Invocation, prompt: int, text: Text) -> Reply:
+    found = await _own_prompt(inv, prompt)
+    question = _checked_question(text)
+    others = await prompt_store.of_group(inv.db, found.group_id or 0, [found.section_id])
+    if twin := next((p for p in others if p.id != found.id and _same_question(p.text, question)), None):
+        raise UserError(f"That question is already prompt #{twin.id}; remove one of them instead.")
+    async with inv.db.transaction() as tx:
+        await prompt_store.set_text(tx, found.id, question)
+    return Reply(text=f"Prompt #{found.id} now reads: {question}")
+
+
+@command(
+    "prompt remove",
+    help="Remove a curated or suggested prompt and its upvotes.",
+    params={"prompt": "The prompt's #"},
+    permission=Permission.MODERATOR,
+)
+async def prompt_remove(inv: Invocation, prompt: int) -> Reply:
+    found = await _own_prompt(inv, prompt)
+    async with inv.db.transaction() as tx:
+        await prompt_store.delete(tx, found.id)
+    return Reply(text=f"Removed prompt #{found.id} ({plural(found.votes, 'upvote')} with it).")
 
 
 @command(

@@ -108,3 +108,39 @@ async def test_members_curate_suggest_and_upvote_prompts(room: Room) -> None:
     prompt, quote = await top_prompt_and_quote(app, app.db, 1, [section_id])
     assert prompt == "Was the ban on factions necessary in 1921?"
     assert quote is not None and quote.section_id == section_id
+
+
+async def test_suggestions_refuse_duplicates_bare_marks_and_self_upvotes_and_keep_quotes(room: Room) -> None:
+    app = room.app
+    await load_default_library(app.db, app.settings, app.clock.now)
+    added = await room.say('prompt suggest jacobins:7 Was Lenin "right" to ban factions in 1921?', who="bob")
+    own_id = int(added.text.split("#")[1].split()[0])
+    listed = await room.say("prompt list jacobins:7", who="bob")
+    assert f'#{own_id} Was Lenin "right" to ban factions in 1921?' in listed.text  # straight quotes kept
+    whole = await room.say('prompt suggest jacobins:7 "Could the party have kept its democracy?"', who="dan")
+    assert "Could the party have kept its democracy?" in (await room.say("prompt list jacobins:7")).text
+    assert whole.text.startswith("Thanks")
+
+    bare = await room.say("prompt suggest jacobins:7 ?", who="carol")
+    assert bare.kind == "error" and "three words" in bare.text
+    twin = await room.say("prompt suggest jacobins:7 was lenin “right” to ban factions in 1921", who="carol")
+    assert twin.kind == "error" and "question mark" in twin.text
+    twin = await room.say("prompt suggest jacobins:7 Was Lenin right to ban factions in 1921?", who="carol")
+    assert twin.kind == "error" and f"already prompt #{own_id}" in twin.text
+
+    self_vote = await room.say(f"prompt upvote {own_id}", who="bob")
+    assert self_vote.kind == "error" and "your own prompt" in self_vote.text
+    assert (await room.say(f"prompt upvote {own_id}", who="carol")).text.endswith("(1 upvote).")
+
+    assert (await room.say(f"prompt edit {own_id} Was the ban on factions necessary?", who="bob")).text == (
+        "Only moderators can use `prompt edit`."
+    )
+    edited = await room.say(f'prompt edit {own_id} Was the "temporary" ban on factions necessary?')
+    assert edited.text == f'Prompt #{own_id} now reads: Was the "temporary" ban on factions necessary?'
+    shown = await room.say("prompts jacobins:7", who="carol")
+    assert 'Was the "temporary" ban on factions necessary?' in shown.text  # upvoted: it joins the prompts
+    assert (await room.say(f"prompt remove {own_id}", who="bob")).kind == "error"
+    removed = await room.say(f"prompt remove {own_id}")
+    assert removed.text == f"Removed prompt #{own_id} (1 upvote with it)."
+    assert "temporary" not in (await room.say("prompt list jacobins:7", who="carol")).text
+    assert "no curated or suggested prompt" in (await room.say(f"prompt remove {own_id}")).text
