@@ -20,7 +20,8 @@ from dataclasses import dataclass, field
 from bot.ingest import cues
 from bot.ingest.attribution import editorial_paragraphs, speaker_from_lead_in, speaker_inline
 from bot.ingest.keyphrases import LibraryIndex, Term, content_counts, cosine, key_terms, normalise_word, tfidf
-from bot.ingest.quotes import ParagraphLike, is_weak_opening, problems, quote_depths
+from bot.ingest.quotes import ParagraphLike, quote_depths
+from bot.ingest.standalone import is_weak_opening, problems
 
 ARGUMENT_KINDS = ("thesis", "dispute", "judgement", "general", "definition", "standpoint", "position")
 NARRATIVE_KINDS = ("choice", "scene", "aside")

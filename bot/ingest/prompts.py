@@ -15,48 +15,26 @@ data/prompts.toml. Pure and deterministic for a given library.
 from __future__ import annotations
 
 import re
-import tomllib
 import zlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from bot.ingest import booktype, claims, cues
 from bot.ingest.claims import ArgumentModel, Claim, Passage, topic_key
 from bot.ingest.keyphrases import LibraryIndex, term_pattern
-from bot.ingest.quotes import ParagraphLike
+from bot.ingest.prompt_kinds import (  # re-exported: the prompt types live with the kinds
+    ARGUMENT_KINDS as ARGUMENT_KINDS,
+)
+from bot.ingest.prompt_kinds import KINDS as KINDS
+from bot.ingest.prompt_kinds import NARRATIVE_KINDS as NARRATIVE_KINDS
+from bot.ingest.prompt_kinds import PLACEHOLDERS as PLACEHOLDERS
+from bot.ingest.prompt_kinds import Citation as Citation
+from bot.ingest.prompt_kinds import PromptDraft as PromptDraft
+from bot.ingest.prompt_kinds import SectionDoc as SectionDoc
+from bot.ingest.prompt_kinds import TemplateError as TemplateError
+from bot.ingest.prompt_kinds import Templates as Templates
+from bot.ingest.prompt_kinds import load_templates as load_templates
 
-ARGUMENT_KINDS = (
-    "central",
-    "evaluation",
-    "dispute",
-    "connection",
-    "provenance",
-    "comprehension",
-    "application",
-    "structure",
-)
-NARRATIVE_KINDS = ("choice", "scene", "narration", "theme")
-KINDS = ARGUMENT_KINDS + NARRATIVE_KINDS
-PLACEHOLDERS = frozenset(
-    {
-        "who",
-        "excerpt",
-        "evidence",
-        "opponent",
-        "term",
-        "topic",
-        "character",
-        "book",
-        "heading",
-        "later",
-        "view_of",
-        "other_who",
-        "other_excerpt",
-        "other_book",
-        "other_heading",
-    }
-)
 MAX_FIRST_CHOICES = 5
 CONNECTION_ALTERNATIVES = 4
 _ARGUED = ("thesis", "dispute", "judgement", "general")
@@ -126,69 +104,6 @@ _ADJECTIVES = frozenset(
         "Socialist",
     ]
 )
-
-Templates = dict[str, tuple[str, ...]]
-
-
-class TemplateError(ValueError):
-    """A template file that cannot be used; str() names the problem."""
-
-
-def load_templates(path: Path) -> Templates:
-    """Read and check data/prompts.toml: every kind present, known placeholders, a question mark at the end."""
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise TemplateError(f"I couldn't read the prompt templates in {path}: {exc}") from None
-    templates: Templates = {}
-    for kind in KINDS:
-        items = raw.get(kind)
-        if not isinstance(items, list) or not items or not all(isinstance(t, str) for t in items):
-            raise TemplateError(f"{path}: “{kind}” must be a non-empty list of templates.")
-        for template in items:
-            names = set(re.findall(r"{(\w+)}", template))
-            if names - PLACEHOLDERS:
-                raise TemplateError(f"{path}: unknown placeholder {sorted(names - PLACEHOLDERS)} in “{template}”.")
-            if not template.rstrip().endswith("?"):
-                raise TemplateError(f"{path}: the {kind} template “{template}” must end with a question mark.")
-        templates[kind] = tuple(items)
-    return templates
-
-
-@dataclass(frozen=True)
-class Citation:
-    book_id: int
-    book: str  # title
-    section_id: int
-    section: int  # 1-based position in the book
-    paragraph: int  # 1-based position in the section
-    excerpt: str  # verbatim from the section's text
-
-
-@dataclass(frozen=True)
-class PromptDraft:
-    kind: str
-    text: str
-    citations: tuple[Citation, ...]
-    term: str | None = None
-    alternative: int = 0  # 0: the first choice of its kind; 1, 2…: used when an earlier one may not be shown
-
-
-@dataclass(frozen=True)
-class SectionDoc:
-    """A reading as the generator sees it."""
-
-    book_id: int
-    book_title: str
-    authors: tuple[str, ...]
-    section_id: int
-    position: int
-    heading: str | None
-    paragraphs: Sequence[ParagraphLike]
-
-    @property
-    def text(self) -> str:
-        return "\n\n".join(p.text for p in self.paragraphs)
 
 
 def surname(name: str) -> str:
