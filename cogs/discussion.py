@@ -106,7 +106,8 @@ async def index_book_claims(settings: Settings, db: Executor, book_id: int) -> i
     """Build and store the argument model of each reading of a newly added book; call in add_book's transaction
     (after its quotes), so the model is stored with the book or not at all. Returns the number of claims."""
     library = await _library(settings, db, use_llm=False)
-    models = [library.generator.model(d) for d in library.docs.values() if d.book_id == book_id]
+    docs = [d for d in library.docs.values() if d.book_id == book_id]
+    models = await asyncio.to_thread(lambda: [library.generator.model(d) for d in docs])  # off the event loop
     await claim_store.replace(db, book_id, library.key, models)
     return sum(len(m.claims) for m in models)
 

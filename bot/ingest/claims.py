@@ -76,12 +76,17 @@ class ArgumentModel:
         return [c for c in self.claims if c.kind in kinds]
 
 
-def _quoted_share(text: str, depths: Sequence[int] | None = None, start: int = 0, end: int | None = None) -> float:
-    """The share of characters inside quotation marks (curly or straight), optionally of text[start:end]."""
-    depths = quote_depths(text) if depths is None else depths
-    end = len(text) if end is None else end
-    inside = sum(1 for k in range(start, end) if depths[k] > 0)
-    return inside / max(1, end - start)
+def _inside(depths: Sequence[int]) -> list[int]:
+    """Running count of characters inside quotation marks, so any span's share costs two look-ups."""
+    counts = [0]
+    for depth in depths:
+        counts.append(counts[-1] + (depth > 0))
+    return counts
+
+
+def _quoted_share(inside: Sequence[int], start: int, end: int) -> float:
+    """The share of text[start:end] inside quotation marks (curly or straight); `inside` from `_inside`."""
+    return (inside[end] - inside[start]) / max(1, end - start)
 
 
 def _passage(paragraph: ParagraphLike, number: int, index: int, *, editorial: bool = False) -> Passage | None:
@@ -103,11 +108,11 @@ def _passage(paragraph: ParagraphLike, number: int, index: int, *, editorial: bo
 
 
 def _voice(
-    paragraph: ParagraphLike, depths: Sequence[int], index: int, previous: str, editorial: bool
+    paragraph: ParagraphLike, depths: Sequence[int], inside: Sequence[int], index: int, previous: str, editorial: bool
 ) -> tuple[str, str | None] | None:
     """("author" | "editor" | "quoted", speaker) for a sentence; None when it quotes someone we cannot name."""
     start, end = paragraph.sentences[index]
-    if depths[start] > 0 or _quoted_share(paragraph.text, depths, start, end) > 0.5:
+    if depths[start] > 0 or _quoted_share(inside, start, end) > 0.5:
         before = paragraph.text[:start] or previous
         speaker = speaker_inline(paragraph.text[start : min(len(paragraph.text), end + 60)])
         speaker = speaker or speaker_from_lead_in(before)
@@ -183,13 +188,14 @@ def build(
     actors: Counter[str] = Counter()
     for number, paragraph in enumerate(paragraphs, start=1):
         depths = quote_depths(paragraph.text)
-        dialogue = _quoted_share(paragraph.text, depths) > 0.3
+        inside = _inside(depths)
+        dialogue = _quoted_share(inside, 0, len(paragraph.text)) > 0.3
         # a paragraph that opens by reporting a view ("On the anarchist left the view is that…") sets out a
         # position the author takes up, not the author's own claims
         reported = cues.reported_view(paragraph.text) if book_kind == "argument" else None
         for index_in, (start, end) in enumerate(paragraph.sentences):
             sentence = paragraph.text[start:end].strip()
-            voice = _voice(paragraph, depths, index_in, previous, number - 1 in editorial)
+            voice = _voice(paragraph, depths, inside, index_in, previous, number - 1 in editorial)
             if voice is None or len(sentence) < 30:
                 continue
             kind: str | None

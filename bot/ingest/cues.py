@@ -5,7 +5,8 @@ argument-mining literature) finds most claims and their evidence by cue phrases:
 "the result was", "those who claim…", "for example", a date or a figure. Those cues are lists here, plus an
 evaluative lexicon: VADER's bundled word valences (vaderSentiment, MIT, shipped with the package: no download at
 run time) and the words of judgement history and politics use that VADER, made for social media, lacks.
-Pure functions over one sentence (or a short passage); no state.
+Pure functions over one sentence (or a short passage), cached: the argument model and the quote scorer read the
+same sentences, and a quote window of three sentences shares them with its neighbours.
 """
 
 from __future__ import annotations
@@ -233,6 +234,7 @@ def words(text: str) -> list[str]:
     return re.findall(r"[A-Za-z][a-z’'-]*", text)
 
 
+@functools.lru_cache(maxsize=65536)
 def evaluative(text: str) -> int:
     """How many words of judgement the passage uses (VADER valence ≥ 1.5 in either direction, or our list)."""
     lexicon = _lexicon()
@@ -244,23 +246,32 @@ def evaluative(text: str) -> int:
     return count
 
 
+@functools.lru_cache(maxsize=65536)
 def thesis_cues(text: str) -> float:
     """Claim indicators in the passage; causal and modal words count half."""
     return len(_THESIS.findall(text)) + 0.5 * len(_WEAK_THESIS.findall(text))
 
 
+@functools.lru_cache(maxsize=65536)
 def dispute_cues(text: str) -> int:
     return len(_DISPUTE.findall(text))
 
 
+@functools.lru_cache(maxsize=65536)
 def evidence_cues(text: str) -> int:
     return len(_EVIDENCE.findall(text))
 
 
 def years(text: str) -> list[str]:
-    return _YEAR.findall(text)
+    return list(_years(text))
 
 
+@functools.lru_cache(maxsize=65536)
+def _years(text: str) -> tuple[str, ...]:
+    return tuple(_YEAR.findall(text))
+
+
+@functools.lru_cache(maxsize=65536)
 def opponent(text: str) -> str | None:
     """Whose position the sentence takes up ("Trotsky argued that…", "those who claim…"), or None."""
     match = _OPPONENT.search(text)
@@ -279,6 +290,7 @@ def reported_view(text: str) -> str | None:
     return match.group("who") or "others"
 
 
+@functools.lru_cache(maxsize=65536)
 def defined_term(text: str) -> str | None:
     """A term the sentence defines or puts in question ("what Trotsky called “Soviet Thermidor”"), or None."""
     for pattern in _DEFINITION:
@@ -294,6 +306,7 @@ def defined_term(text: str) -> str | None:
     return None
 
 
+@functools.lru_cache(maxsize=65536)
 def is_general(text: str) -> bool:
     """A claim meant to hold beyond its case: its first verb present tense or modal, no date, no question, a
     generic subject (at most one name), and a word that generalises ("always", "every", "cannot", "a man…")."""

@@ -279,7 +279,9 @@ def find_quotes(
     for window in _windows(paragraphs):
         paragraph = paragraphs[window.paragraph - 1]
         text = paragraph.text[window.start : window.end]
-        if problems(text) or not worth_posting(text, window.speaker, narrative=narrative):
+        spans = paragraph.sentences
+        parts = [paragraph.text[spans[k][0] : spans[k][1]] for k in range(window.first, window.last + 1)]
+        if problems(text) or not worth_posting(text, window.speaker, narrative=narrative, parts=parts):
             continue
         if window.speaker is None and not re.search(
             r"(?:^|[.!?:;…”’\"')\]])$", paragraph.text[: window.start].rstrip()
@@ -291,7 +293,7 @@ def find_quotes(
         score = 0.5 * min(1.0, centrality * 2.5) + 0.3 * term_score + 0.2 * _length_fit(len(text))
         if is_weak_opening(text):
             score *= 0.75
-        score *= _memorable(text)
+        score *= _memorable(text, parts)
         if window.speaker:
             score *= 1.1
         if "(" in text:

@@ -10,7 +10,9 @@ report of what happened. Pure functions of the passage's text.
 
 from __future__ import annotations
 
+import functools
 import re
+from collections.abc import Sequence
 
 from bot.ingest import cues
 from bot.ingest.clean import BOILERPLATE_LINE
@@ -85,6 +87,11 @@ def dangling(text: str) -> bool:
 
 def problems(text: str) -> list[str]:
     """Why a passage cannot stand alone as a quote; [] when it can."""
+    return list(_problems(text))
+
+
+@functools.lru_cache(maxsize=65536)
+def _problems(text: str) -> tuple[str, ...]:
     found = []
     if not MIN_CHARS <= len(text) <= MAX_CHARS:
         found.append("length")
@@ -112,7 +119,7 @@ def problems(text: str) -> list[str]:
     opening = re.split(r"(?<=[.!?])[”’\"')\]]*\s+", text, maxsplit=1)[0]
     if _FRAGMENT.match(opening) and "," not in opening:
         found.append("fragment")
-    return found
+    return tuple(found)
 
 
 _LEANING = frozenset(
@@ -198,32 +205,42 @@ def leans(text: str) -> bool:
     return opener and any(w in ("this", "these", "those", "such") for w in words[1:4])
 
 
-def worth_posting(text: str, speaker: str | None, *, narrative: bool = False) -> bool:
+def _cues(text: str, parts: Sequence[str]) -> tuple[float, int, bool]:
+    """(claim and dispute cues, words of judgement, a date) of a passage, summed over its sentences when given:
+    each sentence is read once (cues.py caches), however many windows share it."""
+    pieces = parts or (text,)
+    argued = sum(cues.thesis_cues(p) + cues.dispute_cues(p) for p in pieces)
+    return argued, sum(cues.evaluative(p) for p in pieces), any(cues.years(p) for p in pieces)
+
+
+def worth_posting(text: str, speaker: str | None, *, narrative: bool = False, parts: Sequence[str] = ()) -> bool:
     """A quote says something: a named figure's words, a general claim, an argued point or a vivid judgement —
     never a bare report of what happened ("In Samara, the SRs set up a government"). In a novel: the narrator's
-    general remarks, or a character's line that judges or generalises — not a line of plot."""
+    general remarks, or a character's line that judges or generalises — not a line of plot. `parts`: the
+    passage's sentences, when the caller has them."""
+    argued, judged, dated = _cues(text, parts)
     if narrative:
         if cues.is_general(text) and len(text) < 300:
             return True
-        return speaker is not None and (cues.evaluative(text) >= 1 or cues.thesis_cues(text) >= 1)
+        return speaker is not None and (judged >= 1 or argued >= 1)
     if speaker is not None:
         return True
-    argued = cues.thesis_cues(text) + cues.dispute_cues(text)
     if argued >= 1 or (cues.is_general(text) and len(text) < 300):
         return True
     # a vivid judgement, not a report: words of judgement, no date, not a dated event ("In July, …")
-    return cues.evaluative(text) >= 2 and not cues.years(text) and not _DATED_OPENING.match(text)
+    return judged >= 2 and not dated and not _DATED_OPENING.match(text)
 
 
-def _memorable(text: str) -> float:
+def _memorable(text: str, parts: Sequence[str] = ()) -> float:
     """What makes a line worth posting beyond its salience: a general claim, an argued point, words of judgement;
     a date or a place-and-time opening marks a report."""
+    argued, judged, dated = _cues(text, parts)
     factor = 1.0
     if cues.is_general(text):
         factor *= 1.35
-    factor *= 1.0 + 0.08 * min(cues.thesis_cues(text) + cues.dispute_cues(text), 3)
-    factor *= 1.0 + 0.05 * min(cues.evaluative(text), 3)
-    if cues.years(text) or _DATED_OPENING.match(text) or re.match(r"[“\"]?(?:In|At|On)\s+[A-Z]", text):
+    factor *= 1.0 + 0.08 * min(argued, 3)
+    factor *= 1.0 + 0.05 * min(judged, 3)
+    if dated or _DATED_OPENING.match(text) or re.match(r"[“\"]?(?:In|At|On)\s+[A-Z]", text):
         factor *= 0.75
     return factor
 
