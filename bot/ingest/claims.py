@@ -211,7 +211,11 @@ def build(
             actor = None
             if kind == "choice":
                 # "He resolved…": the sentence alone, its character the one who has been acting most so far
-                actor = character(paragraph.text[start:end]) or _most_active(actors, sentence)
+                actor = (
+                    character(passage.text if passage else sentence)
+                    or character(paragraph.text[:end])
+                    or _most_active(actors, sentence)
+                )
                 if passage is None and actor and len(sentence) <= MAX_PASSAGE:
                     passage = Passage(number, index_in, index_in, sentence)
                 if actor is None:

@@ -29,7 +29,7 @@ _THESIS = re.compile(
     r"the (?:greatest|worst|most important|main|chief)|no (?:other|alternative)|therefore|hence|it follows|"
     r"in other words|that is why|this is why|which is why|utterly|essentially|underestimated|overestimated|"
     r"significance|conclude[sd]?|argues|argued|maintains|meant to be|was (?:bound|doomed) to|amounted to|in effect|"
-    r"the (?:logical|natural|inevitable) (?:outcome|result|continuation|consequence)|because|shaped|sealed|"
+    r"the (?:logical|natural|inevitable) (?:outcome|result|continuation|consequence)|because(?! of)|shaped|sealed|"
     r"undermined|made (?:it )?possible|opened the door|paved)\b",
     re.IGNORECASE,
 )

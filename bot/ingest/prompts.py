@@ -234,7 +234,7 @@ class Generator:
         evaluated = fresh(lambda c: c.voice == "author" and c.kind in _ARGUED and bool(c.evidence))
         evaluated = evaluated or fresh(lambda c: c.voice == "author" and c.kind in ("thesis", "judgement", "dispute"))
         if evaluated is not None:
-            evidence = [p for p in evaluated.evidence if p.text != evaluated.text][:1]
+            evidence = [p for p in evaluated.evidence if p.text not in evaluated.text][:1]
             take("evaluation", evaluated, evidence, **({"evidence": evidence[0].text} if evidence else {}))
         disputed = fresh(lambda c: c.kind == "dispute" and c.voice == "author" and c.opponent is not None)
         other_view = fresh(
@@ -256,7 +256,7 @@ class Generator:
         general = fresh(lambda c: c.kind == "general" and c.voice != "editor" and c.passage.first == c.passage.last)
         if general is not None:
             take("application", general)
-        if len(drafts) < 4:
+        if len(drafts) < 3:
             # how the argument hangs together: the central claim and a later argued step of the same reading
             step = fresh(lambda c: c.voice == "author" and c.kind in _ARGUED)
             if step is None and len(drafts) < 3:  # a short reading: how its two claims hang together
