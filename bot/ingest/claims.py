@@ -152,9 +152,10 @@ def _evidence(paragraphs: Sequence[ParagraphLike], number: int, index: int) -> t
             if p == number and k == index:
                 continue
             text = paragraph.text[s:e].strip()
-            strength = cues.evidence_cues(text)
+            # evidence: a date with a figure, a document, a quotation — one date alone is narration, not evidence
+            strength = cues.evidence_cues(text) + (1 if "“" in text or '"' in text else 0)
             if (
-                strength
+                strength >= 2
                 and len(text) >= 80
                 and cues.has_verb(text)
                 and not problems(text)

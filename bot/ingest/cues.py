@@ -321,6 +321,8 @@ def is_general(text: str) -> bool:
     first = (re.findall(r"[A-Za-z]+", unquoted) or [""])[0]
     if names or (first[:1].isupper() and first.lower() not in _GENERIC_SUBJECTS and first.lower() not in _STOP_OPENERS):
         return False  # about named people or places: a claim about them, not a general one
+    if re.search(r"\b(?:book|review|article|chapter|essay|pamphlet|volume)\b", unquoted, re.IGNORECASE):
+        return False  # about the text itself ("A short book review cannot convey…"), not about the world
     personal = re.search(r"\b(?:he|she|him|her|his|they|them|their|I|we|you)\b", unquoted)
     return bool(_GENERALISING.search(unquoted)) or not personal
 

@@ -244,7 +244,11 @@ class Generator:
         )
         if disputed is not None and not any(d.kind == "dispute" for d in drafts):
             opponent = disputed.opponent or ""
-            take("dispute", disputed, opponent=opponent if opponent[:1].isupper() else f"{opponent} who hold otherwise")
+            extra = {"opponent": opponent if opponent[:1].isupper() else f"{opponent} who hold otherwise"}
+            reporter = _REPORTED_SUBJECT.match(disputed.text)
+            if reporter and reporter.group(1) != speaker_name(doc, disputed):
+                extra["who"] = f"{reporter.group(1)} (as {speaker_name(doc, disputed)} reports)"
+            take("dispute", disputed, (), **extra)
         elif other_view is not None and not any(d.kind == "dispute" for d in drafts):
             take("dispute", other_view, view_of=other_view.opponent or "others")
         standpoint = next((c for c in model.claims if c.kind == "standpoint"), None)
@@ -373,6 +377,12 @@ class Generator:
                     )
                     return PromptDraft("theme", text, (cite(doc, here.passage), cite(other, there.passage)), term)
         return None
+
+
+# a sentence whose subject is someone else taking a position: "Rogovin takes on the claims of those who argue…"
+_REPORTED_SUBJECT = re.compile(
+    r"([A-Z][a-z]+)\s+(?:takes on|takes issue|rejects|refutes|argues|insists|shows|demonstrates|disputes|answers)\b"
+)
 
 
 def _best_claims(model: ArgumentModel, topics: dict[str, str], used: set[str]) -> dict[str, Claim]:

@@ -127,7 +127,7 @@ _LEANING = frozenset(
         """
         more further furthermore another other others also even again then later similarly likewise meanwhile nor or
         instead besides moreover still yet thus hence therefore accordingly consequently finally otherwise too
-        either neither subsequently afterwards thereafter rather
+        either neither subsequently afterwards thereafter rather no yes
         """
     )
 )
@@ -193,13 +193,15 @@ _DEMONSTRATIVE_OPENERS = frozenset(
 def leans(text: str) -> bool:
     """Whether the passage needs the sentence before it: "More British troops…", "The same year…",
     "At that time…", "Another reason…" (pronoun openings are `dangling`)."""
-    words = tuple(re.findall(r"[A-Za-z]+", text[:60].lower())[:5])
+    words = tuple(re.findall(r"[A-Za-z]+", text[:80].lower())[:7])
     if not words:
         return False
     if words[0] in _LEANING or any(words[: len(p)] == p for p in _LEANING_PREFIXES):
         return True
     # a demonstrative early on, after a preposition or "the … of": "At that time", "The result of this strategy"
     opener = words[0] in _PREPOSITIONS or words[0] in _DEMONSTRATIVE_OPENERS
+    if any(w in ("these", "those") for w in words[1:5]) and "who" not in words[:6]:
+        return True  # "Thermidor involved the final elimination of those internal party checks"
     if words[0] in _PREPOSITIONS and words[1:2] == ("that",):
         return True  # "At that time", "By that year"
     return opener and any(w in ("this", "these", "those", "such") for w in words[1:4])
