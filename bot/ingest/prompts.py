@@ -231,8 +231,8 @@ class Generator:
         if central and not any(d.kind == "central" for d in drafts):
             take("central", next((c for c in central if c.text not in used), central[0]))
         drafts.extend(self._connections(doc, model, used))  # before evaluation takes the best claims
-        evaluated = fresh(lambda c: c.voice == "author" and c.kind in _ARGUED and bool(c.evidence))
-        evaluated = evaluated or fresh(lambda c: c.voice == "author" and c.kind in ("thesis", "judgement", "dispute"))
+        # the best claim left; its evidence, when the reading offers some, goes with it
+        evaluated = fresh(lambda c: c.voice == "author" and c.kind in ("thesis", "judgement", "dispute"))
         if evaluated is not None:
             evidence = [p for p in evaluated.evidence if p.text not in evaluated.text][:1]
             take("evaluation", evaluated, evidence, **({"evidence": evidence[0].text} if evidence else {}))

@@ -147,6 +147,8 @@ _LEANING_PREFIXES = (
     ("at", "that"),
     ("the", "result", "was"),
     ("at", "the", "same"),
+    ("quite", "the", "opposite"),
+    ("the", "opposite"),
     ("on", "the", "other"),
     ("for", "all", "that"),
 )
@@ -204,7 +206,7 @@ def leans(text: str) -> bool:
         return True  # "Thermidor involved the final elimination of those internal party checks"
     if words[0] in _PREPOSITIONS and words[1:2] == ("that",):
         return True  # "At that time", "By that year"
-    return opener and any(w in ("this", "these", "those", "such") for w in words[1:4])
+    return opener and any(w in ("this", "these", "those", "such") for w in words[1:5])
 
 
 def _cues(text: str, parts: Sequence[str]) -> tuple[float, int, bool]:
