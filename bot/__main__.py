@@ -100,6 +100,11 @@ def build_parser() -> argparse.ArgumentParser:
     prompts.add_argument("--section", type=int, metavar="N", required=True, help="the section (1-based)")
     prompts.add_argument("--json", action="store_true")
 
+    claims = sub.add_parser("claims", help="the argument model of one section: claims, evidence, voices")
+    claims.add_argument("book", metavar="BOOK", help="book id or title fragment")
+    claims.add_argument("--section", type=int, metavar="N", required=True, help="the section (1-based)")
+    claims.add_argument("--json", action="store_true")
+
     plan = _Subparsers(sub.add_parser("plan", help="study plans").add_subparsers(dest="action", required=True))
     ics = plan.add_parser("ics", help="print a group's plan as an iCalendar file")
     ics.add_argument("group", metavar="GROUP", help="group id or room id")
@@ -383,6 +388,46 @@ async def cmd_prompts(settings: Settings, args: argparse.Namespace) -> int:
     return await _with_app(settings, body)
 
 
+async def cmd_claims(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.services.books import find_book
+    from bot.services.prompts import reading_model
+    from bot.storage import books as book_store
+
+    async def body(app: App) -> int:
+        book = await find_book(app.db, args.book)
+        section = await book_store.section(app.db, book.id, args.section) if args.section >= 1 else None
+        if section is None or args.section > book.section_count:
+            raise UserError(f"*{book.title}* has sections 1 to {book.section_count}, not {args.section}.")
+        model = await reading_model(app, app.db, section.id)
+        assert model is not None
+        rows = [
+            {
+                "kind": c.kind,
+                "voice": c.voice,
+                "speaker": c.speaker,
+                "paragraph": c.passage.paragraph,
+                "text": c.text,
+                "evidence": [{"paragraph": e.paragraph, "text": e.text} for e in c.evidence],
+                "opponent": c.opponent,
+                "term": c.term,
+                "topics": list(c.topics),
+                "score": c.score,
+            }
+            for c in model.claims
+        ]
+        if args.json:
+            out = {"book_kind": model.book_kind, "terms": list(model.terms), "editorial": list(model.editorial)}
+            print(json.dumps({**out, "claims": rows}, ensure_ascii=False, indent=2))
+            return 0
+        print(f"*{book.title}* §{section.position}: {model.book_kind}; key terms: {', '.join(model.terms)}")
+        for row in rows:
+            who = row["speaker"] or row["voice"]
+            print(f"[{row['kind']}, {who}] ¶{row['paragraph']}: {row['text']}")
+        return 0
+
+    return await _with_app(settings, body)
+
+
 def _book_json(book: Any) -> dict[str, Any]:
     return {
         "id": book.id,
@@ -462,6 +507,7 @@ _HANDLERS: dict[tuple[str, str | None], Callable[[Settings, argparse.Namespace],
     ("library", "search"): cmd_library_search,
     ("quotes", None): cmd_quotes,
     ("prompts", None): cmd_prompts,
+    ("claims", None): cmd_claims,
     ("db", "migrate"): cmd_db_migrate,
     ("db", "schema"): cmd_db_schema,
     ("plan", "ics"): cmd_plan_ics,

@@ -360,6 +360,18 @@ _NAMED = re.compile(r"([a-zA-Z][\w-]*):(.*)", re.DOTALL)
 class Token:
     text: str
     quoted: bool = False  # started with a quote, so "a:b" in quotes stays positional
+    raw: str = ""  # as typed, quotation marks included (free text keeps them: Was Lenin "right"?)
+
+
+class Word(str):
+    """A positional word that remembers how it was typed, for free-text parameters."""
+
+    raw: str
+
+    def __new__(cls, text: str, raw: str) -> Word:
+        word = super().__new__(cls, text)
+        word.raw = raw
+        return word
 
 
 def tokenize(line: str) -> list[Token]:
@@ -369,13 +381,18 @@ def tokenize(line: str) -> list[Token]:
     """
     tokens: list[Token] = []
     current: list[str] = []
+    typed: list[str] = []
     in_token = False
     closing: str | None = None
     starts_quoted = False
     chars = iter(line)
     for ch in chars:
+        if (not ch.isspace() or closing is not None) and ch != "\\":
+            typed.append(ch)
         if ch == "\\":
-            current.append(next(chars, ""))
+            escaped = next(chars, "")
+            current.append(escaped)
+            typed.append(escaped)
             in_token = True
         elif closing is not None:
             if ch == closing or (closing == "”" and ch == '"'):
@@ -389,15 +406,15 @@ def tokenize(line: str) -> list[Token]:
             in_token = True
         elif ch.isspace():
             if in_token:
-                tokens.append(Token("".join(current), starts_quoted))
-                current, in_token, starts_quoted = [], False, False
+                tokens.append(Token("".join(current), starts_quoted, "".join(typed)))
+                current, typed, in_token, starts_quoted = [], [], False, False
         else:
             current.append(ch)
             in_token = True
     if closing is not None:
         raise UserError('A quotation mark is not closed; put a matching " at the end of the quoted words.')
     if in_token:
-        tokens.append(Token("".join(current), starts_quoted))
+        tokens.append(Token("".join(current), starts_quoted, "".join(typed)))
     return tokens
 
 
@@ -419,7 +436,7 @@ def split_named(spec: CommandSpec, tokens: Sequence[Token]) -> tuple[list[str], 
                 f"`{by_option[close[0]].option_name}:`?\nUsage: `{spec.usage}`"
             )
         else:
-            positional.append(token.text)
+            positional.append(Word(token.text, token.raw or token.text))
     return positional, named
 
 
@@ -442,6 +459,8 @@ def bind(spec: CommandSpec, positional: Sequence[str], named: dict[str, str], in
                 raw = [raw]
         elif param.variadic:
             raw, rest = rest, []
+        elif rest and param.kind is Text and len(rest) > 1:
+            raw, rest = " ".join(getattr(w, "raw", w) for w in rest), []  # free text keeps its quotation marks
         elif rest and (param.greedy or (param.kind in _NAME_LIKE and _last_open(spec, index, named))):
             raw, rest = " ".join(rest), []
         elif rest and param.kind is not bool:

@@ -84,13 +84,15 @@ class MatrixSettings:
 
 @dataclass(frozen=True)
 class PromptSettings:
-    """Discussion prompts: the templates file and an optional OpenAI-compatible model that rephrases them."""
+    """Discussion prompts: the templates file and an optional OpenAI-compatible model that writes questions first
+    (bot/llm.py), the built-in generator's prompts being the fallback."""
 
     templates: Path = Path("data/prompts.toml")
     llm_url: str = ""  # empty: no language model, the built-in generator alone
     llm_model: str = ""
     api_key_env: str = "READALONG_LLM_API_KEY"
     timeout_seconds: int = 20
+    context_chars: int = 12000  # how much of a reading the model is sent (its context window, in characters)
 
     @property
     def llm_enabled(self) -> bool:
@@ -294,6 +296,7 @@ def _ranges(settings: Settings) -> list[tuple[str, int, int, int, str]]:
         ("discord.shard_count", settings.discord.shard_count, 0, 1_000, " (0 runs one connection)"),
         ("matrix.moderator_power_level", settings.matrix.moderator_power_level, 0, 100, ""),
         ("prompts.timeout_seconds", settings.prompts.timeout_seconds, 1, 300, " seconds"),
+        ("prompts.context_chars", settings.prompts.context_chars, 1_000, 2_000_000, " characters"),
     ]
 
 

@@ -2,12 +2,13 @@
 upvoted by members — and, like quotes, never from a reading the group has not opened.
 
 Generated prompts are cached per section with a fingerprint of the library they were made from (a new book can
-add connections), so ids stay stable for upvotes. With `[prompts] llm_url` set, a language model may rephrase
-them (bot/llm.py); the built-in text is the fallback for every failure.
+add connections), so ids stay stable for upvotes. With `[prompts] llm_url` set, a language model writes the
+questions first (bot/llm.py), under a verification gate; the built-in prompts are the fallback for every failure.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Annotated
 
@@ -15,6 +16,7 @@ from bot.adapters.base import TEXT_PLACEHOLDER
 from bot.commands import Invocation, MaxLength, Permission, ReadingRef, Text, command
 from bot.events import ReadingOpening
 from bot.features import Feature
+from bot.ingest.quotes import near_duplicate
 from bot.replies import Choice, Field, Reply, UserError
 from bot.services.prompts import choose_generated, generated_prompts
 from bot.services.quotes import GOOD_RANK, attribution, choose_quote, section_citation
@@ -103,14 +105,30 @@ async def prompts(inv: Invocation, reading: ReadingRef | None = None) -> Reply:
     return Reply(title=f"Discussion: {chosen.title}", text="\n".join(lines), kind="prompt")
 
 
-async def _add(inv: Invocation, reading: str, text: str, source: prompt_store.Source) -> Prompt:
-    group = inv.require_group()
+def _checked_question(text: str) -> str:
+    """A member's question as it will be shown, or a UserError saying what is missing."""
     question = " ".join(text.split())
     if not question.endswith("?"):
         raise UserError("A discussion prompt is a question; end it with a question mark.")
+    if len(re.findall(r"[^\W\d_]{2,}", question)) < 3:
+        raise UserError("Write the question out (three words at least), e.g. `Was the ban on factions necessary?`")
     if len(question) > MAX_PROMPT_CHARS:
         raise UserError(f"Keep a prompt under {MAX_PROMPT_CHARS} characters; this one has {len(question)}.")
+    return question
+
+
+def _same_question(a: str, b: str) -> bool:
+    """Duplicates differ only in case, spacing, punctuation or quotation mark style."""
+    return re.sub(r"[\W_]+", " ", a).strip().lower() == re.sub(r"[\W_]+", " ", b).strip().lower()
+
+
+async def _add(inv: Invocation, reading: str, text: str, source: prompt_store.Source) -> Prompt:
+    group = inv.require_group()
+    question = _checked_question(text)
     chosen = await _reading(inv, reading)
+    existing = await prompt_store.of_group(inv.db, group.id, chosen.section_ids)
+    if twin := next((p for p in existing if _same_question(p.text, question)), None):
+        raise UserError(f"That question is already prompt #{twin.id}; back it with `prompt upvote {twin.id}`.")
     async with inv.db.transaction() as tx:
         prompt_id = await prompt_store.add(
             tx,
@@ -165,12 +183,52 @@ async def prompt_upvote(inv: Invocation, prompt: int) -> Reply:
         raise UserError(f"There is no prompt #{prompt} in this group; `prompt list` shows them.")
     if not gate.shows(found.section_id) or not all(gate.shows(c.section_id) for c in found.citations):
         raise UserError(NOT_YET)
+    if found.member_id is not None and found.member_id == inv.member_id:
+        raise UserError("You can't upvote your own prompt; others back it if they want to discuss it.")
     async with inv.db.transaction() as tx:
         added = await prompt_store.upvote(tx, found.id, inv.member_id, inv.now())
     if not added:
         raise UserError(f"You have already upvoted prompt #{found.id}.")
     votes = (await prompt_store.votes_of(inv.db, [found.id])).get(found.id, 0)
     return Reply(text=f"Upvoted prompt #{found.id} ({plural(votes, 'upvote')}).")
+
+
+async def _own_prompt(inv: Invocation, prompt: int) -> Prompt:
+    group = inv.require_group()
+    found = await prompt_store.get(inv.db, prompt)
+    if found is None or found.group_id != group.id:
+        raise UserError(f"There is no curated or suggested prompt #{prompt} in this group; `prompt list` shows them.")
+    return found
+
+
+@command(
+    "prompt edit",
+    help="Change the wording of a curated or suggested prompt (its upvotes stay).",
+    params={"prompt": "The prompt's #", "text": "The new question"},
+    permission=Permission.MODERATOR,
+)
+async def prompt_edit(inv: Invocation, prompt: int, text: Annotated[Text, MaxLength(MAX_PROMPT_CHARS)]) -> Reply:
+    found = await _own_prompt(inv, prompt)
+    question = _checked_question(text)
+    others = await prompt_store.of_group(inv.db, found.group_id or 0, [found.section_id])
+    if twin := next((p for p in others if p.id != found.id and _same_question(p.text, question)), None):
+        raise UserError(f"That question is already prompt #{twin.id}; remove one of them instead.")
+    async with inv.db.transaction() as tx:
+        await prompt_store.set_text(tx, found.id, question)
+    return Reply(text=f"Prompt #{found.id} now reads: {question}")
+
+
+@command(
+    "prompt remove",
+    help="Remove a curated or suggested prompt and its upvotes.",
+    params={"prompt": "The prompt's #"},
+    permission=Permission.MODERATOR,
+)
+async def prompt_remove(inv: Invocation, prompt: int) -> Reply:
+    found = await _own_prompt(inv, prompt)
+    async with inv.db.transaction() as tx:
+        await prompt_store.delete(tx, found.id)
+    return Reply(text=f"Removed prompt #{found.id} ({plural(found.votes, 'upvote')} with it).")
 
 
 @command(
@@ -190,6 +248,11 @@ async def prompt_list(inv: Invocation, reading: ReadingRef | None = None) -> Rep
 
 
 # ---------------------------------------------------------------- for the reading-opens post
+def apart_from(quotes: Sequence[Quote], excerpts: Sequence[str]) -> list[Quote]:
+    """The quotes that share no passage with the prompt's citations: a post never quotes its own prompt."""
+    return [q for q in quotes if not any(q.text in e or e in q.text or near_duplicate(q.text, e) for e in excerpts)]
+
+
 async def top_prompt_and_quote(
     services: Services, db: Executor, group_id: int, section_ids: Sequence[int]
 ) -> tuple[str | None, Quote | None]:
@@ -202,13 +265,16 @@ async def top_prompt_and_quote(
     chosen = ResolvedReading("", tuple(section_ids))
     own = await prompt_store.of_group(db, group_id, section_ids)
     text: str | None = own[0].text if own and (own[0].source == "curated" or own[0].votes > 0) else None
+    cited: tuple[str, ...] = ()
     if text is None:
         generated: list[Prompt] = []
         for section_id in section_ids:
             generated += await generated_prompts(services, db, section_id, use_llm=False, transaction=False)
         picked = choose_generated(generated, gate, chosen.section_ids)
         text = picked[0].text if picked else None
-    quote = choose_quote(await quote_store.pool(db, group_id, list(section_ids), max_rank=GOOD_RANK))
+        cited = tuple(c.excerpt for c in picked[0].citations) if picked else ()
+    pool = await quote_store.pool(db, group_id, list(section_ids), max_rank=GOOD_RANK)
+    quote = choose_quote(apart_from(pool, cited))
     if quote is not None:
         await quote_store.mark_shown(db, group_id, quote.id, services.clock.now())
     return text, quote
@@ -232,7 +298,7 @@ async def forget_prompts(services: Services, tx: Transaction, member_id: int) ->
 
 FEATURE = Feature(
     name="discussion",
-    commands=(prompts, prompt_add, prompt_suggest, prompt_upvote, prompt_list),
+    commands=(prompts, prompt_add, prompt_suggest, prompt_upvote, prompt_edit, prompt_remove, prompt_list),
     forgetters={"prompt upvotes and suggestions": forget_prompts},
     listeners=((ReadingOpening, reading_opens_extras),),
 )

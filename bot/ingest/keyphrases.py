@@ -96,24 +96,40 @@ def _chunks(text: str) -> Iterable[list[str]]:
 
 def phrases(text: str) -> Iterable[tuple[str, str]]:
     """Every candidate phrase occurrence in `text` as (key, surface form)."""
+    return _phrases(text) if len(text) > 2000 else _phrase_list(text)
+
+
+@functools.lru_cache(maxsize=256)
+def _phrases(text: str) -> tuple[tuple[str, str], ...]:
+    """A long text's phrases, kept: the library index and a reading's key terms both parse the same sections."""
+    return _phrase_list(text)
+
+
+def _phrase_list(text: str) -> tuple[tuple[str, str], ...]:
+    found: list[tuple[str, str]] = []
     for chunk in _chunks(text):
         n = len(chunk)
+        content = [_is_content(w) for w in chunk]
+        keys = [normalise_word(w) for w in chunk]
+        possessive = [bool(_POSSESSIVE.search(w)) and w[-1:] not in "sS" for w in chunk]
         for i in range(n):
-            if not _is_content(chunk[i]):
+            if not content[i]:
                 continue
             for j in range(i, min(n, i + MAX_WORDS)):
                 word = chunk[j]
-                if j > i and not (_is_content(word) or word.lower() in _JOINERS):
+                if j > i and not (content[j] or word.lower() in _JOINERS):
                     break
-                if j > i and _POSSESSIVE.search(chunk[j - 1]) and chunk[j - 1][-1:] not in "sS":
+                if j > i and possessive[j - 1]:
                     break  # "Lenin’s actions": a possessive ends a phrase
-                if not _is_content(word):
+                if not content[j]:
                     continue
-                if word[0].isupper() and j + 1 < n and chunk[j + 1][0].isupper() and _is_content(chunk[j + 1]):
+                if word[0].isupper() and j + 1 < n and chunk[j + 1][0].isupper() and content[j + 1]:
                     continue  # the name goes on ("Committee of the Fourth International")
-                words = chunk[i : j + 1]
-                key = " ".join(normalise_word(w) for w in words)
-                yield key, " ".join(_POSSESSIVE.sub("", w) if k == len(words) - 1 else w for k, w in enumerate(words))
+                if i == j:
+                    found.append((keys[i], _POSSESSIVE.sub("", word)))
+                    continue
+                found.append((" ".join(keys[i : j + 1]), " ".join(chunk[i:j]) + " " + _POSSESSIVE.sub("", word)))
+    return tuple(found)
 
 
 def phrase_counts(text: str) -> Counter[str]:
@@ -198,10 +214,18 @@ def term_pattern(term: Term) -> re.Pattern[str]:
     return re.compile(r"\b" + r"\s+".join(parts) + r"\b", re.IGNORECASE)
 
 
+def content_counts(text: str) -> Counter[str]:
+    """Normalised content words of `text` with their counts (additive over sentences)."""
+    return Counter(normalise_word(w) for chunk in _chunks(text) for w in chunk if _is_content(w))
+
+
+def tfidf(counts: Counter[str], index: LibraryIndex) -> dict[str, float]:
+    return {word: (1 + math.log(c)) * index.idf(word) for word, c in counts.items() if c > 0}
+
+
 def unigram_vector(text: str, index: LibraryIndex) -> dict[str, float]:
     """TF-IDF over content words, for centrality (how close a passage is to its whole reading)."""
-    counts = Counter(normalise_word(w) for chunk in _chunks(text) for w in chunk if _is_content(w))
-    return {word: (1 + math.log(c)) * index.idf(word) for word, c in counts.items()}
+    return tfidf(content_counts(text), index)
 
 
 def cosine(a: dict[str, float], b: dict[str, float]) -> float:

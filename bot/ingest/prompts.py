@@ -1,115 +1,109 @@
-"""Discussion prompts for a reading, each grounded in a passage of it that the prompt quotes and cites.
+"""Discussion prompts for a reading, built from its argument model (claims.py) and citing verbatim passages.
 
-Four kinds: comprehension (what the author means by a key term in a passage), evaluation (whether a passage's
-claim convinces), connection (another text of the library takes up the same key term: the two passages side by
-side, both cited) and application (what a passage suggests for a present question). Key terms come from
-keyphrases.py, re-ranked against the whole library; passages are quote candidates (quotes.py), so a prompt
-never quotes boilerplate, a dangling fragment or a footnote marker. Templates live in data/prompts.toml.
-Pure and deterministic for a given library: the same library gives the same prompts.
+For an argument (essays, history, theory): the central claim first; an evaluation that puts the claim next to
+the evidence the reading offers and asks what would count against it; the dispute the reading takes up; a
+connection to another text that takes a position on the same person, event or concept (matched on the claims'
+topics, never on a word two passages happen to share); comprehension only for a term the reading defines or
+disputes; application only for a general claim; provenance when the publishers' note states a standpoint.
+For a narrative (fiction, memoir): a character's choice, a scene, the narrator's aside, a theme that returns from
+an earlier chapter — never "is this claim well founded" on narration.
+
+Editor and publisher matter is "the publishers", never the author; a quoted figure is named. Templates live in
+data/prompts.toml. Pure and deterministic for a given library.
 """
 
 from __future__ import annotations
 
-import math
 import re
-import tomllib
 import zlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 
-from bot.ingest.keyphrases import LibraryIndex, Term, key_terms, term_pattern
-from bot.ingest.quotes import ParagraphLike, QuoteCandidate, find_quotes
-
-KINDS = ("comprehension", "evaluation", "connection", "application")
-PLACEHOLDERS = frozenset(
-    {"who", "excerpt", "term", "book", "heading", "other_who", "other_excerpt", "other_book", "other_heading"}
+from bot.ingest import booktype, claims, cues
+from bot.ingest.claims import ArgumentModel, Claim, Passage, topic_key
+from bot.ingest.keyphrases import LibraryIndex, term_pattern
+from bot.ingest.prompt_kinds import (  # re-exported: the prompt types live with the kinds
+    ARGUMENT_KINDS as ARGUMENT_KINDS,
 )
-MAX_EXCERPT = 320
+from bot.ingest.prompt_kinds import KINDS as KINDS
+from bot.ingest.prompt_kinds import NARRATIVE_KINDS as NARRATIVE_KINDS
+from bot.ingest.prompt_kinds import PLACEHOLDERS as PLACEHOLDERS
+from bot.ingest.prompt_kinds import Citation as Citation
+from bot.ingest.prompt_kinds import PromptDraft as PromptDraft
+from bot.ingest.prompt_kinds import SectionDoc as SectionDoc
+from bot.ingest.prompt_kinds import TemplateError as TemplateError
+from bot.ingest.prompt_kinds import Templates as Templates
+from bot.ingest.prompt_kinds import load_templates as load_templates
+
+MAX_FIRST_CHOICES = 5
 CONNECTION_ALTERNATIVES = 4
-_CLAIM = re.compile(
-    r"\b(?:not|never|only|must|cannot|could not|because|therefore|thus|hence|meant|led to|proved?|shows?|showed|"
-    r"demonstrat\w+|determined|caused|wrong|correct|true|false|inevitabl\w+|necessar\w+|decisive|essential|"
-    r"in fact|real|really|impossible|no longer|betray\w*|negation|logical|argues?|claims?)\b",
-    re.IGNORECASE,
+_ARGUED = ("thesis", "dispute", "judgement", "general")
+# words that name no position of their own: two texts "on" these are not on the same subject
+_GENERIC_TOPICS = frozenset(
+    [
+        "party",
+        "state",
+        "people",
+        "time",
+        "world",
+        "history",
+        "government",
+        "revolution",
+        "power",
+        "system",
+        "machine",
+        "course",
+        "control",
+        "country",
+        "class",
+        "question",
+        "struggle",
+        "war",
+        "workers",
+        "left",
+        "right",
+    ]
 )
 
-Templates = dict[str, tuple[str, ...]]
-
-
-class TemplateError(ValueError):
-    """A template file that cannot be used; str() names the problem."""
-
-
-def load_templates(path: Path) -> Templates:
-    """Read and check data/prompts.toml: every kind present, known placeholders, a question mark at the end."""
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise TemplateError(f"I couldn't read the prompt templates in {path}: {exc}") from None
-    templates: Templates = {}
-    for kind in KINDS:
-        items = raw.get(kind)
-        if not isinstance(items, list) or not items or not all(isinstance(t, str) for t in items):
-            raise TemplateError(f"{path}: “{kind}” must be a non-empty list of templates.")
-        for template in items:
-            names = set(re.findall(r"{(\w+)}", template))
-            if names - PLACEHOLDERS:
-                raise TemplateError(f"{path}: unknown placeholder {sorted(names - PLACEHOLDERS)} in “{template}”.")
-            if not template.rstrip().endswith("?"):
-                raise TemplateError(f"{path}: the {kind} template “{template}” must end with a question mark.")
-        templates[kind] = tuple(items)
-    return templates
-
-
-@dataclass(frozen=True)
-class Citation:
-    book_id: int
-    book: str  # title
-    section_id: int
-    section: int  # 1-based position in the book
-    paragraph: int  # 1-based position in the section
-    excerpt: str  # verbatim from the section's text
-
-
-@dataclass(frozen=True)
-class PromptDraft:
-    kind: str
-    text: str
-    citations: tuple[Citation, ...]
-    term: str | None = None
-    alternative: int = 0  # 0: the first choice of its kind; 1, 2…: used when an earlier one may not be shown
-
-
-@dataclass(frozen=True)
-class SectionDoc:
-    """A reading as the generator sees it."""
-
-    book_id: int
-    book_title: str
-    authors: tuple[str, ...]
-    section_id: int
-    position: int
-    heading: str | None
-    paragraphs: Sequence[ParagraphLike]
-
-    @property
-    def text(self) -> str:
-        return "\n\n".join(p.text for p in self.paragraphs)
-
-
-@dataclass(frozen=True)
-class _Passage:
-    doc: SectionDoc
-    quote: QuoteCandidate
-
-    @property
-    def text(self) -> str:
-        return self.quote.text
-
-    def citation(self) -> Citation:
-        d = self.doc
-        return Citation(d.book_id, d.book_title, d.section_id, d.position, self.quote.paragraph, self.quote.text)
+_MONTHS = frozenset(
+    [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ]
+)
+_ADJECTIVES = frozenset(
+    [
+        "Soviet",
+        "Russian",
+        "German",
+        "British",
+        "French",
+        "Communist",
+        "Bolshevik",
+        "Red",
+        "White",
+        "Left",
+        "Right",
+        "Central",
+        "Western",
+        "European",
+        "American",
+        "Chinese",
+        "Polish",
+        "Social",
+        "Socialist",
+    ]
+)
 
 
 def surname(name: str) -> str:
@@ -122,156 +116,298 @@ def short_title(title: str) -> str:
     return f"*{short}*"
 
 
-def who(passage: _Passage) -> str:
-    author = surname(passage.doc.authors[0]) if passage.doc.authors else "the author"
-    speaker = passage.quote.speaker
-    if speaker and surname(speaker) != author:
-        return f"{speaker} (quoted by {author})"
+def speaker_name(doc: SectionDoc, claim: Claim) -> str:
+    """Who speaks in a claim: the author's surname, "Trotsky (quoted by Rogovin)", or "the publishers"."""
+    author = surname(doc.authors[0]) if doc.authors else "the author"
+    if claim.voice == "editor":
+        return "the publishers"
+    if claim.kind in claims.NARRATIVE_KINDS:
+        return claim.speaker or claim.term or "the narrator"  # a character speaks, not a quoted authority
+    if claim.speaker and surname(claim.speaker) != author:
+        return f"{claim.speaker} (quoted by {author})" if doc.authors else claim.speaker
     return author
+
+
+def cite(doc: SectionDoc, passage: Passage) -> Citation:
+    return Citation(doc.book_id, doc.book_title, doc.section_id, doc.position, passage.paragraph, passage.text)
 
 
 @dataclass
 class Generator:
-    """Prompts for readings of one library; passages per section are computed once and reused."""
+    """Prompts for readings of one library; each section's argument model is built once and reused.
+
+    `models` may be preloaded with the models stored when the books were added; missing ones are built here
+    with the same function, so the result is the same either way.
+    """
 
     library: Sequence[SectionDoc]
     index: LibraryIndex
     templates: Templates
-    _passages: dict[int, list[_Passage]] = field(default_factory=dict)
+    models: dict[int, ArgumentModel] = field(default_factory=dict)
+    _kinds: dict[int, str] = field(default_factory=dict)
 
-    def passages(self, doc: SectionDoc) -> list[_Passage]:
-        if doc.section_id not in self._passages:
-            found = find_quotes(doc.paragraphs, self.index, limit=200)
-            self._passages[doc.section_id] = [_Passage(doc, q) for q in found if len(q.text) <= MAX_EXCERPT]
-        return self._passages[doc.section_id]
+    def book_kind(self, book_id: int) -> str:
+        if book_id not in self._kinds:
+            texts = [p.text for d in self.library if d.book_id == book_id for p in d.paragraphs]
+            self._kinds[book_id] = booktype.classify(texts)
+        return self._kinds[book_id]
 
-    def _template(self, doc: SectionDoc, kind: str, salt: str = "") -> str:
-        options = self.templates[kind]
+    def model(self, doc: SectionDoc) -> ArgumentModel:
+        if doc.section_id not in self.models:
+            self.models[doc.section_id] = claims.build(
+                doc.section_id,
+                doc.paragraphs,
+                self.index,
+                authors=doc.authors,
+                book_kind=self.book_kind(doc.book_id),
+                opening=doc.position == 1,
+            )
+        return self.models[doc.section_id]
+
+    def _template(self, doc: SectionDoc, kind: str, salt: str, provided: set[str]) -> str:
+        """A template of the kind whose placeholders all have values (the evidence one only with evidence)."""
+        fitting = [t for t in self.templates[kind] if set(re.findall(r"{(\w+)}", t)) <= provided]
+        most = max((len(set(re.findall(r"{(\w+)}", t))) for t in fitting), default=0)
+        options = [t for t in fitting if len(set(re.findall(r"{(\w+)}", t))) == most] or list(self.templates[kind])
         return options[zlib.crc32(f"{doc.book_title}|{doc.position}|{kind}|{salt}".encode()) % len(options)]
 
+    def _fill(self, doc: SectionDoc, kind: str, claim: Claim, salt: str = "", **extra: str) -> str:
+        values = {
+            "who": speaker_name(doc, claim),
+            "excerpt": claim.text,
+            "book": short_title(doc.book_title),
+            "heading": doc.heading or f"section {doc.position}",
+            **extra,
+        }
+        return self._template(doc, kind, salt, set(values)).format_map(_Blank(values))
+
     def generate(self, doc: SectionDoc) -> list[PromptDraft]:
-        """Prompts for one reading: one of each kind when the text allows, connection alternatives after."""
-        terms = key_terms(doc.text, self.index, limit=12) or key_terms(doc.text, self.index, limit=12, min_count=1)
-        passages = self.passages(doc)
+        """Prompts for one reading: at most five first choices, connection alternatives after."""
+        model = self.model(doc)
+        narrative = model.book_kind == booktype.NARRATIVE
+        drafts = self._narrative(doc, model) if narrative else self._argument(doc, model)
+        first = [d for d in drafts if d.alternative == 0][:MAX_FIRST_CHOICES]
+        kept_kinds = {d.kind for d in first}
+        return first + [d for d in drafts if d.alternative > 0 and d.kind in kept_kinds]
+
+    # ------------------------------------------------------------ argument
+    def _argument(self, doc: SectionDoc, model: ArgumentModel) -> list[PromptDraft]:
         used: set[str] = set()
         drafts: list[PromptDraft] = []
 
-        def with_term(term: Term, accept: Callable[[_Passage], bool] = lambda p: True) -> _Passage | None:
-            pattern = term_pattern(term)
-            return next((p for p in passages if p.text not in used and pattern.search(p.text) and accept(p)), None)
+        def take(kind: str, claim: Claim, extra_cites: Sequence[Passage] = (), **extra: str) -> None:
+            used.add(claim.text)
+            citations = (cite(doc, claim.passage), *(cite(doc, p) for p in extra_cites))
+            drafts.append(PromptDraft(kind, self._fill(doc, kind, claim, **extra), citations, extra.get("term")))
 
-        def fill(kind: str, passage: _Passage, term: Term | None, salt: str = "", **extra: str) -> str:
-            values = {
-                "who": who(passage),
-                "excerpt": passage.text,
-                "term": _as_written(term, passage.text) if term else "",
-                "book": short_title(doc.book_title),
-                "heading": doc.heading or f"section {doc.position}",
-                **extra,
-            }
-            return self._template(doc, kind, salt).format(**values)
+        def fresh(accept: Callable[[Claim], bool]) -> Claim | None:
+            return next((c for c in model.claims if c.text not in used and accept(c)), None)
 
-        # comprehension: the best key concept (not a lone name) that a good passage uses
-        comprehension_term = None
-        for term in sorted(terms, key=lambda t: (_is_name(t), -t.weight)):
-            passage = with_term(term)
-            if passage:
-                used.add(passage.text)
-                comprehension_term = term
-                drafts.append(
-                    PromptDraft(
-                        "comprehension", fill("comprehension", passage, term), (passage.citation(),), term.label
-                    )
-                )
-                break
-        # evaluation: the strongest claim in the author's own voice (a quoted one when there is none)
-        claims = [p for p in passages if p.text not in used and _CLAIM.search(p.text)]
-        claims.sort(key=lambda p: (p.quote.speaker is not None, -p.quote.score - 0.08 * len(_CLAIM.findall(p.text))))
-        if claims:
-            used.add(claims[0].text)
-            drafts.append(PromptDraft("evaluation", fill("evaluation", claims[0], None), (claims[0].citation(),)))
-        # connection: the same key term discussed in another text of the library
-        drafts.extend(self._connections(doc, terms, passages, used, fill))
-        # application: another key term's passage, or the best passage left
-        application = None
-        for term in terms:
-            if term is comprehension_term:
-                continue
-            passage = with_term(term)
-            if passage:
-                application = (passage, term)
-                break
-        if application is None:
-            rest = [p for p in passages if p.text not in used]
-            if rest and comprehension_term is not None:
-                application = (rest[0], comprehension_term)
-        if application:
-            passage, term = application
-            used.add(passage.text)
-            text = fill("application", passage, term)
-            drafts.append(PromptDraft("application", text, (passage.citation(),), term.label))
+        own = [c for c in model.claims if c.voice == "author"]
+        central = [c for c in own if c.kind in _ARGUED]
+        # a view the reading sets out ("On the anarchist left the view is…") and the author's answer to it
+        positions = [c for c in model.claims if c.kind == "position"]
+        answer = next(
+            (
+                c
+                for c in own
+                if c.kind in ("dispute", "thesis") and any(p.passage.paragraph < c.passage.paragraph for p in positions)
+            ),
+            None,
+        )
+        if answer is not None:
+            nearest = max(p.passage.paragraph for p in positions if p.passage.paragraph < answer.passage.paragraph)
+            position = max(
+                (p for p in positions if p.passage.paragraph == nearest),
+                key=lambda p: (cues.thesis_cues(p.text) + cues.evaluative(p.text), p.score),
+            )
+            used.add(answer.text)
+            # when the answer is the reading's best claim, the disagreement is what the reading is about
+            kind = "central" if central and central[0] is answer else "dispute"
+            extra = {"opponent": position.opponent or "others", "later": answer.text}
+            used.add(position.text)
+            text = self._fill(doc, "dispute", position, **extra)
+            drafts.append(PromptDraft(kind, text, (cite(doc, position.passage), cite(doc, answer.passage))))
+        if central and not any(d.kind == "central" for d in drafts):
+            take("central", next((c for c in central if c.text not in used), central[0]))
+        drafts.extend(self._connections(doc, model, used))  # before evaluation takes the best claims
+        # the best claim left; its evidence, when the reading offers some, goes with it
+        evaluated = fresh(lambda c: c.voice == "author" and c.kind in ("thesis", "judgement", "dispute"))
+        if evaluated is not None:
+            evidence = [p for p in evaluated.evidence if p.text not in evaluated.text][:1]
+            take("evaluation", evaluated, evidence, **({"evidence": evidence[0].text} if evidence else {}))
+        disputed = fresh(lambda c: c.kind == "dispute" and c.voice == "author" and c.opponent is not None)
+        other_view = fresh(
+            lambda c: (
+                c.kind == "position" and all(c.passage.paragraph != x.paragraph for d in drafts for x in d.citations)
+            )
+        )
+        if disputed is not None and not any(d.kind == "dispute" for d in drafts):
+            opponent = disputed.opponent or ""
+            extra = {"opponent": opponent if opponent[:1].isupper() else f"{opponent} who hold otherwise"}
+            reporter = _REPORTED_SUBJECT.match(disputed.text)
+            if reporter and reporter.group(1) != speaker_name(doc, disputed):
+                extra["who"] = f"{reporter.group(1)} (as {speaker_name(doc, disputed)} reports)"
+            take("dispute", disputed, (), **extra)
+        elif other_view is not None and not any(d.kind == "dispute" for d in drafts):
+            take("dispute", other_view, view_of=other_view.opponent or "others")
+        standpoint = next((c for c in model.claims if c.kind == "standpoint"), None)
+        if standpoint is not None and doc.position == 1:
+            take("provenance", standpoint)
+        defined = fresh(lambda c: c.kind == "definition" and c.term is not None and c.voice != "editor")
+        if defined is not None:
+            take("comprehension", defined, term=defined.term or "")
+        general = fresh(lambda c: c.kind == "general" and c.voice != "editor" and c.passage.first == c.passage.last)
+        if general is not None:
+            take("application", general)
+        if len(drafts) < 3:
+            # how the argument hangs together: the central claim and a later argued step of the same reading
+            step = fresh(lambda c: c.voice == "author" and c.kind in _ARGUED)
+            if step is None and len(drafts) < 3:  # a short reading: how its two claims hang together
+                step = next((c for c in central[1:] if c.text != central[0].text), None)
+            if central and step is not None:
+                first, second = sorted((central[0], step), key=lambda c: (c.passage.paragraph, c.passage.first))
+                used.add(step.text)
+                text = self._fill(doc, "structure", first, later=second.text)
+                drafts.append(PromptDraft("structure", text, (cite(doc, first.passage), cite(doc, second.passage))))
+        order = {kind: i for i, kind in enumerate(ARGUMENT_KINDS)}
+        drafts.sort(key=lambda d: (order[d.kind], d.alternative))
         return [d for d in drafts if d.text.rstrip().endswith("?")]
 
-    def _connections(
-        self,
-        doc: SectionDoc,
-        terms: Sequence[Term],
-        passages: Sequence[_Passage],
-        used: set[str],
-        fill: Callable[..., str],
-    ) -> list[PromptDraft]:
-        pairs: list[tuple[float, Term, _Passage, SectionDoc]] = []
-        for term in terms:
-            if len(self.index.books_of.get(term.key, ())) < 2:
+    def _connections(self, doc: SectionDoc, model: ArgumentModel, used: set[str]) -> list[PromptDraft]:
+        """Pairs of claims, here and in another book, that take positions on the same person, event or concept.
+
+        A subject qualifies when it is a key term of this reading, named (not a lone common word or a bare date),
+        not in most readings of the library, and named at least twice here; each side contributes its best
+        argued claim naming it, so the other text takes a position on it rather than mentioning it in passing.
+        """
+        here_text = doc.text
+        dwelt_here = {topic_key(t): t for t in model.terms if self._rare(topic_key(t))}
+        best_here = _best_claims(model, dwelt_here, used)
+        pairs: list[tuple[float, str, Claim, SectionDoc, Claim]] = []
+        for other in self.library:
+            if other.book_id == doc.book_id or self.book_kind(other.book_id) != booktype.ARGUMENT:
                 continue
-            pattern = term_pattern(term)
-            here = next((p for p in passages if p.text not in used and pattern.search(p.text)), None)
-            if here is None:
-                continue
-            for other in self.library:
-                if other.book_id == doc.book_id:
+            best_there = _best_claims(self.model(other), dwelt_here, set())
+            for key, a in best_here.items():
+                b = best_there.get(key)
+                if b is None or not self._shared_subject(dwelt_here[key], here_text, other.text):
                     continue
-                mentions = len(pattern.findall(other.text))
-                if mentions:
-                    pairs.append((term.weight * (1 + 0.3 * math.log(mentions)), term, here, other))
-        pairs.sort(key=lambda item: (-item[0], item[3].book_id, item[3].position))
+                pairs.append((a.score + b.score + self.index.idf(key), dwelt_here[key], a, other, b))
+        pairs.sort(key=lambda item: (-item[0], item[3].book_id, item[3].position, item[2].text))
         found: list[PromptDraft] = []
-        linked: set[tuple[int, str]] = set()
-        for _, term, here, other in pairs:
-            if (other.book_id, term.key) in linked or len({k for _, k in linked if _ == other.book_id}) >= 2:
-                continue
-            pattern = term_pattern(term)
-            there = next((p for p in self.passages(other) if pattern.search(p.text)), None)
-            if there is None:
-                continue
-            linked.add((other.book_id, term.key))
-            text = fill(
+        linked: list[int] = []
+        for _, topic, a, other, b in pairs:
+            if linked.count(other.book_id) >= 2 or any(b.text in d.citations[1].excerpt for d in found):
+                continue  # two sections of a book at most: a second one is there for when the first is gated
+            linked.append(other.book_id)
+            text = self._fill(
+                doc,
                 "connection",
-                here,
-                term,
+                a,
                 salt=str(len(found)),
-                other_who=who(there),
-                other_excerpt=there.text,
+                topic=topic,
+                other_who=speaker_name(other, b),
+                other_excerpt=b.text,
                 other_book=short_title(other.book_title),
                 other_heading=other.heading or f"section {other.position}",
             )
-            found.append(PromptDraft("connection", text, (here.citation(), there.citation()), term.label, len(found)))
+            citations = (cite(doc, a.passage), cite(other, b.passage))
+            found.append(PromptDraft("connection", text, citations, topic, len(found)))
             if len(found) >= CONNECTION_ALTERNATIVES:
                 break
         if found:
             used.add(found[0].citations[0].excerpt)
         return found
 
+    def _rare(self, key: str) -> bool:
+        """Not a name every reading mentions ("Stalin" in a library about Stalinism joins nothing to anything)."""
+        return self.index.documents < 4 or self.index.df.get(key, 0) <= 0.4 * self.index.documents
 
-def _as_written(term: Term, text: str) -> str:
-    """The term the way the passage writes it ("peasant" rather than the reading's usual "peasants")."""
-    match = term_pattern(term).search(text)
-    return re.sub(r"['’]s?$", "", match.group(0)) if match else term.label
+    def _shared_subject(self, topic: str, here: str, there: str) -> bool:
+        """A person, event or named concept this reading dwells on (twice or more), not a common word or a date."""
+        key = topic_key(topic)
+        if key in _GENERIC_TOPICS or len(topic) < 4 or topic[:1].isdigit() or topic in _MONTHS:
+            return False  # a date alone joins texts on a coincidence ("1923": the Ruhr and Trotsky's opposition)
+        if " " not in topic and (not topic[:1].isupper() or topic in _ADJECTIVES or topic.endswith(("ian", "ist"))):
+            return False  # a lone word ("roads", "wide", "Soviet") is a word, not a subject
+        pattern = term_pattern_for(topic)
+        return len(pattern.findall(here)) >= 2 and len(pattern.findall(there)) >= 1
+
+    # ------------------------------------------------------------ narrative
+    def _narrative(self, doc: SectionDoc, model: ArgumentModel) -> list[PromptDraft]:
+        drafts: list[PromptDraft] = []
+        choice = next((c for c in model.of_kind("choice") if c.term), None)
+        if choice is not None:
+            text = self._fill(doc, "choice", choice, character=choice.term or "")
+            drafts.append(PromptDraft("choice", text, (cite(doc, choice.passage),)))
+        scene = next((c for c in model.of_kind("scene") if c.speaker), None)
+        if scene is not None:
+            text = self._fill(doc, "scene", scene)
+            drafts.append(PromptDraft("scene", text, (cite(doc, scene.passage),)))
+        aside = next(iter(model.of_kind("aside")), None)
+        if aside is not None:
+            text = self._fill(doc, "narration", aside)
+            drafts.append(PromptDraft("narration", text, (cite(doc, aside.passage),)))
+        theme = self._theme(doc, model, {c.excerpt for d in drafts for c in d.citations})
+        if theme is not None:
+            drafts.append(theme)
+        return drafts
+
+    def _theme(self, doc: SectionDoc, model: ArgumentModel, used: set[str]) -> PromptDraft | None:
+        """A concept word of this chapter that an earlier chapter also dwells on, a passage from each."""
+        earlier = [d for d in self.library if d.book_id == doc.book_id and d.position < doc.position]
+        for term in model.terms:
+            if term[:1].isupper() or len(term) < 4:
+                continue  # names are characters, not themes
+            pattern = term_pattern_for(term)
+            here = next((c for c in model.claims if c.text not in used and pattern.search(c.text)), None)
+            if here is None:
+                continue
+            for other in reversed(earlier):
+                there = next((c for c in self.model(other).claims if pattern.search(c.text)), None)
+                if there is not None:
+                    text = self._fill(
+                        doc,
+                        "theme",
+                        here,
+                        term=term,
+                        other_excerpt=there.text,
+                        other_heading=other.heading or f"section {other.position}",
+                    )
+                    return PromptDraft("theme", text, (cite(doc, here.passage), cite(other, there.passage)), term)
+        return None
 
 
-def _is_name(term: Term) -> bool:
-    """A lone capitalised word is usually a person or place, not a concept to explain ("Koestler")."""
-    return " " not in term.label and term.label[:1].isupper()
+# a sentence whose subject is someone else taking a position: "Rogovin takes on the claims of those who argue…"
+_REPORTED_SUBJECT = re.compile(
+    r"([A-Z][a-z]+)\s+(?:takes on|takes issue|rejects|refutes|argues|insists|shows|demonstrates|disputes|answers)\b"
+)
+
+
+def _best_claims(model: ArgumentModel, topics: dict[str, str], used: set[str]) -> dict[str, Claim]:
+    """For each topic, the best argued claim of the reading that names it (the claims are best first)."""
+    best: dict[str, Claim] = {}
+    ordered = sorted(model.claims, key=lambda c: c.kind == "judgement")  # argued claims before mere judgements
+    for claim in ordered:
+        if claim.kind not in _ARGUED or claim.voice == "editor" or claim.text in used:
+            continue
+        for key in {topic_key(t) for t in claim.topics} & topics.keys():
+            best.setdefault(key, claim)
+    return best
+
+
+class _Blank(dict[str, str]):
+    """Template values; a placeholder without one is left empty rather than failing."""
+
+    def __missing__(self, key: str) -> str:
+        return ""
+
+
+def term_pattern_for(label: str) -> re.Pattern[str]:
+    from bot.ingest.keyphrases import Term
+
+    return term_pattern(Term(label.lower(), label, 0.0, 0))
 
 
 def select(drafts: Sequence[PromptDraft], allowed: Callable[[Citation], bool], limit: int = 5) -> list[PromptDraft]:

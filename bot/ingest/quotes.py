@@ -16,84 +16,27 @@ in the author's own voice have `speaker` None (the book's or section's author).
 from __future__ import annotations
 
 import re
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from bot.ingest.clean import BOILERPLATE_LINE
-from bot.ingest.keyphrases import LibraryIndex, cosine, key_terms, phrase_counts, unigram_vector
+from bot.ingest.attribution import speaker_from_lead_in as speaker_from_lead_in  # re-exported
+from bot.ingest.attribution import speaker_inline
+from bot.ingest.keyphrases import LibraryIndex, content_counts, cosine, key_terms, phrase_counts, tfidf
+from bot.ingest.standalone import (
+    _CLOSE_Q,
+    _OPEN_Q,
+    MAX_CHARS,
+    MIN_CHARS,
+    _memorable,
+    is_weak_opening,
+    worth_posting,
+)
+from bot.ingest.standalone import problems as problems  # re-exported: the rules quotes are held to
 
-MIN_CHARS = 60
-MAX_CHARS = 400
 MAX_SENTENCES = 3
-
-
-def _words(text: str) -> list[str]:
-    return text.split()
-
-
-DANGLING = frozenset(
-    _words(
-        """
-        this these those that he she it they him her his its their them such there both here thus former latter
-        hence which whom
-        """
-    )
-)
-WEAK = frozenset(
-    _words(
-        """
-        but and however so yet also then still moreover nevertheless nonetheless furthermore instead meanwhile or
-        nor therefore consequently indeed besides likewise otherwise accordingly again finally
-        """
-    )
-)
-_OPEN_Q = "“„"
 _INNER_OPENING = re.compile(r"[:,]\s*[“„\"](?=[A-Z])")
-_CLOSE_Q = "”"
-_FOOTNOTE = re.compile(
-    r"\[\d{1,3}\]|\[[a-z*†]\]|[¹²³⁴⁵⁶⁷⁸⁹⁰]|[*†‡]|(?<=[a-z.,;:!?”’)\]])\d{1,3}(?=[\s,.;:!?”’)]|$)|\(\d{1,2}\)"
-)
-_EDITORIAL = re.compile(
-    r"\b(?:we (?:are )?(?:re)?publish\w*|(?:re)?published (?:by|in|on|online|here|with|as)|our readers?|"
-    r"this (?:article|chapter|pamphlet|review|essay|piece|text|post|interview|series|book) "
-    r"(?:was|is|first|appeared|originally|from|by|has|will)|first (?:published|released|appeared)|"
-    r"originally (?:published|appeared|written)|editor(?:ial)?s?\b|translat(?:ed|ion) by|purchase|subscribe|"
-    r"newsletter|click|download|https?://|www\.|\w@\w|all rights reserved|copyright|©|note:|footnote|"
-    r"read more|see also|part (?:one|two|three|\d) of|(?:first|second|third|last) of (?:two|three|four) )",
-    re.IGNORECASE,
-)
-_NAME_WORD = r"(?:[A-Z][a-zà-ÿ’'\-]+|[A-Z]\.)"
-_NAME = rf"(?P<name>{_NAME_WORD}(?:\s+{_NAME_WORD}){{0,2}})"
-_VERB = (
-    r"(?:wrote|writes|noted|notes|said|says|declared|declares|observed|observes|argued|argues|explained|"
-    r"explains|warned|warns|stated|states|remarked|remarks|insisted|insists|added|adds|stressed|stresses|"
-    r"emphasi[sz]ed|recalled|concluded|asked|asks|replied|answered|continued|commented|proclaimed|put it|"
-    r"puts it|told [\w ]{1,30}|predicted|pointed out|summed up|admitted|complained|exclaimed)"
-)
-_LEAD_INS = (
-    # "Trotsky wrote in 1937:", "Lenin wrote on December 25, 1922:", "Serge recalled,"
-    re.compile(rf"(?<![\w’'])(?<!\bof\s){_NAME}\s+(?:\w+ly\s+)?{_VERB}\b[^“”\"]{{0,60}}[:,]?\s*$"),
-    # "as Lenin put it:", "In the words of Lenin,", "According to Trotsky,"
-    re.compile(rf"\b(?:[Aa]s|[Ww]ords of|[Aa]ccording to)\s+{_NAME}(?:\s+{_VERB})?[^“”\"]{{0,40}}[:,]?\s*$"),
-    # "In developing this thought, Trotsky turned to the defenders … with the following questions:"
-    re.compile(
-        rf"^(?:[^.!?]{{0,160}},\s+)?{_NAME}\s+(?:\w+ly\s+)?(?:{_VERB}|turned|responded|appealed|replied)\b[^.!?]*:\s*$"
-    ),
-)
-_AFTER = (
-    # "… beyond doubt,” wrote Trotsky." / "…,” Trotsky noted sarcastically, “…"
-    re.compile(rf"[”\"]\s*,?\s*{_VERB}\s+{_NAME}"),
-    re.compile(rf"[”\"]\s*,?\s*{_NAME}\s+(?:\w+ly\s+)?{_VERB}\b"),
-)
-_NOT_NAMES = frozenset(
-    _words(
-        """
-        he she it they we i you this that these those the a an one someone who his her their its there here in on at
-        as if when while after before during but and or so yet thus however then
-        """
-    )
-)
 
 
 class ParagraphLike(Protocol):
@@ -115,82 +58,8 @@ class QuoteCandidate:
     score: float
 
 
-# ---------------------------------------------------------------- the standalone rules
-_PREPOSITIONS = frozenset(
-    _words(
-        """
-        in of for with by from on at to despite after under because given like against
-        """
-    )
-)
-
-
-def first_word(text: str) -> str:
-    match = re.match(r"[\s“”\"‘’'(\[…]*([A-Za-z]+)", text)
-    return match.group(1).lower() if match else ""
-
-
-def dangling(text: str) -> bool:
-    """Whether the passage opens by pointing back at something before it ("This…", "In such cases…")."""
-    words = re.findall(r"[A-Za-z]+", text[:40].lower())[:2]
-    if not words:
-        return False
-    return words[0] in DANGLING or (len(words) == 2 and words[0] in _PREPOSITIONS and words[1] in DANGLING)
-
-
-def problems(text: str) -> list[str]:
-    """Why a passage cannot stand alone as a quote; [] when it can."""
-    found = []
-    if not MIN_CHARS <= len(text) <= MAX_CHARS:
-        found.append("length")
-    stripped = text.lstrip("“„\"‘'([ ")
-    if not stripped[:1].isupper():
-        found.append("not a sentence start")
-    if not re.search(r"[.!?][”’\"')\]]*$", text) or re.search(r"(?:…|\. ?\. ?\.)[”’\"')\]]*$", text):
-        found.append("not a sentence end")
-    if re.search(r"[.!?…][”’\"')\]]*\s+[“‘\"'(\[]*(?:…|\. \. \.)?\s*[a-z]", text):
-        found.append("a sentence inside starts in lower case")
-    if not balanced(text):
-        found.append("unbalanced quotation marks")
-    if _FOOTNOTE.search(text):
-        found.append("footnote marker")
-    if is_boilerplate(text):
-        found.append("boilerplate")
-    if dangling(text):
-        found.append("dangling opening")
-    return found
-
-
-def is_boilerplate(text: str) -> bool:
-    return bool(BOILERPLATE_LINE.match(text.strip()) or _EDITORIAL.search(text))
-
-
-def balanced(text: str) -> bool:
-    """Double quotation marks pair up; every single opening quote ‘ is closed later."""
-    depth = 0
-    straight = 0
-    for ch in text:
-        if ch in _OPEN_Q:
-            depth += 1
-        elif ch in _CLOSE_Q:
-            depth -= 1
-            if depth < 0:
-                return False
-        elif ch == '"':
-            straight += 1
-    if depth != 0 or straight % 2:
-        return False
-    opens = [m.start() for m in re.finditer("‘", text)]
-    closes = [m.start() for m in re.finditer("’(?![A-Za-z])", text)]
-    return all(any(c > o for c in closes) for o in opens)
-
-
-def is_weak_opening(text: str) -> bool:
-    return first_word(text) in WEAK
-
-
 # ---------------------------------------------------------------- quotation structure
-def _depths(text: str) -> list[int]:
+def quote_depths(text: str) -> list[int]:
     """Quotation depth before each character (straight quotes toggle, curly ones nest)."""
     depths = []
     depth = 0
@@ -211,38 +80,6 @@ def _depths(text: str) -> list[int]:
     return depths
 
 
-def _clean_name(name: str | None) -> str | None:
-    if not name:
-        return None
-    words = name.split()
-    while words and words[0].lower() in _NOT_NAMES:
-        words = words[1:]
-    if not words or words[-1].lower() in _NOT_NAMES:
-        return None
-    return " ".join(words)
-
-
-def speaker_from_lead_in(lead_in: str) -> str | None:
-    """Who a quotation introduced by these words is by ("Trotsky wrote in 1937:" → "Trotsky"), or None."""
-    tail = lead_in.rstrip()
-    if not tail:
-        return None
-    sentence = re.split(r"(?<=[.!?])\s+(?=[A-Z“\"])", tail)[-1]
-    for pattern in _LEAD_INS:
-        match = pattern.search(sentence)
-        if match and (name := _clean_name(match.group("name"))):
-            return name
-    return None
-
-
-def speaker_inline(text: str) -> str | None:
-    for pattern in _AFTER:
-        match = pattern.search(text)
-        if match and (name := _clean_name(match.group("name"))):
-            return name
-    return None
-
-
 @dataclass(frozen=True)
 class _Window:
     paragraph: int
@@ -260,7 +97,7 @@ def _windows(paragraphs: Sequence[ParagraphLike]) -> list[_Window]:
     for number, paragraph in enumerate(paragraphs, start=1):
         text = paragraph.text
         spans = paragraph.sentences
-        depths = _depths(text)
+        depths = quote_depths(text)
         for i in range(len(spans)):
             starts = [spans[i][0]]
             # a quotation introduced inside the sentence ("…, as Lenin put it: “We have…”") may stand alone
@@ -285,8 +122,8 @@ def _classify(
     opens_here = depths[start] == 0 and (text[start] in _OPEN_Q or text[start] == '"')
     if depths[start] == 0:
         if depths[end] > 0:
-            if not opens_here:
-                return None  # a lead-in that opens a quotation it does not close
+            if not opens_here or any(d == 0 for d in depths[start + 1 : end]):
+                return None  # a lead-in that opens a quotation it does not close, or narration inside
             s, e, opened_at = start + 1, end, start  # the first sentences of a longer quotation
         elif opens_here and text[end - 1] in _CLOSE_Q + '"' and all(d > 0 for d in depths[start + 1 : end]):
             s, e, opened_at = start + 1, end - 1, start  # one whole quotation
@@ -337,20 +174,87 @@ def _length_fit(n: int) -> float:
     return max(0.0, 1.0 - (n - 280) / (MAX_CHARS - 280) * 0.6)
 
 
-def _shingles(text: str) -> set[tuple[str, ...]]:
+def _shingles(text: str) -> frozenset[tuple[str, ...]]:
     words = re.findall(r"\w+", text.lower())
-    return {tuple(words[i : i + 3]) for i in range(max(1, len(words) - 2))}
+    return frozenset(tuple(words[i : i + 3]) for i in range(max(1, len(words) - 2)))
 
 
 def near_duplicate(a: str, b: str, threshold: float = 0.5) -> bool:
     return _similar(_shingles(a), _shingles(b), threshold)
 
 
-def _similar(sa: set[tuple[str, ...]], sb: set[tuple[str, ...]], threshold: float = 0.5) -> bool:
+def _similar(sa: frozenset[tuple[str, ...]], sb: frozenset[tuple[str, ...]], threshold: float = 0.5) -> bool:
     if not sa or not sb:
         return False
     overlap = len(sa & sb)
-    return overlap / len(sa | sb) >= threshold or overlap / min(len(sa), len(sb)) >= 0.8
+    return _close(overlap, len(sa), len(sb), threshold)
+
+
+def _close(overlap: int, a: int, b: int, threshold: float = 0.5) -> bool:
+    """Jaccard of at least `threshold`, or one passage mostly inside the other."""
+    return overlap / (a + b - overlap) >= threshold or overlap / min(a, b) >= 0.8
+
+
+class SeenQuotes:
+    """Quotes already taken, indexed by word trigram so a near-duplicate check costs only the quotes that share
+    a trigram with the candidate, not every quote of the library (that comparison made indexing quadratic)."""
+
+    def __init__(self, texts: Sequence[str] = ()) -> None:
+        self._sizes: list[int] = []
+        self._postings: dict[tuple[str, ...], list[int]] = defaultdict(list)
+        for text in texts:
+            self.add(text)
+
+    def __len__(self) -> int:
+        return len(self._sizes)
+
+    def add(self, text: str, shingles: frozenset[tuple[str, ...]] | None = None) -> None:
+        shingles = _shingles(text) if shingles is None else shingles
+        number = len(self._sizes)
+        self._sizes.append(len(shingles))
+        for shingle in shingles:
+            self._postings[shingle].append(number)
+
+    def near(self, text: str, shingles: frozenset[tuple[str, ...]] | None = None) -> bool:
+        shingles = _shingles(text) if shingles is None else shingles
+        if not shingles:
+            return False
+        overlaps: Counter[int] = Counter()
+        for shingle in shingles:
+            overlaps.update(self._postings.get(shingle, ()))
+        size = len(shingles)
+        return any(_close(n, size, self._sizes[k]) for k, n in overlaps.items())
+
+
+@dataclass
+class _Features:
+    """Content-word counts and phrase keys of one sentence, computed once and summed for each window."""
+
+    words: Counter[str]
+    phrases: frozenset[str]
+
+
+def _sentence_features(paragraphs: Sequence[ParagraphLike]) -> list[list[_Features]]:
+    return [[_features(p.text[s:e]) for s, e in p.sentences] for p in paragraphs]
+
+
+def _features(text: str) -> _Features:
+    return _Features(content_counts(text), frozenset(phrase_counts(text)))
+
+
+def _window_features(window: _Window, paragraph: ParagraphLike, cached: list[_Features]) -> _Features:
+    """The window's features: summed from its sentences when it spans them whole (quotation marks aside)."""
+    spans = paragraph.sentences
+    whole = window.start - spans[window.first][0] in (0, 1) and spans[window.last][1] - window.end in (0, 1)
+    if not whole:
+        return _features(paragraph.text[window.start : window.end])
+    parts = cached[window.first : window.last + 1]
+    if len(parts) == 1:
+        return parts[0]
+    words: Counter[str] = Counter()
+    for part in parts:
+        words.update(part.words)
+    return _Features(words, frozenset().union(*(part.phrases for part in parts)))
 
 
 def find_quotes(
@@ -358,25 +262,38 @@ def find_quotes(
     index: LibraryIndex,
     *,
     limit: int | None = None,
-    exclude: Sequence[str] = (),
+    exclude: Sequence[str] | SeenQuotes = (),
+    narrative: bool = False,
 ) -> list[QuoteCandidate]:
-    """The section's quote candidates, best first; `exclude` holds texts already taken (near-duplicates)."""
+    """The section's quote candidates, best first, none a near-duplicate of `exclude` (texts already taken).
+
+    When `exclude` is a SeenQuotes, the chosen quotes are added to it, so one index serves a whole book.
+    """
     section_text = "\n\n".join(p.text for p in paragraphs)
     terms = key_terms(section_text, index, limit=15)
     weights = {t.key: t.weight for t in terms}
     top_weight = max(weights.values(), default=1.0)
-    centre = unigram_vector(section_text, index)
+    centre = tfidf(content_counts(section_text), index)
+    features = _sentence_features(paragraphs)
     scored: list[tuple[float, _Window, str]] = []
     for window in _windows(paragraphs):
-        text = paragraphs[window.paragraph - 1].text[window.start : window.end]
-        if problems(text):
+        paragraph = paragraphs[window.paragraph - 1]
+        text = paragraph.text[window.start : window.end]
+        spans = paragraph.sentences
+        parts = [paragraph.text[spans[k][0] : spans[k][1]] for k in range(window.first, window.last + 1)]
+        if problems(text) or not worth_posting(text, window.speaker, narrative=narrative, parts=parts):
             continue
-        centrality = cosine(unigram_vector(text, index), centre)
-        present = phrase_counts(text)
-        term_score = min(1.0, sum(w for k, w in weights.items() if k in present) / (1.5 * top_weight))
+        if window.speaker is None and not re.search(
+            r"(?:^|[.!?:;…”’\"')\]])$", paragraph.text[: window.start].rstrip()
+        ):
+            continue  # starts in mid-sentence (a lost stop, a sentence split wrongly)
+        found = _window_features(window, paragraph, features[window.paragraph - 1])
+        centrality = cosine(tfidf(found.words, index), centre)
+        term_score = min(1.0, sum(w for k, w in weights.items() if k in found.phrases) / (1.5 * top_weight))
         score = 0.5 * min(1.0, centrality * 2.5) + 0.3 * term_score + 0.2 * _length_fit(len(text))
         if is_weak_opening(text):
             score *= 0.75
+        score *= _memorable(text, parts)
         if window.speaker:
             score *= 1.1
         if "(" in text:
@@ -384,7 +301,7 @@ def find_quotes(
         scored.append((round(min(score, 1.0), 4), window, text))
     scored.sort(key=lambda item: (-item[0], item[1].paragraph, item[1].first, item[1].last))
     chosen: list[QuoteCandidate] = []
-    taken = [_shingles(t) for t in exclude]
+    seen = exclude if isinstance(exclude, SeenQuotes) else SeenQuotes(exclude)
     used: set[tuple[int, int]] = set()
     cap = limit if limit is not None else max(2, min(40, len(section_text) // 700))
     for score, window, text in scored:
@@ -392,10 +309,10 @@ def find_quotes(
         if sentences & used:
             continue
         shingles = _shingles(text)
-        if any(_similar(shingles, other) for other in taken):
+        if seen.near(text, shingles):
             continue
         used |= sentences
-        taken.append(shingles)
+        seen.add(text, shingles)
         chosen.append(
             QuoteCandidate(
                 window.paragraph, window.first, window.last, window.start, window.end, text, window.speaker, score

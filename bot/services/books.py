@@ -14,6 +14,7 @@ from pathlib import Path
 from bot import ingest
 from bot.config import Settings
 from bot.replies import UserError
+from bot.services.prompts import index_book_claims
 from bot.services.quotes import index_book_quotes
 from bot.storage import books as book_store
 from bot.storage import meta
@@ -91,6 +92,7 @@ async def add_book(
         async with db.transaction() as tx:
             book_id = await book_store.insert(tx, new_book, now_fn())
             await index_book_quotes(tx, book_id)  # quote candidates (#5), stored with the book or not at all
+            await index_book_claims(settings, tx, book_id)  # the argument model of each reading (#14)
     except DuplicateBook as dup:
         raise UserError(f"That file is already in the library as #{dup.existing.id} “{dup.existing.title}”.") from None
     book = await book_store.get(db, book_id)

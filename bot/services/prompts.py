@@ -1,28 +1,32 @@
-"""Generated discussion prompts: made from the library's text (cited), cached per section with a fingerprint of
-the library they were made from, optionally rephrased by a language model. Used by the discussion feature and
-the CLI's `prompts`."""
+"""Generated discussion prompts: made from the library's text and each reading's argument model (cited), cached
+per section with a fingerprint of the library they were made from. With `[prompts] llm_url` set, a language model
+writes the questions first (bot/llm.py), under a verification gate; the built-in prompts are the fallback for
+every failure. Used by the discussion feature, the library's `add_book` (the argument model) and the CLI."""
 
 from __future__ import annotations
 
 import asyncio
 import hashlib
+import re
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot import llm
 from bot.config import Settings
-from bot.ingest.prompts import KINDS, Generator, PromptDraft, SectionDoc, load_templates
+from bot.ingest.claims import ArgumentModel
+from bot.ingest.prompts import KINDS, Citation, Generator, PromptDraft, SectionDoc, load_templates
 from bot.services.quotes import library_fingerprint, library_index
-from bot.services.readings import Gate
 from bot.storage import books as book_store
+from bot.storage import claims as claim_store
 from bot.storage import prompts as prompt_store
 from bot.storage.db import Database, Executor
 from bot.storage.prompts import Prompt
 
 if TYPE_CHECKING:
     from bot.services import Services
+    from bot.services.readings import Gate  # readings → books → prompts: a type only, no import cycle
 
 GENERATOR_VERSION = "1"
 
@@ -60,12 +64,38 @@ async def _library(settings: Settings, db: Executor, *, use_llm: bool) -> _Libra
                 docs[section.id] = SectionDoc(
                     book.id, book.title, book.authors, section.id, section.position, section.heading, paragraphs
                 )
-        generator = Generator(list(docs.values()), await library_index(db), load_templates(templates_path(settings)))
+        stored = await claim_store.current(db, [base_key])  # the models built when the books were added
+        generator = Generator(
+            list(docs.values()), await library_index(db), load_templates(templates_path(settings)), models=stored
+        )
         _LIBRARY.clear()
         cached = _LIBRARY[base_key] = _Library(base_key, (base_key,), generator, docs)
     # without the model (the reading-opens post) a model's cached rephrasing is as good as the built-in text
     accepted = (key,) if key != base_key else (base_key, f"{base_key}:llm:{settings.prompts.llm_model}")
     return _Library(key, accepted, cached.generator, cached.docs)
+
+
+async def index_book_claims(settings: Settings, db: Executor, book_id: int) -> int:
+    """Build and store the argument model of each reading of a newly added book; call in add_book's transaction
+    (after its quotes), so the model is stored with the book or not at all. Returns the number of claims."""
+    library = await _library(settings, db, use_llm=False)
+    docs = [d for d in library.docs.values() if d.book_id == book_id]
+    models = await asyncio.to_thread(lambda: [library.generator.model(d) for d in docs])  # off the event loop
+    await claim_store.replace(db, book_id, library.key, models)
+    return sum(len(m.claims) for m in models)
+
+
+async def reading_model(services: Services, db: Executor, section_id: int) -> ArgumentModel | None:
+    """A reading's argument model under the current library (stored again when it had to be rebuilt)."""
+    library = await _library(services.settings, db, use_llm=False)
+    doc = library.docs.get(section_id)
+    if doc is None:
+        return None
+    fresh = section_id not in library.generator.models
+    model = library.generator.model(doc)
+    if fresh:
+        await claim_store.replace(db, doc.book_id, library.key, [model])
+    return model
 
 
 async def generated_prompts(
@@ -81,7 +111,7 @@ async def generated_prompts(
         return []
     drafts = await asyncio.to_thread(library.generator.generate, doc)
     if use_llm and services.settings.prompts.llm_enabled:
-        drafts = [await _rephrased(services.settings, d) for d in drafts]
+        drafts = await _from_model(services.settings, library, doc) + drafts  # the model's first, built-in after
     now = services.clock.now()
     if transaction and isinstance(db, Database):
         async with db.transaction() as tx:
@@ -91,9 +121,49 @@ async def generated_prompts(
     return await prompt_store.generated(db, section_id, (library.key,)) or []
 
 
-async def _rephrased(settings: Settings, draft: PromptDraft) -> PromptDraft:
-    better = await llm.rephrase(settings.prompts, draft.text, [c.excerpt for c in draft.citations])
-    return replace(draft, text=better) if better else draft
+async def _from_model(settings: Settings, library: _Library, doc: SectionDoc) -> list[PromptDraft]:
+    """The language model's questions for a reading that pass its verification gate (bot/llm.py).
+
+    What it may quote: this reading, the earlier readings of its book and the other books (the group's gate still
+    decides, per citation, what is shown). What it must not name: people and places that only the later readings
+    of this book introduce.
+    """
+    opened = [
+        llm.Opened(d.section_id, d.book_id, d.book_title, d.position, tuple(p.text for p in d.paragraphs))
+        for d in library.docs.values()
+        if d.book_id != doc.book_id or d.position <= doc.position
+    ]
+    seen = {w for o in opened if o.book_id == doc.book_id for p in o.paragraphs for w in _NAMES.findall(p)}
+    later = {
+        w
+        for d in library.docs.values()
+        if d.book_id == doc.book_id and d.position > doc.position
+        for p in d.paragraphs
+        for w in _NAMES.findall(p.text)
+    }
+    reading = next(o for o in opened if o.section_id == doc.section_id)
+    questions = await llm.write_questions(
+        settings.prompts,
+        title=doc.book_title,
+        heading=doc.heading or f"section {doc.position}",
+        authors=doc.authors,
+        model=library.generator.model(doc),
+        reading=reading,
+        opened=[reading, *(o for o in opened if o is not reading)],
+        unseen_names=frozenset(later - seen),
+        kinds=KINDS,
+    )
+    return [
+        PromptDraft(
+            q.kind,
+            q.text,
+            tuple(Citation(o.book_id, o.title, o.section_id, o.position, n, text) for o, n, text in q.passages),
+        )
+        for q in questions
+    ]
+
+
+_NAMES = re.compile(r"(?<=[a-z,;] )[A-Z][a-z]{2,}")  # capitalised words inside a sentence: names, places
 
 
 def choose_generated(prompts: Sequence[Prompt], shows: Gate | None, sections: Sequence[int] = ()) -> list[Prompt]:

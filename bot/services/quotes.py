@@ -8,8 +8,9 @@ import random
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
+from bot.ingest import booktype
 from bot.ingest.keyphrases import LibraryIndex
-from bot.ingest.quotes import find_quotes
+from bot.ingest.quotes import SeenQuotes, find_quotes
 from bot.storage import books as book_store
 from bot.storage import quotes as quote_store
 from bot.storage.db import Executor
@@ -39,11 +40,12 @@ async def library_index(db: Executor) -> LibraryIndex:
 async def index_book_quotes(db: Executor, book_id: int) -> int:
     """Score and store a newly added book's quote candidates; call in the transaction that stores the book."""
     index = await library_index(db)
-    taken = await quote_store.texts_of_books(db)
+    taken = SeenQuotes(await quote_store.texts_of_books(db))  # one trigram index for the whole book
     new: list[NewQuote] = []
-    for section in await book_store.sections(db, book_id):
-        paragraphs = await book_store.paragraphs(db, section.id)
-        found = await asyncio.to_thread(find_quotes, paragraphs, index, exclude=taken)
+    sections = [(s, await book_store.paragraphs(db, s.id)) for s in await book_store.sections(db, book_id)]
+    narrative = booktype.classify(p.text for _, ps in sections for p in ps) == booktype.NARRATIVE
+    for section, paragraphs in sections:
+        found = await asyncio.to_thread(find_quotes, paragraphs, index, exclude=taken, narrative=narrative)
         for rank, q in enumerate(found, start=1):
             paragraph = paragraphs[q.paragraph - 1]
             new.append(
@@ -61,7 +63,6 @@ async def index_book_quotes(db: Executor, book_id: int) -> int:
                     rank=rank,
                 )
             )
-            taken.append(q.text)
     await quote_store.insert_many(db, book_id, new)
     return len(new)
 

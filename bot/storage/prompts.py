@@ -164,6 +164,15 @@ async def get(db: Executor, prompt_id: int) -> Prompt | None:
     return Prompt.from_row(row) if row else None
 
 
+async def set_text(db: Executor, prompt_id: int, text: str) -> None:
+    await db.execute("UPDATE prompts SET text = ? WHERE id = ? AND source != 'generated'", (text, prompt_id))
+
+
+async def delete(db: Executor, prompt_id: int) -> None:
+    """A group's own prompt and its upvotes (prompt_votes cascade)."""
+    await db.execute("DELETE FROM prompts WHERE id = ? AND source != 'generated'", (prompt_id,))
+
+
 async def upvote(db: Executor, prompt_id: int, member_id: int, now: datetime) -> bool:
     """Record a member's upvote; False when they had already upvoted this prompt."""
     changed = await db.execute(

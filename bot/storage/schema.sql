@@ -302,6 +302,33 @@ CREATE TABLE web_access (
     rotated_at TEXT NOT NULL
 );
 
+CREATE TABLE reading_models (
+    section_id INTEGER PRIMARY KEY REFERENCES sections (id) ON DELETE CASCADE,
+    book_id INTEGER NOT NULL REFERENCES books (id) ON DELETE CASCADE,
+    library_key TEXT NOT NULL,
+    book_kind TEXT NOT NULL CHECK (book_kind IN ('argument', 'narrative')),
+    terms TEXT NOT NULL DEFAULT '[]',
+    editorial TEXT NOT NULL DEFAULT '[]'
+);
+
+CREATE TABLE claims (
+    section_id INTEGER NOT NULL REFERENCES reading_models (section_id) ON DELETE CASCADE,
+    rank INTEGER NOT NULL CHECK (rank >= 1),
+    kind TEXT NOT NULL,
+    voice TEXT NOT NULL CHECK (voice IN ('author', 'quoted', 'editor')),
+    speaker TEXT,
+    paragraph_position INTEGER NOT NULL CHECK (paragraph_position >= 1),
+    first_sentence INTEGER NOT NULL CHECK (first_sentence >= 0),
+    last_sentence INTEGER NOT NULL CHECK (last_sentence >= first_sentence),
+    text TEXT NOT NULL,
+    score REAL NOT NULL,
+    evidence TEXT NOT NULL DEFAULT '[]',
+    opponent TEXT,
+    term TEXT,
+    topics TEXT NOT NULL DEFAULT '[]',
+    PRIMARY KEY (section_id, rank)
+);
+
 CREATE INDEX jobs_due ON jobs (status, fire_at);
 
 CREATE INDEX outbox_unsent ON outbox (sent_at, id);
@@ -329,6 +356,8 @@ CREATE INDEX reading_progress_reading ON reading_progress (reading_id);
 CREATE INDEX jobs_ref ON jobs (kind, ref);
 
 CREATE INDEX outbox_pending ON outbox (platform, room_id, id) WHERE sent_at IS NULL AND given_up_at IS NULL;
+
+CREATE INDEX reading_models_book ON reading_models (book_id);
 
 CREATE TRIGGER paragraphs_fts_insert AFTER INSERT ON paragraphs BEGIN
     INSERT INTO paragraphs_fts (rowid, text) VALUES (new.id, new.text);

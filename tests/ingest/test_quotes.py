@@ -6,6 +6,7 @@ from bot.ingest import split_sentences
 from bot.ingest.keyphrases import LibraryIndex
 from bot.ingest.model import Paragraph
 from bot.ingest.quotes import find_quotes, problems, speaker_from_lead_in
+from tests.conftest import TEXTS as TEXTS_DIR
 
 FILLER = (
     "The delegates argued late into the night about the grain requisitions and the future of the soviets. "
@@ -56,9 +57,10 @@ def test_boilerplate_footnotes_and_broken_quotation_marks_are_never_quoted() -> 
         "The Kronstadt sailors had been in the forefront of the revolution in the year of 1917.12 They were gone.",
         "The sailors demanded “free soviets without communists and a new election by secret ballot at once.",
         "The Kronstadt rising was crushed in March 1921, and the Tenth Congress banned factions in the same weeks.",
+        "The ban on factions was meant to be temporary, but it became the foundation of the bureaucracy’s rule.",
     )
     found = quotes_of(*texts)
-    assert [q.text for q in found] == [texts[-1]]
+    assert [q.text for q in found] == [texts[-1]]  # the bare report of what happened (texts[-2]) is no quote
     assert problems(texts[0]) == ["boilerplate"]
     assert "footnote marker" in problems("The sailors had been in the forefront of the revolution in 1917.12")
     assert "unbalanced quotation marks" in problems(texts[4])
@@ -106,3 +108,15 @@ def test_lead_ins_are_read_conservatively() -> None:
     assert speaker_from_lead_in("According to Victor Serge,") == "Victor Serge"
     assert speaker_from_lead_in("He wrote:") is None
     assert speaker_from_lead_in("The resolution read:") is None
+
+
+def test_the_trigram_index_finds_exactly_the_near_duplicates_a_pairwise_check_finds() -> None:
+    from bot.ingest.quotes import SeenQuotes, near_duplicate
+
+    texts = [p.strip() for p in (TEXTS_DIR / "003_21a747819a900f14.txt").read_text().split("\n") if len(p) > 80]
+    taken = texts[::3]
+    seen = SeenQuotes(taken)
+    variants = [t.replace(" the ", " a ", 1) for t in texts] + [t[: len(t) // 2] for t in texts] + texts
+    assert len(seen) == len(taken)
+    for text in variants:
+        assert seen.near(text) == any(near_duplicate(text, t) for t in taken), text

@@ -1,0 +1,64 @@
+"""Time of `library add` with quote indexing: the default library, and a ~1 MB text and EPUB built from it.
+
+Run: python bench/quote_index.py [--profile]. Prints seconds per step; with --profile, a cProfile summary of
+the 1 MB text's add. Not part of the test run (shared machines make timed assertions lie).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import cProfile
+import pstats
+import sys
+import tempfile
+import time
+from dataclasses import replace
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from ingest import make_epub, make_txt  # noqa: E402
+
+from bot.app import App  # noqa: E402
+from bot.config import LibrarySettings, Settings  # noqa: E402
+from bot.services.books import add_book, load_default_library  # noqa: E402
+from cogs import all_features  # noqa: E402
+
+TEXTS = ROOT / "data" / "texts"
+
+
+def now() -> datetime:
+    return datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
+
+
+async def run(profile: bool) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        settings = replace(
+            Settings().with_database(Path(folder) / "bench.sqlite3"), library=LibrarySettings(texts=TEXTS)
+        )
+        app = await App.open(settings, features=all_features())
+        try:
+            start = time.perf_counter()
+            await load_default_library(app.db, app.settings, now)
+            print(f"{'default library (5 texts, 0.29 MB)':<40}{time.perf_counter() - start:>8.2f} s")
+            for name, data in (("bench.txt", make_txt(1_000_000)), ("bench.epub", make_epub(1_600_000))):
+                profiler = cProfile.Profile() if profile and name.endswith("txt") else None
+                start = time.perf_counter()
+                if profiler:
+                    profiler.enable()
+                await add_book(app.db, app.settings, data, name, now)
+                if profiler:
+                    profiler.disable()
+                label = f"{name} ({len(data) / 1e6:.2f} MB)"
+                print(f"{label:<40}{time.perf_counter() - start:>8.2f} s")
+                if profiler:
+                    pstats.Stats(profiler).sort_stats("cumulative").print_stats(25)
+        finally:
+            await app.close()
+
+
+if __name__ == "__main__":
+    asyncio.run(run("--profile" in sys.argv))

@@ -1,0 +1,390 @@
+"""The argument model of a reading: what it claims, on what evidence, against whom, about what, and who speaks.
+
+Built when a book is added (stored by bot/storage/claims.py) and read by the prompt generator and the language
+model. Offline and deterministic: every sentence is read for cue phrases (cues.py: claim and dispute indicators,
+evidence markers, definitions, an evaluative lexicon), its voice is settled (the author, a quoted figure named by
+attribution.py, or the editor/publisher), and it is placed by centrality (TF-IDF closeness to the whole reading)
+and key terms (keyphrases.py). Claims are verbatim passages of one or two sentences that stand alone.
+
+For a narrative book (booktype.py) the same model holds the reading's narrative points instead: characters'
+choices, scenes told in dialogue and the narrator's own general remarks ("asides"); never claims to weigh.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from bot.ingest import cues
+from bot.ingest.attribution import editorial_paragraphs, speaker_from_lead_in, speaker_inline
+from bot.ingest.keyphrases import LibraryIndex, Term, content_counts, cosine, key_terms, normalise_word, tfidf
+from bot.ingest.quotes import ParagraphLike, quote_depths
+from bot.ingest.standalone import is_weak_opening, problems
+
+ARGUMENT_KINDS = ("thesis", "dispute", "judgement", "general", "definition", "standpoint", "position")
+NARRATIVE_KINDS = ("choice", "scene", "aside")
+MAX_PASSAGE = 420
+_CHOICE = re.compile(
+    r"\b(?:decided|decides|resolved|resolves|determined to|refused|refuses|chose|chooses|made up (?:his|her|their) "
+    r"mind|would not|could not bring|agreed|promised|swore|declined|consented|hesitated|resolved|vowed|"
+    r"accepted|rejected|confessed|lied|forgave|betrayed|offered|gave away|did not burn|stayed|went to see)\b"
+)
+_NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z’'-]+(?:\s+(?:of\s+)?[A-Z][a-z’'-]+)*")
+_PRONOUN_START = re.compile(r"^(?:He|She|They|I|We)\b")
+
+
+@dataclass(frozen=True)
+class Passage:
+    paragraph: int  # 1-based position in the section
+    first: int  # 0-based sentence indices in the paragraph
+    last: int
+    text: str  # verbatim
+
+
+@dataclass(frozen=True)
+class Claim:
+    kind: str  # one of ARGUMENT_KINDS or NARRATIVE_KINDS
+    passage: Passage
+    voice: str  # "author", "quoted" or "editor"
+    speaker: str | None  # the person quoted (voice "quoted"); None otherwise
+    score: float
+    evidence: tuple[Passage, ...] = ()  # what the reading offers for it, verbatim
+    opponent: str | None = None  # whose position it takes up ("those who argue…", "Trotsky")
+    term: str | None = None  # the term a definition defines or disputes; the character of a choice or scene
+    topics: tuple[str, ...] = ()  # people, events, dates and concepts at stake, as the reading writes them
+
+    @property
+    def text(self) -> str:
+        return self.passage.text
+
+
+@dataclass(frozen=True)
+class ArgumentModel:
+    section_id: int
+    book_kind: str  # "argument" or "narrative"
+    claims: tuple[Claim, ...]  # best first: the central claims lead
+    terms: tuple[str, ...] = ()  # the reading's key terms (labels), for themes and connections
+    editorial: tuple[int, ...] = field(default=())  # 1-based paragraphs in the editor's voice
+
+    def central(self, limit: int = 3) -> list[Claim]:
+        kinds = ("thesis", "dispute", "judgement", "general") if self.book_kind == "argument" else NARRATIVE_KINDS
+        return [c for c in self.claims if c.voice == "author" and c.kind in kinds][:limit]
+
+    def of_kind(self, *kinds: str) -> list[Claim]:
+        return [c for c in self.claims if c.kind in kinds]
+
+
+def _inside(depths: Sequence[int]) -> list[int]:
+    """Running count of characters inside quotation marks, so any span's share costs two look-ups."""
+    counts = [0]
+    for depth in depths:
+        counts.append(counts[-1] + (depth > 0))
+    return counts
+
+
+def _quoted_share(inside: Sequence[int], start: int, end: int) -> float:
+    """The share of text[start:end] inside quotation marks (curly or straight); `inside` from `_inside`."""
+    return (inside[end] - inside[start]) / max(1, end - start)
+
+
+def _passage(paragraph: ParagraphLike, number: int, index: int, *, editorial: bool = False) -> Passage | None:
+    """The sentence as a passage that stands alone: with the sentence before when it leans on it.
+
+    The editor's words are cited as what they are, publishing words included (the provenance prompt's point).
+    """
+    spans = paragraph.sentences
+    for first in (index, index - 1):
+        if first < 0:
+            break
+        text = paragraph.text[spans[first][0] : spans[index][1]].strip()
+        if len(text) > MAX_PASSAGE:
+            return None
+        found = [p for p in problems(text) if not (editorial and p == "boilerplate")]
+        if not found and not is_weak_opening(text):
+            return Passage(number, first, index, text)
+    return None
+
+
+def _voice(
+    paragraph: ParagraphLike, depths: Sequence[int], inside: Sequence[int], index: int, previous: str, editorial: bool
+) -> tuple[str, str | None] | None:
+    """("author" | "editor" | "quoted", speaker) for a sentence; None when it quotes someone we cannot name."""
+    start, end = paragraph.sentences[index]
+    if depths[start] > 0 or _quoted_share(inside, start, end) > 0.5:
+        before = paragraph.text[:start] or previous
+        speaker = speaker_inline(paragraph.text[start : min(len(paragraph.text), end + 60)])
+        speaker = speaker or speaker_from_lead_in(before)
+        return ("quoted", speaker) if speaker else None
+    return ("editor", None) if editorial else ("author", None)
+
+
+def topics_of(text: str, terms: Sequence[Term]) -> tuple[str, ...]:
+    """People, events, dates and key concepts a passage is about, as it writes them (names and years first)."""
+    found: list[str] = []
+    for match in _NAME.finditer(text):
+        name = match.group(0)
+        if name.split()[0] in ("The", "A", "An", "In", "On", "At", "But", "And", "This", "That", "It", "He", "She"):
+            name = " ".join(name.split()[1:])
+        if len(name) > 2 and name not in found:
+            found.append(name)
+    found += [y for y in cues.years(text) if y not in found]
+    lowered = text.lower()
+    for term in terms:
+        if term.label.lower() in lowered and term.label not in found:
+            found.append(term.label)
+    return tuple(found[:8])
+
+
+def topic_key(topic: str) -> str:
+    return " ".join(normalise_word(w) for w in topic.split())
+
+
+def _evidence(paragraphs: Sequence[ParagraphLike], number: int, index: int) -> tuple[Passage, ...]:
+    """Up to two nearby sentences that back the claim: dates, figures, documents, quotations, examples."""
+    options: list[tuple[int, Passage]] = []
+    for p in (number, number + 1, number - 1):
+        if not 1 <= p <= len(paragraphs):
+            continue
+        paragraph = paragraphs[p - 1]
+        for k, (s, e) in enumerate(paragraph.sentences):
+            if p == number and k == index:
+                continue
+            text = paragraph.text[s:e].strip()
+            # evidence: a date with a figure, a document, a quotation — one date alone is narration, not evidence
+            strength = cues.evidence_cues(text) + (1 if "“" in text or '"' in text else 0)
+            if (
+                strength >= 2
+                and len(text) >= 80
+                and cues.has_verb(text)
+                and not problems(text)
+                and not is_weak_opening(text)
+            ):
+                distance = abs(p - number) * 10 + abs(k - index)
+                options.append((distance - 2 * min(strength, 3), Passage(p, k, k, text)))
+    options.sort(key=lambda item: (item[0], item[1].paragraph, item[1].first))
+    return tuple(p for _, p in options[:2])
+
+
+def build(
+    section_id: int,
+    paragraphs: Sequence[ParagraphLike],
+    index: LibraryIndex,
+    *,
+    authors: tuple[str, ...],
+    book_kind: str,
+    opening: bool,
+    limit: int = 24,
+) -> ArgumentModel:
+    """The argument (or narrative) model of one reading. `opening`: it is the book's first section."""
+    texts = [p.text for p in paragraphs]
+    whole = "\n\n".join(texts)
+    terms = key_terms(whole, index, limit=15) or key_terms(whole, index, limit=15, min_count=1)
+    centre = tfidf(content_counts(whole), index)
+    editorial = editorial_paragraphs(texts, authors, opening=opening)
+    found: list[Claim] = []
+    previous = ""
+    last = len(paragraphs)
+    actors: Counter[str] = Counter()
+    for number, paragraph in enumerate(paragraphs, start=1):
+        depths = quote_depths(paragraph.text)
+        inside = _inside(depths)
+        dialogue = _quoted_share(inside, 0, len(paragraph.text)) > 0.3
+        # a paragraph that opens by reporting a view ("On the anarchist left the view is that…") sets out a
+        # position the author takes up, not the author's own claims
+        reported = cues.reported_view(paragraph.text) if book_kind == "argument" else None
+        for index_in, (start, end) in enumerate(paragraph.sentences):
+            sentence = paragraph.text[start:end].strip()
+            voice = _voice(paragraph, depths, inside, index_in, previous, number - 1 in editorial)
+            if voice is None or len(sentence) < 30:
+                continue
+            kind: str | None
+            if reported and voice[0] == "author":
+                kind, score = "position", 1.0 + 0.3 * min(cues.thesis_cues(sentence) + cues.evaluative(sentence), 3)
+            elif book_kind == "argument":
+                kind, score = _argument_kind(sentence, voice[0])
+            else:
+                kind, score = _narrative_kind(sentence, voice[0], dialogue)
+            if kind is None:
+                continue
+            passage = _passage(paragraph, number, index_in, editorial=voice[0] == "editor")
+            actor = None
+            if kind == "choice":
+                # "He resolved…": the sentence alone, its character the one who has been acting most so far
+                actor = (
+                    character(passage.text if passage else sentence)
+                    or character(paragraph.text[:end])
+                    or _most_active(actors, sentence)
+                )
+                if passage is None and actor and len(sentence) <= MAX_PASSAGE:
+                    passage = Passage(number, index_in, index_in, sentence)
+                if actor is None:
+                    continue
+            elif kind == "scene":
+                actor = voice[1]
+            if passage is None:
+                continue
+            centrality = cosine(tfidf(content_counts(passage.text), index), centre)
+            term_hits = sum(1 for t in terms if t.label.lower() in passage.text.lower())
+            position = 0.4 if number <= 2 or number == last else 0.0
+            score += 2.5 * min(centrality * 2.5, 1.0) + 0.4 * min(term_hits, 3) + position
+            found.append(
+                Claim(
+                    kind=kind,
+                    passage=passage,
+                    voice=voice[0],
+                    speaker=voice[1],
+                    score=round(score, 4),
+                    evidence=_evidence(paragraphs, number, index_in) if book_kind == "argument" else (),
+                    opponent=reported if kind == "position" else cues.opponent(sentence) if kind == "dispute" else None,
+                    term=cues.defined_term(sentence) if kind == "definition" else actor,
+                    topics=topics_of(passage.text, terms),
+                )
+            )
+        previous = paragraph.text
+        if book_kind != "argument":
+            actors.update(_subjects(paragraph.text))
+    found.sort(key=lambda c: (-c.score, c.passage.paragraph, c.passage.first))
+    kept: list[Claim] = []
+    used: set[tuple[int, int]] = set()
+    for claim in found:
+        sentences = {(claim.passage.paragraph, k) for k in range(claim.passage.first, claim.passage.last + 1)}
+        if sentences & used:
+            continue
+        used |= sentences
+        kept.append(claim)
+        if len(kept) >= limit:
+            break
+    return ArgumentModel(
+        section_id, book_kind, tuple(kept), tuple(t.label for t in terms), tuple(sorted(i + 1 for i in editorial))
+    )
+
+
+def _argument_kind(sentence: str, voice: str) -> tuple[str | None, float]:
+    thesis = cues.thesis_cues(sentence)
+    dispute = cues.dispute_cues(sentence)
+    judged = cues.evaluative(sentence)
+    dated = len(cues.years(sentence))
+    if voice == "editor":
+        stance = (
+            dispute
+            or thesis >= 1
+            or re.search(r"\b(?:we|our) (?:disagree|support|defend|reject|stand|believe)", sentence, re.I)
+        )
+        return ("standpoint", 1.0 + dispute + min(thesis, 2)) if stance else (None, 0.0)
+    if cues.defined_term(sentence):
+        return "definition", 0.8 + 0.3 * thesis
+    if dispute:
+        return "dispute", 1.4 + 0.6 * min(dispute, 2) + 0.4 * min(thesis, 2) + 0.2 * min(judged, 3)
+    if cues.is_general(sentence):
+        return "general", 1.2 + 0.5 * min(thesis, 2) + 0.2 * min(judged, 3)
+    if thesis >= 1:
+        # a dated report with one stray cue is narration: it needs more than one cue, or words of judgement
+        penalty = 0.6 if dated and thesis < 2 and judged == 0 else 0.0
+        return "thesis", 1.0 + 0.5 * min(thesis, 3) + 0.25 * min(judged, 3) - penalty
+    if judged >= 2 and not dated:
+        return "judgement", 0.3 + 0.2 * min(judged, 4)
+    if (thesis or judged) and not dated:
+        return "judgement", 0.1 * (thesis + judged)  # a weak sign: fills a short reading, never leads a long one
+    return None, 0.0
+
+
+def _narrative_kind(sentence: str, voice: str, dialogue: bool) -> tuple[str | None, float]:
+    if voice == "quoted":
+        return ("scene", 0.8 + 0.2 * min(cues.evaluative(sentence), 3)) if len(sentence) > 50 else (None, 0.0)
+    if _CHOICE.search(sentence):
+        return "choice", 1.3 + 0.2 * min(cues.evaluative(sentence), 3)
+    if not dialogue and cues.is_general(sentence) and not _PRONOUN_START.match(sentence):
+        return "aside", 1.1 + 0.3 * min(cues.evaluative(sentence), 3)
+    return None, 0.0
+
+
+def character(text: str) -> str | None:
+    """Whose choice a passage tells: the subject of the choice verb ("Thomas offered…"), or, after a pronoun
+    ("He resolved…"), the last character who began a sentence before it; never a name inside a quotation."""
+    verbs = list(_CHOICE.finditer(text))
+    if not verbs:
+        return None
+    before = re.sub(r"[“\"][^”\"]*[”\"]", " ", text[: verbs[-1].start()])
+    subjects = [
+        m.group(1)
+        for m in re.finditer(
+            r"(?:^|[.!?;]\s+|\n)\s*((?:(?:Mr|Mrs|Miss|Dr)\.?\s+)?[A-Z][a-z’'-]+(?:\s+[A-Z][a-z’'-]+)?)", before
+        )
+        if m.group(1).split()[0] not in _NOT_CHARACTERS
+    ]
+    if subjects:
+        return subjects[-1]
+    names = [m.group(0) for m in _ANY_NAME.finditer(before) if m.group(0).split()[0] not in _NOT_CHARACTERS]
+    return names[-1] if names else None
+
+
+def _subjects(text: str) -> Counter[str]:
+    """Who acts in the paragraph: names outside quotation marks, twice when they begin a sentence."""
+    plain = re.sub(r"\b(Mr|Mrs|Miss|Dr)\.", r"\1", re.sub(r"[“\"][^”\"]*[”\"]", " ", text))
+    found: Counter[str] = Counter()
+    for match in re.finditer(r"\b((?:(?:Mr|Mrs|Miss|Dr)\s+)?[A-Z][a-z’'-]+)", plain):
+        name = match.group(1)
+        if name.split()[0] in _NOT_CHARACTERS:
+            continue
+        starts = re.search(r"(?:^|[.!?;]\s+)$", plain[: match.start()]) is not None
+        found[name] += 2 if starts else 1
+    return found
+
+
+def _most_active(actors: Counter[str], sentence: str) -> str | None:
+    """The character a pronoun most likely means: the most frequent subject so far, of the pronoun's sex when a
+    title tells it ("He" is not "Mrs. Hale")."""
+    pronoun = sentence.split()[0] if sentence.split() else ""
+    excluded = ("Mrs", "Miss") if pronoun == "He" else ("Mr",) if pronoun == "She" else ()
+    ranked = [n for n, _ in actors.most_common() if n.split()[0] not in excluded]
+    return ranked[0] if ranked else None
+
+
+_ANY_NAME = re.compile(r"\b(?:(?:Mr|Mrs|Miss|Dr)\.?\s+)?[A-Z][a-z’'-]+(?:\s+[A-Z][a-z’'-]+)?")
+_NOT_CHARACTERS = frozenset(
+    [
+        "The",
+        "A",
+        "An",
+        "In",
+        "On",
+        "At",
+        "But",
+        "And",
+        "This",
+        "That",
+        "It",
+        "He",
+        "She",
+        "They",
+        "I",
+        "We",
+        "When",
+        "Then",
+        "If",
+        "As",
+        "So",
+        "Yet",
+        "His",
+        "Her",
+        "Their",
+        "There",
+        "Here",
+        "What",
+        "Why",
+        "How",
+        "Who",
+        "Your",
+        "Father",
+        "Mother",
+        "Men",
+        "Women",
+        "Nobody",
+        "Everyone",
+        "No",
+        "Pride",
+        "Half",
+    ]
+)

@@ -1,0 +1,283 @@
+"""Whether a passage can stand alone as a quote or a prompt's citation, and whether it is worth posting.
+
+The rules (`problems`): whole sentences of about 60–400 characters, balanced quotation marks, no footnote
+markers, no boilerplate or editorial notes, no opening that leans on the sentence before ("This", "He",
+"More British troops…", "At that time…"; "But", "However" … only cost points), no run-on across a lost paragraph
+break or words glued together, no link text ("… is here."), no fragment ("Precisely because …"). Worth posting
+(`worth_posting`): a named figure's words, a general claim, an argued point or a vivid judgement — never a bare
+report of what happened. Pure functions of the passage's text.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Sequence
+
+from bot.ingest import cues
+from bot.ingest.clean import BOILERPLATE_LINE
+
+MIN_CHARS = 60
+MAX_CHARS = 400
+
+
+def _words(text: str) -> list[str]:
+    return text.split()
+
+
+DANGLING = frozenset(
+    _words(
+        """
+        this these those that he she it they him her his its their them such there both here thus former latter
+        hence which whom
+        """
+    )
+)
+WEAK = frozenset(
+    _words(
+        """
+        but and however so yet also then still moreover nevertheless nonetheless furthermore instead meanwhile or
+        nor therefore consequently indeed besides likewise otherwise accordingly again finally
+        """
+    )
+)
+_OPEN_Q = "“„"
+_CLOSE_Q = "”"
+_FOOTNOTE = re.compile(
+    r"\[\d{1,3}\]|\[[a-z*†]\]|[¹²³⁴⁵⁶⁷⁸⁹⁰]|[*†‡]|(?<=[a-z.,;:!?”’)\]])\d{1,3}(?=[\s,.;:!?”’)]|$)|\(\d{1,2}\)"
+)
+_EDITORIAL = re.compile(
+    r"\b(?:we (?:are )?(?:re)?publish\w*|(?:re)?published (?:by|in|on|online|here|with|as)|our readers?|"
+    r"this (?:article|chapter|pamphlet|review|essay|piece|text|post|interview|series|book) "
+    r"(?:was|is|first|appeared|originally|from|by|has|will)|first (?:published|released|appeared)|"
+    r"originally (?:published|appeared|written)|editor(?:ial)?s?\b|translat(?:ed|ion) by|purchase|subscribe|"
+    r"newsletter|click|download|https?://|www\.|\w@\w|all rights reserved|copyright|©|note:|footnote|"
+    r"read more|see also|part (?:one|two|three|\d) of|(?:first|second|third|last) of (?:two|three|four) )",
+    re.IGNORECASE,
+)
+
+
+# ---------------------------------------------------------------- the standalone rules
+_PREPOSITIONS = frozenset(
+    _words(
+        """
+        in of for with by from on at to despite after under because given like against
+        """
+    )
+)
+
+
+_SELF_REFERENCE = frozenset(["article", "essay", "book", "chapter", "pamphlet", "review", "study", "paper"])
+
+
+def first_word(text: str) -> str:
+    match = re.match(r"[\s“”\"‘’'(\[…]*([A-Za-z]+)", text)
+    return match.group(1).lower() if match else ""
+
+
+def dangling(text: str) -> bool:
+    """Whether the passage opens by pointing back at something before it ("This…", "In such cases…")."""
+    words = re.findall(r"[A-Za-z]+", text[:40].lower())[:2]
+    if not words:
+        return False
+    if words[0] == "this" and words[1:] and words[1] in _SELF_REFERENCE:
+        return False  # "This article does not share…": the text speaking of itself leans on nothing
+    return words[0] in DANGLING or (len(words) == 2 and words[0] in _PREPOSITIONS and words[1] in DANGLING)
+
+
+def problems(text: str) -> list[str]:
+    """Why a passage cannot stand alone as a quote; [] when it can."""
+    return list(_problems(text))
+
+
+@functools.lru_cache(maxsize=65536)
+def _problems(text: str) -> tuple[str, ...]:
+    found = []
+    if not MIN_CHARS <= len(text) <= MAX_CHARS:
+        found.append("length")
+    stripped = text.lstrip("“„\"‘'([ ")
+    if not stripped[:1].isupper():
+        found.append("not a sentence start")
+    if not re.search(r"[.!?][”’\"')\]]*$", text) or re.search(r"(?:…|\. ?\. ?\.)[”’\"')\]]*$", text):
+        found.append("not a sentence end")
+    if re.search(r"[.!?…][”’\"')\]]*\s+[“‘\"'(\[]*(?:…|\. \. \.)?\s*[a-z]", text):
+        found.append("a sentence inside starts in lower case")
+    if not balanced(text):
+        found.append("unbalanced quotation marks")
+    if _FOOTNOTE.search(text):
+        found.append("footnote marker")
+    if is_boilerplate(text):
+        found.append("boilerplate")
+    if dangling(text):
+        found.append("dangling opening")
+    if leans(text):
+        found.append("leans on the sentence before")
+    if _RUN_ON.search(text) or _GLUED.search(text):
+        found.append("run-on across a lost break")
+    if _DEAD_LINK.search(text):
+        found.append("link text")
+    opening = re.split(r"(?<=[.!?])[”’\"')\]]*\s+", text, maxsplit=1)[0]
+    if _FRAGMENT.match(opening) and "," not in opening:
+        found.append("fragment")
+    return tuple(found)
+
+
+_LEANING = frozenset(
+    _words(
+        """
+        more further furthermore another other others also even again then later similarly likewise meanwhile nor or
+        instead besides moreover still yet thus hence therefore accordingly consequently finally otherwise too
+        either neither subsequently afterwards thereafter rather no yes
+        """
+    )
+)
+_LEANING_PREFIXES = (
+    ("the", "same"),
+    ("the", "latter"),
+    ("the", "former"),
+    ("the", "following"),
+    ("the", "other"),
+    ("the", "next"),
+    ("the", "rest"),
+    ("in", "addition"),
+    ("in", "turn"),
+    ("as", "a", "result"),
+    ("by", "then"),
+    ("after", "that"),
+    ("at", "that"),
+    ("the", "result", "was"),
+    ("at", "the", "same"),
+    ("quite", "the", "opposite"),
+    ("the", "opposite"),
+    ("on", "the", "other"),
+    ("for", "all", "that"),
+)
+_RUN_ON = re.compile(
+    r"\b[a-z]{3,}\s+(?:In|The|But|At|On|By|For|After|As|When|This|It|He|She|They|We|Its|His|Her|There|Then|Yet|"
+    r"So|Our|Their|A|An)\s+(?:\d|[a-z])"
+)
+_GLUED = re.compile(r"[a-z][.!?][A-Z][a-z]|(?<![Mm]c)(?<!Ma)(?<!\bDe)(?<!\bLa)\b[A-Za-z][a-z]{2,}[a-z][A-Z][a-z]{2}")
+_DEAD_LINK = re.compile(
+    r"\b(?:is|are) (?:here|below|available here|linked here)\s*[.:]|click here|image:|fair use|"
+    r"\b(?:facebook|twitter|instagram|youtube|share)\b.*\b(?:facebook|twitter|instagram|youtube|share)\b",
+    re.IGNORECASE,
+)
+_FRAGMENT = re.compile(
+    r"[“\"‘']?(?:(?:Precisely|Just|Only|Simply|Partly|Largely|Mainly|Not)\s+)?(?:because|although|though|since|"
+    r"whereas|unless|so that)\b",
+    re.IGNORECASE,
+)
+
+
+_DEMONSTRATIVE_OPENERS = frozenset(
+    [
+        "the",
+        "a",
+        "all",
+        "one",
+        "much",
+        "most",
+        "some",
+        "each",
+        "while",
+        "although",
+        "though",
+        "since",
+        "when",
+        "if",
+        "as",
+        "so",
+        "whereas",
+    ]
+)
+
+
+def leans(text: str) -> bool:
+    """Whether the passage needs the sentence before it: "More British troops…", "The same year…",
+    "At that time…", "Another reason…" (pronoun openings are `dangling`)."""
+    words = tuple(re.findall(r"[A-Za-z]+", text[:80].lower())[:7])
+    if not words:
+        return False
+    if words[0] in _LEANING or any(words[: len(p)] == p for p in _LEANING_PREFIXES):
+        return True
+    # a demonstrative early on, after a preposition or "the … of": "At that time", "The result of this strategy"
+    opener = words[0] in _PREPOSITIONS or words[0] in _DEMONSTRATIVE_OPENERS
+    if any(w in ("these", "those") for w in words[1:5]) and "who" not in words[:6]:
+        return True  # "Thermidor involved the final elimination of those internal party checks"
+    if words[0] in _PREPOSITIONS and words[1:2] == ("that",):
+        return True  # "At that time", "By that year"
+    return opener and any(w in ("this", "these", "those", "such") for w in words[1:5])
+
+
+def _cues(text: str, parts: Sequence[str]) -> tuple[float, int, bool]:
+    """(claim and dispute cues, words of judgement, a date) of a passage, summed over its sentences when given:
+    each sentence is read once (cues.py caches), however many windows share it."""
+    pieces = parts or (text,)
+    argued = sum(cues.thesis_cues(p) + cues.dispute_cues(p) for p in pieces)
+    return argued, sum(cues.evaluative(p) for p in pieces), any(cues.years(p) for p in pieces)
+
+
+def worth_posting(text: str, speaker: str | None, *, narrative: bool = False, parts: Sequence[str] = ()) -> bool:
+    """A quote says something: a named figure's words, a general claim, an argued point or a vivid judgement —
+    never a bare report of what happened ("In Samara, the SRs set up a government"). In a novel: the narrator's
+    general remarks, or a character's line that judges or generalises — not a line of plot. `parts`: the
+    passage's sentences, when the caller has them."""
+    argued, judged, dated = _cues(text, parts)
+    if narrative:
+        if cues.is_general(text) and len(text) < 300:
+            return True
+        return speaker is not None and (judged >= 1 or argued >= 1)
+    if speaker is not None:
+        return True
+    if argued >= 1 or (cues.is_general(text) and len(text) < 300):
+        return True
+    # a vivid judgement, not a report: words of judgement, no date, not a dated event ("In July, …")
+    return judged >= 2 and not dated and not _DATED_OPENING.match(text)
+
+
+def _memorable(text: str, parts: Sequence[str] = ()) -> float:
+    """What makes a line worth posting beyond its salience: a general claim, an argued point, words of judgement;
+    a date or a place-and-time opening marks a report."""
+    argued, judged, dated = _cues(text, parts)
+    factor = 1.0
+    if cues.is_general(text):
+        factor *= 1.35
+    factor *= 1.0 + 0.08 * min(argued, 3)
+    factor *= 1.0 + 0.05 * min(judged, 3)
+    if dated or _DATED_OPENING.match(text) or re.match(r"[“\"]?(?:In|At|On)\s+[A-Z]", text):
+        factor *= 0.75
+    return factor
+
+
+_DATED_OPENING = re.compile(
+    r"[“\"]?(?:In|On|By|After|Before|During|Early|Late)\s+(?:the\s+)?(?:(?:early|late|spring|summer|autumn|winter|"
+    r"January|February|March|April|May|June|July|August|September|October|November|December)\b|\d)"
+)
+
+
+def is_boilerplate(text: str) -> bool:
+    return bool(BOILERPLATE_LINE.match(text.strip()) or _EDITORIAL.search(text))
+
+
+def balanced(text: str) -> bool:
+    """Double quotation marks pair up; every single opening quote ‘ is closed later."""
+    depth = 0
+    straight = 0
+    for ch in text:
+        if ch in _OPEN_Q:
+            depth += 1
+        elif ch in _CLOSE_Q:
+            depth -= 1
+            if depth < 0:
+                return False
+        elif ch == '"':
+            straight += 1
+    if depth != 0 or straight % 2:
+        return False
+    opens = [m.start() for m in re.finditer("‘", text)]
+    closes = [m.start() for m in re.finditer("’(?![A-Za-z])", text)]
+    return all(any(c > o for c in closes) for o in opens)
+
+
+def is_weak_opening(text: str) -> bool:
+    return first_word(text) in WEAK
