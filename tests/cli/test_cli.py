@@ -244,3 +244,37 @@ def test_cli_quotes_and_prompts(default_library_db: Path, capsys: pytest.Capture
 
     assert main(["quotes", "collins", "--section", "99", "--db", db]) == 2
     assert re.search(r"sections 1 to 22, not 99", capsys.readouterr().err)
+
+
+def test_console_saves_attachments_beside_the_database_and_names_them(default_library_db: Path) -> None:
+    """A reading file and the calendar, asked for in the scripted console, land in attachments/ as named."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "bot", "console", "--db", str(default_library_db), "--now", "2026-11-02T09:00:00Z"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    assert proc.stdin and proc.stdout
+    proc.stdin.write('/plan create collins 2026-11-03 "tuesday 19:00" "1 section"\n')
+    proc.stdin.flush()
+    confirm = None
+    while confirm is None and (line := proc.stdout.readline()):
+        if found := re.search(r"\[Confirm\] → (plan confirm \S+)", line):
+            confirm = found.group(1)
+    assert confirm, "the plan preview offers no confirm command"
+    out, err = proc.communicate(f"/{confirm}\n/read 1\n/plan ics\n", timeout=120)
+    assert proc.returncode == 0, err
+    folder = default_library_db.parent / "attachments"
+    saved = re.findall(r"\(attached: (\S+), saved as (\S+)\)", out)
+    assert [name for name, _ in saved] == ["reading-1.epub", "reading-1.html", "readalong-plan.ics"]
+    for name, path in saved:
+        file = Path(path)
+        assert file.parent == folder and file.name == f"20261102T090000Z-{name}"
+    epub = Path(saved[0][1]).read_bytes()
+    assert epub.startswith(b"PK\x03\x04") and epub[30:38] == b"mimetype"  # a zip whose first entry is mimetype
+    assert b"How the Bureaucracy" in Path(saved[1][1]).read_bytes()
+    assert Path(saved[2][1]).read_text().startswith("BEGIN:VCALENDAR")
+    assert "Traceback" not in out + err
