@@ -76,22 +76,19 @@ async def sections_text(
 ) -> ReadingText:
     """Sections of one book as a reading's text (`number`: the plan's reading number, when it is one)."""
     book = await book_store.get(db, book_id)
-    sections: list[TextSection] = []
-    by_id = {s.id: s for s in await book_store.sections(db, book_id)}
-    for section_id in section_ids:
-        section = by_id.get(section_id)
-        if section is None:
-            continue
-        paragraphs = await book_store.paragraphs(db, section.id)
-        sections.append(
-            TextSection(
-                number=section.position,
-                heading=section.heading,
-                level=section.level,
-                paragraphs=tuple(TextParagraph(p.position, p.text) for p in paragraphs),
-                notes=section.notes,
-            )
+    order = {section_id: index for index, section_id in enumerate(section_ids)}
+    stored = await book_store.sections_with_paragraphs(db, book_id, section_ids)
+    stored.sort(key=lambda pair: order[pair[0].id])  # the reading's order (a plan's is the book's)
+    sections = [
+        TextSection(
+            number=section.position,
+            heading=section.heading,
+            level=section.level,
+            paragraphs=tuple(TextParagraph(p.position, p.text) for p in paragraphs),
+            notes=section.notes,
         )
+        for section, paragraphs in stored
+    ]
     numbers = "-".join(str(s.number) for s in sections) or "none"
     return ReadingText(
         identifier=f"book-{book_id}-sections-{numbers}",
