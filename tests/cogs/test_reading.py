@@ -162,3 +162,22 @@ async def test_reading_opens_post_without_pages_still_says_read(opened: Room) ->
     assert isinstance(recorder, RecordingAdapter)
     (post, *_) = [s.reply for s in recorder.sent if s.reply.title and " opens: " in s.reply.title]
     assert [f.value for f in post.fields if f.name == "Read it"] == ["`read 1` attaches it as EPUB and HTML files."]
+
+
+async def test_a_section_inside_a_longer_reading_is_its_own_file_and_links_into_the_page(
+    room: Room, clock: ManualClock
+) -> None:
+    serve_pages(room)
+    book = await add_hostile_book(room.app)
+    room.app.adapters["test"] = RecordingAdapter(clock)
+    preview = await room.say(f'plan create {book} start:2026-11-03 every:"tuesday 19:00" per-meeting:"2 sections"')
+    assert (await room.say(preview.choices[0].command)).kind != "error"
+    await room.app.tick()  # reading 1 (sections 1 and 2) opens at once: its meeting is tomorrow
+    reply = await room.say(f"read {book}:2")
+    assert reply.title == f"Chapter 2 {HOSTILE} (*Night {HOSTILE} & Day* §2)"
+    assert [f.filename for f in reply.files] == [f"book-{book}-sections-2.epub", f"book-{book}-sections-2.html"]
+    page = reply.files[1].data.decode()
+    assert 'id="p-2-9"' in page and 'id="p-1-1"' not in page
+    link = LINK.search(reply.text)
+    assert link and reply.text.endswith(f"{link.group(0)}r/1#s-2")
+    assert (await room.say(f"read {book}:3")).text.startswith("Reading 2 opens ")
