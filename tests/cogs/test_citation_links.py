@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from datetime import timedelta
 
 import pytest
 
@@ -13,7 +14,7 @@ from bot.config import WebSettings
 from bot.storage import web as web_store
 from tests.cogs.support import plan_collins
 from tests.conftest import Room
-from tests.scheduling.support import RecordingAdapter
+from tests.scheduling.support import RecordingAdapter, run_until
 from tests.web.support import add_hostile_book, group_id, plan_and_open, utc
 
 # "(§2), [paragraph 9](<https://read.example.org/g/TOKEN/r/2#p-2-9>)"
@@ -103,3 +104,17 @@ async def test_quote_and_prompts_link_their_paragraphs(room: Room, adapter: Reco
     (cite,) = [f.value for f in opens[0].fields if f.name == "Quote"]
     assert re.search(r", \[paragraph (\d+)\]\(<https://read\.example\.org/g/[^>]+/r/1#p-\d+-\1>\)$", cite), cite
     assert readings[0].number == 1
+
+
+@pytest.mark.default_library
+async def test_the_quote_of_the_day_links_its_paragraph(
+    room: Room, adapter: RecordingAdapter, clock: ManualClock
+) -> None:
+    serve_pages(room)
+    await plan_collins(room)
+    await room.app.tick()  # reading 1 opens at once
+    assert (await room.say("quote daily on 10:00")).kind != "error"
+    await run_until(room.app, clock, clock.now() + timedelta(days=1))
+    (daily,) = [s.reply for s in adapter.sent if s.reply.title == "Quote of the day"]
+    (paragraph,) = [f.value for f in daily.fields if f.name == "Paragraph"]
+    assert re.fullmatch(r"\[(\d+)\]\(<https://read\.example\.org/g/[A-Za-z0-9_-]{43}/r/1#p-\d+-\1>\)", paragraph)
