@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import logging
 import os
@@ -57,6 +58,12 @@ class _Subparsers:
         return _common(self.action.add_parser(name, **kwargs))
 
 
+def _port(text: str) -> int:
+    if not text.isdigit() or not 1 <= int(text) <= 65535:
+        raise argparse.ArgumentTypeError(f"expected a port number from 1 to 65535, not {text!r}")
+    return int(text)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="readalong", description="Readalong, a study and reading group bot.")
     parser.add_argument("--config", type=Path, default=None, help=CONFIG_HELP)
@@ -64,7 +71,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"readalong {__version__}")
     sub = _Subparsers(parser.add_subparsers(dest="command", required=True, metavar="COMMAND"))
 
-    sub.add_parser("run", help="start the adapters from the config (the console when none)")
+    sub.add_parser("run", help="start the adapters from the config (the console when none), and the web pages")
+
+    web = sub.add_parser("web", help="serve the groups' web pages alone (beside a bot in another process)")
+    web.add_argument("--host", help="address to listen on (default: web.host from the config)")
+    web.add_argument("--port", type=_port, help="port to listen on (default: web.port from the config)")
 
     console = sub.add_parser("console", help="a reading group in the terminal")
     console.add_argument("--now", help="start the console clock at this ISO 8601 time (default: now)")
@@ -121,7 +132,7 @@ def main(argv: list[str] | None = None) -> int:
         settings = load_settings(args.config)
         if getattr(args, "db", None):
             settings = settings.with_database(args.db)
-        configure_logging(settings.bot.log_level if args.command in ("run",) else "WARNING")
+        configure_logging(settings.bot.log_level if args.command in ("run", "web") else "WARNING")
         key = (args.command, getattr(args, "action", None))
         _check_database_exists(settings, args, key)
         return asyncio.run(_HANDLERS[key](settings, args))
@@ -138,7 +149,7 @@ def main(argv: list[str] | None = None) -> int:
 def _check_database_exists(settings: Settings, args: argparse.Namespace, key: tuple[str, str | None]) -> None:
     """`plan ics` only reads groups, which a new database cannot have: say so rather than create an empty file.
     (The library commands may start a database: a new one loads the default library.)"""
-    if key == ("plan", "ics") and not settings.bot.database.exists():
+    if key in (("plan", "ics"), ("web", None)) and not settings.bot.database.exists():
         raise UserError(
             f"There is no database at {settings.bot.database}; check the --db path (or the config's bot.database)."
         )
@@ -188,7 +199,11 @@ async def cmd_console(settings: Settings, args: argparse.Namespace) -> int:
     configure_logging(settings.bot.log_level, file=log_file, now=lambda: clock.now().astimezone(_zone(settings)))
 
     async def body(app: App) -> int:
-        await run_console(ConsoleAdapter(app, clock, sys.stdout, member=args.member), log_file=log_file)
+        from bot.runner import web_pages
+
+        pages = web_pages(app) if getattr(args, "serve_pages", False) else contextlib.nullcontext()
+        async with pages:
+            await run_console(ConsoleAdapter(app, clock, sys.stdout, member=args.member), log_file=log_file)
         return 0
 
     return await _with_app(settings, body, clock=clock)
@@ -208,13 +223,46 @@ def console_log_file(settings: Settings) -> Path | None:
 
 async def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
     if not settings.bot.adapters:
-        args.now, args.member = None, "alice"
+        args.now, args.member, args.serve_pages = None, "alice", True
         return await cmd_console(settings, args)
     from bot.runner import check_credentials, run_adapters
 
     check_credentials(settings)
     check_prompt_templates(settings)
     return await _with_app(settings, run_adapters, clock=SystemClock())
+
+
+async def cmd_web(settings: Settings, args: argparse.Namespace) -> int:
+    """The pages alone, read-only on the database a bot process writes (SQLite WAL lets both at once)."""
+    import dataclasses
+    import signal
+
+    from bot.adapters.web import serve
+    from bot.storage.db import Database
+
+    web = dataclasses.replace(
+        settings.web,
+        host=args.host or settings.web.host,
+        port=settings.web.port if args.port is None else args.port,
+    )
+    db = await Database.open(settings.bot.database)
+    try:
+        try:
+            runner = await serve(db, SystemClock(), web)
+        except OSError as exc:
+            raise UserError(f"I can't listen on {web.host}:{web.port}: {exc.strerror}.") from None
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signum, stop.set)
+        print(f"Serving the groups' pages on {web.host}:{web.port}; links start {web.base_url()}/", flush=True)
+        try:
+            await stop.wait()
+        finally:
+            await runner.cleanup()
+    finally:
+        await db.close()
+    return 0
 
 
 async def cmd_library_add(settings: Settings, args: argparse.Namespace) -> int:
@@ -501,6 +549,7 @@ def _zone(settings: Settings) -> Any:
 _HANDLERS: dict[tuple[str, str | None], Callable[[Settings, argparse.Namespace], Coroutine[Any, Any, int]]] = {
     ("run", None): cmd_run,
     ("console", None): cmd_console,
+    ("web", None): cmd_web,
     ("library", "add"): cmd_library_add,
     ("library", "list"): cmd_library_list,
     ("library", "show"): cmd_library_show,

@@ -1,4 +1,5 @@
-"""`readalong run` with chat adapters: start each enabled adapter, then let the wake-up timer drive the dispatcher.
+"""`readalong run` with chat adapters: start each enabled adapter (and the web pages when `web.enabled`), then let
+the wake-up timer drive the dispatcher.
 
 The timer (bot.scheduling.WakeupTimer: APScheduler's AsyncIOScheduler with one in-memory DateTrigger) wakes at the
 earliest due row of the database, or every 30 s at the latest, and each wake-up runs `App.tick()`.
@@ -7,8 +8,10 @@ earliest due row of the database, or every 30 s at the latest, and each wake-up 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import importlib
 import logging
+from collections.abc import AsyncIterator
 
 from bot.app import App
 from bot.config import ConfigError, Settings
@@ -24,7 +27,31 @@ def check_credentials(settings: Settings) -> None:
         settings.matrix.credentials()
 
 
+@contextlib.asynccontextmanager
+async def web_pages(app: App) -> AsyncIterator[None]:
+    """Serve the groups' pages (bot/adapters/web.py) beside the adapters while the block runs, when enabled."""
+    if not app.settings.web.enabled:
+        yield
+        return
+    from bot.adapters.web import serve as serve_pages
+
+    web = app.settings.web
+    try:
+        runner = await serve_pages(app.db, app.clock, web)
+    except OSError as exc:
+        raise ConfigError(f"The web pages cannot listen on {web.host}:{web.port}: {exc.strerror}.") from None
+    try:
+        yield
+    finally:
+        await runner.cleanup()
+
+
 async def run_adapters(app: App) -> int:
+    async with web_pages(app):
+        return await _run_adapters(app)
+
+
+async def _run_adapters(app: App) -> int:
     for name in app.settings.bot.adapters:
         try:
             module = importlib.import_module(f"bot.adapters.{name}")

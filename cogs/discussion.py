@@ -18,6 +18,7 @@ from bot.events import ReadingOpening
 from bot.features import Feature
 from bot.ingest.quotes import near_duplicate
 from bot.replies import Choice, Field, Reply, UserError
+from bot.services.links import NO_LINKS, GroupLinks, group_links, linked
 from bot.services.prompts import choose_generated, generated_prompts
 from bot.services.quotes import GOOD_RANK, attribution, choose_quote, section_citation
 from bot.services.readings import Gate, ResolvedReading, from_plan, reading_gate, resolve_reading
@@ -59,15 +60,20 @@ async def _visible_reading(inv: Invocation, ref: str | None) -> tuple[ResolvedRe
     return chosen, gate
 
 
-def _cite(prompt: Prompt) -> str:
-    return "; ".join(f"*{c.book}* §{c.section}, paragraph {c.paragraph}" for c in prompt.citations)
+def _cite(prompt: Prompt, links: GroupLinks = NO_LINKS) -> str:
+    """Each passage the prompt grounds in, its paragraph a link to the group's page when there is one."""
+    cites = []
+    for c in prompt.citations:
+        paragraph = linked(f"paragraph {c.paragraph}", links.paragraph(c.section_id, c.section, c.paragraph))
+        cites.append(f"*{c.book}* §{c.section}, {paragraph}")
+    return "; ".join(cites)
 
 
-def _line(prompt: Prompt) -> str:
+def _line(prompt: Prompt, links: GroupLinks = NO_LINKS) -> str:
     """A prompt led by its #, the number `prompt upvote` takes (a list position would invite upvoting another)."""
     origin = {"curated": "from the moderators", "suggested": "suggested by a member"}.get(prompt.source, prompt.kind)
     votes = f", {plural(prompt.votes, 'upvote')}" if prompt.votes else ""
-    cite = f"\n   — {_cite(prompt)}" if prompt.citations else ""
+    cite = f"\n   — {_cite(prompt, links)}" if prompt.citations else ""
     return f"#{prompt.id} {prompt.text}{cite}\n   ({origin}{votes})"
 
 
@@ -96,7 +102,8 @@ async def prompts(inv: Invocation, reading: ReadingRef | None = None) -> Reply:
     shown = await discussion_set(inv.app, inv.db, inv.group.id if inv.group else None, chosen, gate)
     if not shown:
         raise UserError("I found no passage in that reading to ground a prompt in; a moderator can add one.")
-    lines = [_line(p) for p in shown]
+    links = await group_links(inv.db, inv.app.settings.web, inv.group.id if inv.group else None, inv.now())
+    lines = [_line(p, links) for p in shown]
     lines += [
         "",
         f"Upvote one by its #, e.g. `prompt upvote {shown[0].id}`; "
@@ -243,7 +250,8 @@ async def prompt_list(inv: Invocation, reading: ReadingRef | None = None) -> Rep
     for section_id in chosen.section_ids:
         generated += await generated_prompts(inv.app, inv.db, section_id)
     listed = own + choose_generated(generated, gate, chosen.section_ids)
-    lines = [_line(p) for p in listed]
+    links = await group_links(inv.db, inv.app.settings.web, inv.group.id if inv.group else None, inv.now())
+    lines = [_line(p, links) for p in listed]
     return Reply(title=f"Prompts: {chosen.title}", text="\n".join(lines) or "No prompts yet.", kind="prompt")
 
 
@@ -288,7 +296,9 @@ async def reading_opens_extras(services: Services, event: ReadingOpening) -> Non
     if prompt:
         event.extras.append(Field("To discuss", prompt))
     if quote:
-        event.extras.append(Field("Quote", f"> {quote.text}\n— {attribution(quote)}, {section_citation(quote)}"))
+        links = await group_links(event.tx, services.settings.web, event.group_id, services.clock.now())
+        cite = f"{attribution(quote)}, {section_citation(quote, links)}"
+        event.extras.append(Field("Quote", f"> {quote.text}\n— {cite}"))
     event.extras.append(Choice("Suggest a prompt", f"prompt suggest {reading.number} {TEXT_PLACEHOLDER}"))
 
 

@@ -12,6 +12,7 @@ from bot.commands import BookRef, Invocation, Permission, Text, command
 from bot.features import Feature
 from bot.replies import Reply, UserError
 from bot.services.books import Overrides, add_book, book_line, citation, find_book
+from bot.services.links import group_links
 from bot.services.readings import reading_gate
 from bot.storage import books as book_store
 from bot.storage.groups import Group
@@ -63,7 +64,8 @@ async def library_search(inv: Invocation, words: Text) -> Reply:
         if gate.reached is not None:
             raise UserError(f"Nothing the group has opened so far (or outside its plan) matches “{words}”.")
         raise UserError(f"Nothing in the library matches “{words}”.")
-    lines = [f"• {citation(h)}\n  {h.snippet}" for h in hits]
+    links = await group_links(inv.db, inv.app.settings.web, inv.group.id if inv.group else None, inv.now())
+    lines = [f"• {citation(h, links)}\n  {h.snippet}" for h in hits]
     return Reply(title=f"Search: {words}", text="\n".join(lines))
 
 

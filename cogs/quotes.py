@@ -22,7 +22,9 @@ from bot.events import ZoneChanged
 from bot.features import Feature
 from bot.replies import Field, Reply, UserError
 from bot.scheduling import Post
-from bot.services.quotes import GOOD_RANK, attribution, choose_quote, section_name
+from bot.services.books import citation
+from bot.services.links import NO_LINKS, GroupLinks, group_links, linked
+from bot.services.quotes import GOOD_RANK, attribution, choose_quote, paragraph_url, section_name
 from bot.services.readings import reading_gate
 from bot.storage import groups as group_store
 from bot.storage import jobs as job_store
@@ -31,7 +33,6 @@ from bot.storage import quotes as quote_store
 from bot.storage.db import Executor
 from bot.storage.quotes import Quote
 from bot.storage.search import BOLD, Hit, search_paragraphs
-from bot.text import section_label
 from bot.timeutil import format_local
 
 if TYPE_CHECKING:
@@ -47,12 +48,13 @@ MIN_DAILY_GAP = timedelta(hours=12)  # a zone change never brings two quotes of 
 
 
 # ---------------------------------------------------------------- choosing and showing
-def quote_reply(quote: Quote, title: str = "Quote") -> Reply:
-    """The passage, then who said it in which book (once, under the passage), then where in the book it stands."""
+def quote_reply(quote: Quote, title: str = "Quote", links: GroupLinks = NO_LINKS) -> Reply:
+    """The passage, then who said it in which book (once, under the passage), then where in the book it stands
+    (the paragraph a link to its place on the group's pages when there is one)."""
     heading = section_name(quote)
     fields = (
         Field("Section", f"{heading} (§{quote.section_position})", inline=True),
-        Field("Paragraph", str(quote.paragraph_position), inline=True),
+        Field("Paragraph", linked(str(quote.paragraph_position), paragraph_url(quote, links)), inline=True),
     )
     return Reply(title=title, text=f"> {quote.text}\n— {attribution(quote)}", fields=fields, kind="quote")
 
@@ -86,7 +88,7 @@ async def quote_random(inv: Invocation) -> Reply:
                 "The group hasn't opened its first reading yet, so there is nothing to quote without spoilers."
             )
         raise UserError("There are no quotes yet; a moderator can add a book with `library add`.")
-    return quote_reply(quote)
+    return quote_reply(quote, links=await group_links(inv.db, inv.app.settings.web, group_id, inv.now()))
 
 
 @command(
@@ -100,10 +102,10 @@ async def quote_search(inv: Invocation, words: Text) -> Reply:
     if not hits:
         raise UserError(f"Nothing the group has read so far matches “{words}”.")
     stored = await quote_store.containing(inv.db, [h.paragraph_id for h in hits])
+    links = await group_links(inv.db, inv.app.settings.web, inv.group.id if inv.group else None, inv.now())
     lines = []
     for hit in hits:
-        heading = section_label(hit.heading, hit.section_position)  # named as `library show` names it
-        cite = f"*{hit.book_title}*, “{heading}” (§{hit.section_position}), paragraph {hit.paragraph_position}"
+        cite = citation(hit, links)
         best = _matching_quote(stored.get(hit.paragraph_id, []), words)
         lines.append(f"• {cite}\n  > {_passage(hit, best)}")
     return Reply(title=f"Quotes: {words}", text="\n".join(lines), kind="quote")
@@ -204,7 +206,8 @@ async def post_daily_quote(services: Services, tx: Transaction, job: Job) -> lis
     if quote is None:
         log.info("no quote of the day for group %s: nothing reached yet", group.id)
         return []
-    return [Post(group.id, quote_reply(quote, title="Quote of the day"))]
+    links = await group_links(tx, services.settings.web, group.id, now)
+    return [Post(group.id, quote_reply(quote, title="Quote of the day", links=links))]
 
 
 FEATURE = Feature(

@@ -3,15 +3,19 @@
 Lines starting with "/" are commands (`/help`, `/library list`); the console's own commands are `/as NAME`
 (speak as another member), `/clock advance 2d` or `/clock set ISO` (move the controllable clock and run what
 falls due) and `/quit`. The first member is the group's founder and moderator.
+
+Attached files (a chart, the calendar, an export, a reading) are saved in `attachments/` beside the database,
+named `<time>-<filename>`, and the reply names the saved file so it can be opened.
 """
 
 from __future__ import annotations
 
 import asyncio
+import re
 import sys
 from collections.abc import AsyncIterator, Callable
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TextIO
 from zoneinfo import ZoneInfo
@@ -33,12 +37,15 @@ would post for minutes on end (thousands of posts) or run past the calendar's la
 class ConsoleAdapter:
     platform = PLATFORM
 
-    def __init__(self, app: App, clock: ManualClock, out: TextIO, member: str = "alice") -> None:
+    def __init__(
+        self, app: App, clock: ManualClock, out: TextIO, member: str = "alice", attachments: Path | None = None
+    ) -> None:
         self.app = app
         self.clock = clock
         self.out = out
         self.member = member
         self.sent = 0
+        self.attachments = attachments or app.settings.bot.database.parent / "attachments"
 
     async def start(self) -> None:
         founder = self._context()
@@ -58,11 +65,11 @@ class ConsoleAdapter:
         if room_id.startswith(DIRECT_PREFIX):
             when = format_local(self.clock.now(), await self.zone())
             who = room_id.removeprefix(DIRECT_PREFIX)
-            self._print(f"📩 Readalong, privately to {who} at {when}:\n{_indent(_typed(reply).plain())}")
+            self._print(f"📩 Readalong, privately to {who} at {when}:\n{_indent(self._shown(reply))}")
             return f"console-{self.sent}"
         where = f" [thread {thread_key}]" if thread_key else ""
         when = format_local(self.clock.now(), await self.zone())
-        self._print(f"📣 Readalong{where} at {when}:\n{_indent(_typed(reply).plain())}")
+        self._print(f"📣 Readalong{where} at {when}:\n{_indent(self._shown(reply))}")
         return f"console-{self.sent}"
 
     def _context(self) -> Context:
@@ -86,9 +93,29 @@ class ConsoleAdapter:
             await self._clock(rest.strip())
             return True
         reply = await self.app.handle(self._context(), command)
-        self._print(_render(reply))
+        text = self._shown(reply)
+        self._print(f"(only you) {text}" if reply.ephemeral and reply.kind != "error" else text)
         await self.app.tick()
         return True
+
+    def _shown(self, reply: Reply) -> str:
+        """The reply as text, its files saved in the attachments folder and named by where they are."""
+        text = _typed(replace(reply, files=())).plain()
+        saved = [f"(attached: {f.filename}, saved as {self._save(f.filename, f.data)})" for f in reply.files]
+        return "\n".join([text, *saved]) if text else "\n".join(saved)
+
+    def _save(self, filename: str, data: bytes) -> Path:
+        """Write one attachment as `<console time>-<filename>` (a safe name; never over an earlier file)."""
+        self.attachments.mkdir(parents=True, exist_ok=True)
+        stem = _SAFE_NAME.sub("_", Path(filename).name).strip("._") or "attachment"
+        when = self.clock.now().astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+        path = self.attachments / f"{when}-{stem}"
+        count = 1
+        while path.exists():
+            count += 1
+            path = self.attachments / f"{when}-{count}-{stem}"
+        path.write_bytes(data)
+        return path
 
     def _switch_member(self, name: str) -> bool:
         if not name or " " in name:
@@ -146,9 +173,7 @@ class ConsoleAdapter:
         await self.app.tick()
 
 
-def _render(reply: Reply) -> str:
-    text = _typed(reply).plain()
-    return f"(only you) {text}" if reply.ephemeral and reply.kind != "error" else text
+_SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
 
 
 def _typed(reply: Reply) -> Reply:

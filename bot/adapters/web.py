@@ -15,7 +15,7 @@ import asyncio
 import logging
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from aiohttp import web
@@ -36,6 +36,7 @@ from bot.web.epub import MEDIA_TYPE as EPUB_TYPE
 from bot.web.epub import reading_epub
 from bot.web.ratelimit import RateLimiter
 from bot.web.render import PageLinks
+from bot.web.tokens import TokenCache
 
 log = logging.getLogger(__name__)
 
@@ -70,6 +71,8 @@ class WebState:
     charts: OrderedDict[tuple[object, ...], bytes]
     chart_lock: asyncio.Lock
     pages: PageCache
+    tokens: TokenCache
+    building: dict[tuple[int, str], asyncio.Future[Cached | None]] = field(default_factory=dict)
 
 
 STATE_KEY = web.AppKey("state", WebState)
@@ -80,7 +83,7 @@ def create_app(
 ) -> web.Application:
     """The aiohttp application; serve it with `serve` (or aiohttp's test server with RUNNER_ARGS).
 
-    ``cache_seconds=0`` turns the page micro-cache off (bot/web/cache.py)."""
+    ``cache_seconds=0`` turns the page micro-cache (bot/web/cache.py) and the token map (bot/web/tokens.py) off."""
     logs.install()
     app = web.Application(middlewares=[_guard])
     app[DB_KEY] = db
@@ -91,6 +94,7 @@ def create_app(
         OrderedDict(),
         asyncio.Lock(),
         PageCache(cache_seconds),
+        TokenCache(cache_seconds, web_store.changes),
     )
     app.on_response_prepare.append(_headers)
     for name in render.STATIC_TYPES:
@@ -166,9 +170,15 @@ async def _group(request: web.Request) -> tuple[Database, Group]:
     db = request.app[DB_KEY]
     group = request.get(GROUP_KEY)
     if group is None:
-        group = await web_store.group_of_token(db, request.match_info["token"])
+        token = request.match_info["token"]
+        tokens = request.app[STATE_KEY].tokens
+        group = tokens.get(token)
         if group is None:
-            raise web.HTTPNotFound()
+            changes = web_store.changes()
+            group = await web_store.group_of_token(db, token)
+            if group is None:
+                raise web.HTTPNotFound()
+            tokens.put(token, group, changes)
         request[GROUP_KEY] = group
     return db, group
 
@@ -178,16 +188,25 @@ def cached(handler: Handler) -> Handler:
 
     async def wrapper(request: web.Request) -> web.StreamResponse:
         _, group = await _group(request)
-        pages = request.app[STATE_KEY].pages
-        path = request.path  # with the token: a page may show its own links (the calendar feed)
-        page = pages.get(group.id, path)
+        state = request.app[STATE_KEY]
+        key = (group.id, request.path)  # with the token: a page may show its own links (the calendar feed)
+        page = state.pages.get(*key)
+        if page is None and state.pages.seconds > 0 and key in state.building:
+            page = await asyncio.shield(state.building[key])  # a burst builds the page once (None: build it here)
         if page is None:
-            response = await handler(request)
-            if not isinstance(response, web.Response) or response.status != 200 or response.body is None:
-                return response
-            assert isinstance(response.body, bytes)
-            page = Cached.of(response.body, response.headers["Content-Type"], _kept_headers(response))
-            pages.put(group.id, path, page)
+            building = state.building.setdefault(key, asyncio.get_running_loop().create_future())
+            try:
+                response = await handler(request)
+                if not isinstance(response, web.Response) or response.status != 200 or response.body is None:
+                    return response
+                assert isinstance(response.body, bytes)
+                page = Cached.of(response.body, response.headers["Content-Type"], _kept_headers(response))
+                state.pages.put(*key, page)
+            finally:
+                if state.building.get(key) is building:
+                    del state.building[key]
+                    if not building.done():
+                        building.set_result(page)
         headers = {"Content-Type": page.content_type, "Vary": "Accept-Encoding", **dict(page.headers)}
         if page.gzipped is not None and _accepts_gzip(request):
             return web.Response(body=page.gzipped, headers={**headers, "Content-Encoding": "gzip"})
@@ -373,7 +392,7 @@ async def _polls(request: web.Request) -> web.Response:
 
 async def _calendar(request: web.Request) -> web.Response:
     db, group = await _group(request)
-    data = await plan_ics(db, group, request.app[STATE_KEY].clock.now())
+    data = await plan_ics(db, group, request.app[STATE_KEY].clock.now(), feed=True)
     return web.Response(
         body=data,
         content_type="text/calendar",

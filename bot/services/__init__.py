@@ -1,7 +1,8 @@
 """What features share, in the core: the narrow `Services` interface handlers get, and the cross-feature
 operations (books.py: find and add a book; plans.py: the current plan, laying readings, appending a book;
 readings.py: resolving a reading and the spoiler gate; quotes.py: the library's quote index; prompts.py:
-generated discussion prompts). Cogs and the CLI call these; no cog imports another.
+generated discussion prompts; links.py: where a citation leads on the group's pages). Cogs and the CLI call
+these; no cog imports another.
 """
 
 from __future__ import annotations

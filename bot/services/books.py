@@ -14,6 +14,7 @@ from pathlib import Path
 from bot import ingest
 from bot.config import Settings
 from bot.replies import UserError
+from bot.services.links import NO_LINKS, GroupLinks, linked
 from bot.services.prompts import index_book_claims
 from bot.services.quotes import index_book_quotes
 from bot.storage import books as book_store
@@ -21,7 +22,7 @@ from bot.storage import meta
 from bot.storage.books import Book, DuplicateBook, NewBook, NewParagraph, NewSection
 from bot.storage.db import Database, Executor
 from bot.storage.search import Hit
-from bot.text import plural
+from bot.text import plural, section_label
 
 log = logging.getLogger(__name__)
 
@@ -180,7 +181,10 @@ def book_line(book: Book) -> str:
     return f"#{book.id} *{book.title}* — {book.byline}{date} · {sections} · about {book.minutes} min"
 
 
-def citation(hit: Hit) -> str:
-    """Where a passage stands: book, section and paragraph, the way quotes and prompts cite too."""
-    name = hit.heading or ("Opening" if hit.section_position == 1 else f"Section {hit.section_position}")
-    return f"*{hit.book_title}*, “{name}” (§{hit.section_position}), paragraph {hit.paragraph_position}"
+def citation(hit: Hit, links: GroupLinks = NO_LINKS) -> str:
+    """Where a passage stands: book, section and paragraph, the way quotes and prompts cite too; the paragraph
+    links to its place on the group's pages when there is one."""
+    name = section_label(hit.heading, hit.section_position)
+    url = links.paragraph(hit.section_id, hit.section_position, hit.paragraph_position)
+    paragraph = linked(f"paragraph {hit.paragraph_position}", url)
+    return f"*{hit.book_title}*, “{name}” (§{hit.section_position}), {paragraph}"

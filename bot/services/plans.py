@@ -308,13 +308,14 @@ async def _book_titles(db: Executor, readings: Sequence[PlanReading]) -> dict[in
     return titles
 
 
-async def plan_ics(db: Database, group: Group, now: datetime) -> bytes:
+async def plan_ics(db: Database, group: Group, now: datetime, *, feed: bool = False) -> bytes:
     """The group's current (or last finished) plan as an iCalendar file (stable UIDs per reading and
-    installation, SEQUENCE = its revision); PlanError when the group never had a plan."""
+    installation, SEQUENCE = its revision); PlanError when the group never had a plan — except for the web
+    page's subscribed `feed`, which stays a valid, empty calendar until the first plan fills it."""
     plan = await plan_store.latest(db, group.id, plan_store.CURRENT)
-    if plan is None:
+    if plan is None and not feed:
         raise PlanError(f"The group “{group.name}” has no study plan, so there is no calendar to export.")
-    readings = await plan_store.plan_readings(db, plan.id)
+    readings = await plan_store.plan_readings(db, plan.id) if plan is not None else []
     titles = await _book_titles(db, readings)
     meetings = [
         MeetingInfo(

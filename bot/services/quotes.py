@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from bot.ingest import booktype
 from bot.ingest.keyphrases import LibraryIndex
 from bot.ingest.quotes import SeenQuotes, find_quotes
+from bot.services.links import NO_LINKS, GroupLinks, linked
 from bot.storage import books as book_store
 from bot.storage import quotes as quote_store
 from bot.storage.db import Executor
@@ -86,9 +87,16 @@ def attribution(quote: Quote) -> str:
     return f"{quote.byline}, *{quote.book_title}*"
 
 
-def section_citation(quote: Quote) -> str:
-    """Where in its book a quote stands: “heading” (§n), paragraph p."""
-    return f"“{section_name(quote)}” (§{quote.section_position}), paragraph {quote.paragraph_position}"
+def section_citation(quote: Quote, links: GroupLinks = NO_LINKS) -> str:
+    """Where in its book a quote stands: “heading” (§n), paragraph p — the paragraph a link to its place on the
+    group's pages when there is one."""
+    paragraph = linked(f"paragraph {quote.paragraph_position}", paragraph_url(quote, links))
+    return f"“{section_name(quote)}” (§{quote.section_position}), {paragraph}"
+
+
+def paragraph_url(quote: Quote, links: GroupLinks) -> str | None:
+    """The quote's paragraph on the group's pages (None: no pages, or not in an opened reading)."""
+    return links.paragraph(quote.section_id, quote.section_position, quote.paragraph_position)
 
 
 def section_name(quote: Quote) -> str:

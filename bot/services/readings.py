@@ -69,6 +69,7 @@ class ResolvedReading:
     title: str
     section_ids: tuple[int, ...]
     planned: PlanReading | None = None
+    book_id: int | None = None  # the book the sections are from (None only where a caller built one by hand)
 
 
 _BOOK_SECTION = re.compile(r"(.+?)\s*[:#]\s*([0-9]+)")
@@ -113,12 +114,12 @@ async def resolve_reading(db: Executor, readings: Sequence[PlanReading], ref: st
 
 
 def from_plan(reading: PlanReading) -> ResolvedReading:
-    return ResolvedReading(f"Reading {reading.number}: {reading.title}", reading.section_ids, reading)
+    return ResolvedReading(f"Reading {reading.number}: {reading.title}", reading.section_ids, reading, reading.book_id)
 
 
 def _from_section(book: Book, section: Section, readings: Sequence[PlanReading]) -> ResolvedReading:
     planned = next((r for r in readings if section.id in r.section_ids), None)
-    return ResolvedReading(f"{section.label} (*{book.title}* §{section.position})", (section.id,), planned)
+    return ResolvedReading(f"{section.label} (*{book.title}* §{section.position})", (section.id,), planned, book.id)
 
 
 async def current_reading(db: Executor, group_id: int, readings: Sequence[PlanReading]) -> PlanReading:

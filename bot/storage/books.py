@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.storage.db import Executor, Row
+from bot.storage.db import Executor, Row, placeholders
 from bot.timeutil import from_db, to_db
 
 
@@ -213,6 +213,30 @@ async def paragraphs(db: Executor, section_id: int) -> list[Paragraph]:
         (section_id,),
     )
     return [Paragraph.from_row(r) for r in rows]
+
+
+async def sections_with_paragraphs(
+    db: Executor, book_id: int, section_ids: Sequence[int]
+) -> list[tuple[Section, list[Paragraph]]]:
+    """The book's sections among `section_ids`, in book order, each with its paragraphs: two reads whatever the
+    number of sections (a reading page's text), and none of the book's other sections."""
+    if not section_ids:
+        return []
+    ids = list(dict.fromkeys(section_ids))
+    marks = placeholders(ids)
+    rows = await db.fetchall(
+        _SECTION_SELECT + f" WHERE book_id = ? AND id IN ({marks}) ORDER BY position", (book_id, *ids)
+    )
+    found = [Section.from_row(r) for r in rows]
+    by_section: dict[int, list[Paragraph]] = {s.id: [] for s in found}
+    for row in await db.fetchall(
+        f"SELECT id, section_id, position, text, sentences FROM paragraphs WHERE section_id IN ({marks}) "
+        "ORDER BY section_id, position",
+        ids,
+    ):
+        if row["section_id"] in by_section:
+            by_section[row["section_id"]].append(Paragraph.from_row(row))
+    return [(s, by_section[s.id]) for s in found]
 
 
 async def delete(db: Executor, book_id: int) -> bool:

@@ -15,6 +15,19 @@ from bot.storage.db import Executor, Row
 from bot.storage.groups import Group
 from bot.timeutil import from_db, to_db
 
+_changes = 0  # access changes made by this process; bot/web/tokens.py forgets its tokens when it moves
+
+
+def changes() -> int:
+    """How many times this process has changed a group's access (enable, rotate, disable)."""
+    return _changes
+
+
+def _changed() -> None:
+    global _changes
+    _changes += 1
+
+
 TOKEN_BYTES = 32  # secrets.token_urlsafe(32): 43 characters, 256 bits (the issue asks for at least 128)
 TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{22,86}")  # what a token can look like; anything else is not looked up
 
@@ -57,6 +70,7 @@ async def enable(db: Executor, group_id: int, now: datetime) -> WebAccess:
         "ON CONFLICT (group_id) DO UPDATE SET enabled = 1",
         (group_id, new_token(), to_db(now), to_db(now)),
     )
+    _changed()
     access = await get(db, group_id)
     assert access is not None
     return access
@@ -70,6 +84,7 @@ async def rotate(db: Executor, group_id: int, now: datetime) -> WebAccess:
         "ON CONFLICT (group_id) DO UPDATE SET token = excluded.token, enabled = 1, rotated_at = excluded.rotated_at",
         (group_id, token, to_db(now), to_db(now)),
     )
+    _changed()
     access = await get(db, group_id)
     assert access is not None
     return access
@@ -77,7 +92,9 @@ async def rotate(db: Executor, group_id: int, now: datetime) -> WebAccess:
 
 async def disable(db: Executor, group_id: int) -> bool:
     """Turn the group's pages off; False when they were not on."""
-    return await db.execute("UPDATE web_access SET enabled = 0 WHERE group_id = ? AND enabled = 1", (group_id,)) > 0
+    changed = await db.execute("UPDATE web_access SET enabled = 0 WHERE group_id = ? AND enabled = 1", (group_id,))
+    _changed()
+    return changed > 0
 
 
 async def group_for_token(db: Executor, token: str) -> int | None:

@@ -1,7 +1,7 @@
 """A micro-cache of rendered pages: a page is built at most once every few seconds per group and path.
 
-Each request still checks its token against the database first (a rotated or disabled token stops at once);
-only what a valid token would be shown is reused. Two seconds of staleness is invisible to a reader (a reading
+Each request still checks its token first (bot/web/tokens.py: a token rotated or disabled in this process stops
+at once); only what a valid token would be shown is reused. Two seconds of staleness is invisible to a reader (a reading
 that opens this instant appears a moment later), and it keeps a burst of members on the same page from turning
 into a burst of identical storage reads and template renders.
 """

@@ -68,31 +68,35 @@ async def syllabus(db: Executor, group_id: int) -> Syllabus:
 
 async def reading_text(db: Executor, reading: PlanReading) -> ReadingText:
     """The reading's sections with numbered paragraphs and notes, from the library."""
-    book = await book_store.get(db, reading.book_id)
-    sections: list[TextSection] = []
-    by_id = {s.id: s for s in await book_store.sections(db, reading.book_id)}
-    for section_id in reading.section_ids:
-        section = by_id.get(section_id)
-        if section is None:
-            continue
-        paragraphs = await book_store.paragraphs(db, section.id)
-        sections.append(
-            TextSection(
-                number=section.position,
-                heading=section.heading,
-                level=section.level,
-                paragraphs=tuple(TextParagraph(p.position, p.text) for p in paragraphs),
-                notes=section.notes,
-            )
+    return await sections_text(db, reading.book_id, reading.section_ids, reading.title, reading.number)
+
+
+async def sections_text(
+    db: Executor, book_id: int, section_ids: Sequence[int], title: str, number: int | None = None
+) -> ReadingText:
+    """Sections of one book as a reading's text (`number`: the plan's reading number, when it is one)."""
+    book = await book_store.get(db, book_id)
+    order = {section_id: index for index, section_id in enumerate(section_ids)}
+    stored = await book_store.sections_with_paragraphs(db, book_id, section_ids)
+    stored.sort(key=lambda pair: order[pair[0].id])  # the reading's order (a plan's is the book's)
+    sections = [
+        TextSection(
+            number=section.position,
+            heading=section.heading,
+            level=section.level,
+            paragraphs=tuple(TextParagraph(p.position, p.text) for p in paragraphs),
+            notes=section.notes,
         )
+        for section, paragraphs in stored
+    ]
     numbers = "-".join(str(s.number) for s in sections) or "none"
     return ReadingText(
-        identifier=f"book-{reading.book_id}-sections-{numbers}",
-        title=reading.title,
+        identifier=f"book-{book_id}-sections-{numbers}",
+        title=title,
         book_title=book.title if book else "",
         authors=book.authors if book else (),
         sections=tuple(sections),
-        number=reading.number,
+        number=number,
     )
 
 

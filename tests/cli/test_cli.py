@@ -5,8 +5,13 @@ from __future__ import annotations
 import json
 import os
 import re
+import signal
+import socket
 import subprocess
 import sys
+import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -306,3 +311,120 @@ def test_a_missing_or_broken_prompt_templates_file_is_one_sentence(tmp_path: Pat
             assert result.returncode == 2, result.stderr
             assert message in result.stderr and "Traceback" not in result.stderr
             assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_console_saves_attachments_beside_the_database_and_names_them(default_library_db: Path) -> None:
+    """A reading file and the calendar, asked for in the scripted console, land in attachments/ as named."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "bot", "console", "--db", str(default_library_db), "--now", "2026-11-02T09:00:00Z"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    assert proc.stdin and proc.stdout
+    proc.stdin.write('/plan create collins 2026-11-03 "tuesday 19:00" "1 section"\n')
+    proc.stdin.flush()
+    confirm = None
+    while confirm is None and (line := proc.stdout.readline()):
+        if found := re.search(r"\[Confirm\] → (plan confirm \S+)", line):
+            confirm = found.group(1)
+    assert confirm, "the plan preview offers no confirm command"
+    out, err = proc.communicate(f"/{confirm}\n/read 1\n/plan ics\n", timeout=120)
+    assert proc.returncode == 0, err
+    folder = default_library_db.parent / "attachments"
+    saved = re.findall(r"\(attached: (\S+), saved as (\S+)\)", out)
+    assert [name for name, _ in saved] == ["reading-1.epub", "reading-1.html", "readalong-plan.ics"]
+    for name, path in saved:
+        file = Path(path)
+        assert file.parent == folder and file.name == f"20261102T090000Z-{name}"
+    epub = Path(saved[0][1]).read_bytes()
+    assert epub.startswith(b"PK\x03\x04") and epub[30:38] == b"mimetype"  # a zip whose first entry is mimetype
+    assert b"How the Bureaucracy" in Path(saved[1][1]).read_bytes()
+    assert Path(saved[2][1]).read_text().startswith("BEGIN:VCALENDAR")
+    assert "Traceback" not in out + err
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def fetch(url: str, attempts: int = 200) -> tuple[int, str]:
+    """GET a page, waiting (up to ~20 s) for the server to listen; a 4xx/5xx comes back as its status."""
+    for _ in range(attempts):
+        try:
+            with urllib.request.urlopen(url, timeout=5) as response:
+                return response.status, response.read().decode()
+        except urllib.error.HTTPError as exc:
+            return exc.code, exc.read().decode()
+        except OSError:
+            time.sleep(0.1)
+    raise AssertionError(f"nothing answered at {url}")
+
+
+def stop(proc: subprocess.Popen) -> tuple[str, str]:
+    proc.send_signal(signal.SIGTERM)
+    out, err = proc.communicate(timeout=30)
+    return out, err
+
+
+def test_run_serves_the_pages_and_web_serves_them_alone(tmp_path: Path, default_library_db: Path) -> None:
+    port, alone = free_port(), free_port()
+    config = tmp_path / "config.toml"
+    config.write_text(f'[bot]\ndatabase = "{default_library_db}"\n\n[web]\nenabled = true\nport = {port}\n')
+    bot = subprocess.Popen(
+        [sys.executable, "-m", "bot", "--config", str(config), "run"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    assert bot.stdin and bot.stdout
+    try:
+        bot.stdin.write("/web link\n")
+        bot.stdin.flush()
+        link = None
+        while link is None and (line := bot.stdout.readline()):
+            link = re.search(rf"http://127\.0\.0\.1:{port}/g/([A-Za-z0-9_-]{{43}})/", line)
+        assert link, "web link printed no address"
+        status, page = fetch(link.group(0))
+        assert status == 200 and "Console reading group" in page
+        assert fetch(f"http://127.0.0.1:{port}/g/{'x' * 43}/")[0] == 404
+    finally:
+        bot.stdin.close()
+        bot.wait(timeout=30)
+    assert bot.returncode == 0
+
+    web = subprocess.Popen(
+        [sys.executable, "-m", "bot", "--config", str(config), "web", "--port", str(alone)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    try:
+        status, page = fetch(f"http://127.0.0.1:{alone}/g/{link.group(1)}/")
+        assert status == 200 and "Console reading group" in page
+        status, feed = fetch(f"http://127.0.0.1:{alone}/g/{link.group(1)}/calendar.ics")
+        assert status == 200 and feed.startswith("BEGIN:VCALENDAR")
+    finally:
+        out, err = stop(web)
+    assert web.returncode == 0, err
+    assert f"Serving the groups' pages on 127.0.0.1:{alone}; links start http://127.0.0.1:{alone}/" in out
+    assert link.group(1) not in out + err  # the token is never logged
+    assert "Traceback" not in out + err
+
+
+def test_web_refuses_a_missing_database_and_a_bad_port(tmp_path: Path) -> None:
+    missing = run("web", "--db", str(tmp_path / "none.sqlite3"))
+    assert missing.returncode == 2 and "There is no database at" in missing.stderr
+    assert not (tmp_path / "none.sqlite3").exists()
+    bad = run("web", "--port", "70000")
+    assert bad.returncode == 2 and "expected a port number from 1 to 65535" in bad.stderr

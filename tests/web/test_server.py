@@ -146,6 +146,19 @@ async def test_calendar_feed_is_the_plan_ics_file_and_follows_a_skip(site: Site)
     assert "SEQUENCE:1" in after
 
 
+async def test_calendar_feed_of_a_group_without_a_plan_is_a_valid_empty_calendar(room: Room) -> None:
+    token = await enable_pages(room.app)
+    client = await web_client(room.app)
+    try:
+        feed = await client.get(f"/g/{token}/calendar.ics")
+        body = (await feed.read()).decode()
+        assert feed.status == 200 and feed.content_type == "text/calendar"
+        assert body.startswith("BEGIN:VCALENDAR") and "BEGIN:VEVENT" not in body  # subscribed before the plan
+        assert (await room.say("plan ics")).kind == "error"  # the chat command still says there is no plan
+    finally:
+        await client.close()
+
+
 async def test_reading_files_download(site: Site) -> None:
     epub = await site.client.get(site.url("r/2.epub"))
     assert epub.status == 200 and epub.content_type == "application/epub+zip"
