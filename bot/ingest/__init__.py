@@ -146,11 +146,3 @@ def _drop_title_heading(blocks: list[Block], title: str, removed: list[str]) -> 
 def _title_from_filename(filename: str) -> str:
     stem = pathlib.PurePath(filename).stem
     return re.sub(r"[_-]+", " ", stem).strip() or "Untitled"
-
-
-def minutes_for(section: Section, options: IngestOptions = _DEFAULT) -> int:
-    return estimate_minutes(section.words, options.words_per_minute)
-
-
-def words_in(text: str) -> int:
-    return count_words(text)

@@ -1,0 +1,110 @@
+"""A plain-text book's own title page and table of contents, before the text begins."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+_CONTENTS_LINE = re.compile(r"^\s*(?:table\s+of\s+)?contents\s*[.:]?\s*$", re.I)
+_OPENING_HEADING = re.compile(
+    r"^\s*(?:(?:chapter|book|part|volume|letter|canto)\s+(?:[ivxlcdm]+|\d{1,3}|[a-z]+)\b.*|"
+    r"preface|foreword|introduction|prologue|prelude|dedication|to the reader|author'?s note)\s*[.:]?\s*$",
+    re.I,
+)
+_TOC_PAGE = re.compile(r"[\s.·…_-]*\d{0,4}\s*$")  # dot leaders and a page number after a contents entry
+_YEAR_LINE = re.compile(r"^\s*(1[5-9]\d\d|20\d\d)\.?\s*$")
+
+
+def _toc_key(line: str) -> str:
+    return re.sub(r"[\W_]+", " ", _TOC_PAGE.sub("", line.strip())).strip().lower()
+
+
+def _same_entry(line: str, entry: str) -> bool:
+    """A heading in the text that a contents entry announces ("CHAPTER I." ~ "CHAPTER I. THE HARBOUR")."""
+    a, b = _toc_key(line), _toc_key(entry)
+    return bool(a and b) and (a == b or a.startswith(b + " ") or b.startswith(a + " "))
+
+
+def _blocks_of_lines(lines: list[str], start: int) -> Iterator[tuple[int, int]]:
+    """(first, end) line ranges of the blank-line separated blocks from `start` on."""
+    i = start
+    while i < len(lines):
+        if not lines[i].strip():
+            i += 1
+            continue
+        j = i
+        while j < len(lines) and lines[j].strip():
+            j += 1
+        yield i, j
+        i = j
+
+
+def strip_contents(lines: list[str], removed: list[str]) -> list[str]:
+    """Drop a table of contents: a "Contents" line and the short entries after it.
+
+    The contents end where the text repeats its first entry as a heading, or where prose begins (then the
+    last short block before the prose is given back: it is that first heading). Only the first quarter
+    of the text is searched, so a chapter that mentions its contents is safe.
+    """
+    limit = max(40, len(lines) // 4)
+    at = next((i for i, line in enumerate(lines[:limit]) if _CONTENTS_LINE.match(line)), None)
+    if at is None:
+        return lines
+    entries: list[str] = []
+    end = at + 1
+    last_block: tuple[int, int] | None = None
+    for first, stop in _blocks_of_lines(lines, at + 1):
+        block = [x.strip() for x in lines[first:stop]]
+        if entries and any(_same_entry(x, entries[0]) for x in block[:1]):
+            break  # the text itself begins
+        if any(len(x) > 80 for x in block) or (len(block) > 1 and not all(_toc_entry(x) for x in block)):
+            if last_block is not None and last_block[1] - last_block[0] == 1 and len(entries) > 1:
+                entries = entries[:-1]
+                end = last_block[0]
+            break
+        if not all(_toc_entry(x) for x in block):
+            break
+        entries.extend(block)
+        end = stop
+        last_block = (first, stop)
+    if len(entries) < 2:
+        return lines
+    removed.extend(x.strip() for x in lines[at:end] if x.strip())
+    return lines[:at] + lines[end:]
+
+
+def _toc_entry(line: str) -> bool:
+    words = line.split()
+    return 0 < len(words) <= 14 and len(line) <= 80 and not line.rstrip().endswith((",", ";", "!", "?"))
+
+
+def strip_title_page(lines: list[str], hints: dict[str, str], removed: list[str]) -> list[str]:
+    """A Gutenberg book's own title page (title, "by", author, publisher, year) before the text begins.
+
+    Dropped only when it repeats the title or author the Gutenberg header stated, and only up to the
+    first heading, contents line or prose block; a year standing alone on it becomes the date hint.
+    """
+    known = {_toc_key(v) for k, v in hints.items() if k in ("title", "author") and v}
+    if not known:
+        return lines
+    end = 0
+    seen_known = False
+    for first, stop in _blocks_of_lines(lines, 0):
+        block = [x.strip() for x in lines[first:stop]]
+        if stop - first > 5 or any(len(x) > 60 for x in block):
+            break
+        if any(_CONTENTS_LINE.match(x) or _OPENING_HEADING.match(x) for x in block):
+            break
+        if any(x.endswith((".", "!", "?")) and len(x.split()) > 6 for x in block):
+            break
+        seen_known = seen_known or any(_toc_key(re.sub(r"^by\s+", "", x, flags=re.I)) in known for x in block)
+        end = stop
+    if not seen_known:
+        return lines
+    page = [x.strip() for x in lines[:end] if x.strip()]
+    removed.extend(page)
+    for x in page:
+        year = _YEAR_LINE.match(x)
+        if year:
+            hints.setdefault("date", year.group(1))
+    return lines[end:]

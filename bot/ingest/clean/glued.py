@@ -1,0 +1,221 @@
+"""Pages flattened into one line: re-divided into paragraphs, with glued headings and captions split off."""
+
+from __future__ import annotations
+
+import re
+
+from bot.ingest.clean.boilerplate import CREDIT_WORDS, find_tag_trail
+from bot.ingest.clean.model import Block
+
+_INITIAL_BEFORE = re.compile(r"(?:^|[\s(\[“\"'‘.])[A-Z]$")
+_ABBREV_BEFORE = re.compile(r"(?:^|\W)(?:Mr|Mrs|Ms|Dr|St|Jr|Sr|vs|No|Vol|pp?|ed|eds|cf|Fig|Prof|Gen|Col|Capt|Rev|Mt)$")
+# A sentence end glued to the next sentence: "…International.The October Revolution…"
+_GLUED_BOUNDARY = re.compile(
+    r"(?=[.!?…\"'”’):])"  # the first character any branch can start with: lets the scan skip plain text fast
+    r"(?:[.!?…]+[\"'”’)\]]*|[\"'”’]?\)|:(?=[\"“][A-Z]))"  # sentence end, closing bracket, or colon before a quote
+    r"(?=[\"“‘']?[A-Z][a-z]|[\"“‘']?[AI]\s|[\"“][A-Z]|\d{1,2}\.\s+\S|‘[A-Z]|\.\.\.[a-z])"
+)
+# "xx.Yy": matched from the mark and looking back, which skips ordinary text ten times faster than
+# starting with [a-z]{2}; `needs_glue_split` drops overlaps so it counts exactly like findall would
+_GLUED_SIGNAL = re.compile(r"[.!?](?<=[a-z]{2}[.!?])[\"'”’)]*(?:[A-Z][a-z]|[AI]\s)")
+_NAME_PREFIX = re.compile(r"(?:^|\s)(?:Mc|Mac|O’|O'|De|Di|Da|Du|La|Le|Van|Von|Fitz|St)$")
+_SMALL_WORDS = frozenset(
+    [
+        "a",
+        "an",
+        "the",
+        "and",
+        "or",
+        "nor",
+        "but",
+        "of",
+        "in",
+        "on",
+        "at",
+        "to",
+        "for",
+        "by",
+        "with",
+        "from",
+        "as",
+        "into",
+        "onto",
+        "over",
+        "under",
+        "per",
+        "vs",
+        "versus",
+        "via",
+        "de",
+        "la",
+        "le",
+        "du",
+        "des",
+        "von",
+        "van",
+        "der",
+        "den",
+        "di",
+        "da",
+    ]
+)
+_CAPTION = re.compile(
+    r"(?P<caption>[^.!?/\n]{3,160}?) / (?P<credit>(?:(?:Image|Photo|Picture|Photograph|Credit|Source|"
+    r"Illustration)s?:\s?)?)"
+)
+_CREDIT_END = re.compile(r"(?<=[a-z0-9.)])(?=[A-Z\"“‘])|(?<=[A-Z])(?=[A-Z][a-z])")
+
+
+def is_title_case(phrase: str) -> bool:
+    words = [w for w in re.split(r"\s+", phrase.strip()) if w]
+    if not words:
+        return False
+    significant = 0
+    for i, word in enumerate(words):
+        core = word.lstrip("‘“\"'(.…[")
+        if not core:
+            continue
+        if i > 0 and core.lower().strip("’'\",:;)") in _SMALL_WORDS:
+            continue
+        if not (core[0].isupper() or core[0].isdigit()):
+            return False
+        significant += 1
+    return significant >= 1
+
+
+# where a heading meets the first word of its text: "…Lights" + "The" (the look-ahead first: it fails sooner)
+_HEAD_BODY_SEAM = re.compile(r"(?=[A-Z\d][a-z\d-])(?<=[a-z’'”\")\]…\d.])")
+
+
+def _split_glued_heading(segment: str) -> tuple[str, str] | None:
+    """If the segment starts "Heading TextFirst word of the next sentence…", return (heading, rest)."""
+    numbered = re.match(r"(\d{1,2})\.\s+", segment)
+    offset = numbered.end() if numbered else 0
+    for m in _HEAD_BODY_SEAM.finditer(segment[offset : offset + 120]):
+        cut = offset + m.start()
+        head, rest = segment[:cut], segment[cut:]
+        if head.endswith(" ") or not head.strip() or re.search(r"(?:^|\s)[‘“\"']$", head):
+            return None
+        if _NAME_PREFIX.search(head) or (re.search(r"\d$", head) and rest[0].isdigit()):
+            return None
+        if rest[0].isdigit() and not re.match(r"\d{4}\b", rest):
+            return None  # only a year may follow a heading directly ("The Turning Point1923-1924 …")
+        body = head[offset:]
+        if re.search(r"[!?;:]|(?<!\.)\.(?!\.)|\s\.\s", body.strip(".… ")):
+            return None
+        words = body.split()
+        if not 1 <= len(words) <= 12 or len(head) > 110:
+            return None
+        if not numbered and not is_title_case(body):
+            return None
+        if len(rest.split()) < 4:
+            return None
+        return head.strip(), rest
+    return None
+
+
+def _find_captions(line: str) -> list[tuple[int, int, str]]:
+    """Spans of "Caption text / Image: credit" inserted between two glued sentences."""
+    spans: list[tuple[int, int, str]] = []
+    for m in re.finditer(r" / ", line):
+        slash = m.start()
+        # caption starts after the previous sentence end (or line start)
+        before = line[max(0, slash - 200) : slash]
+        b = max(before.rfind(". "), before.rfind("? "), before.rfind("! "), before.rfind(") "), before.rfind("” "))
+        start = slash - len(before) + (b + 2 if b >= 0 else 0)
+        if b < 0 and slash > 200:
+            continue
+        after = line[m.end() : m.end() + 120]
+        label = re.match(r"(?:Image|Photo|Picture|Photograph|Credit|Source|Illustration)s?:\s?", after)
+        credit_start = m.end()
+        tail = after[label.end() :] if label else after
+        end_m = _CREDIT_END.search(tail)
+        lic = CREDIT_WORDS.match(tail)
+        if lic and (not end_m or end_m.start() > 90 or tail[lic.end() : lic.end() + 1].isspace()):
+            credit_len = lic.end()
+        elif end_m and end_m.start() <= 90:
+            credit_len = end_m.start()
+        elif label and len(tail) < 90:
+            credit_len = len(tail)
+        else:
+            continue
+        if not label and not end_m:
+            continue
+        end = credit_start + (label.end() if label else 0) + credit_len
+        if not label and not re.fullmatch(r"[A-Z][\w.’'-]*(?: [A-Z][\w.’'-]*){0,4}", line[credit_start:end]):
+            continue
+        spans.append((start, end, line[start:end].strip()))
+    return spans
+
+
+def split_glued_line(line: str, removed: list[str], first_line: bool) -> list[Block]:
+    """Re-divide a page flattened into one line into paragraphs and headings."""
+    pieces: list[str] = []
+    cursor = 0
+    captions = _find_captions(line)
+    for start, end, caption in captions:
+        pieces.append(line[cursor:start])
+        if first_line and cursor == 0 and start == 0:
+            # masthead: "Title Tag Tag Featured Tag Caption / Image: credit"
+            cap_text, _, credit = caption.partition(" / ")
+            found = find_tag_trail(cap_text)
+            if found:
+                core, tags, cap = found
+                pieces[-1] = core
+                removed.append(tags)
+                removed.append(f"{cap} / {credit}".strip())
+                pieces.append("\n")
+                cursor = end
+                continue
+        removed.append(caption)
+        pieces.append("\n")
+        cursor = end
+    pieces.append(line[cursor:])
+    text = "".join(pieces)
+    blocks: list[Block] = []
+    for chunk in text.split("\n"):
+        chunk = chunk.strip()
+        if not chunk:
+            continue
+        for segment in _split_at_boundaries(chunk):
+            glued = _split_glued_heading(segment)
+            if glued:
+                blocks.append(Block("heading", glued[0], strong=True))
+                segment = glued[1]
+            blocks.append(Block("para", segment))
+    return blocks
+
+
+def _split_at_boundaries(chunk: str) -> list[str]:
+    out: list[str] = []
+    last = 0
+    for m in _GLUED_BOUNDARY.finditer(chunk):
+        cut = m.end()
+        if m.group().startswith(":"):
+            cut = m.end()
+        before = chunk[max(0, m.start() - 12) : m.start()]
+        if m.group().startswith(".") and (_INITIAL_BEFORE.search(before) or _ABBREV_BEFORE.search(before)):
+            continue
+        if before[-1:].isdigit() and m.group().startswith(".") and chunk[cut : cut + 1].isdigit():
+            continue
+        if cut - last < 2:
+            continue
+        out.append(chunk[last:cut].strip())
+        last = cut
+    out.append(chunk[last:].strip())
+    return [s for s in out if s]
+
+
+def needs_glue_split(line: str) -> bool:
+    """A long line with at least two sentence ends glued to the next word ("…here.The …")."""
+    if len(line) <= 200:
+        return False
+    found = 0
+    last_end = 0
+    for m in _GLUED_SIGNAL.finditer(line):
+        if m.start() - 2 >= last_end:  # the two letters before the mark belong to the signal
+            found += 1
+            last_end = m.end()
+            if found >= 2:
+                return True
+    return False

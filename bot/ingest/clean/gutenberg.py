@@ -1,0 +1,39 @@
+"""Project Gutenberg's header and licence: removed, with Title/Author/Release Date kept as hints."""
+
+from __future__ import annotations
+
+import re
+
+_PG_START = re.compile(r"^\*{3}\s*START OF (?:THE|THIS) PROJECT GUTENBERG.*$", re.I | re.M)
+_PG_END = re.compile(
+    r"^(?:\*{3}\s*END OF (?:THE|THIS) PROJECT GUTENBERG.*|End of (?:the )?Project Gutenberg'?s? .*|"
+    r"End of this Project Gutenberg.*)$",
+    re.I | re.M,
+)
+_PG_FIELD = re.compile(r"^(Title|Author|Release [Dd]ate|Language|Translator|Editor):\s*(.+)$", re.M)
+
+
+def strip_gutenberg(text: str) -> tuple[str, list[str], dict[str, str]]:
+    """Drop the Project Gutenberg header and licence, keeping Title/Author/Release Date as hints."""
+    if "project gutenberg" not in text.lower():  # both markers name it; a cheap test before the regexes
+        return text, [], {}
+    start = _PG_START.search(text)
+    end = _PG_END.search(text, start.end() if start else 0)
+    if not start and not end:
+        return text, [], {}
+    hints: dict[str, str] = {}
+    removed: list[str] = []
+    head = text[: start.start()] if start else ""
+    for key, value in _PG_FIELD.findall(head):
+        hints.setdefault(key.lower().split()[0], value.strip())
+    body_start = start.end() if start else 0
+    body_end = end.start() if end else len(text)
+    removed.extend(line for line in text[:body_start].split("\n") if line.strip())
+    removed.extend(line for line in text[body_end:].split("\n") if line.strip())
+    body = text[body_start:body_end]
+    # "Produced by …" credits sit right after the START line.
+    m = re.match(r"\s*((?:Produced|Transcribed|E-text prepared) by[^\n]*(?:\n[^\n]+)*)\n\s*\n", body)
+    if m:
+        removed.extend(line for line in m.group(1).split("\n") if line.strip())
+        body = body[m.end() :]
+    return body, removed, hints

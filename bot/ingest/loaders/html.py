@@ -1,0 +1,128 @@
+"""Web pages: metadata from <meta>, the main container, trafilatura where it keeps the headings."""
+
+from __future__ import annotations
+
+import logging
+import re
+
+from lxml import etree
+from lxml import html as lxml_html
+
+from bot.ingest.clean import Block, finish_blocks
+from bot.ingest.encoding import looks_binary, normalise_text
+from bot.ingest.loaders.common import Loaded
+from bot.ingest.loaders.html_blocks import html_blocks, parse_html
+from bot.ingest.model import IngestError, IngestOptions
+
+log = logging.getLogger(__name__)
+
+
+def _html_meta(root: lxml_html.HtmlElement) -> tuple[str | None, list[str], str | None]:
+    def meta(*names: str) -> str | None:
+        for name in names:
+            for attr in ("name", "property", "itemprop"):
+                found = root.xpath(f"//meta[@{attr}=$n]/@content", n=name)
+                if found and str(found[0]).strip():
+                    return str(found[0]).strip()
+        return None
+
+    title = meta("og:title", "dc.title", "DC.title", "citation_title")
+    if not title:
+        t = root.find(".//title")
+        if t is not None and t.text_content().strip():
+            title = re.split(r"\s+[|–—]\s+|\s+-\s+(?=[^-]+$)", t.text_content().strip())[0]
+    author = meta("author", "article:author", "dc.creator", "DC.creator", "citation_author")
+    date = meta("article:published_time", "date", "dc.date", "DC.date", "citation_publication_date", "pubdate")
+    authors = [author] if author and not author.startswith("http") else []
+    return title, authors, date
+
+
+def _main_container(root: lxml_html.HtmlElement) -> lxml_html.HtmlElement:
+    """The element holding most of the paragraph text (article/main if there is exactly one)."""
+    for xpath in ("//article", "//main", "//*[@role='main']"):
+        found = root.xpath(xpath)
+        if len(found) == 1 and len(_text_of_copy(found[0])) > 200:
+            return found[0]
+    scores: dict[lxml_html.HtmlElement, int] = {}
+    for p in root.iter("p"):
+        parent = p.getparent()
+        n = len(p.text_content())
+        depth = 0
+        while parent is not None and depth < 3:
+            scores[parent] = scores.get(parent, 0) + n // (depth + 1)
+            parent = parent.getparent()
+            depth += 1
+    if not scores:
+        body = root.find(".//body")
+        return body if body is not None else root
+    return max(scores, key=lambda e: scores[e])
+
+
+def _text_of_copy(el: lxml_html.HtmlElement) -> str:
+    return el.text_content().strip()
+
+
+def _trafilatura_blocks(raw: bytes) -> list[Block] | None:
+    """Main-content extraction by trafilatura; None when it is unavailable or finds nothing."""
+    try:
+        import trafilatura
+    except ImportError:  # trafilatura needs lxml_html_clean on lxml ≥ 5.2; fall back to our walker
+        return None
+    try:
+        xml = trafilatura.extract(
+            raw,
+            output_format="xml",
+            include_comments=False,
+            include_tables=False,
+            include_formatting=False,
+            include_images=False,
+            include_links=False,
+            favor_recall=True,
+        )
+    except Exception:
+        log.warning("trafilatura failed; using the lxml block walker", exc_info=True)
+        return None
+    if not xml:
+        return None
+    doc = etree.fromstring(xml.encode("utf-8"), etree.XMLParser(resolve_entities=False, no_network=True))
+    blocks: list[Block] = []
+    for el in doc.iter("head", "p", "item", "quote", "list"):
+        if el.tag == "list" or (el.tag == "quote" and el.find("p") is not None):
+            continue
+        text = re.sub(r"\s+", " ", "".join(el.itertext())).strip()
+        if not text:
+            continue
+        if el.tag == "head":
+            level = int(re.sub(r"\D", "", el.get("rend", "h2")) or 2)
+            blocks.append(Block("heading", text, level, True))
+        else:
+            blocks.append(Block("para", normalise_text(text)))
+    return blocks
+
+
+def load_html(data: bytes, options: IngestOptions) -> Loaded:
+    if looks_binary(data):
+        raise IngestError("That file looks like binary data, not a web page I can read.")
+    root = parse_html(data)
+    title, authors, date = _html_meta(root)
+    removed: list[str] = []
+    main = _main_container(root)
+    walked = html_blocks(main, removed)
+    # headings outside the main container but inside the body (CMS wrappers) still belong to the text
+    walked_headings = sum(1 for b in walked if b.kind == "heading" and b.level > 1)
+    extracted = _trafilatura_blocks(data)
+    blocks = walked
+    # trafilatura drops footnote lists and their markers; where the page has notes, the walker keeps them
+    has_notes = any(b.kind == "note" for b in walked)
+    if extracted and not has_notes:
+        kept_headings = sum(1 for b in extracted if b.kind == "heading")
+        walked_len = sum(len(b.text) for b in walked if b.kind == "para")
+        extracted_len = sum(len(b.text) for b in extracted if b.kind == "para")
+        # trafilatura is better at boilerplate, but some CMS containers make it drop every <h2>:
+        # trust it only when it kept the headings and most of the text
+        if kept_headings >= walked_headings * 0.8 and extracted_len >= 0.6 * walked_len:
+            blocks = extracted
+    if not any(b.kind == "para" for b in blocks):
+        raise IngestError("That HTML file has no readable text in it.")
+    cleaned = finish_blocks(blocks, removed)
+    return Loaded("html", cleaned, any(b.kind == "heading" for b in blocks), title, authors, date)

@@ -1,0 +1,54 @@
+"""Web pages: headings in CMS containers, the extractor and its fallback, broken markup."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.ingest import ingest_bytes, ingest_path
+from bot.ingest.loaders.html import _trafilatura_blocks
+from tests.ingest.helpers import headings, reading_text
+
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "ingest"
+
+
+def test_html_headings_in_cms_containers_survive() -> None:
+    book = ingest_path(FIXTURES / "cms_headings.html")
+    assert book.source_format == "html"
+    assert (book.title, book.authors, book.date) == ("The Salt Roads", ("Ines Varga",), "2020-06-14")
+    assert headings(book) == ["Mines and Pans", "The Caravans"]
+    text = reading_text(book)
+    for junk in ("Facebook", "Related articles", "pepper", "contact us", "Photo: archive", "Home"):
+        assert junk.lower() not in text.lower()
+    assert "shallow pans. The pans" in text  # the <sup> marker left
+    assert any("Sea salt was usually cheaper" in n for s in book.sections for n in s.notes)
+
+
+def test_html_falls_back_when_extractor_drops_headings(monkeypatch: pytest.MonkeyPatch) -> None:
+    from bot.ingest.clean import Block
+    from bot.ingest.loaders import html as html_loader
+
+    def no_headings(raw: bytes) -> list[Block]:
+        return [Block("para", "Only the text survived, every heading dropped by the container.")] * 5
+
+    monkeypatch.setattr(html_loader, "_trafilatura_blocks", no_headings)
+    book = ingest_path(FIXTURES / "cms_headings.html")
+    assert headings(book) == ["Mines and Pans", "The Caravans"]
+
+
+def test_trafilatura_result_is_used_when_available() -> None:
+    blocks = _trafilatura_blocks((FIXTURES / "cms_headings.html").read_bytes())
+    if blocks is None:
+        pytest.skip("trafilatura cannot be imported here (it needs lxml_html_clean)")
+    assert any(b.kind == "para" for b in blocks)
+
+
+def test_malformed_html_is_still_read() -> None:
+    html = (
+        b"<html><body><div><h2>Broken<p>Unclosed paragraph with enough words to count as text here."
+        b"<p>Another one, also unclosed, to make a reading long enough for a group to read together"
+        b"</div></span></body>"
+    )
+    book = ingest_bytes(html, "broken.html")
+    assert "Unclosed paragraph" in reading_text(book)
