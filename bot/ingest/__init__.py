@@ -45,6 +45,7 @@ __all__ = [
     "estimate_minutes",
     "ingest_bytes",
     "ingest_path",
+    "read_path",
     "split_sentences",
 ]
 

@@ -125,9 +125,11 @@ _MARKER_AFTER_END = re.compile(r"[.!?”\"’)][\d]{1,3}$")
 
 
 def ends_sentence(text: str) -> bool:
-    t = text.rstrip().rstrip("*_")
+    t = text[-80:].rstrip().rstrip("*_")  # the end is all that matters: never copy a long paragraph
+    if len(t) < 8 < len(text):
+        t = text.rstrip().rstrip("*_")
     # a footnote marker after the full stop ("…to families.2") still ends the sentence
-    return t.endswith(TERMINAL) or bool((t[-1:].isdigit() or t.endswith("\n")) and _MARKER_AFTER_END.search(t))
+    return t.endswith(TERMINAL) or bool(t[-1:].isdigit() and _MARKER_AFTER_END.search(t[-4:]))
 
 
 def is_boilerplate(text: str) -> bool:

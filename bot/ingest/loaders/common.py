@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -36,22 +38,43 @@ class Loaded:
 
 
 def read_path(path: Path, options: IngestOptions) -> bytes:
-    """Read a file within the size limit, turning OS errors into sentences."""
+    """Read a regular file within the size limit, turning OS errors into sentences.
+
+    The file is opened without blocking and checked with fstat before a byte is read: a FIFO, a device or
+    a socket is refused (a FIFO would block for ever, /dev/zero never ends), and reading stops one byte past
+    the limit whatever size the file claimed.
+    """
     try:
-        size = path.stat().st_size
-        if size > options.max_bytes:
-            raise IngestError(too_big(options))
-        with path.open("rb") as fh:
-            data = fh.read(options.max_bytes + 1)
-    except IngestError:
-        raise
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except FileNotFoundError as exc:
         raise IngestError("I can't find that file.") from exc
     except IsADirectoryError as exc:
         raise IngestError("That is a folder, not a file.") from exc
     except OSError as exc:
         raise IngestError("I couldn't open that file.") from exc
-    return data
+    try:
+        mode = os.fstat(fd).st_mode
+        if stat.S_ISDIR(mode):
+            raise IngestError("That is a folder, not a file.")
+        if not stat.S_ISREG(mode):
+            raise IngestError("That is not an ordinary file (a device, pipe or socket), so I won't read it.")
+        if os.fstat(fd).st_size > options.max_bytes:
+            raise IngestError(too_big(options))
+        chunks: list[bytes] = []
+        total = 0
+        while total <= options.max_bytes:
+            chunk = os.read(fd, min(1 << 20, options.max_bytes + 1 - total))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            total += len(chunk)
+    except OSError as exc:
+        raise IngestError("I couldn't read that file.") from exc
+    finally:
+        os.close(fd)
+    if total > options.max_bytes:
+        raise IngestError(too_big(options))
+    return b"".join(chunks)
 
 
 def too_big(options: IngestOptions) -> str:

@@ -15,6 +15,18 @@ from bot.ingest.loaders.html_blocks import html_blocks, parse_html
 from bot.ingest.model import IngestError, IngestOptions
 
 log = logging.getLogger(__name__)
+TRAFILATURA_MAX_CHARS = 200_000  # about 35,000 words: longer than any article
+TRAFILATURA_MAX_ELEMENTS = 20_000  # a news page with all its chrome has a few thousand
+
+
+def _count_elements(root: lxml_html.HtmlElement, cap: int) -> int:
+    """Elements in the tree, counting no further than `cap`."""
+    n = 0
+    for _el in root.iter():
+        n += 1
+        if n >= cap:
+            break
+    return n
 
 
 def _html_meta(root: lxml_html.HtmlElement) -> tuple[str | None, list[str], str | None]:
@@ -110,13 +122,18 @@ def load_html(data: bytes, options: IngestOptions) -> Loaded:
     walked = html_blocks(main, removed)
     # headings outside the main container but inside the body (CMS wrappers) still belong to the text
     walked_headings = sum(1 for b in walked if b.kind == "heading" and b.level > 1)
-    extracted = _trafilatura_blocks(data)
+    walked_len = sum(len(b.text) for b in walked if b.kind == "para")
+    # trafilatura is for a web page's chrome around an article; a book-length page is its own main content,
+    # and trafilatura costs ten times the walker (and more on degenerate markup), so it reads articles only
+    article_sized = walked_len <= TRAFILATURA_MAX_CHARS and _count_elements(root, TRAFILATURA_MAX_ELEMENTS) < (
+        TRAFILATURA_MAX_ELEMENTS
+    )
+    extracted = _trafilatura_blocks(data) if article_sized else None
     blocks = walked
     # trafilatura drops footnote lists and their markers; where the page has notes, the walker keeps them
     has_notes = any(b.kind == "note" for b in walked)
     if extracted and not has_notes:
         kept_headings = sum(1 for b in extracted if b.kind == "heading")
-        walked_len = sum(len(b.text) for b in walked if b.kind == "para")
         extracted_len = sum(len(b.text) for b in extracted if b.kind == "para")
         # trafilatura is better at boilerplate, but some CMS containers make it drop every <h2>:
         # trust it only when it kept the headings and most of the text

@@ -9,18 +9,21 @@ from bot.ingest.encoding import decode_bytes
 from bot.ingest.loaders.common import Loaded
 from bot.ingest.model import IngestError, IngestOptions
 
-_ATX = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
+_ATX = re.compile(r"^(#{1,6})\s+(\S.*)$")  # the closing #s are stripped in Python: a lazy regex is quadratic
 _SETEXT = re.compile(r"^(=+|-+)\s*$")
 _FRONT = re.compile(r"\A---\n(.*?)\n(?:---|\.\.\.)\n", re.S)
 
 
-_MD_IMAGE = re.compile(r"!\[[^\]]*\](?:\([^)]*\)|\[[^\]]*\])")  # inline and reference images: alt text is no text
-_MD_LINK = re.compile(r"\[([^\]]+)\]\((?:[^()\s]|\([^)]*\))+(?:\s+\"[^\"]*\")?\)")
-_MD_REF_LINK = re.compile(r"\[([^\]^][^\]]*)\]\[[^\]]*\]")  # [text][ref]
+_MD_IMAGE = re.compile(r"!\[[^\[\]]*\](?:\([^()]*\)|\[[^\[\]]*\])")  # inline and reference images: alt text is no text
+_MD_LINK = re.compile(r"\[([^\[\]]+)\]\((?:[^()\s]|\([^()]*\))+(?:\s+\"[^\"()]{0,300}\")?\)")
+_MD_REF_LINK = re.compile(r"\[([^\[\]^][^\[\]]*)\]\[[^\[\]]*\]")  # [text][ref]
 _MD_REF_DEFINITION = re.compile(r"^ {0,3}\[(?!\^)[^\]]+\]:\s*\S+(?:\s+[\"'(].*[\"')])?\s*$")
 _MD_CODE_SPAN = re.compile(r"`([^`\n]+)`")
 _MD_QUOTE = re.compile(r"^ {0,3}(?:> ?)+")
 _MD_BULLET = re.compile(r"^[-*+•]\s+")
+_MD_TAG = re.compile(r"<[^<>\n]{1,200}>")
+# Bracket classes exclude both brackets and a link target's inner parentheses exclude both parentheses, so a
+# scan from one "[" or "(" stops at the next one: linear on "[[[[…" and "![![…", where "[^\]]*" was quadratic.
 
 
 def _strip_markdown_inline(text: str) -> str:
@@ -28,7 +31,7 @@ def _strip_markdown_inline(text: str) -> str:
     text = _MD_LINK.sub(r"\1", text)
     text = _MD_REF_LINK.sub(r"\1", text)
     text = _MD_CODE_SPAN.sub(r"\1", text)
-    text = re.sub(r"<[^>\n]{1,200}>", "", text)
+    text = _MD_TAG.sub("", text)
     return text
 
 
@@ -77,7 +80,8 @@ def load_markdown(data: bytes, options: IngestOptions) -> Loaded:
         nxt = lines[i + 1] if i + 1 < len(lines) else ""
         if m:
             flush()
-            blocks.append(Block("heading", _strip_markdown_inline(m.group(2)).strip("*_ "), len(m.group(1)), True))
+            title = m.group(2).rstrip().rstrip("#").rstrip() or m.group(2)[:1]
+            blocks.append(Block("heading", _strip_markdown_inline(title).strip("*_ "), len(m.group(1)), True))
         elif line.strip() and _SETEXT.match(nxt) and not _SETEXT.match(line) and len(line) < 120:
             flush()
             blocks.append(Block("heading", _strip_markdown_inline(line).strip("*_ "), 1 if nxt[0] == "=" else 2, True))

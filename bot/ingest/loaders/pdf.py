@@ -30,7 +30,7 @@ def load_pdf(data: bytes, options: IngestOptions) -> Loaded:
                 raise
             except Exception as exc:
                 raise IngestError("That PDF is password-protected, so I can't read it.") from exc
-        pages = [page.extract_text() or "" for page in reader.pages]
+        pages = _page_texts(reader, options.max_bytes)
         outline = _pdf_outline(reader)
         info = reader.metadata
     except IngestError:
@@ -65,6 +65,20 @@ def load_pdf(data: bytes, options: IngestOptions) -> Loaded:
     authors = [str(info.author)] if info and info.author else []
     cleaned = finish_blocks(blocks, removed)
     return Loaded("pdf", cleaned, bool(outline), doc_title, authors, None)
+
+
+def _page_texts(reader: object, budget: int) -> list[str]:
+    """Each page's text, refusing a PDF whose text outgrows the upload limit: a small PDF can repeat one
+    compressed page thousands of times, and memory must stay a small multiple of what we accept."""
+    pages: list[str] = []
+    total = 0
+    for page in reader.pages:  # type: ignore[attr-defined]
+        text = page.extract_text() or ""
+        total += len(text)
+        if total > budget:
+            raise IngestError("That PDF holds more text than I accept in one book, so I won't read it.")
+        pages.append(text)
+    return pages
 
 
 def _pdf_outline(reader: object) -> list[tuple[str, int, int]]:
