@@ -13,6 +13,7 @@ import re
 
 from bot.ingest.clean import Block
 from bot.ingest.footnotes import attach_notes
+from bot.ingest.headings import detect_headings, drop_contents, drop_title_page
 from bot.ingest.loaders import Loaded, load, read_path
 from bot.ingest.metadata import (
     Metadata,
@@ -31,7 +32,7 @@ from bot.ingest.model import (
     count_words,
     estimate_minutes,
 )
-from bot.ingest.sections import build_sections, detect_headings
+from bot.ingest.sections import build_sections
 from bot.ingest.sentences import split_sentences
 from bot.text import plural
 
@@ -80,8 +81,11 @@ def _build(loaded: Loaded, filename: str, options: IngestOptions) -> Book:
     removed = list(cleaned.removed)
     blocks = list(cleaned.blocks)
 
-    if cleaned.hints.get("title"):  # a Gutenberg header named the book; its title page is already gone
+    if cleaned.hints.get("title"):  # a Gutenberg header named the book; its title page is gone or goes now
         meta = Metadata()
+        blocks, year = drop_title_page(blocks, cleaned.hints["title"], removed)
+        if year:
+            cleaned.hints.setdefault("date", year)
     else:
         meta, blocks = read_header(blocks)
         removed.extend(meta.consumed)
@@ -94,6 +98,7 @@ def _build(loaded: Loaded, filename: str, options: IngestOptions) -> Book:
         blocks = _drop_title_heading(blocks, meta.title, removed)
     if not loaded.structured:
         blocks = detect_headings(blocks)
+    blocks = drop_contents(blocks, removed)
     if not any(b.kind == "para" and count_words(b.text) for b in blocks):
         raise IngestError("I couldn't find any readable text in that file.")
 

@@ -15,6 +15,30 @@ _TOC_PAGE = re.compile(r"[\s.·…_-]*\d{0,4}\s*$")  # dot leaders and a page nu
 _YEAR_LINE = re.compile(r"^\s*(1[5-9]\d\d|20\d\d)\.?\s*$")
 
 
+_ROMAN_YEAR = re.compile(
+    r"M{1,2}(?:CM|DCCC|DCC|DC|D|CD|CCC|CC|C)(?:XC|LXXX|LXX|LX|L|XL|XXX|XX|X)?(?:IX|VIII|VII|VI|V|IV|III|II|I)?"
+)
+
+
+def roman_value(numeral: str) -> int:
+    """The value of a Roman numeral in capitals ("XIV" → 14); subtractive pairs read as usual."""
+    values = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100, "D": 500, "M": 1000}
+    total = 0
+    for i, c in enumerate(numeral):
+        v = values[c]
+        total += -v if i + 1 < len(numeral) and values[numeral[i + 1]] > v else v
+    return total
+
+
+def roman_year(text: str) -> str | None:
+    """A year printed in Roman numerals on a title page ("MCMIX" → "1909"), between 1500 and 2099."""
+    for m in _ROMAN_YEAR.finditer(text):
+        value = roman_value(m.group())
+        if 1500 <= value <= 2099:
+            return str(value)
+    return None
+
+
 def _toc_key(line: str) -> str:
     return re.sub(r"[\W_]+", " ", _TOC_PAGE.sub("", line.strip())).strip().lower()
 
@@ -107,4 +131,6 @@ def strip_title_page(lines: list[str], hints: dict[str, str], removed: list[str]
         year = _YEAR_LINE.match(x)
         if year:
             hints.setdefault("date", year.group(1))
+        elif re.fullmatch(r"\s*[MDCLXVI]{4,}\.?\s*", x) and roman_year(x):
+            hints.setdefault("date", roman_year(x) or "")
     return lines[end:]

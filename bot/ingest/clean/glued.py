@@ -87,12 +87,38 @@ def is_title_case(phrase: str) -> bool:
 _HEAD_BODY_SEAM = re.compile(r"(?=[A-Z\d][a-z\d-])(?<=[a-z’'”\")\]…\d.])")
 
 
+_LABEL_WORD = r"(?:CHAPTER|Chapter|BOOK|Book|PART|Part|VOLUME|Volume|STAVE|Stave|LETTER|Letter|SECTION|Section)"
+_ORDINAL = (
+    r"(?:[Tt]he|THE)\s+(?:First|Second|Third|Fourth|Fifth|Sixth|Seventh|Eighth|Ninth|Tenth|Last|FIRST|SECOND|"
+    r"THIRD|FOURTH|FIFTH|SIXTH|SEVENTH|EIGHTH|NINTH|TENTH|LAST)"
+)
+# where a heading glued to what comes before it begins: a chapter label right after any character, or a
+# Roman-numbered title right after a sentence end ("…lost.CHAPTER II: THE STORM…", "…lost.II. The Storm…")
+_LABEL_CUT = re.compile(
+    rf"(?<=\S)(?={_LABEL_WORD}\s+(?:[IVXLC]+\b|\d{{1,3}}\b|{_ORDINAL}))|"
+    r"(?<=\s)(?=(?:CHAPTER|BOOK|PART|VOLUME|STAVE|LETTER)\s+(?:[IVXLC]+|\d{1,3})\b)"  # capitals: never mid-sentence
+)
+_ROMAN_CUT = re.compile(r"(?<=[.!?\"”’)a-z])(?=[IVXLC]{1,7}\.\s+[A-Z‘“\"])")  # "…lost.II. The", "CrossingI. The"
+# the label or number a glued heading starts with, and its separator: "CHAPTER II: ", "Book the First--", "II. "
+_HEAD_PREFIX = re.compile(
+    rf"(?:{_LABEL_WORD}\s+(?:[IVXLC]+|\d{{1,3}}|{_ORDINAL})\b(?:\s*(?:--|—|–|:|\.)\s*|\s+)|"
+    r"[IVXLC]{1,7}\.\s+|\d{1,2}\.\s+)"
+)
+_CAPS_BODY_SEAM = re.compile(r"(?<=[A-Z]{2})(?=[A-Z][a-z])")  # "…THE STORM" + "The wind"
+
+
+def _seams(text: str) -> list[int]:
+    """Where a heading may end and its text begin, in order: after a lowercase letter or a capital run."""
+    cuts = {m.start() for m in _HEAD_BODY_SEAM.finditer(text)} | {m.start() for m in _CAPS_BODY_SEAM.finditer(text)}
+    return sorted(cuts)
+
+
 def _split_glued_heading(segment: str) -> tuple[str, str] | None:
     """If the segment starts "Heading TextFirst word of the next sentence…", return (heading, rest)."""
-    numbered = re.match(r"(\d{1,2})\.\s+", segment)
+    numbered = _HEAD_PREFIX.match(segment)
     offset = numbered.end() if numbered else 0
-    for m in _HEAD_BODY_SEAM.finditer(segment[offset : offset + 120]):
-        cut = offset + m.start()
+    for seam in _seams(segment[offset : offset + 120]):
+        cut = offset + seam
         head, rest = segment[:cut], segment[cut:]
         if head.endswith(" ") or not head.strip() or re.search(r"(?:^|\s)[‘“\"']$", head):
             return None
@@ -182,11 +208,36 @@ def split_glued_line(line: str, removed: list[str], first_line: bool) -> list[Bl
             if glued:
                 blocks.append(Block("heading", glued[0], strong=True))
                 segment = glued[1]
+            elif _bare_label(segment):  # a contents entry or a heading with nothing glued after it
+                blocks.append(Block("heading", segment, strong=True))
+                continue
             blocks.append(Block("para", segment))
     return blocks
 
 
+_BARE_LABEL = re.compile(rf"{_LABEL_WORD}\s+(?:[IVXLC]+|\d{{1,3}}|{_ORDINAL})\b")
+
+
+def _bare_label(segment: str) -> bool:
+    """ "CHAPTER II. THE STORM" cut out of a run-together line: a label and at most a short title."""
+    return (
+        bool(_BARE_LABEL.match(segment))
+        and len(segment) <= 100
+        and len(segment.split()) <= 12
+        and not (segment.endswith((",", ";", ":")) or (segment.endswith((".", "!", "?")) and segment[-2:-1].islower()))
+    )
+
+
 def _split_at_boundaries(chunk: str) -> list[str]:
+    cuts = sorted(
+        {0} | {m.start() for m in _LABEL_CUT.finditer(chunk)} | {m.start() for m in _ROMAN_CUT.finditer(chunk)}
+    )
+    if len(cuts) == 1:
+        return _split_at_sentence_ends(chunk)
+    return [s for a, b in zip(cuts, [*cuts[1:], len(chunk)], strict=True) for s in _split_at_sentence_ends(chunk[a:b])]
+
+
+def _split_at_sentence_ends(chunk: str) -> list[str]:
     out: list[str] = []
     last = 0
     for m in _GLUED_BOUNDARY.finditer(chunk):
@@ -200,6 +251,13 @@ def _split_at_boundaries(chunk: str) -> list[str]:
             continue
         if cut - last < 2:
             continue
+        quote = chunk.find('"', m.start(), cut)
+        # straight quotes: with every earlier one closed, a quote after the mark opens the next sentence
+        if quote != -1 and chunk[cut : cut + 1].isupper():
+            if chunk.count('"', last, m.start()) % 2 == 0:
+                cut = quote
+            elif chunk[quote + 1 : quote + 2] == '"':
+                cut = quote + 1
         out.append(chunk[last:cut].strip())
         last = cut
     out.append(chunk[last:].strip())

@@ -11,20 +11,27 @@ _PG_END = re.compile(
     re.I | re.M,
 )
 _PG_FIELD = re.compile(r"^(Title|Author|Release [Dd]ate|Language|Translator|Editor):\s*(.+)$", re.M)
+# the same markers and fields inside a line: a book whose paragraphs were run together into one
+_PG_START_INLINE = re.compile(r"\*{3}\s*START OF (?:THE|THIS) PROJECT GUTENBERG[^*\n]{0,300}\*{3}", re.I)
+_PG_END_INLINE = re.compile(r"\*{3}\s*END OF (?:THE|THIS) PROJECT GUTENBERG[^*\n]{0,300}\*{3}", re.I)
+_FIELD_NAMES = r"Title|Author|Release [Dd]ate|Language|Translator|Editor|Credits|Illustrator|Most recently updated"
+_PG_FIELD_INLINE = re.compile(rf"({_FIELD_NAMES}):\s*(.{{1,200}}?)\s*(?=(?:{_FIELD_NAMES}):|\*{{3}}|$)")
 
 
 def strip_gutenberg(text: str) -> tuple[str, list[str], dict[str, str]]:
     """Drop the Project Gutenberg header and licence, keeping Title/Author/Release Date as hints."""
     if "project gutenberg" not in text.lower():  # both markers name it; a cheap test before the regexes
         return text, [], {}
-    start = _PG_START.search(text)
-    end = _PG_END.search(text, start.end() if start else 0)
+    start = _PG_START.search(text) or _PG_START_INLINE.search(text)
+    end = _PG_END.search(text, start.end() if start else 0) or _PG_END_INLINE.search(text, start.end() if start else 0)
     if not start and not end:
         return text, [], {}
     hints: dict[str, str] = {}
     removed: list[str] = []
     head = text[: start.start()] if start else ""
-    for key, value in _PG_FIELD.findall(head):
+    for key, value in _PG_FIELD.findall(head) or _PG_FIELD_INLINE.findall(head):
+        if key.lower() in ("credits", "illustrator", "most recently updated"):
+            continue
         hints.setdefault(key.lower().split()[0], value.strip())
     body_start = start.end() if start else 0
     body_end = end.start() if end else len(text)

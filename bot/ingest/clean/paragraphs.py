@@ -47,6 +47,8 @@ _SPACE_RUN = re.compile(r"[ \t]+")
 # _italics_, *emphasis*, __strong__, **strong** of plain-text and Markdown books: the marks go, the words
 # stay; a lone asterisk or snake_case is left alone. A scanner, not a regex: a lazy regex looking for the
 # closing mark from every opening one is quadratic on a line of "*a *a *a …".
+# =bold= of Project Gutenberg's plain texts; the class stops at the next "=", so the scan is linear
+_BOLD_EQUALS = re.compile(r"(?<![\w=])=(?=[^\s=])([^=\n]{1,200}?)(?<=[^\s=])=(?![\w=])")
 _MARK_RUN = re.compile(r"\*+|_+")
 _WORD_CHAR = re.compile(r"\w")
 
@@ -133,7 +135,7 @@ def lines_to_paragraphs(text: str, wrapped: bool | None = None) -> list[str]:
         last = line
     finish()
     paragraphs = [_SPACE_RUN.sub(" ", p) if "  " in p or "\t" in p else p for p in paragraphs]
-    return [strip_emphasis(p) for p in paragraphs]
+    return [_BOLD_EQUALS.sub(r"\1", strip_emphasis(p)) if "=" in p else strip_emphasis(p) for p in paragraphs]
 
 
 def rejoin(blocks: list[Block]) -> list[Block]:

@@ -1,0 +1,343 @@
+"""Headings in a text without structure, judged by the book's own pattern, never by shortness alone.
+
+A false heading cuts a reading in two and shows the group a sentence as a title, which is worse than a
+missed one. So a line is first given a *kind* by its shape — a label ("CHAPTER IV", "Book the First--…"),
+a Roman numeral standing alone, a Roman-numbered title ("II. The Mail"), a numbered title, a line in
+capitals, a short title-like line — and then the book decides: where its headings are labelled or
+numbered, a line in capitals or a short line between paragraphs is prose (a shout, a notice, a
+signature), except the front- and back-matter words every book uses (PREFACE, EPILOGUE…). Lines that read
+like a letter's signature (after "Your loving,"), a dateline ("PARIS, 1909") or an edition line ("TENTH
+IMPRESSION") are never headings. Levels follow the labels: a volume above a book above a part above a
+chapter, and a numbered heading below a labelled chapter.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from dataclasses import replace
+
+from bot.ingest.clean import LIST_ITEM, Block, ends_sentence, is_date_line, is_title_case
+from bot.ingest.clean.front_matter import roman_value as _roman_value
+from bot.ingest.clean.front_matter import roman_year
+
+_NUMERAL = (
+    r"(?:[ivxlcdm]+|\d{1,3}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|[a-z]+teen|twenty|the\s+\w+)"
+)
+_LABEL_WORDS = r"chapter|book|part|section|letter|lecture|appendix|volume|canto|act|scene|stave|fit|epistle"
+_CHAPTER = re.compile(rf"^(?P<label>{_LABEL_WORDS})\s+{_NUMERAL}\b(?:[.:—–-]{{0,2}}\s*(?P<title>.{{1,90}}))?$", re.I)
+_ROMAN = re.compile(r"^(?=[IVXLC])M*(?:C[MD]|D?C{0,3})(?:X[CL]|L?X{0,3})(?:I[XV]|V?I{0,3})\.?$")
+_ROMAN_TITLED = re.compile(r"^(?P<num>[IVXLC]{1,7})\.\s+(?P<title>[A-Z‘“\"'].{0,100})$")
+_NUMBERED = re.compile(r"^(\d{1,3})\.\s+(\S.{0,100})$")
+_FUNCTION_END = re.compile(r"\b(?:the|a|an|and|or|of|to|in|on|for|with|by|at|from|that|which)$", re.I)
+_LABEL_ONLY = re.compile(rf"^(?:(?:{_LABEL_WORDS})\s+\S+|[IVXLC]+)\.?$", re.I)
+_MATTER = re.compile(
+    r"^(?:preface|foreword|introduction|prologue|prelude|epilogue|afterword|conclusion|postscript|appendix|"
+    r"notes|dedication|to the reader|author'?s note|translator'?s note|glossary|index|bibliography)\b.{0,60}$",
+    re.I,
+)
+_YEAR = (
+    r"(?:1[5-9]\d\d|20\d\d|"
+    r"M{1,2}(?:CM|DCCC|DCC|DC|D|CD|CCC|CC|C)?(?:XC|LXXX|LXX|LX|L|XL|XXX|XX|X)?(?:IX|VIII|VII|VI|V|IV|III|II|I)?)"
+)
+_DATELINE = re.compile(
+    rf"^[A-Z][\w .'’-]{{1,40}},\s*(?:\d{{1,2}}(?:st|nd|rd|th)?\s+)?(?:[A-Za-z]+\.?\s+)?"
+    rf"(?:\d{{1,2}}(?:st|nd|rd|th)?,?\s+)?{_YEAR}\.?$"
+)
+_EDITION = re.compile(r"\b(?:impression|edition|printing|reprinted|printed|copyright|published|thousand)\b", re.I)
+_RANK = {"volume": 0, "book": 1, "part": 2}  # every other label word is a chapter (rank 3)
+
+
+def _label(text: str) -> re.Match[str] | None:
+    """A chapter-style label, unless the line is a sentence that happens to start with "Part two of…"."""
+    m = _CHAPTER.match(text)
+    if m is None:
+        return None
+    title = (m.group("title") or "").strip()
+    if title and title[0].islower() and len(title.split()) >= 3 and title.endswith((".", "!", "?", ",")):
+        return None
+    return m
+
+
+def kind_of(text: str) -> str | None:
+    """The shape of a line that could be a heading: label, roman, roman-titled, numbered, caps, weak or None."""
+    t = text.strip()
+    if not t or "\n" in t or len(t) > 120 or len(t.split()) > 16:
+        return None
+    if _label(t):
+        return "label"
+    if _ROMAN.match(t):
+        return "roman"
+    m = _ROMAN_TITLED.match(t)
+    if m and len(t.split()) <= 14 and not t.endswith((",", ";", ":")):
+        return "roman-titled"
+    m = _NUMBERED.match(t)
+    if (m and not t.endswith((".", ",", ";", ":"))) or (m and t.endswith("...")):
+        return "numbered" if len(t.split()) <= 12 else None
+    letters = [c for c in t if c.isalpha()]
+    if len(letters) >= 4 and all(not c.islower() for c in letters) and len(t.split()) <= 10:
+        return None if t.endswith((",", ";", ":")) else "caps"
+    return "weak" if _weak_shape(t) else None
+
+
+def _weak_shape(t: str) -> bool:
+    """A short title-like line; context and the book's pattern decide whether it is a heading."""
+    if len(t) > 90:
+        return False
+    words = t.split()
+    if not words or len(words) > 12:
+        return False
+    if not (t[0].isupper() or t[0].isdigit() or t[0] in "‘“\"'"):
+        return False
+    bare = t.rstrip("\"”’')]")
+    if bare.endswith((".", ",", ";", ":", "…", "-", "–", "—")) and not bare.endswith(". . ."):
+        return False
+    if t.endswith("?") and not is_title_case(t):
+        return False
+    if LIST_ITEM.match(t) or "http" in t or t.count(",") >= 2 or is_date_line(t):
+        return False
+    if t[0] in '“"' and re.search(r"[.!?,]", t[1:-1]):
+        return False  # a line of dialogue
+    return not _FUNCTION_END.search(t)
+
+
+def _never_heading(t: str, prev: Block | None) -> bool:
+    """Signatures, datelines and edition lines: short, often in capitals, and never headings."""
+    t = t.strip()
+    if prev is not None and prev.kind == "para" and prev.text.rstrip().endswith(","):
+        return True  # "Your loving," / "MOTHER": a letter's signature
+    if _MATTER.match(t):
+        return False  # "PREFACE TO THE SECOND EDITION."
+    if _DATELINE.match(t) or _EDITION.search(t):
+        return True
+    if t.endswith("!"):  # "Lost, utterly lost!" is dialogue; "So you are saying Lenin led to Stalin!" a title
+        return "," in t or len(t.split()) < 4
+    return t.endswith(".") and not _label(t) and not _ROMAN.match(t) and not _ROMAN_TITLED.match(t)
+
+
+def _is_prose(b: Block) -> bool:
+    return b.kind == "para" and (ends_sentence(b.text) or len(b.text.split()) >= 12)
+
+
+def _numbered_run(blocks: list[Block], i: int) -> bool:
+    """Is the numbered line at i part of a numbered list (its neighbour numbered one more or one less)?"""
+    num = _NUMBERED.match(blocks[i].text.strip())
+    if num is None:
+        return False
+    for j, step in ((i + 1, 1), (i - 1, -1)):
+        if 0 <= j < len(blocks) and blocks[j].kind == "para":
+            other = _NUMBERED.match(blocks[j].text.strip())
+            if other and int(other.group(1)) == int(num.group(1)) + step:
+                return True
+    return False
+
+
+def _roman_sequence(values: list[int]) -> bool:
+    """Roman-numbered titles are the book's headings when they count up (restarting at I is allowed)."""
+    if len(values) < 2:
+        return False
+    steps = sum(1 for a, b in itertools.pairwise(values) if b == a + 1 or b == 1)
+    return steps >= (len(values) - 1) / 2
+
+
+def detect_headings(blocks: list[Block]) -> list[Block]:
+    """Mark headings in a text that has no structural ones, then give them levels."""
+    out = list(blocks)
+    n = len(out)
+    kinds = [kind_of(b.text) if b.kind == "para" else None for b in out]
+    roman_titled = [
+        _roman_value(m.group("num"))
+        for b, k in zip(out, kinds, strict=True)
+        if k == "roman-titled" and (m := _ROMAN_TITLED.match(b.text.strip()))
+    ]
+    accept_roman_titled = _roman_sequence(roman_titled)
+    glued = [b for b in out if b.kind == "heading"]
+    labelled = sum(1 for k in kinds if k in ("label", "roman")) + len(roman_titled) * accept_roman_titled
+    labelled += sum(1 for b in glued if kind_of(b.text) in ("label", "roman", "roman-titled", "numbered"))
+    caps_candidates = sum(
+        1
+        for i, k in enumerate(kinds)
+        if k == "caps" and not _never_heading(out[i].text, out[i - 1] if i else None) and not _MATTER.match(out[i].text)
+    )
+    for i, b in enumerate(out):
+        kind = kinds[i]
+        if b.kind != "para" or kind is None:
+            continue
+        prev = out[i - 1] if i > 0 else None
+        nxt = out[i + 1] if i + 1 < n else None
+        if nxt is None:
+            continue
+        t = b.text.strip()
+        after_label = prev is not None and prev.kind == "heading" and bool(_LABEL_ONLY.match(prev.text.strip()))
+        if after_label and kind in ("caps", "weak") and not _never_heading(t, prev) and _is_prose(nxt):
+            out[i] = replace(b, kind="heading", strong=kind == "caps")  # the label's title line: merged below
+            continue
+        strong = (
+            kind in ("label", "roman")
+            or (kind == "roman-titled" and accept_roman_titled)
+            or (kind == "numbered" and not _numbered_run(out, i))
+            or (
+                kind == "caps"
+                and not _never_heading(t, prev)
+                and (_MATTER.match(t) or (labelled < 2 and caps_candidates >= 2))
+            )
+        )
+        if strong:
+            out[i] = replace(b, kind="heading", strong=True)
+            continue
+        if kind != "weak" or _never_heading(t, prev):
+            continue
+        if labelled >= 2 and not after_label and not _MATTER.match(t):
+            continue  # the book numbers its headings: a short line between paragraphs is prose
+        prev_ok = (
+            prev is None
+            or (prev.kind == "heading" and prev.strong)
+            or (prev.kind == "para" and ends_sentence(prev.text) and not prev.text.rstrip().endswith(":"))
+        )
+        if prev is not None and prev.kind == "heading" and not after_label:
+            continue  # two headings in a row: the second is a short opening line, not a heading
+        if prev_ok and _is_prose(nxt) and kind_of(nxt.text) != "weak":
+            out[i] = replace(b, kind="heading", strong=False)
+    return assign_levels(_merge_labels(out))
+
+
+def _merge_labels(blocks: list[Block]) -> list[Block]:
+    """ "CHAPTER IV" followed by its title line is one heading; "CHAPTER I." alone is "CHAPTER I"."""
+    merged: list[Block] = []
+    for b in blocks:
+        if (
+            merged
+            and b.kind == "heading"
+            and merged[-1].kind == "heading"
+            and _LABEL_ONLY.match(merged[-1].text.strip())
+            and not _LABEL_ONLY.match(b.text.strip())
+            and kind_of(b.text) not in ("label", "roman-titled", "numbered")
+        ):
+            merged[-1] = replace(merged[-1], text=f"{merged[-1].text.strip().rstrip('.')}: {b.text.strip()}")
+            continue
+        merged.append(b)
+    return [
+        replace(b, text=b.text.strip().rstrip("."))
+        if b.kind == "heading" and b.strong and b.text.strip().endswith(".") and _LABEL_ONLY.match(b.text.strip())
+        else b
+        for b in merged
+    ]
+
+
+def _rank(text: str) -> int | None:
+    """How high a heading sits: 0 volume, 1 book, 2 part, 3 chapter, 4 a numbered heading; None: unranked."""
+    t = text.strip()
+    m = _label(t)
+    if m:
+        return _RANK.get(m.group("label").lower(), 3)
+    if _ROMAN.match(t) or _ROMAN_TITLED.match(t) or _NUMBERED.match(t):
+        return 4
+    return None
+
+
+def assign_levels(blocks: list[Block]) -> list[Block]:
+    """Levels from the labels the book uses: its highest rank is level 1, the next level 2, and so on.
+    A numbered heading is a chapter when the book has no chapter labels; unranked headings (PREFACE, a
+    title in capitals) sit at the top level."""
+    ranks = [_rank(b.text) if b.kind == "heading" else None for b in blocks]
+    present = {r for r in ranks if r is not None}
+    if 4 in present and 3 not in present:
+        ranks = [3 if r == 4 else r for r in ranks]
+        present = (present - {4}) | {3}
+    if len(present) < 2:
+        return blocks
+    level_of = {r: k + 1 for k, r in enumerate(sorted(present))}
+    return [
+        replace(b, level=level_of[r] if r is not None else 1) if b.kind == "heading" else b
+        for b, r in zip(blocks, ranks, strict=True)
+    ]
+
+
+# ---------------------------------------------------------------- contents lists and title pages
+
+
+def _key(text: str) -> str:
+    return re.sub(r"[\W_]+", " ", text).strip().lower()
+
+
+_CONTENTS_WORD = re.compile(r"(?:table\s+of\s+)?contents\s*[.:]?\s*$", re.I)
+
+
+def drop_contents(blocks: list[Block], removed: list[str]) -> list[Block]:
+    """A contents list that the text repeats as its headings is not a reading, in any format.
+
+    A run of two or more headings (or short entries) with no prose between them, in the first half of the
+    book, whose every heading appears again later as a heading, is dropped, with a "Contents" line or
+    heading right before it.
+    """
+    heading_at = [i for i, b in enumerate(blocks) if b.kind == "heading"]
+    if len(heading_at) < 4:
+        return blocks
+    later: dict[str, int] = {}
+    for i in heading_at:
+        later[_key(blocks[i].text)] = i  # the last occurrence of each heading
+    half = len(blocks) // 2
+    drop: set[int] = set()
+    i = 0
+    while i < half:
+        if blocks[i].kind != "heading" or later.get(_key(blocks[i].text), i) <= i:
+            i += 1
+            continue
+        run = [i]
+        j = i + 1
+        while j < len(blocks) and (
+            (blocks[j].kind == "heading" and later.get(_key(blocks[j].text), j) > j)
+            or (blocks[j].kind == "para" and len(blocks[j].text.split()) <= 3)  # a page number or "Page"
+        ):
+            run.append(j)
+            j += 1
+        if sum(1 for k in run if blocks[k].kind == "heading") >= 2:
+            drop.update(run)
+            before = i - 1
+            if before >= 0 and _CONTENTS_WORD.search(blocks[before].text) and len(blocks[before].text) < 200:
+                drop.add(before)
+        i = j
+    drop.update(_contents_paragraphs(blocks, heading_at))
+    if not drop:
+        return blocks
+    removed.extend(blocks[k].text for k in sorted(drop))
+    return [b for k, b in enumerate(blocks) if k not in drop]
+
+
+def _contents_paragraphs(blocks: list[Block], heading_at: list[int]) -> set[int]:
+    """Paragraphs near the start made mostly of the book's own headings: a contents list run into one line."""
+    found: set[int] = set()
+    for i, b in enumerate(blocks[:60]):
+        if b.kind != "para" or len(b.text) > 3000:
+            continue
+        text = _key(b.text)
+        keys = {_key(blocks[h].text) for h in heading_at if h > i}
+        hits = [k for k in keys if len(k) >= 4 and k in text]
+        if len(hits) >= 3 and sum(len(k) for k in hits) >= 0.6 * len(text):
+            found.add(i)
+    return found
+
+
+def drop_title_page(blocks: list[Block], title: str | None, removed: list[str]) -> tuple[list[Block], str | None]:
+    """An opening block in capitals (title, author, imprint, year) before the first heading is the title page;
+    returns the blocks without it and the year it prints, if any."""
+    for i, b in enumerate(blocks[:3]):
+        if b.kind == "heading":
+            return blocks, None
+        if b.kind != "para":
+            continue
+        letters = [c for c in b.text if c.isalpha()]
+        caps = bool(letters) and not any(c.islower() for c in letters)
+        names_title = bool(title) and _key(title or "") in _key(b.text)
+        if kind_of(b.text) in ("label", "roman", "roman-titled", "numbered") or _MATTER.match(b.text.strip()):
+            return blocks, None
+        if len(b.text.split()) <= 40 and names_title and (caps or not ends_sentence(b.text)):
+            removed.append(b.text)
+            return blocks[:i] + blocks[i + 1 :], roman_year(b.text) or _plain_year(b.text)
+        return blocks, None
+    return blocks, None
+
+
+def _plain_year(text: str) -> str | None:
+    m = re.search(r"\b(1[5-9]\d\d|20\d\d)\b", text)
+    return m.group(1) if m else None
