@@ -271,7 +271,7 @@ def drop_contents(blocks: list[Block], removed: list[str]) -> list[Block]:
     heading right before it.
     """
     heading_at = [i for i, b in enumerate(blocks) if b.kind == "heading"]
-    if len(heading_at) < 4:
+    if len(heading_at) < 2:
         return blocks
     later: dict[str, int] = {}
     for i in heading_at:
@@ -298,10 +298,34 @@ def drop_contents(blocks: list[Block], removed: list[str]) -> list[Block]:
                 drop.add(before)
         i = j
     drop.update(_contents_paragraphs(blocks, heading_at))
+    drop.update(_contents_section(blocks, heading_at))
     if not drop:
         return blocks
     removed.extend(blocks[k].text for k in sorted(drop))
     return [b for k, b in enumerate(blocks) if k not in drop]
+
+
+_CONTENTS_TITLE = re.compile(r"^\s*(?:table\s+of\s+)?contents\s*[.:]?\s*$", re.I)
+_PAGE_REF = re.compile(r"[\s.·…_-]*(?:\d{1,4}|[ivxlc]{1,6})\s*$")
+
+
+def _contents_section(blocks: list[Block], heading_at: list[int]) -> set[int]:
+    """A "Contents" heading or line followed by short entries that name the book's later headings (a
+    Markdown link list, a PDF's contents page with dot leaders and page numbers)."""
+    found: set[int] = set()
+    for i, b in enumerate(blocks[:200]):
+        if not _CONTENTS_TITLE.match(b.text):
+            continue
+        later = {_key(blocks[h].text) for h in heading_at if h > i}
+        j = i + 1
+        hits = 0
+        while j < min(len(blocks), i + 300) and blocks[j].kind == "para" and len(blocks[j].text.split()) <= 15:
+            entry = _key(_PAGE_REF.sub("", blocks[j].text))
+            hits += bool(entry) and any(entry == k or k.endswith(" " + entry) or entry.endswith(" " + k) for k in later)
+            j += 1
+        if hits >= 2 and hits >= (j - i - 1) / 2:
+            found.update(range(i, j))
+    return found
 
 
 def _contents_paragraphs(blocks: list[Block], heading_at: list[int]) -> set[int]:
@@ -315,6 +339,8 @@ def _contents_paragraphs(blocks: list[Block], heading_at: list[int]) -> set[int]
         hits = [k for k in keys if len(k) >= 4 and k in text]
         if len(hits) >= 3 and sum(len(k) for k in hits) >= 0.6 * len(text):
             found.add(i)
+            if i and _CONTENTS_TITLE.match(blocks[i - 1].text):
+                found.add(i - 1)
     return found
 
 

@@ -10,6 +10,9 @@ was lost.
 
 from __future__ import annotations
 
+import re
+from dataclasses import replace
+
 from bot.ingest.clean.boilerplate import (
     BOILERPLATE_LINE,
     LIST_ITEM,
@@ -23,7 +26,7 @@ from bot.ingest.clean.boilerplate import (
 )
 from bot.ingest.clean.front_matter import strip_contents, strip_title_page
 from bot.ingest.clean.glued import is_title_case, needs_glue_split, split_glued_line
-from bot.ingest.clean.gutenberg import strip_gutenberg
+from bot.ingest.clean.gutenberg import strip_gutenberg, strip_gutenberg_blocks
 from bot.ingest.clean.model import Block, Cleaned
 from bot.ingest.clean.paragraphs import lines_to_paragraphs, rejoin
 
@@ -80,6 +83,9 @@ def clean_text(text: str, *, wrapped: bool | None = None) -> Cleaned:
 
 def finish_blocks(blocks: list[Block], removed: list[str], hints: dict[str, str] | None = None) -> Cleaned:
     """Boilerplate passes shared by every format, once blocks exist."""
+    hints = dict(hints or {})
+    blocks = strip_gutenberg_blocks(blocks, removed, hints)
+    blocks = [fix_heading_number(b) if b.kind == "heading" else b for b in blocks]
     blocks = remove_sidebar_tail(blocks, removed)
     kept: list[Block] = []
     for b in blocks:
@@ -89,4 +95,15 @@ def finish_blocks(blocks: list[Block], removed: list[str], hints: dict[str, str]
         kept.append(b)
     kept = remove_teasers(kept, removed)
     kept = rejoin(kept)
-    return Cleaned(kept, removed, dict(hints or {}))
+    return Cleaned(kept, removed, hints)
+
+
+_GLUED_NUMBER = re.compile(r"^(\d{1,3}(?:\.\d{1,3})*\.?)(?=[^\W\d_])")
+_DOUBLED_NUMBER = re.compile(r"^\d{1,3}\.\s+(?=\d{1,3}\.\s+\S)")
+
+
+def fix_heading_number(block: Block) -> Block:
+    """ "3.1Title" → "3.1 Title"; "17. 16. The defeat" (a list's number before the text's own) → "16. The defeat"."""
+    text = _DOUBLED_NUMBER.sub("", block.text)
+    text = _GLUED_NUMBER.sub(r"\1 ", text)
+    return block if text == block.text else replace(block, text=text)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from bot.ingest.clean.model import Block
+
 _PG_START = re.compile(r"^\*{3}\s*START OF (?:THE|THIS) PROJECT GUTENBERG.*$", re.I | re.M)
 _PG_END = re.compile(
     r"^(?:\*{3}\s*END OF (?:THE|THIS) PROJECT GUTENBERG.*|End of (?:the )?Project Gutenberg'?s? .*|"
@@ -44,3 +46,31 @@ def strip_gutenberg(text: str) -> tuple[str, list[str], dict[str, str]]:
         removed.extend(line for line in m.group(1).split("\n") if line.strip())
         body = body[m.end() :]
     return body, removed, hints
+
+
+_START_BLOCK = re.compile(r"\*{3}\s*START OF (?:THE|THIS) PROJECT GUTENBERG", re.I)
+_END_BLOCK = re.compile(r"\*{3}\s*END OF (?:THE|THIS) PROJECT GUTENBERG|^End of (?:the |this )?Project Gutenberg", re.I)
+_CREDIT = re.compile(r"^(?:Produced|Transcribed|E-text prepared|Prepared) by\b", re.I)
+
+
+def strip_gutenberg_blocks(blocks: list[Block], removed: list[str], hints: dict[str, str]) -> list[Block]:
+    """The same header and licence in a format that has blocks (HTML, EPUB, PDF, Markdown): everything up to
+    the START marker and from the END marker on, with the fields of the header kept as hints."""
+    marked = [i for i, b in enumerate(blocks) if "utenberg" in b.text or "UTENBERG" in b.text]
+    if not marked:
+        return blocks
+    start = next((i for i in marked if _START_BLOCK.search(blocks[i].text)), None)
+    end = next((i for i in reversed(marked) if _END_BLOCK.search(blocks[i].text) and (start or -1) < i), None)
+    if start is None and end is None:
+        return blocks
+    first = 0 if start is None else start + 1
+    last = len(blocks) if end is None else end
+    head = "\n".join(b.text for b in blocks[:first])
+    for key, value in _PG_FIELD.findall(head) or _PG_FIELD_INLINE.findall(head):
+        if key.lower() not in ("credits", "illustrator", "most recently updated"):
+            hints.setdefault(key.lower().split()[0], value.strip())
+    while first < last and blocks[first].kind == "para" and _CREDIT.match(blocks[first].text):
+        first += 1
+    removed.extend(b.text for b in blocks[:first])
+    removed.extend(b.text for b in blocks[last:])
+    return blocks[first:last]

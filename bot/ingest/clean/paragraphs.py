@@ -138,6 +138,14 @@ def lines_to_paragraphs(text: str, wrapped: bool | None = None) -> list[str]:
     return [_BOLD_EQUALS.sub(r"\1", strip_emphasis(p)) if "=" in p else strip_emphasis(p) for p in paragraphs]
 
 
+# a chapter label or a Roman-numbered title standing alone starts something new, whatever came before
+_HEADING_START = re.compile(
+    r"^(?:(?:chapter|book|part|volume|section|letter|stave|canto)\s+(?:[ivxlcdm]+|\d{1,3}|the\s+\w+)\b|"
+    r"[IVXLC]{1,7}\.\s+[A-Z])",
+    re.I,
+)
+
+
 def rejoin(blocks: list[Block]) -> list[Block]:
     """Glue paragraphs broken mid-sentence ("…and the Communist" / "International. In his …").
 
@@ -161,6 +169,7 @@ def rejoin(blocks: list[Block]) -> list[Block]:
                 not ends_sentence(last)
                 and not last.rstrip().endswith(":")
                 and not LIST_ITEM.match(b.text)
+                and not (_HEADING_START.match(b.text) and len(b.text.split(None, 14)) <= 14)
                 and not (LIST_ITEM.match(run[0]) and not b.text[:1].islower())
                 and (b.text[:1].islower() or words >= 15)
                 and words >= 4

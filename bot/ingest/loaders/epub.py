@@ -6,7 +6,7 @@ import io
 import posixpath
 import re
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from urllib.parse import unquote
 
 from lxml import etree
@@ -15,6 +15,7 @@ from lxml import html as lxml_html
 from bot.ingest.clean import Block, finish_blocks
 from bot.ingest.loaders.common import Loaded, norm_title
 from bot.ingest.loaders.html_blocks import html_blocks, parse_html
+from bot.ingest.metadata import surname_last
 from bot.ingest.model import IngestError, IngestOptions
 
 EPUB_MAX_ENTRIES = 5_000
@@ -200,9 +201,10 @@ def load_epub(data: bytes, options: IngestOptions) -> Loaded:
         except KeyError:
             continue
         anchors: dict[str, int] = {}
+        matter = _matter_document(root, nav_by_doc.get(path, []))
         doc_blocks = html_blocks(root, removed, anchors)
         entries = nav_by_doc.get(path, [])
-        if _is_imprint(doc_blocks):  # the copyright page is front matter, not a reading
+        if matter or _is_imprint(doc_blocks):  # copyright page, colophon, contents: not readings
             removed.extend(b.text for b in doc_blocks)
             continue
         if not any(b.kind == "para" for b in doc_blocks):  # a cover or title page: only its real headings
@@ -214,7 +216,7 @@ def load_epub(data: bytes, options: IngestOptions) -> Loaded:
     if not any(b.kind == "para" for b in blocks):
         raise IngestError("That EPUB has no readable text in it.")
     cleaned = finish_blocks(blocks, removed)
-    clean_authors = [a for a in authors if a]
+    clean_authors = [surname_last(a) for a in authors if a]
     return Loaded("epub", cleaned, any(b.kind == "heading" for b in blocks), title, clean_authors, date)
 
 
@@ -228,6 +230,30 @@ _IMPRINT_SIGNAL = re.compile(
     r"\bprinted (?:and bound )?in\b|\blibrary of congress\b|\bcataloguing\b",
     re.I,
 )
+
+
+_MATTER_LABEL = re.compile(
+    r"^(?:copyright(?: page)?|uncopyright|imprint|colophon|contents|table of contents|licen[cs]e|"
+    r"about this (?:e-?book|edition)|project gutenberg licen[cs]e)$",
+    re.I,
+)
+_MATTER_TYPES = frozenset(["copyright-page", "imprint", "colophon", "toc", "titlepage", "halftitlepage", "cover"])
+
+
+def _matter_document(root: lxml_html.HtmlElement, entries: list[_NavEntry]) -> bool:
+    """A document that is front or back matter by its own word (epub:type on body or its first section)
+    or by every nav entry pointing at it (Standard Ebooks' Imprint, Colophon, Uncopyright)."""
+    if entries and all(_MATTER_LABEL.match(e.title.strip()) for e in entries):
+        return True
+    body = root.find(".//body")
+    if body is None:
+        return False
+    holders = [body, *[c for c in body if isinstance(c.tag, str)][:1]]
+    for el in holders:
+        etype = el.get("{http://www.idpf.org/2007/ops}type") or el.get("epub:type") or ""
+        if _MATTER_TYPES & set(etype.split()):
+            return True
+    return False
 
 
 def _is_imprint(blocks: list[Block]) -> bool:
@@ -247,7 +273,11 @@ def _first_text(root: etree._Element, path: str) -> str | None:
 
 def _apply_nav(blocks: list[Block], entries: list[_NavEntry], anchors: dict[str, int]) -> list[Block]:
     """Nav entries become the headings; in-document headings that repeat them are dropped, others
-    become sub-headings one level below the nav entry they fall under."""
+    become sub-headings one level below the nav entry they fall under.
+
+    A heading is kept once: when the document's first heading right after a nav entry words it differently
+    ("1" in the nav, "Chapter One: The Flood" in the text), the two are one heading, not a heading followed
+    by an empty section."""
     inserts: dict[int, list[_NavEntry]] = {}
     for entry in entries:
         pos = anchors.get(entry.fragment, 0) if entry.fragment else 0
@@ -255,20 +285,40 @@ def _apply_nav(blocks: list[Block], entries: list[_NavEntry], anchors: dict[str,
     nav_titles = {norm_title(e.title) for e in entries}
     out: list[Block] = []
     current_level = 1
+    fresh = False  # the last block is a nav heading with nothing of the document after it yet
     for i, b in enumerate([*blocks, None]):
         for entry in inserts.get(i, []):
             out.append(Block("heading", entry.title, entry.level, True))
             current_level = entry.level
+            fresh = True
         if b is None:
             break
         if b.kind == "heading":
-            if norm_title(b.text) in nav_titles or (
-                any(norm_title(b.text) in t or t in norm_title(b.text) for t in nav_titles if len(t) > 3)
-                and out
-                and out[-1].kind == "heading"
+            key = norm_title(b.text)
+            if key in nav_titles or (
+                any(key in t or t in key for t in nav_titles if len(t) > 3) and out and out[-1].kind == "heading"
             ):
+                fresh = False
+                continue
+            if fresh:
+                out[-1] = replace(out[-1], text=_one_heading(out[-1].text, b.text.strip()))
+                fresh = False
                 continue
             out.append(Block("heading", b.text, current_level + 1, True))
             continue
+        fresh = False
         out.append(b)
     return out
+
+
+_BARE_NUMBER = re.compile(r"^(?:\d{1,4}|[IVXLCDM]{1,7}|[ivxlcdm]{1,7})\.?$")
+_LABEL_ONLY = re.compile(r"^(?:chapter|part|book|section|letter|volume)\s+(?:\d{1,4}|[ivxlcdm]{1,7}|\w+)\.?$", re.I)
+
+
+def _one_heading(nav: str, text: str) -> str:
+    """The heading a nav entry and the document's own heading name together."""
+    if _BARE_NUMBER.match(nav.strip()):
+        return text
+    if _LABEL_ONLY.match(nav.strip()):
+        return f"{nav.strip().rstrip('.')}: {text}"
+    return nav

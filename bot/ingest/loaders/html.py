@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import logging
 import re
 
@@ -11,7 +12,8 @@ from lxml import html as lxml_html
 from bot.ingest.clean import Block, finish_blocks
 from bot.ingest.encoding import looks_binary, normalise_text
 from bot.ingest.loaders.common import Loaded
-from bot.ingest.loaders.html_blocks import html_blocks, parse_html
+from bot.ingest.loaders.html_blocks import PAGE_NUMBER_MARK, html_blocks, parse_html
+from bot.ingest.metadata import gutenberg_title, is_name, surname_last
 from bot.ingest.model import IngestError, IngestOptions
 
 log = logging.getLogger(__name__)
@@ -43,10 +45,39 @@ def _html_meta(root: lxml_html.HtmlElement) -> tuple[str | None, list[str], str 
         t = root.find(".//title")
         if t is not None and t.text_content().strip():
             title = re.split(r"\s+[|–—]\s+|\s+-\s+(?=[^-]+$)", t.text_content().strip())[0]
-    author = meta("author", "article:author", "dc.creator", "DC.creator", "citation_author")
+    author = meta("author", "article:author", "dc.creator", "DC.creator", "citation_author", "book:author")
+    if not author or author.startswith("http"):
+        author = _byline(root)
     date = meta("article:published_time", "date", "dc.date", "DC.date", "citation_publication_date", "pubdate")
-    authors = [author] if author and not author.startswith("http") else []
+    if title:
+        title, by = gutenberg_title(title)
+        author = author or by
+    authors = [surname_last(author)] if author and not author.startswith("http") else []
     return title, authors, date
+
+
+_BY = re.compile(r"^\s*(?:by|written by|words by|author:)\s+(.{3,80}?)\s*$", re.I)
+
+
+def _byline(root: lxml_html.HtmlElement) -> str | None:
+    """The author a page names in its byline: rel="author", an element whose class or itemprop says author
+    or byline, or a short "By Name" line. Surname-first ("Merrow, Agnes") is turned round."""
+    candidates = root.xpath(
+        "//*[@rel='author'] | //*[@itemprop='author'] | //*[contains(concat(' ', normalize-space(@class), ' '), "
+        "' author ')] | //*[contains(@class, 'byline')] | //*[contains(@class, 'author-name')]"
+    )
+    for el in candidates[:10]:
+        text = re.sub(r"\s+", " ", el.text_content()).strip()
+        by = _BY.match(text)
+        name = by.group(1) if by else text
+        if is_name(name):
+            return name
+    for el in itertools.islice(root.iter("p", "div", "span", "address"), 400):
+        text = (el.text or "").strip()
+        by = _BY.match(text) if text and len(text) < 90 and len(el) == 0 else None
+        if by and is_name(by.group(1)):
+            return by.group(1)
+    return None
 
 
 def _main_container(root: lxml_html.HtmlElement) -> lxml_html.HtmlElement:
@@ -131,7 +162,8 @@ def load_html(data: bytes, options: IngestOptions) -> Loaded:
     extracted = _trafilatura_blocks(data) if article_sized else None
     blocks = walked
     # trafilatura drops footnote lists and their markers; where the page has notes, the walker keeps them
-    has_notes = any(b.kind == "note" for b in walked)
+    # nor print page numbers, which it keeps glued inside sentences
+    has_notes = any(b.kind == "note" for b in walked) or any(t.startswith(PAGE_NUMBER_MARK) for t in removed)
     if extracted and not has_notes:
         kept_headings = sum(1 for b in extracted if b.kind == "heading")
         extracted_len = sum(len(b.text) for b in extracted if b.kind == "para")

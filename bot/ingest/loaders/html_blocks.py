@@ -112,6 +112,25 @@ def _strip_markers(root: lxml_html.HtmlElement) -> None:
                 parent.remove(el)
 
 
+PAGE_NUMBER_MARK = "page number: "  # how a removed print page number is listed in `removed`
+_PAGE_NUMBER_ATTR = re.compile(r"(?:^|[\s_-])(?:page-?num(?:ber)?s?|pageno|page-?break|pb)(?:$|[\s_-])", re.I)
+
+
+def _strip_page_numbers(root: lxml_html.HtmlElement, removed: list[str]) -> None:
+    """A print edition's page numbers (<span class="pagenum">[176]</span>, epub:type="pagebreak") leave the
+    sentence they interrupt ("except as 176 a means"); the text after them stays."""
+    for el in list(root.iter("span", "a", "div", "p", "ins")):
+        etype = el.get("{http://www.idpf.org/2007/ops}type") or el.get("epub:type") or ""
+        attrs = " ".join(filter(None, (el.get("class"), el.get("role"))))
+        if not ("pagebreak" in etype or "doc-pagebreak" in attrs or _PAGE_NUMBER_ATTR.search(attrs)):
+            continue
+        text = (el.text_content() or "").strip()
+        if len(text) > 12:
+            continue  # not a page number: a paragraph that happens to carry such a class
+        removed.append(PAGE_NUMBER_MARK + text)
+        el.drop_tree()  # keeps the tail
+
+
 def html_blocks(root: lxml_html.HtmlElement, removed: list[str], anchors: dict[str, int] | None = None) -> list[Block]:
     """Walk the document's blocks in order; headings from h1–h6, notes from note containers.
 
@@ -129,6 +148,7 @@ def html_blocks(root: lxml_html.HtmlElement, removed: list[str], anchors: dict[s
             removed.append(text)
         caption.drop_tree()
     _strip_markers(root)
+    _strip_page_numbers(root, removed)
     blocks: list[Block] = []
 
     def emit(el: lxml_html.HtmlElement) -> None:

@@ -6,6 +6,7 @@ import re
 
 from bot.ingest.clean import Block, clean_text, finish_blocks
 from bot.ingest.encoding import decode_bytes
+from bot.ingest.headings import kind_of
 from bot.ingest.loaders.common import Loaded
 from bot.ingest.model import IngestError, IngestOptions
 
@@ -104,4 +105,18 @@ def load_markdown(data: bytes, options: IngestOptions) -> Loaded:
         for b in cleaned.blocks
     ]
     authors = [meta["author"]] if meta.get("author") else []
-    return Loaded("md", cleaned, structured, meta.get("title"), authors, meta.get("date"))
+    title = meta.get("title") or _title_heading(cleaned.blocks)
+    return Loaded("md", cleaned, structured, title, authors, meta.get("date"))
+
+
+def _title_heading(blocks: list[Block]) -> str | None:
+    """A Markdown book without front matter is titled by the # heading it opens with, unless that heading is
+    its first chapter ("# Chapter 1") or shares its level with the chapters that follow."""
+    if not blocks or blocks[0].kind != "heading" or blocks[0].level != 1:
+        return None
+    first = blocks[0].text.strip()
+    if kind_of(first) in ("label", "roman", "roman-titled", "numbered"):
+        return None
+    if sum(1 for b in blocks if b.kind == "heading" and b.level == 1) > 1:
+        return None
+    return first or None

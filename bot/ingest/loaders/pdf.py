@@ -9,6 +9,7 @@ import re
 from bot.ingest.clean import Block, finish_blocks, lines_to_paragraphs
 from bot.ingest.encoding import normalise_text
 from bot.ingest.loaders.common import Loaded, norm_title
+from bot.ingest.metadata import is_name, plausible_pdf_field, surname_last
 from bot.ingest.model import IngestError, IngestOptions
 
 log = logging.getLogger(__name__)
@@ -61,8 +62,10 @@ def load_pdf(data: bytes, options: IngestOptions) -> Loaded:
                     break
             blocks.append(Block("heading", title, level, True))
         blocks.extend(_pdf_paragraphs("\n".join(lines)))
-    doc_title = str(info.title) if info and info.title else None
-    authors = [str(info.author)] if info and info.author else []
+    producer = (info.producer, info.creator) if info else ()
+    doc_title = plausible_pdf_field(info.title, *producer) if info else None
+    author = plausible_pdf_field(info.author, *producer) if info else None
+    authors = [surname_last(author)] if author and is_name(surname_last(author)) else []
     cleaned = finish_blocks(blocks, removed)
     return Loaded("pdf", cleaned, bool(outline), doc_title, authors, None)
 
