@@ -32,6 +32,7 @@ from bot.ingest.model import (
     count_words,
     estimate_minutes,
 )
+from bot.ingest.provenance import take_provenance
 from bot.ingest.sections import build_sections
 from bot.ingest.sentences import split_sentences
 from bot.text import plural
@@ -94,6 +95,8 @@ def _build(loaded: Loaded, filename: str, options: IngestOptions) -> Book:
 
     blocks, uncited, notes_removed = attach_notes(blocks)
     removed.extend(notes_removed)
+    blocks, provenance = take_provenance(blocks, removed)
+    removed.extend(t for t in provenance if t not in removed)
     if meta.title:
         blocks = _drop_title_heading(blocks, meta.title, removed)
     if not loaded.structured:
@@ -120,6 +123,7 @@ def _build(loaded: Loaded, filename: str, options: IngestOptions) -> Book:
         source_format=loaded.format,
         removed=tuple(removed),
         subtitle=meta.subtitle,
+        provenance=tuple(provenance),
     )
 
 

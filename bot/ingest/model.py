@@ -66,6 +66,8 @@ class Book:
     source_format: str  # "txt" | "md" | "html" | "epub" | "pdf"
     removed: tuple[str, ...]  # boilerplate and metadata lines removed from the reading (audit/tests)
     subtitle: str | None = None
+    # editors', publishers' and translators' matter taken out of the readings (also listed in `removed`)
+    provenance: tuple[str, ...] = ()
 
     @property
     def words(self) -> int:

@@ -66,7 +66,7 @@ def clean_text(text: str, *, wrapped: bool | None = None) -> Cleaned:
     def flush() -> None:
         if pending:
             for p in lines_to_paragraphs("\n".join(pending), wrapped):
-                blocks.append(Block("para", p))
+                blocks.append(Block("para", _BULLET.sub("", p) if p[:1] in "*•" else p))
             pending.clear()
 
     for line in raw_lines:
@@ -98,6 +98,7 @@ def finish_blocks(blocks: list[Block], removed: list[str], hints: dict[str, str]
     return Cleaned(kept, removed, hints)
 
 
+_BULLET = re.compile(r"^[*•]\s+(?=\S)")  # a plain-text list item's literal bullet: the item stays, the mark goes
 _GLUED_NUMBER = re.compile(r"^(\d{1,3}(?:\.\d{1,3})*\.?)(?=[^\W\d_])")
 _DOUBLED_NUMBER = re.compile(r"^\d{1,3}\.\s+(?=\d{1,3}\.\s+\S)")
 

@@ -211,8 +211,26 @@ def split_glued_line(line: str, removed: list[str], first_line: bool) -> list[Bl
             elif _bare_label(segment):  # a contents entry or a heading with nothing glued after it
                 blocks.append(Block("heading", segment, strong=True))
                 continue
-            blocks.append(Block("para", segment))
+            blocks.append(Block("para", unglue_verse(segment)))
     return blocks
+
+
+# verse quoted in a flattened page loses its line breaks: "…of the FatherlandHave been…", "…forty,Give us…"
+_VERSE_SEAM = re.compile(r"(?<=[a-z]{3})(?=[A-Z][a-z])|(?<=[a-z][,;])(?=[A-Z][a-z]|[AI]\s)")
+
+
+def unglue_verse(segment: str) -> str:
+    """Lines of verse glued together get the " / " that quoted verse is written with; only where a segment
+    has two such seams at least, so a lone CamelCase name is left alone."""
+    seams = [m.start() for m in _VERSE_SEAM.finditer(segment)]
+    if len(seams) < 2:
+        return segment
+    out, last = [], 0
+    for cut in seams:
+        out.append(segment[last:cut])
+        last = cut
+    out.append(segment[last:])
+    return " / ".join(out)
 
 
 _BARE_LABEL = re.compile(rf"{_LABEL_WORD}\s+(?:[IVXLC]+|\d{{1,3}}|{_ORDINAL})\b")
