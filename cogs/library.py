@@ -6,7 +6,6 @@ the terminal and the chat rooms import a book the same way.
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import logging
 import tomllib
@@ -19,6 +18,7 @@ from typing import TYPE_CHECKING
 from bot import ingest
 from bot.commands import BookRef, Invocation, Permission, Text, command, completer
 from bot.config import Settings
+from bot.ingest.worker import prepare_in_worker
 from bot.replies import Reply, UserError
 from bot.storage import books as book_store
 from bot.storage import meta
@@ -91,7 +91,7 @@ async def add_book(
     """Ingest a file's bytes and store the book in one transaction; UserError when it cannot be read."""
     options = _options(settings, overrides)
     try:
-        parsed = await asyncio.to_thread(ingest.ingest_bytes, data, filename, options)
+        parsed = (await prepare_in_worker(data, filename, options)).book  # a process: the bot keeps answering
     except ingest.IngestError as exc:
         raise UserError(f"I couldn't add {filename}: {exc}") from None
     if not parsed.sections:

@@ -10,6 +10,8 @@ from __future__ import annotations
 import logging
 import pathlib
 import re
+import time
+from dataclasses import dataclass
 
 from bot.ingest.clean import Block
 from bot.ingest.footnotes import attach_notes
@@ -42,11 +44,13 @@ __all__ = [
     "IngestError",
     "IngestOptions",
     "Paragraph",
+    "Prepared",
     "Section",
     "count_words",
     "estimate_minutes",
     "ingest_bytes",
     "ingest_path",
+    "prepare_book",
     "read_path",
     "split_sentences",
 ]
@@ -56,10 +60,27 @@ _DEFAULT = IngestOptions()
 MIN_WORDS = 20  # less is a note or a stray file, not something a group reads together
 
 
-def ingest_bytes(data: bytes, filename: str, options: IngestOptions = _DEFAULT) -> Book:
-    """Ingest an uploaded file's bytes; `filename` chooses the format (magic bytes double-check it)."""
+@dataclass(frozen=True)
+class Prepared:
+    """A book ready to store, and how long each stage of preparing it took (seconds, in order)."""
+
+    book: Book
+    timings: tuple[tuple[str, float], ...]
+
+
+def prepare_book(data: bytes, filename: str, options: IngestOptions = _DEFAULT) -> Prepared:
+    """All the CPU work of adding a book, returning plain data that pickles.
+
+    Meant to run in a worker process (see `bot.ingest.worker`), so a big or hostile file never holds the
+    bot's interpreter lock; the caller then writes the database in one short transaction. `filename`
+    chooses the format (magic bytes double-check it). Any failure is an IngestError with a sentence.
+    """
+    timings: list[tuple[str, float]] = []
     try:
-        return _build(load(data, filename, options), filename, options)
+        start = time.perf_counter()
+        loaded = load(data, filename, options)
+        timings.append(("load and clean", time.perf_counter() - start))
+        book = _build(loaded, filename, options, timings)
     except IngestError:
         raise
     except RecursionError as exc:
@@ -69,6 +90,12 @@ def ingest_bytes(data: bytes, filename: str, options: IngestOptions = _DEFAULT) 
     except Exception as exc:
         log.exception("unexpected failure ingesting %r", filename)
         raise IngestError("Something in that file confused me, so I couldn't read it.") from exc
+    return Prepared(book, tuple(timings))
+
+
+def ingest_bytes(data: bytes, filename: str, options: IngestOptions = _DEFAULT) -> Book:
+    """Ingest an uploaded file's bytes; `filename` chooses the format (magic bytes double-check it)."""
+    return prepare_book(data, filename, options).book
 
 
 def ingest_path(path: pathlib.Path, options: IngestOptions = _DEFAULT) -> Book:
@@ -77,7 +104,8 @@ def ingest_path(path: pathlib.Path, options: IngestOptions = _DEFAULT) -> Book:
     return ingest_bytes(read_path(path, options), path.name, options)
 
 
-def _build(loaded: Loaded, filename: str, options: IngestOptions) -> Book:
+def _build(loaded: Loaded, filename: str, options: IngestOptions, timings: list[tuple[str, float]]) -> Book:
+    start = time.perf_counter()
     cleaned = loaded.cleaned
     removed = list(cleaned.removed)
     blocks = list(cleaned.blocks)
@@ -114,7 +142,10 @@ def _build(loaded: Loaded, filename: str, options: IngestOptions) -> Book:
     authors = (
         (options.author,) if options.author else tuple(dict.fromkeys(a.strip() for a in meta.authors if a.strip()))
     )
+    timings.append(("metadata, notes, headings", time.perf_counter() - start))
+    start = time.perf_counter()
     sections = build_sections(blocks, uncited, options.words_per_minute, options.target_minutes)
+    timings.append(("sections and sentences", time.perf_counter() - start))
     return Book(
         title=title,
         authors=authors,
