@@ -331,12 +331,13 @@ def _contents_section(blocks: list[Block], heading_at: list[int]) -> set[int]:
 def _contents_paragraphs(blocks: list[Block], heading_at: list[int]) -> set[int]:
     """Paragraphs near the start made mostly of the book's own headings: a contents list run into one line."""
     found: set[int] = set()
+    keyed = [(h, _key(blocks[h].text)) for h in heading_at]
     for i, b in enumerate(blocks[:60]):
-        if b.kind != "para" or len(b.text) > 3000:
+        if b.kind != "para" or len(b.text) > 3000 or len(b.text.split(None, 6)) < 6:
             continue
         text = _key(b.text)
-        keys = {_key(blocks[h].text) for h in heading_at if h > i}
-        hits = [k for k in keys if len(k) >= 4 and k in text]
+        keys = {k for h, k in keyed if h > i and len(k) >= 4}
+        hits = [k for k in keys if k in text]
         if len(hits) >= 3 and sum(len(k) for k in hits) >= 0.6 * len(text):
             found.add(i)
             if i and _CONTENTS_TITLE.match(blocks[i - 1].text):
