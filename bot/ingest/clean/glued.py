@@ -89,21 +89,31 @@ _HEAD_BODY_SEAM = re.compile(r"(?=[A-Z\d][a-z\d-])(?<=[a-z’'”\")\]…\d.])")
 
 _LABEL_WORD = r"(?:CHAPTER|Chapter|BOOK|Book|PART|Part|VOLUME|Volume|STAVE|Stave|LETTER|Letter|SECTION|Section)"
 _ORDINAL = (
-    r"(?:[Tt]he|THE)\s+(?:First|Second|Third|Fourth|Fifth|Sixth|Seventh|Eighth|Ninth|Tenth|Last|FIRST|SECOND|"
-    r"THIRD|FOURTH|FIFTH|SIXTH|SEVENTH|EIGHTH|NINTH|TENTH|LAST)"
+    r"(?:(?:[Tt]he|THE)\s+(?:First|Second|Third|Fourth|Fifth|Sixth|Seventh|Eighth|Ninth|Tenth|Last|FIRST|SECOND|"
+    r"THIRD|FOURTH|FIFTH|SIXTH|SEVENTH|EIGHTH|NINTH|TENTH|LAST)|"
+    r"(?:ONE|TWO|THREE|FOUR|FIVE|SIX|SEVEN|EIGHT|NINE|TEN|ELEVEN|TWELVE|One|Two|Three|Four|Five|Six|Seven|Eight|"
+    r"Nine|Ten|Eleven|Twelve)(?![a-z]))"
 )
+_MATTER_WORD = r"(?:PREFACE|FOREWORD|INTRODUCTION|PROLOGUE|EPILOGUE|AFTERWORD|CONCLUSION|POSTSCRIPT)"
 # where a heading glued to what comes before it begins: a chapter label right after any character, or a
-# Roman-numbered title right after a sentence end ("…lost.CHAPTER II: THE STORM…", "…lost.II. The Storm…")
+# Roman-numbered title right after a sentence end ("…lost.CHAPTER II: THE STORM…", "…lost.II. The Storm…",
+# "…lost.III.THE END OF IT…"), or a matter word in capitals before its text ("…GREAVEPREFACEThe mill…")
 _LABEL_CUT = re.compile(
     rf"(?<=\S)(?={_LABEL_WORD}\s+(?:[IVXLC]+\b|\d{{1,3}}\b|{_ORDINAL}))|"
-    r"(?<=\s)(?=(?:CHAPTER|BOOK|PART|VOLUME|STAVE|LETTER)\s+(?:[IVXLC]+|\d{1,3})\b)"  # capitals: never mid-sentence
+    r"(?<=\s)(?=(?:CHAPTER|BOOK|PART|VOLUME|STAVE|LETTER)\s+(?:[IVXLC]+|\d{1,3})\b)|"  # capitals: never mid-sentence
+    rf"(?<=\S)(?={_MATTER_WORD}[A-Z][a-z])"
 )
-_ROMAN_CUT = re.compile(r"(?<=[.!?\"”’)a-z])(?=[IVXLC]{1,7}\.\s+[A-Z‘“\"])")  # "…lost.II. The", "CrossingI. The"
+_ROMAN_CUT = re.compile(
+    r"(?<=[.!?\"”’)a-z])(?=[IVXLC]{1,7}\.(?:\s+[A-Z‘“\"]|[A-Z]{2}))"
+)  # "…lost.II. The", "CrossingI. The"
 # the label or number a glued heading starts with, and its separator: "CHAPTER II: ", "Book the First--", "II. "
 _HEAD_PREFIX = re.compile(
     rf"(?:{_LABEL_WORD}\s+(?:[IVXLC]+|\d{{1,3}}|{_ORDINAL})\b(?:\s*(?:--|—|–|:|\.)\s*|\s+)|"
-    r"[IVXLC]{1,7}\.\s+|\d{1,2}\.\s+)"
+    r"[IVXLC]{1,7}\.(?:\s+|(?=[A-Z]{2}))|\d{1,2}\.\s+)"
 )
+# a label glued straight to its text with no title between: "LETTER I.To Mrs. Saville" → "LETTER I"
+_LABEL_THEN_TEXT = re.compile(rf"({_LABEL_WORD}\s+(?:[IVXLC]+|\d{{1,3}}|{_ORDINAL}))\.(?=[A-Z‘“\"][a-z])")
+_MATTER_THEN_TEXT = re.compile(rf"({_MATTER_WORD})(?=[A-Z][a-z])")
 _CAPS_BODY_SEAM = re.compile(r"(?<=[A-Z]{2})(?=[A-Z][a-z])")  # "…THE STORM" + "The wind"
 
 
@@ -205,6 +215,9 @@ def split_glued_line(line: str, removed: list[str], first_line: bool) -> list[Bl
             continue
         for segment in _split_at_boundaries(chunk):
             glued = _split_glued_heading(segment)
+            bare = None if glued else (_LABEL_THEN_TEXT.match(segment) or _MATTER_THEN_TEXT.match(segment))
+            if bare and len(segment.split()) > 4:
+                glued = (bare.group(1), segment[bare.end() :].lstrip(". "))
             if glued:
                 blocks.append(Block("heading", glued[0], strong=True))
                 segment = glued[1]
