@@ -19,7 +19,7 @@ sys.path.insert(0, str(ROOT))
 from bot.ingest import ingest_bytes  # noqa: E402
 from bot.ingest.clean import lines_to_paragraphs  # noqa: E402
 
-HELDOUT = ROOT / "tests" / "fixtures" / "ingest" / "heldout"
+HELDOUT = ROOT / "tests" / "fixtures" / "ingest" / (sys.argv[1] if len(sys.argv) > 1 else "heldout")
 
 
 def key(text: str) -> str:

@@ -30,7 +30,7 @@ _ROMAN = re.compile(r"^(?=[IVXLC])M*(?:C[MD]|D?C{0,3})(?:X[CL]|L?X{0,3})(?:I[XV]
 _ROMAN_TITLED = re.compile(r"^(?P<num>[IVXLC]{1,7})\.\s+(?P<title>[A-Z‘“\"'].{0,100})$")
 _NUMBERED = re.compile(r"^(\d{1,3})\.\s+(\S.{0,100})$")
 _FUNCTION_END = re.compile(r"\b(?:the|a|an|and|or|of|to|in|on|for|with|by|at|from|that|which)$", re.I)
-_LABEL_ONLY = re.compile(rf"^(?:(?:{_LABEL_WORDS})\s+\S+|[IVXLC]+)\.?$", re.I)
+_LABEL_ONLY = re.compile(rf"^(?:(?:{_LABEL_WORDS})\s+(?:the\s+)?\S+|[IVXLC]+)\.?$", re.I)
 _MATTER = re.compile(
     r"^(?:preface|foreword|introduction|prologue|prelude|epilogue|afterword|conclusion|postscript|appendix|"
     r"notes|dedication|to the reader|author'?s note|translator'?s note|glossary|index|bibliography)\b.{0,60}$",
@@ -45,7 +45,7 @@ _DATELINE = re.compile(
     rf"(?:\d{{1,2}}(?:st|nd|rd|th)?,?\s+)?{_YEAR}\.?$"
 )
 _EDITION = re.compile(r"\b(?:impression|edition|printing|reprinted|printed|copyright|published|thousand)\b", re.I)
-_RANK = {"volume": 0, "book": 1, "part": 2}  # every other label word is a chapter (rank 3)
+_RANK = {"volume": 0, "book": 1, "part": 2, "act": 2}  # every other label word is a chapter (rank 3)
 
 
 def _label(text: str) -> re.Match[str] | None:
@@ -115,6 +115,15 @@ def _never_heading(t: str, prev: Block | None) -> bool:
     return t.endswith(".") and not _label(t) and not _ROMAN.match(t) and not _ROMAN_TITLED.match(t)
 
 
+def _title_line(t: str) -> bool:
+    """The title line under a bare label ("CHAPTER THE FIRST." / "IN WHICH THE LAMPS ARE LIT."): short,
+    capitals or title-like, and allowed the full stop old books print after it."""
+    bare = t.rstrip(".")
+    if not bare or len(bare) > 100 or len(bare.split()) > 14 or _DATELINE.match(t) or _EDITION.search(t):
+        return False
+    return kind_of(bare) in ("caps", "weak")
+
+
 def _is_prose(b: Block) -> bool:
     return b.kind == "para" and (ends_sentence(b.text) or len(b.text.split()) >= 12)
 
@@ -169,7 +178,7 @@ def detect_headings(blocks: list[Block]) -> list[Block]:
             continue
         t = b.text.strip()
         after_label = prev is not None and prev.kind == "heading" and bool(_LABEL_ONLY.match(prev.text.strip()))
-        if after_label and kind in ("caps", "weak") and not _never_heading(t, prev) and _is_prose(nxt):
+        if after_label and _title_line(t) and _is_prose(nxt):
             out[i] = replace(b, kind="heading", strong=kind == "caps")  # the label's title line: merged below
             continue
         strong = (
@@ -356,12 +365,12 @@ def drop_title_page(blocks: list[Block], title: str | None, removed: list[str]) 
         letters = [c for c in b.text if c.isalpha()]
         caps = bool(letters) and not any(c.islower() for c in letters)
         names_title = bool(title) and _key(title or "") in _key(b.text)
-        if kind_of(b.text) in ("label", "roman", "roman-titled", "numbered") or _MATTER.match(b.text.strip()):
+        if kind_of(b.text) in ("label", "roman", "roman-titled", "numbered"):
             return blocks, None
         if len(b.text.split()) <= 40 and names_title and (caps or not ends_sentence(b.text)):
             removed.append(b.text)
             return blocks[:i] + blocks[i + 1 :], roman_year(b.text) or _plain_year(b.text)
-        return blocks, None
+        return blocks, None  # "NOTES", "PREFACE" and prose all end the search
     return blocks, None
 
 

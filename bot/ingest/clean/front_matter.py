@@ -7,7 +7,9 @@ from collections.abc import Iterator
 
 _CONTENTS_LINE = re.compile(r"^\s*(?:table\s+of\s+)?contents\s*[.:]?\s*$", re.I)
 _OPENING_HEADING = re.compile(
-    r"^\s*(?:(?:chapter|book|part|volume|letter|canto)\s+(?:[ivxlcdm]+|\d{1,3}|[a-z]+)\b.*|"
+    r"^\s*(?:(?:chapter|book|part|volume|letter|canto|act|scene|section|stave|lecture|epistle)\s+"
+    r"(?:[ivxlcdm]+|\d{1,3}|[a-z]+)\b.*|"
+    r"[IVXLC]{1,7}\.?|\d{1,3}\.\s+[A-Z].{0,80}|"  # a bare Roman numeral, a numbered title
     r"preface|foreword|introduction|prologue|prelude|dedication|to the reader|author'?s note)\s*[.:]?\s*$",
     re.I,
 )

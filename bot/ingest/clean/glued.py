@@ -87,7 +87,10 @@ def is_title_case(phrase: str) -> bool:
 _HEAD_BODY_SEAM = re.compile(r"(?=[A-Z\d][a-z\d-])(?<=[a-z’'”\")\]…\d.])")
 
 
-_LABEL_WORD = r"(?:CHAPTER|Chapter|BOOK|Book|PART|Part|VOLUME|Volume|STAVE|Stave|LETTER|Letter|SECTION|Section)"
+_LABEL_WORD = (
+    r"(?:CHAPTER|Chapter|BOOK|Book|PART|Part|VOLUME|Volume|STAVE|Stave|LETTER|Letter|SECTION|Section|ACT|Act|"
+    r"SCENE|Scene)"
+)
 _ORDINAL = (
     r"(?:(?:[Tt]he|THE)\s+(?:First|Second|Third|Fourth|Fifth|Sixth|Seventh|Eighth|Ninth|Tenth|Last|FIRST|SECOND|"
     r"THIRD|FOURTH|FIFTH|SIXTH|SEVENTH|EIGHTH|NINTH|TENTH|LAST)|"
@@ -101,7 +104,8 @@ _MATTER_WORD = r"(?:PREFACE|FOREWORD|INTRODUCTION|PROLOGUE|EPILOGUE|AFTERWORD|CO
 _LABEL_CUT = re.compile(
     rf"(?<=\S)(?={_LABEL_WORD}\s+(?:[IVXLC]+\b|\d{{1,3}}\b|{_ORDINAL}))|"
     r"(?<=\s)(?=(?:CHAPTER|BOOK|PART|VOLUME|STAVE|LETTER)\s+(?:[IVXLC]+|\d{1,3})\b)|"  # capitals: never mid-sentence
-    rf"(?<=\S)(?={_MATTER_WORD}[A-Z][a-z])"
+    rf"(?<=\S)(?={_MATTER_WORD}[A-Z][a-z])|"
+    r"(?<=[A-Z]{2})(?=\d{1,2}\.\s+[A-Z])"  # a numbered title after capitals: "…DUNNING1. The Lamps"
 )
 _ROMAN_CUT = re.compile(
     r"(?<=[.!?\"”’)a-z])(?=[IVXLC]{1,7}\.(?:\s+[A-Z‘“\"]|[A-Z]{2}))"
