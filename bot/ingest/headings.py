@@ -44,6 +44,14 @@ _DATELINE = re.compile(
     rf"^[A-Z][\w .'’-]{{1,40}},\s*(?:\d{{1,2}}(?:st|nd|rd|th)?\s+)?(?:[A-Za-z]+\.?\s+)?"
     rf"(?:\d{{1,2}}(?:st|nd|rd|th)?,?\s+)?{_YEAR}\.?$"
 )
+_MONTH = (
+    r"(?:January|February|March|April|May|June|July|August|September|October|November|December|"
+    r"Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\.?"
+)
+_DIARY_DATE = re.compile(
+    rf"^(?:(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday),?\s+)?"
+    rf"(?:{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?|\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH})(?:,?\s+\d{{4}})?\.?$"
+)
 _EDITION = re.compile(r"\b(?:impression|edition|printing|reprinted|printed|copyright|published|thousand)\b", re.I)
 _RANK = {"volume": 0, "book": 1, "part": 2, "act": 2}  # every other label word is a chapter (rank 3)
 
@@ -124,6 +132,11 @@ def _title_line(t: str) -> bool:
     return kind_of(bare) in ("caps", "weak")
 
 
+def prev_is_end(prev: Block | None) -> bool:
+    """What comes before a heading: nothing, a heading, or a finished paragraph."""
+    return prev is None or prev.kind == "heading" or (prev.kind == "para" and ends_sentence(prev.text))
+
+
 def _is_prose(b: Block) -> bool:
     return b.kind == "para" and (ends_sentence(b.text) or len(b.text.split()) >= 12)
 
@@ -168,6 +181,11 @@ def detect_headings(blocks: list[Block]) -> list[Block]:
         for i, k in enumerate(kinds)
         if k == "caps" and not _never_heading(out[i].text, out[i - 1] if i else None) and not _MATTER.match(out[i].text)
     )
+    dates = [i for i, b in enumerate(out) if b.kind == "para" and _DIARY_DATE.match(b.text.strip())]
+    if labelled < 2 and len(dates) >= 3:  # a diary: its dated entries are its sections
+        for i in dates:
+            if i + 1 < n and _is_prose(out[i + 1]):
+                out[i] = replace(out[i], kind="heading", strong=True, text=out[i].text.strip().rstrip("."))
     for i, b in enumerate(out):
         kind = kinds[i]
         if b.kind != "para" or kind is None:
@@ -196,8 +214,12 @@ def detect_headings(blocks: list[Block]) -> list[Block]:
             continue
         if kind != "weak" or _never_heading(t, prev):
             continue
-        if labelled >= 2 and not after_label and not _MATTER.match(t):
+        above_part = kind_of(nxt.text) in ("roman", "label") and nxt.kind == "para"
+        if labelled >= 2 and not after_label and not _MATTER.match(t) and not above_part:
             continue  # the book numbers its headings: a short line between paragraphs is prose
+        if above_part and prev_is_end(prev):
+            out[i] = replace(b, kind="heading", strong=False)  # a story's title above its part "I"
+            continue
         prev_ok = (
             prev is None
             or (prev.kind == "heading" and prev.strong)
@@ -249,6 +271,17 @@ def assign_levels(blocks: list[Block]) -> list[Block]:
     A numbered heading is a chapter when the book has no chapter labels; unranked headings (PREFACE, a
     title in capitals) sit at the top level."""
     ranks = [_rank(b.text) if b.kind == "heading" else None for b in blocks]
+    titles_above = [
+        i
+        for i, b in enumerate(blocks[:-1])
+        if b.kind == "heading" and ranks[i] is None and not _MATTER.match(b.text) and ranks[i + 1] is not None
+    ]
+    if titles_above and all(
+        r is not None or i in titles_above or _MATTER.match(blocks[i].text) or blocks[i].kind != "heading"
+        for i, r in enumerate(ranks)
+    ):
+        top = min(r for r in ranks if r is not None) - 1
+        ranks = [top if i in titles_above else r for i, r in enumerate(ranks)]
     present = {r for r in ranks if r is not None}
     if 4 in present and 3 not in present:
         ranks = [3 if r == 4 else r for r in ranks]

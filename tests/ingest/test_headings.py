@@ -137,17 +137,19 @@ def test_glued_headings_of_every_style_split_off(glued: str, heading: str) -> No
     assert after.split()[0] in ("First", "It", "The")
 
 
-def _expected_sets() -> list[tuple[str, str]]:
+def _expected_sets() -> list[tuple[str, str, bool]]:
+    """heldout3 run together is not solved yet (stories whose titles and 'I' are glued, a diary's dates)."""
     root = BOOKS.parent
     return [
-        (folder, name)
-        for folder in ("heldout", "heldout2")
+        (folder, name, together)
+        for folder in ("heldout", "heldout2", "heldout3")
         for name in json.loads((root / folder / "expected.json").read_text())
+        for together in ((False,) if folder == "heldout3" and name != "blackwater.txt" else (False, True))
+        if not (folder == "heldout3" and together)
     ]
 
 
-@pytest.mark.parametrize(("folder", "name"), _expected_sets())
-@pytest.mark.parametrize("together", [False, True], ids=["as written", "run together"])
+@pytest.mark.parametrize(("folder", "name", "together"), _expected_sets())
 def test_books_once_held_out_keep_their_headings(folder: str, name: str, together: bool) -> None:
     """The books bench/headings_f1.py first scored as held out (see the commits for those first scores)."""
     root = BOOKS.parent / folder

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterator
 
@@ -10,6 +11,9 @@ _OPENING_HEADING = re.compile(
     r"^\s*(?:(?:chapter|book|part|volume|letter|canto|act|scene|section|stave|lecture|epistle)\s+"
     r"(?:[ivxlcdm]+|\d{1,3}|[a-z]+)\b.*|"
     r"[IVXLC]{1,7}\.?|\d{1,3}\.\s+[A-Z].{0,80}|"  # a bare Roman numeral, a numbered title
+    r"[_*]{0,2}(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday),?\s.{0,40}|"  # a diary's first entry
+    r"[_*]{0,2}(?:january|february|march|april|may|june|july|august|september|october|november|december)\s+\d{1,2}"
+    r"(?:st|nd|rd|th)?\b.{0,30}|"
     r"preface|foreword|introduction|prologue|prelude|dedication|to the reader|author'?s note)\s*[.:]?\s*$",
     re.I,
 )
@@ -115,12 +119,17 @@ def strip_title_page(lines: list[str], hints: dict[str, str], removed: list[str]
         return lines
     end = 0
     seen_known = False
-    for first, stop in _blocks_of_lines(lines, 0):
+    spans = list(itertools.islice(_blocks_of_lines(lines, 0), 40))
+    for k, (first, stop) in enumerate(spans):
         block = [x.strip() for x in lines[first:stop]]
         if stop - first > 5 or any(len(x) > 60 for x in block):
             break
         if any(_CONTENTS_LINE.match(x) or _OPENING_HEADING.match(x) for x in block):
             break
+        following = lines[spans[k + 1][0]].strip() if k + 1 < len(spans) else ""
+        known_here = any(_toc_key(re.sub(r"^by\s+", "", x, flags=re.I)) in known for x in block)
+        if seen_known and not known_here and _OPENING_HEADING.match(following) and not _YEAR_LINE.match(block[0]):
+            break  # a title right above "I" or "CHAPTER I" is the first story's, not the book's
         if any(x.endswith((".", "!", "?")) and len(x.split()) > 6 for x in block):
             break
         seen_known = seen_known or any(_toc_key(re.sub(r"^by\s+", "", x, flags=re.I)) in known for x in block)

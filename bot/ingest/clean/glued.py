@@ -102,7 +102,7 @@ _MATTER_WORD = r"(?:PREFACE|FOREWORD|INTRODUCTION|PROLOGUE|EPILOGUE|AFTERWORD|CO
 # Roman-numbered title right after a sentence end ("…lost.CHAPTER II: THE STORM…", "…lost.II. The Storm…",
 # "…lost.III.THE END OF IT…"), or a matter word in capitals before its text ("…GREAVEPREFACEThe mill…")
 _LABEL_CUT = re.compile(
-    rf"(?<=\S)(?={_LABEL_WORD}\s+(?:[IVXLC]+\b|\d{{1,3}}\b|{_ORDINAL}))|"
+    rf"(?<=\S)(?={_LABEL_WORD}\s+(?:[IVXLC]+(?:\b|(?=[A-Z][a-z]))|\d{{1,3}}\b|{_ORDINAL}))|"
     r"(?<=\s)(?=(?:CHAPTER|BOOK|PART|VOLUME|STAVE|LETTER)\s+(?:[IVXLC]+|\d{1,3})\b)|"  # capitals: never mid-sentence
     rf"(?<=\S)(?={_MATTER_WORD}[A-Z][a-z])|"
     r"(?<=[A-Z]{2})(?=\d{1,2}\.\s+[A-Z])"  # a numbered title after capitals: "…DUNNING1. The Lamps"
@@ -113,6 +113,7 @@ _ROMAN_CUT = re.compile(
 # the label or number a glued heading starts with, and its separator: "CHAPTER II: ", "Book the First--", "II. "
 _HEAD_PREFIX = re.compile(
     rf"(?:{_LABEL_WORD}\s+(?:[IVXLC]+|\d{{1,3}}|{_ORDINAL})\b(?:\s*(?:--|—|–|:|\.)\s*|\s+)|"
+    rf"{_LABEL_WORD}\s+[IVXLC]+(?=[A-Z][a-z])|"  # "CHAPTER IThe Landlady": no separator at all
     r"[IVXLC]{1,7}\.(?:\s+|(?=[A-Z]{2}))|\d{1,2}\.\s+)"
 )
 # a label glued straight to its text with no title between: "LETTER I.To Mrs. Saville" → "LETTER I"
@@ -150,6 +151,8 @@ def _split_glued_heading(segment: str) -> tuple[str, str] | None:
             return None
         if len(rest.split()) < 4:
             return None
+        if numbered and offset and segment[offset - 1].isupper():  # "CHAPTER IThe Landlady"
+            return f"{segment[:offset]}: {body}".strip(), rest
         return head.strip(), rest
     return None
 
