@@ -144,7 +144,7 @@ def _expected_sets() -> list[tuple[str, str, bool]]:
         (folder, name, together)
         for folder in ("heldout", "heldout2", "heldout3")
         for name in json.loads((root / folder / "expected.json").read_text())
-        for together in ((False,) if folder == "heldout3" and name != "blackwater.txt" else (False, True))
+        for together in (False, True)
         if not (folder == "heldout3" and together)
     ]
 
