@@ -29,3 +29,13 @@ def test_utf16_with_bom() -> None:
     )
     book = ingest_bytes(text.encode("utf-16"), "u.txt")
     assert "long enough" in reading_text(book)
+
+
+def test_utf16_without_a_bom_is_text_not_binary() -> None:
+    text = (
+        "A Title\n\nA paragraph of text that is long enough to be a paragraph, not a heading at all, "
+        "and long enough to be a reading — with a dash and an é.\n"
+    )
+    for codec in ("utf-16-le", "utf-16-be"):
+        book = ingest_bytes(text.encode(codec), "u.txt")
+        assert "with a dash and an é" in reading_text(book)
