@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import re
 from collections.abc import Iterator
 
@@ -62,9 +63,12 @@ def _html_encoding(data: bytes) -> str:
     if m:
         name = m.group(1).decode("ascii", "ignore")
         try:
-            b"".decode(name)
-            return name
-        except LookupError:
+            # a declared charset counts only if it is a real codec for text (not utf-7, not a binary or
+            # rot13 transform) and the page actually decodes with it
+            if codecs.lookup(name)._is_text_encoding and not name.lower().replace("_", "-").startswith("utf-7"):
+                data.decode(name)
+                return name
+        except (LookupError, UnicodeDecodeError):
             pass
     return "cp1252"
 

@@ -52,3 +52,14 @@ def test_malformed_html_is_still_read() -> None:
     )
     book = ingest_bytes(html, "broken.html")
     assert "Unclosed paragraph" in reading_text(book)
+
+
+def test_an_unknown_or_unfit_meta_charset_is_not_trusted() -> None:
+    from bot.ingest.loaders.html_blocks import _html_encoding
+
+    page = "<html><head><meta charset='{}'></head><body><p>Caf\xe9 on the corner</p></body></html>"
+    assert _html_encoding(page.format("bogus-42").encode("cp1252")) == "cp1252"
+    assert _html_encoding(page.format("utf-7").encode("cp1252")) == "cp1252"
+    assert _html_encoding(page.format("rot13").encode("cp1252")) == "cp1252"
+    assert _html_encoding(page.format("iso-8859-2").encode("cp1252")) == "iso-8859-2"
+    assert _html_encoding(page.format("shift_jis").encode("cp1252")) == "cp1252"  # declared, but does not decode
