@@ -214,7 +214,7 @@ def detect_headings(blocks: list[Block]) -> list[Block]:
             continue
         if kind != "weak" or _never_heading(t, prev):
             continue
-        above_part = kind_of(nxt.text) in ("roman", "label") and nxt.kind == "para"
+        above_part = kind_of(nxt.text) in ("roman", "label")
         if labelled >= 2 and not after_label and not _MATTER.match(t) and not above_part:
             continue  # the book numbers its headings: a short line between paragraphs is prose
         if above_part and prev_is_end(prev):
@@ -387,6 +387,9 @@ def _contents_paragraphs(blocks: list[Block], heading_at: list[int]) -> set[int]
     return found
 
 
+_CAPS_TITLE_SEAM = re.compile(r"(?<=[A-Z]{2})(?=[A-Z][a-z])")
+
+
 def drop_title_page(blocks: list[Block], title: str | None, removed: list[str]) -> tuple[list[Block], str | None]:
     """An opening block in capitals (title, author, imprint, year) before the first heading is the title page;
     returns the blocks without it and the year it prints, if any."""
@@ -401,8 +404,13 @@ def drop_title_page(blocks: list[Block], title: str | None, removed: list[str]) 
         if kind_of(b.text) in ("label", "roman", "roman-titled", "numbered"):
             return blocks, None
         if len(b.text.split()) <= 40 and names_title and (caps or not ends_sentence(b.text)):
-            removed.append(b.text)
-            return blocks[:i] + blocks[i + 1 :], roman_year(b.text) or _plain_year(b.text)
+            rest = blocks[i + 1 :]
+            seams = [m.start() for m in _CAPS_TITLE_SEAM.finditer(b.text)]
+            tail = b.text[seams[-1] :] if seams else ""
+            if tail and rest and kind_of(rest[0].text) in ("roman", "label") and kind_of(tail) == "weak":
+                rest = [Block("para", tail), *rest]  # the first story's title, glued to the title page
+            removed.append(b.text[: len(b.text) - len(tail)] if rest and rest[0].text == tail else b.text)
+            return blocks[:i] + rest, roman_year(b.text) or _plain_year(b.text)
         return blocks, None  # "NOTES", "PREFACE" and prose all end the search
     return blocks, None
 

@@ -138,14 +138,12 @@ def test_glued_headings_of_every_style_split_off(glued: str, heading: str) -> No
 
 
 def _expected_sets() -> list[tuple[str, str, bool]]:
-    """heldout3 run together is not solved yet (stories whose titles and 'I' are glued, a diary's dates)."""
     root = BOOKS.parent
     return [
         (folder, name, together)
         for folder in ("heldout", "heldout2", "heldout3")
         for name in json.loads((root / folder / "expected.json").read_text())
         for together in (False, True)
-        if not (folder == "heldout3" and together)
     ]
 
 

@@ -102,18 +102,21 @@ _MATTER_WORD = r"(?:PREFACE|FOREWORD|INTRODUCTION|PROLOGUE|EPILOGUE|AFTERWORD|CO
 # Roman-numbered title right after a sentence end ("…lost.CHAPTER II: THE STORM…", "…lost.II. The Storm…",
 # "…lost.III.THE END OF IT…"), or a matter word in capitals before its text ("…GREAVEPREFACEThe mill…")
 _LABEL_CUT = re.compile(
-    rf"(?<=\S)(?={_LABEL_WORD}\s+(?:[IVXLC]+(?:\b|(?=[A-Z][a-z]))|\d{{1,3}}\b|{_ORDINAL}))|"
+    rf"(?<=\S)(?={_LABEL_WORD}\s+(?:[IVXLC]+(?:\b|(?=[A-Z][a-z]|A\s))|\d{{1,3}}\b|{_ORDINAL}))|"
     r"(?<=\s)(?=(?:CHAPTER|BOOK|PART|VOLUME|STAVE|LETTER)\s+(?:[IVXLC]+|\d{1,3})\b)|"  # capitals: never mid-sentence
     rf"(?<=\S)(?={_MATTER_WORD}[A-Z][a-z])|"
-    r"(?<=[A-Z]{2})(?=\d{1,2}\.\s+[A-Z])"  # a numbered title after capitals: "…DUNNING1. The Lamps"
+    r"(?<=[A-Z]{2})(?=\d{1,2}\.\s+[A-Z])|"  # a numbered title after capitals: "…DUNNING1. The Lamps"
+    r"(?<=[a-z.!?])(?=[IVX]{1,4}[A-Z][a-z])|"  # a part's numeral between a title and its text: "…WifeIThe road"
+    r"(?<=[A-Z]{2})(?=(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday),)"  # a diary after its title page
 )
+_NUMERAL_THEN_TEXT = re.compile(r"([IVX]{1,4})(?=[A-Z][a-z])")
 _ROMAN_CUT = re.compile(
     r"(?<=[.!?\"”’)a-z])(?=[IVXLC]{1,7}\.(?:\s+[A-Z‘“\"]|[A-Z]{2}))"
 )  # "…lost.II. The", "CrossingI. The"
 # the label or number a glued heading starts with, and its separator: "CHAPTER II: ", "Book the First--", "II. "
 _HEAD_PREFIX = re.compile(
     rf"(?:{_LABEL_WORD}\s+(?:[IVXLC]+|\d{{1,3}}|{_ORDINAL})\b(?:\s*(?:--|—|–|:|\.)\s*|\s+)|"
-    rf"{_LABEL_WORD}\s+[IVXLC]+(?=[A-Z][a-z])|"  # "CHAPTER IThe Landlady": no separator at all
+    rf"{_LABEL_WORD}\s+[IVXLC]+(?=[A-Z][a-z]|A\s)|"  # "CHAPTER IThe Landlady", "CHAPTER IIA Night": no separator
     r"[IVXLC]{1,7}\.(?:\s+|(?=[A-Z]{2}))|\d{1,2}\.\s+)"
 )
 # a label glued straight to its text with no title between: "LETTER I.To Mrs. Saville" → "LETTER I"
@@ -222,7 +225,15 @@ def split_glued_line(line: str, removed: list[str], first_line: bool) -> list[Bl
             continue
         for segment in _split_at_boundaries(chunk):
             glued = _split_glued_heading(segment)
-            bare = None if glued else (_LABEL_THEN_TEXT.match(segment) or _MATTER_THEN_TEXT.match(segment))
+            bare = (
+                None
+                if glued
+                else (
+                    _LABEL_THEN_TEXT.match(segment)
+                    or _MATTER_THEN_TEXT.match(segment)
+                    or _NUMERAL_THEN_TEXT.match(segment)
+                )
+            )
             if bare and len(segment.split()) > 4:
                 glued = (bare.group(1), segment[bare.end() :].lstrip(". "))
             if glued:
