@@ -395,6 +395,9 @@ def drop_title_page(blocks: list[Block], title: str | None, removed: list[str]) 
     returns the blocks without it and the year it prints, if any."""
     for i, b in enumerate(blocks[:3]):
         if b.kind == "heading":
+            if b.strong and b.text.isupper() and title and _key(title) in _key(b.text):
+                removed.append(b.text)  # a title page in capitals that the glued-line pass took for a heading
+                return blocks[:i] + blocks[i + 1 :], roman_year(b.text) or _plain_year(b.text)
             return blocks, None
         if b.kind != "para":
             continue

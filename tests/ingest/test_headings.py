@@ -141,7 +141,7 @@ def _expected_sets() -> list[tuple[str, str, bool]]:
     root = BOOKS.parent
     return [
         (folder, name, together)
-        for folder in ("heldout", "heldout2", "heldout3")
+        for folder in ("heldout", "heldout2", "heldout3", "heldout4")
         for name in json.loads((root / folder / "expected.json").read_text())
         for together in (False, True)
     ]

@@ -108,6 +108,10 @@ def _toc_entry(line: str) -> bool:
     return 0 < len(words) <= 14 and len(line) <= 80 and not line.rstrip().endswith((",", ";", "!", "?"))
 
 
+def _prose_line(line: str) -> bool:
+    return len(line) > 60 or (line.endswith((".", "!", "?")) and len(line.split()) > 6)
+
+
 def strip_title_page(lines: list[str], hints: dict[str, str], removed: list[str]) -> list[str]:
     """A Gutenberg book's own title page (title, "by", author, publisher, year) before the text begins.
 
@@ -128,8 +132,9 @@ def strip_title_page(lines: list[str], hints: dict[str, str], removed: list[str]
             break
         following = lines[spans[k + 1][0]].strip() if k + 1 < len(spans) else ""
         known_here = any(_toc_key(re.sub(r"^by\s+", "", x, flags=re.I)) in known for x in block)
-        if seen_known and not known_here and _OPENING_HEADING.match(following) and not _YEAR_LINE.match(block[0]):
-            break  # a title right above "I" or "CHAPTER I" is the first story's, not the book's
+        heading_above = _OPENING_HEADING.match(following) or _prose_line(following)
+        if seen_known and not known_here and not _YEAR_LINE.match(block[0]) and len(block) == 1 and heading_above:
+            break  # a title right above "I", "CHAPTER I" or prose is the first heading, not the book's
         if any(x.endswith((".", "!", "?")) and len(x.split()) > 6 for x in block):
             break
         seen_known = seen_known or any(_toc_key(re.sub(r"^by\s+", "", x, flags=re.I)) in known for x in block)

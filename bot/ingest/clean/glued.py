@@ -239,6 +239,10 @@ def split_glued_line(line: str, removed: list[str], first_line: bool) -> list[Bl
             if glued:
                 blocks.append(Block("heading", glued[0], strong=True))
                 segment = glued[1]
+                again = _split_glued_heading(segment) if glued[0].isupper() else None
+                if again:  # a title page in capitals glued to the first heading: "…MOTHEROn FerriesThe ferry"
+                    blocks.append(Block("heading", again[0], strong=True))
+                    segment = again[1]
             elif _bare_label(segment):  # a contents entry or a heading with nothing glued after it
                 blocks.append(Block("heading", segment, strong=True))
                 continue
