@@ -12,7 +12,7 @@ from lxml import html as lxml_html
 from bot.ingest.clean import Block, finish_blocks
 from bot.ingest.encoding import looks_binary, normalise_text
 from bot.ingest.loaders.common import Loaded
-from bot.ingest.loaders.html_blocks import PAGE_NUMBER_MARK, html_blocks, parse_html
+from bot.ingest.loaders.html_blocks import PAGE_NUMBER_MARK, html_blocks, outside_notes, parse_html
 from bot.ingest.metadata import gutenberg_title, is_name, surname_last
 from bot.ingest.model import IngestError, IngestOptions
 
@@ -151,6 +151,7 @@ def load_html(data: bytes, options: IngestOptions) -> Loaded:
     removed: list[str] = []
     main = _main_container(root)
     walked = html_blocks(main, removed)
+    walked.extend(outside_notes(root, main))  # a footnote list after the main container is still its notes
     # headings outside the main container but inside the body (CMS wrappers) still belong to the text
     walked_headings = sum(1 for b in walked if b.kind == "heading" and b.level > 1)
     walked_len = sum(len(b.text) for b in walked if b.kind == "para")

@@ -20,7 +20,8 @@ _BOILER_ATTR = re.compile(
     r"read-?more|recommended|most-?recent|author-bio)(?:$|[\s_-])",
     re.I,
 )
-_NOTE_ATTR = re.compile(r"(?:foot|end)notes?|\bnotes\b|rearnote", re.I)
+# word processors' exports name their notes ftn1/edn1 and style them mso-element:footnote
+_NOTE_ATTR = re.compile(r"(?:foot|end)notes?|\bnotes\b|rearnote|(?:^|\s)_?(?:ftn|edn)\d+\b", re.I)
 _BLOCK_TAGS = {
     "p",
     "li",
@@ -89,7 +90,24 @@ def _is_boiler_el(el: lxml_html.HtmlElement) -> bool:
 def _is_note_container(el: lxml_html.HtmlElement) -> bool:
     attrs = " ".join(filter(None, (el.get("class"), el.get("id"), el.get("role"))))
     etype = el.get("{http://www.idpf.org/2007/ops}type") or el.get("epub:type") or ""
-    return bool(_NOTE_ATTR.search(attrs) or re.search(r"footnote|endnote|rearnote", etype))
+    style = el.get("style") or ""
+    return bool(
+        _NOTE_ATTR.search(attrs)
+        or re.search(r"footnote|endnote|rearnote", etype)
+        or re.search(r"mso-element:\s*(?:footnote|endnote)(?![\w-])", style)
+    )
+
+
+def _in_note(el: lxml_html.HtmlElement) -> bool:
+    """Inside a note container: a note's own back-link is not a marker in the reading text."""
+    parent = el.getparent()
+    depth = 0
+    while parent is not None and depth < 30:
+        if _is_note_container(parent):
+            return True
+        parent = parent.getparent()
+        depth += 1
+    return False
 
 
 def _strip_markers(root: lxml_html.HtmlElement) -> None:
@@ -101,8 +119,8 @@ def _strip_markers(root: lxml_html.HtmlElement) -> None:
         if (
             (el.tag == "sup" and re.fullmatch(r"\[?\(?[\w*†‡§]{1,4}\)?\]?", text))
             or "noteref" in etype
-            or (el.tag == "a" and re.search(r"#(?:fn|ftn|note|endnote|footnote)", href, re.I) and len(text) <= 5)
-        ):
+            or (el.tag == "a" and re.search(r"#_?(?:fn|ftn|edn|note|endnote|footnote)", href, re.I) and len(text) <= 5)
+        ) and not _in_note(el):
             parent = el.getparent()
             if parent is not None:
                 # leave a "[^n]" marker so footnotes.py can attach the note to this paragraph
@@ -220,6 +238,21 @@ def _bold_only(el: lxml_html.HtmlElement) -> bool:
         return False
     text = re.sub(r"\s+", " ", children[0].text_content()).strip()
     return 0 < len(text.split()) <= 12 and len(text) <= 100 and not text.endswith((".", ",", ";", ":"))
+
+
+def outside_notes(root: lxml_html.HtmlElement, main: lxml_html.HtmlElement) -> list[Block]:
+    """Note blocks from note containers outside `main` (outermost ones only, in document order)."""
+    if main is root:
+        return []
+    inside = set(main.iter())
+    found: list[Block] = []
+    for el in root.iter():
+        if not isinstance(el.tag, str) or el in inside or not _is_note_container(el):
+            continue
+        if any(_is_note_container(a) for a in el.iterancestors()):
+            continue  # an item of a list already taken
+        found.extend(_note_items(el))
+    return found
 
 
 def _note_items(el: lxml_html.HtmlElement) -> Iterator[Block]:

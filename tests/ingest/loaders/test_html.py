@@ -63,3 +63,24 @@ def test_an_unknown_or_unfit_meta_charset_is_not_trusted() -> None:
     assert _html_encoding(page.format("rot13").encode("cp1252")) == "cp1252"
     assert _html_encoding(page.format("iso-8859-2").encode("cp1252")) == "iso-8859-2"
     assert _html_encoding(page.format("shift_jis").encode("cp1252")) == "cp1252"  # declared, but does not decode
+
+
+def test_notes_of_a_word_processor_export_go_to_the_section_that_cites_them() -> None:
+    prose = "The harbour was built in a single summer by men who had never built anything before at all. " * 4
+    page = (
+        "<html><body><div class=WordSection1>"
+        f"<h2>The Quay</h2><p>{prose}The quay<a href='#_ftn1' name='_ftnref1'>[1]</a> was stone.</p>"
+        f"<h2>The Lamps</h2><p>{prose}The lamps<a href='#_ftn2' name='_ftnref2'>[2]</a> were gas.</p>"
+        "</div><div style='mso-element:footnote-list'>"
+        "<div style='mso-element:footnote' id=ftn1><p><a href='#_ftnref1' name='_ftn1'>[1]</a> Granite from the "
+        "quarry above the town.</p></div>"
+        "<div style='mso-element:footnote' id=ftn2><p><a href='#_ftnref2' name='_ftn2'>[2]</a> Coal gas, from "
+        "1851 until the war.</p></div></div></body></html>"
+    )
+    book = ingest_bytes(page.encode(), "harbour.html")
+    notes = {s.heading: s.notes for s in book.sections}
+    assert notes == {
+        "The Quay": ("Granite from the quarry above the town.",),
+        "The Lamps": ("Coal gas, from 1851 until the war.",),
+    }
+    assert "[1]" not in reading_text(book) and "[2]" not in reading_text(book)
