@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from pathlib import Path
 
@@ -223,3 +224,13 @@ def test_list_bullets_and_glued_verse(library: dict[str, Book]) -> None:
     pamphlet = reading_text(library["004"])
     assert "Sixteen butchers of the Fatherland / Have been gathered to their ancestors" in pamphlet
     assert "Give us forty, / Give us hundreds, / Thousands; / Make a bridge" in pamphlet
+
+
+def test_a_quotation_is_not_split_into_two_paragraphs(library: dict[str, Book]) -> None:
+    """#13: in the run-together pamphlet a sentence end inside a quotation ("…as well…A serious purge…”)
+    made a new paragraph; the quotation stays one paragraph, with the lost space put back."""
+    for prefix in ("000", "001", "002", "003", "004"):
+        paras = [p.text for s in library[prefix].sections for p in s.paragraphs]
+        for a, b in itertools.pairwise(paras):
+            assert not (a.count("“") > a.count("”") and b.count("”") > b.count("“")), (prefix, a[-80:], b[:80])
+    assert "careerist elements as well… A serious purge is indispensable" in reading_text(library["004"])

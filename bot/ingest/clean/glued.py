@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 
 from bot.ingest.clean.boilerplate import CREDIT_WORDS, find_tag_trail
@@ -293,6 +294,12 @@ def _split_at_boundaries(chunk: str) -> list[str]:
 def _split_at_sentence_ends(chunk: str) -> list[str]:
     out: list[str] = []
     last = 0
+    inner: list[int] = []  # sentence ends inside a quotation: the space that was lost goes back, no new paragraph
+
+    def piece(end: int) -> str:
+        cuts = [last, *inner, end]
+        return " ".join(p for p in (chunk[a:b].strip() for a, b in itertools.pairwise(cuts)) if p)
+
     for m in _GLUED_BOUNDARY.finditer(chunk):
         cut = m.end()
         if m.group().startswith(":"):
@@ -304,6 +311,9 @@ def _split_at_sentence_ends(chunk: str) -> list[str]:
             continue
         if cut - last < 2:
             continue
+        if m.start() - last < 1500 and chunk.count("“", last, m.start()) > chunk.count("”", last, m.start()):
+            inner.append(cut)  # inside a quotation: "…as well… A serious purge…” stays one paragraph
+            continue
         quote = chunk.find('"', m.start(), cut)
         # straight quotes: with every earlier one closed, a quote after the mark opens the next sentence
         if quote != -1 and chunk[cut : cut + 1].isupper():
@@ -311,9 +321,10 @@ def _split_at_sentence_ends(chunk: str) -> list[str]:
                 cut = quote
             elif chunk[quote + 1 : quote + 2] == '"':
                 cut = quote + 1
-        out.append(chunk[last:cut].strip())
+        out.append(piece(cut))
         last = cut
-    out.append(chunk[last:].strip())
+        inner = []
+    out.append(piece(len(chunk)))
     return [s for s in out if s]
 
 
