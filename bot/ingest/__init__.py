@@ -14,8 +14,9 @@ import time
 from dataclasses import dataclass
 
 from bot.ingest.clean import Block
+from bot.ingest.contents import drop_contents, drop_title_page
 from bot.ingest.footnotes import attach_notes
-from bot.ingest.headings import detect_headings, drop_contents, drop_title_page
+from bot.ingest.headings import detect_headings
 from bot.ingest.loaders import Loaded, load, read_path
 from bot.ingest.metadata import (
     Metadata,
