@@ -128,6 +128,8 @@ def _title_line(t: str) -> bool:
     bare = t.rstrip(".")
     if not bare or len(bare) > 100 or len(bare.split()) > 14 or _DATELINE.match(t) or _EDITION.search(t):
         return False
+    if "," in bare or ". " in bare:
+        return False  # "To Mrs. Saville, England.": an address or a sentence, not a title
     return kind_of(bare) in ("caps", "weak")
 
 
@@ -161,11 +163,39 @@ def _roman_sequence(values: list[int]) -> bool:
     return steps >= (len(values) - 1) / 2
 
 
+_WORD_NUMERAL = re.compile(r"^([A-Z][A-Za-z]{2,15})\s+([IVXLC]{1,7}|\d{1,3})\.?$")
+
+
+def _own_labels(blocks: list[Block]) -> set[str]:
+    """Words a book uses as its own labels: a capitalised word and a numeral standing alone, at least twice,
+    counting up (SERMON I, SERMON II; Essay 1, Essay 2)."""
+    seen: dict[str, list[str]] = {}
+    for b in blocks:
+        if b.kind == "para" and len(b.text) < 30:
+            m = _WORD_NUMERAL.match(b.text.strip())
+            if m:
+                seen.setdefault(m.group(1).lower(), []).append(m.group(2))
+    own = set()
+    for word, numerals in seen.items():
+        values = [int(x) if x.isdigit() else _roman_value(x) for x in numerals]
+        if len(values) >= 2 and _roman_sequence(values):
+            own.add(word)
+    return own
+
+
 def detect_headings(blocks: list[Block]) -> list[Block]:
     """Mark headings in a text that has no structural ones, then give them levels."""
     out = list(blocks)
     n = len(out)
     kinds = [kind_of(b.text) if b.kind == "para" else None for b in out]
+    own = _own_labels(out)
+    if own:  # "SERMON I.", "SERMON II.": a label word of this book's own, used like CHAPTER
+        kinds = [
+            "label"
+            if b.kind == "para" and (m := _WORD_NUMERAL.match(b.text.strip())) and m.group(1).lower() in own
+            else k
+            for b, k in zip(out, kinds, strict=True)
+        ]
     roman_titled = [
         _roman_value(m.group("num"))
         for b, k in zip(out, kinds, strict=True)
@@ -187,16 +217,16 @@ def detect_headings(blocks: list[Block]) -> list[Block]:
                 out[i] = replace(out[i], kind="heading", strong=True, text=out[i].text.strip().rstrip("."))
     for i, b in enumerate(out):
         kind = kinds[i]
-        if b.kind != "para" or kind is None:
-            continue
         prev = out[i - 1] if i > 0 else None
         nxt = out[i + 1] if i + 1 < n else None
-        if nxt is None:
+        if b.kind != "para" or nxt is None:
             continue
         t = b.text.strip()
-        after_label = prev is not None and prev.kind == "heading" and bool(_LABEL_ONLY.match(prev.text.strip()))
+        after_label = prev is not None and prev.kind == "heading" and _label_only(prev.text, own)
         if after_label and _title_line(t) and _is_prose(nxt):
             out[i] = replace(b, kind="heading", strong=kind == "caps")  # the label's title line: merged below
+            continue
+        if kind is None:
             continue
         strong = (
             kind in ("label", "roman")
@@ -228,10 +258,17 @@ def detect_headings(blocks: list[Block]) -> list[Block]:
             continue  # two headings in a row: the second is a short opening line, not a heading
         if prev_ok and _is_prose(nxt) and kind_of(nxt.text) != "weak":
             out[i] = replace(b, kind="heading", strong=False)
-    return assign_levels(_merge_labels(out))
+    return assign_levels(_merge_labels(out, own))
 
 
-def _merge_labels(blocks: list[Block]) -> list[Block]:
+def _label_only(text: str, own: set[str]) -> bool:
+    """A label with no title: "CHAPTER IV", "XII.", or one of the book's own ("SERMON II.")."""
+    t = text.strip()
+    m = _WORD_NUMERAL.match(t)
+    return bool(_LABEL_ONLY.match(t)) or bool(m and m.group(1).lower() in own)
+
+
+def _merge_labels(blocks: list[Block], own: set[str]) -> list[Block]:
     """ "CHAPTER IV" followed by its title line is one heading; "CHAPTER I." alone is "CHAPTER I"."""
     merged: list[Block] = []
     for b in blocks:
@@ -239,8 +276,8 @@ def _merge_labels(blocks: list[Block]) -> list[Block]:
             merged
             and b.kind == "heading"
             and merged[-1].kind == "heading"
-            and _LABEL_ONLY.match(merged[-1].text.strip())
-            and not _LABEL_ONLY.match(b.text.strip())
+            and _label_only(merged[-1].text, own)
+            and not _label_only(b.text, own)
             and kind_of(b.text) not in ("label", "roman-titled", "numbered")
         ):
             merged[-1] = replace(merged[-1], text=f"{merged[-1].text.strip().rstrip('.')}: {b.text.strip()}")
@@ -248,7 +285,7 @@ def _merge_labels(blocks: list[Block]) -> list[Block]:
         merged.append(b)
     return [
         replace(b, text=b.text.strip().rstrip("."))
-        if b.kind == "heading" and b.strong and b.text.strip().endswith(".") and _LABEL_ONLY.match(b.text.strip())
+        if b.kind == "heading" and b.strong and b.text.strip().endswith(".") and _label_only(b.text, own)
         else b
         for b in merged
     ]

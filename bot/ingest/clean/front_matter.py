@@ -11,6 +11,7 @@ _OPENING_HEADING = re.compile(
     r"^\s*(?:(?:chapter|book|part|volume|letter|canto|act|scene|section|stave|lecture|epistle)\s+"
     r"(?:[ivxlcdm]+|\d{1,3}|[a-z]+)\b.*|"
     r"[IVXLC]{1,7}\.?|\d{1,3}\.\s+[A-Z].{0,80}|"  # a bare Roman numeral, a numbered title
+    r"[a-z]{3,15}\s+(?:[ivxlc]{1,7}|\d{1,3})\.?|"  # any word the book may use as a label: "SERMON I."
     r"[_*]{0,2}(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday),?\s.{0,40}|"  # a diary's first entry
     r"[_*]{0,2}(?:january|february|march|april|may|june|july|august|september|october|november|december)\s+\d{1,2}"
     r"(?:st|nd|rd|th)?\b.{0,30}|"
