@@ -137,7 +137,7 @@ def test_glued_headings_of_every_style_split_off(glued: str, heading: str) -> No
     assert after.split()[0] in ("First", "It", "The")
 
 
-UNSOLVED = {("heldout5", "sermons.txt", True)}  # a label word of the book's own, glued: not cut yet
+UNSOLVED = {("heldout5", "sermons.txt", True)}  # the first sermon glued to the title page: 2 of 3 found
 
 
 def _expected_sets() -> list[tuple[str, str, bool]]:

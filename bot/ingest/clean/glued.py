@@ -14,7 +14,8 @@ _ABBREV_BEFORE = re.compile(r"(?:^|\W)(?:Mr|Mrs|Ms|Dr|St|Jr|Sr|vs|No|Vol|pp?|ed|
 _GLUED_BOUNDARY = re.compile(
     r"(?=[.!?…\"'”’):])"  # the first character any branch can start with: lets the scan skip plain text fast
     r"(?:[.!?…]+[\"'”’)\]]*|[\"'”’]?\)|:(?=[\"“][A-Z]))"  # sentence end, closing bracket, or colon before a quote
-    r"(?=[\"“‘']?[A-Z][a-z]|[\"“‘']?[AI]\s|[\"“][A-Z]|\d{1,2}\.\s+\S|‘[A-Z]|\.\.\.[a-z])"
+    r"(?=[\"“‘']?[A-Z][a-z]|[\"“‘']?[AI]\s|[\"“][A-Z]|\d{1,2}\.\s+\S|‘[A-Z]|\.\.\.[a-z]|"
+    r"[A-Z]{3,15}\s+[IVXLC]{1,7}\.)"  # a label in capitals, whatever its word: "…Amen.SERMON II.On Bridges"
 )
 # "xx.Yy": matched from the mark and looking back, which skips ordinary text ten times faster than
 # starting with [a-z]{2}; `needs_glue_split` drops overlaps so it counts exactly like findall would
