@@ -266,16 +266,17 @@ async def cmd_web(settings: Settings, args: argparse.Namespace) -> int:
 
 
 async def cmd_library_add(settings: Settings, args: argparse.Namespace) -> int:
+    from bot import ingest
     from bot.services.books import Overrides, add_book, book_line
 
     async def body(app: App) -> int:
         status = 0
         overrides = Overrides(title=args.title, author=args.author, date=args.date)
         for path in args.paths:
-            try:
-                data = path.read_bytes()
-            except OSError as exc:
-                print(f"readalong: I couldn't read {path}: {exc.strerror}.", file=sys.stderr)
+            try:  # refuses FIFOs and devices, and stops reading at the upload limit
+                data = ingest.read_path(path, ingest.IngestOptions(max_bytes=settings.library.max_upload_mb << 20))
+            except ingest.IngestError as exc:
+                print(f"readalong: I couldn't read {path}: {exc}", file=sys.stderr)
                 status = 2
                 continue
             try:

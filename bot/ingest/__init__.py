@@ -10,9 +10,13 @@ from __future__ import annotations
 import logging
 import pathlib
 import re
+import time
+from dataclasses import dataclass
 
 from bot.ingest.clean import Block
+from bot.ingest.contents import drop_contents, drop_title_page
 from bot.ingest.footnotes import attach_notes
+from bot.ingest.headings import detect_headings
 from bot.ingest.loaders import Loaded, load, read_path
 from bot.ingest.metadata import (
     Metadata,
@@ -31,7 +35,8 @@ from bot.ingest.model import (
     count_words,
     estimate_minutes,
 )
-from bot.ingest.sections import build_sections, detect_headings
+from bot.ingest.provenance import take_provenance
+from bot.ingest.sections import build_sections
 from bot.ingest.sentences import split_sentences
 from bot.text import plural
 
@@ -40,11 +45,14 @@ __all__ = [
     "IngestError",
     "IngestOptions",
     "Paragraph",
+    "Prepared",
     "Section",
     "count_words",
     "estimate_minutes",
     "ingest_bytes",
     "ingest_path",
+    "prepare_book",
+    "read_path",
     "split_sentences",
 ]
 
@@ -53,10 +61,27 @@ _DEFAULT = IngestOptions()
 MIN_WORDS = 20  # less is a note or a stray file, not something a group reads together
 
 
-def ingest_bytes(data: bytes, filename: str, options: IngestOptions = _DEFAULT) -> Book:
-    """Ingest an uploaded file's bytes; `filename` chooses the format (magic bytes double-check it)."""
+@dataclass(frozen=True)
+class Prepared:
+    """A book ready to store, and how long each stage of preparing it took (seconds, in order)."""
+
+    book: Book
+    timings: tuple[tuple[str, float], ...]
+
+
+def prepare_book(data: bytes, filename: str, options: IngestOptions = _DEFAULT) -> Prepared:
+    """All the CPU work of adding a book, returning plain data that pickles.
+
+    Meant to run in a worker process (see `bot.ingest.worker`), so a big or hostile file never holds the
+    bot's interpreter lock; the caller then writes the database in one short transaction. `filename`
+    chooses the format (magic bytes double-check it). Any failure is an IngestError with a sentence.
+    """
+    timings: list[tuple[str, float]] = []
     try:
-        return _build(load(data, filename, options), filename, options)
+        start = time.perf_counter()
+        loaded = load(data, filename, options)
+        timings.append(("load and clean", time.perf_counter() - start))
+        book = _build(loaded, filename, options, timings)
     except IngestError:
         raise
     except RecursionError as exc:
@@ -66,6 +91,12 @@ def ingest_bytes(data: bytes, filename: str, options: IngestOptions = _DEFAULT) 
     except Exception as exc:
         log.exception("unexpected failure ingesting %r", filename)
         raise IngestError("Something in that file confused me, so I couldn't read it.") from exc
+    return Prepared(book, tuple(timings))
+
+
+def ingest_bytes(data: bytes, filename: str, options: IngestOptions = _DEFAULT) -> Book:
+    """Ingest an uploaded file's bytes; `filename` chooses the format (magic bytes double-check it)."""
+    return prepare_book(data, filename, options).book
 
 
 def ingest_path(path: pathlib.Path, options: IngestOptions = _DEFAULT) -> Book:
@@ -74,13 +105,17 @@ def ingest_path(path: pathlib.Path, options: IngestOptions = _DEFAULT) -> Book:
     return ingest_bytes(read_path(path, options), path.name, options)
 
 
-def _build(loaded: Loaded, filename: str, options: IngestOptions) -> Book:
+def _build(loaded: Loaded, filename: str, options: IngestOptions, timings: list[tuple[str, float]]) -> Book:
+    start = time.perf_counter()
     cleaned = loaded.cleaned
     removed = list(cleaned.removed)
     blocks = list(cleaned.blocks)
 
-    if cleaned.hints.get("title"):  # a Gutenberg header named the book; its title page is already gone
+    if cleaned.hints.get("title"):  # a Gutenberg header named the book; its title page is gone or goes now
         meta = Metadata()
+        blocks, year = drop_title_page(blocks, cleaned.hints["title"], removed)
+        if year:
+            cleaned.hints.setdefault("date", year)
     else:
         meta, blocks = read_header(blocks)
         removed.extend(meta.consumed)
@@ -89,10 +124,13 @@ def _build(loaded: Loaded, filename: str, options: IngestOptions) -> Book:
 
     blocks, uncited, notes_removed = attach_notes(blocks)
     removed.extend(notes_removed)
+    blocks, provenance = take_provenance(blocks, removed)
+    removed.extend(t for t in provenance if t not in removed)
     if meta.title:
         blocks = _drop_title_heading(blocks, meta.title, removed)
     if not loaded.structured:
         blocks = detect_headings(blocks)
+    blocks = drop_contents(blocks, removed)
     if not any(b.kind == "para" and count_words(b.text) for b in blocks):
         raise IngestError("I couldn't find any readable text in that file.")
 
@@ -105,7 +143,10 @@ def _build(loaded: Loaded, filename: str, options: IngestOptions) -> Book:
     authors = (
         (options.author,) if options.author else tuple(dict.fromkeys(a.strip() for a in meta.authors if a.strip()))
     )
+    timings.append(("metadata, notes, headings", time.perf_counter() - start))
+    start = time.perf_counter()
     sections = build_sections(blocks, uncited, options.words_per_minute, options.target_minutes)
+    timings.append(("sections and sentences", time.perf_counter() - start))
     return Book(
         title=title,
         authors=authors,
@@ -114,6 +155,7 @@ def _build(loaded: Loaded, filename: str, options: IngestOptions) -> Book:
         source_format=loaded.format,
         removed=tuple(removed),
         subtitle=meta.subtitle,
+        provenance=tuple(provenance),
     )
 
 
@@ -146,11 +188,3 @@ def _drop_title_heading(blocks: list[Block], title: str, removed: list[str]) -> 
 def _title_from_filename(filename: str) -> str:
     stem = pathlib.PurePath(filename).stem
     return re.sub(r"[_-]+", " ", stem).strip() or "Untitled"
-
-
-def minutes_for(section: Section, options: IngestOptions = _DEFAULT) -> int:
-    return estimate_minutes(section.words, options.words_per_minute)
-
-
-def words_in(text: str) -> int:
-    return count_words(text)

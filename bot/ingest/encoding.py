@@ -32,12 +32,32 @@ def looks_binary(data: bytes) -> bool:
     head = data[:8192]
     if not head:
         return False
-    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or utf16_without_bom(head):
         return False
     if b"\x00" in head:
         return True
     controls = sum(1 for b in head if b < 9 or 13 < b < 32)
     return controls / len(head) > 0.05
+
+
+def utf16_without_bom(head: bytes) -> str | None:
+    """ "utf-16-le" or "utf-16-be" for text saved as UTF-16 without a byte-order mark: the NULs of its ASCII
+    letters all fall on one side (even or odd bytes) and it decodes to mostly printable text; else None."""
+    if len(head) < 8 or b"\x00" not in head:
+        return None
+    sample = head[: len(head) // 2 * 2]
+    even, odd = sample[0::2].count(0), sample[1::2].count(0)
+    half = len(sample) // 2
+    for codec, zeros, others in (("utf-16-le", odd, even), ("utf-16-be", even, odd)):
+        if zeros > 0.3 * half and others < 0.01 * half:
+            try:
+                text = sample.decode(codec)
+            except UnicodeDecodeError:
+                continue
+            printable = sum(1 for c in text if c.isprintable() or c in "\n\r\t")
+            if printable > 0.95 * len(text):
+                return codec
+    return None
 
 
 def decode_bytes(data: bytes) -> str:
@@ -50,6 +70,12 @@ def decode_bytes(data: bytes) -> str:
                 return normalise_text(data.decode(codec if codec != "utf-8" else "utf-8-sig"))
             except UnicodeDecodeError:
                 break
+    utf16 = utf16_without_bom(data[:8192])
+    if utf16:
+        try:
+            return normalise_text(data.decode(utf16))
+        except UnicodeDecodeError:
+            pass
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:

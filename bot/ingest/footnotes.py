@@ -139,15 +139,20 @@ def attach_following_notes(blocks: list[Block], removed: list[str]) -> list[Bloc
     return out
 
 
+_DIGIT_RUN = re.compile(r"(?<!\d)\d{1,3}")
+
+
 def strip_markers(text: str, notes: dict[str, str]) -> tuple[str, list[str]]:
     """Remove footnote markers (and pasted copies of known notes); returns (text, labels in order)."""
     labels: list[str] = []
     if not _ANY_MARKER.search(text):
         return text, labels
 
-    # 1. pasted note texts right after their marker
+    # 1. pasted note texts right after their marker (only the labels the text has digits for: a book with
+    # hundreds of notes would otherwise search every paragraph for every note)
+    present = {run[:n] for run in _DIGIT_RUN.findall(text) for n in (1, 2, 3)}
     for label, note in notes.items():
-        if not label.isdigit() or len(note) < 8:
+        if label not in present or not label.isdigit() or len(note) < 8:
             continue
         probe = label + note[:20]
         start = 0

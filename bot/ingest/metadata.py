@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, field
 
 from bot.ingest.clean import Block, ends_sentence, is_date_line
+from bot.ingest.clean.front_matter import roman_year
 
 _UP = "A-ZÀ-ÖØ-ÞĀ-Ž"
 _LOW = "a-zß-öø-ÿā-ž"
@@ -161,13 +162,58 @@ def read_header(blocks: list[Block]) -> tuple[Metadata, list[Block]]:
             meta.title = clean_title(text)
         elif _title_like(text) and meta.subtitle is None and not meta.authors and meta.date is None:
             meta.subtitle = clean_title(text)
+        elif meta.title is not None and _imprint(text):
+            year = _YEAR.search(text)
+            roman = roman_year(text)
+            if meta.date is None and (year or roman):
+                meta.date = year.group(1) if year else roman
         else:
             break
         meta.consumed.append(b.text)
         i += 1
+    if meta.title and _shouting(meta.title):
+        meta.title = title_case(meta.title)
+    meta.authors = [title_case(a) if _shouting(a) else a for a in meta.authors]
     if i == 0:
         return meta, blocks
     return meta, blocks[i:]
+
+
+_IMPRINT_WORDS = re.compile(
+    r"\b(?:press|publishers?|publishing|sons|company|co\.|ltd|limited|books|printed|impression|edition|"
+    r"london|new york|boston|philadelphia|chicago|edinburgh|paris|toronto|copyright|all rights reserved)\b",
+    re.I,
+)
+
+
+def _imprint(text: str) -> bool:
+    """A title page's imprint: place, publisher, edition or year, in a few words and no sentence."""
+    words = text.split()
+    if not words or len(words) > 14 or (ends_sentence(text) and not text.rstrip().endswith(("Ltd.", "Co."))):
+        return False
+    return bool(
+        _IMPRINT_WORDS.search(text) or _YEAR.fullmatch(text.strip(" .")) or roman_year(text) == text.strip(" .")
+    )
+
+
+def _shouting(text: str) -> bool:
+    letters = [c for c in text if c.isalpha()]
+    return len(letters) >= 4 and not any(c.islower() for c in letters)
+
+
+_SMALL = frozenset(["a", "an", "the", "and", "or", "of", "in", "on", "at", "to", "for", "by", "with", "from"])
+
+
+def title_case(text: str) -> str:
+    """ "THE LIGHTKEEPER'S YEAR" → "The Lightkeeper's Year": a title page in capitals, as a reader writes it."""
+    words = text.lower().split()
+    out = []
+    for i, w in enumerate(words):
+        if i and w in _SMALL:
+            out.append(w)
+            continue
+        out.append(re.sub(r"^([^\w]*)(\w)", lambda m: m.group(1) + m.group(2).upper(), w))
+    return " ".join(out)
 
 
 def read_introduction(meta: Metadata, blocks: list[Block]) -> None:
@@ -206,3 +252,46 @@ def plausible_date(date: str | None, body: list[str]) -> str | None:
             if int(y) > year + 1:
                 later += 1
     return None if later >= 2 else date
+
+
+_SURNAME_FIRST = re.compile(
+    rf"^({_NAME_WORD}(?:[- ]{_NAME_WORD})?),\s+((?:[{_UP}]\.\s*|{_NAME_WORD}\s*)+?)(?:,\s*\d{{4}}\s*-\s*\d{{0,4}})?$"
+)
+
+
+def surname_last(name: str) -> str:
+    """ "Merrow, Agnes" (a catalogue's order, as Gutenberg and OPF files give it) → "Agnes Merrow"."""
+    m = _SURNAME_FIRST.match(name.strip())
+    return f"{m.group(2).strip()} {m.group(1)}" if m else name.strip()
+
+
+_PG_TITLE = re.compile(r"^(?:The\s+)?Project Gutenberg(?:'s)?\s+E-?[Bb]ook\s+of\s+(.+?)(?:,\s+by\s+(.+?))?\.?$", re.I)
+
+
+def gutenberg_title(title: str) -> tuple[str, str | None]:
+    """ "The Project Gutenberg eBook of The Orchard Letters, by Agnes Merrow" → the title and the author."""
+    m = _PG_TITLE.match(title.strip())
+    if not m:
+        return title, None
+    return m.group(1).strip(), (m.group(2).strip() if m.group(2) else None)
+
+
+_SOFTWARE = re.compile(
+    r"\b(?:microsoft|word|writer|openoffice|libreoffice|acrobat|adobe|distiller|pdf|latex|tex|pdftex|xetex|"
+    r"ghostscript|quartz|reportlab|calibre|indesign|quarkxpress|scribus|printer|scanner|administrator|admin|"
+    r"user|owner|unknown|anonymous|author|untitled|default)\b|\.(?:docx?|odt|rtf|pdf|tex|indd)\b|@|\d{3,}",
+    re.I,
+)
+
+
+def plausible_pdf_field(value: str | None, *others: str | None) -> str | None:
+    """A PDF's Title or Author only when it reads like one: not the software that made the file, not a file
+    name, not a user account, not the same as the Producer or Creator field."""
+    if not value:
+        return None
+    v = re.sub(r"\s+", " ", str(value)).strip()
+    if not v or len(v) > 200 or _SOFTWARE.search(v) or any(o and v.lower() == str(o).strip().lower() for o in others):
+        return None
+    if not re.search(r"[^\W\d_]{2}", v):
+        return None
+    return v

@@ -8,12 +8,17 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 _WORD = re.compile(r"[^\W_]+(?:[-'’][^\W_]+)*")
 
 
+@lru_cache(maxsize=8192)
 def count_words(text: str) -> int:
-    """Words as a reader counts them: runs of letters/digits, with inner hyphens and apostrophes."""
+    """Words as a reader counts them: runs of letters/digits, with inner hyphens and apostrophes.
+
+    Cached: a paragraph is counted by the sections, the book, the section's minutes and the store, and a
+    string's hash is cached by Python, so asking again costs nothing."""
     return len(_WORD.findall(text))
 
 
@@ -66,6 +71,8 @@ class Book:
     source_format: str  # "txt" | "md" | "html" | "epub" | "pdf"
     removed: tuple[str, ...]  # boilerplate and metadata lines removed from the reading (audit/tests)
     subtitle: str | None = None
+    # editors', publishers' and translators' matter taken out of the readings (also listed in `removed`)
+    provenance: tuple[str, ...] = ()
 
     @property
     def words(self) -> int:

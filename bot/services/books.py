@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import logging
 import tomllib
@@ -13,6 +12,7 @@ from pathlib import Path
 
 from bot import ingest
 from bot.config import Settings
+from bot.ingest.worker import prepare_in_worker
 from bot.replies import UserError
 from bot.services.links import NO_LINKS, GroupLinks, linked
 from bot.services.prompts import index_book_claims
@@ -83,7 +83,7 @@ async def add_book(
     """Ingest a file's bytes and store the book in one transaction; UserError when it cannot be read."""
     options = _options(settings, overrides)
     try:
-        parsed = await asyncio.to_thread(ingest.ingest_bytes, data, filename, options)
+        parsed = (await prepare_in_worker(data, filename, options)).book  # a process: the bot keeps answering
     except ingest.IngestError as exc:
         raise UserError(f"I couldn't add {filename}: {exc}") from None
     if not parsed.sections:

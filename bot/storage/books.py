@@ -144,10 +144,12 @@ async def insert(db: Executor, book: NewBook, now: datetime) -> int:
             to_db(now),
         ),
     )
-    for position, s in enumerate(book.sections, start=1):
-        section_id = await db.insert(
-            "INSERT INTO sections (book_id, position, heading, level, text, words, minutes, notes) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+    # three statements for the whole book, not two per section: sections in one batch, their ids read back
+    # in order, then every paragraph (and through its trigger the FTS index) in one batch
+    await db.executemany(
+        "INSERT INTO sections (book_id, position, heading, level, text, words, minutes, notes) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        [
             (
                 book_id,
                 position,
@@ -157,15 +159,21 @@ async def insert(db: Executor, book: NewBook, now: datetime) -> int:
                 s.words,
                 s.minutes,
                 json.dumps(list(s.notes), ensure_ascii=False),
-            ),
-        )
-        await db.executemany(
-            "INSERT INTO paragraphs (section_id, position, text, sentences) VALUES (?, ?, ?, ?)",
-            [
-                (section_id, number, p.text, json.dumps([list(span) for span in p.sentences]))
-                for number, p in enumerate(s.paragraphs, start=1)
-            ],
-        )
+            )
+            for position, s in enumerate(book.sections, start=1)
+        ],
+    )
+    ids = [
+        r["id"] for r in await db.fetchall("SELECT id FROM sections WHERE book_id = ? ORDER BY position", (book_id,))
+    ]
+    await db.executemany(
+        "INSERT INTO paragraphs (section_id, position, text, sentences) VALUES (?, ?, ?, ?)",
+        [
+            (section_id, number, p.text, json.dumps([list(span) for span in p.sentences]))
+            for section_id, s in zip(ids, book.sections, strict=True)
+            for number, p in enumerate(s.paragraphs, start=1)
+        ],
+    )
     return book_id
 
 

@@ -157,7 +157,8 @@ async def test_quote_cards_name_the_person_quoted_and_the_citation(room: Room) -
     assert f"— Vadim Rogovin, *{own.book_title}*" in quote_reply(own).text
 
     found = await room.say("quote search swim against the stream", who="bob")
-    assert found.kind == "quote" and "paragraph 7" in found.text and "*Stalin's Terror" in found.text
+    # paragraph 6: the editors' standfirst that opened the text is the book's provenance now (#13)
+    assert found.kind == "quote" and "paragraph 6" in found.text and "*Stalin's Terror" in found.text
     drawn = await room.say("quote", who="bob")  # no plan: the whole library
     assert drawn.kind == "quote" and drawn.text.startswith("> ") and len(drawn.fields) == 2
 

@@ -317,3 +317,35 @@ def build_pdf_book() -> bytes:
         c.showPage()
     c.save()
     return buf.getvalue()
+
+
+def identical_pages_pdf(pages: int, lines: int = 30) -> bytes:
+    """A PDF of `pages` pages that all share one content stream of `lines` lines of prose (written by hand:
+    reportlab would take longer to draw the pages than the ingester to read them)."""
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    text = " ".join(
+        f"(The same page again, with the same words on it each time, line {letters[k % 26] * 3}) '"
+        for k in range(lines)
+    )
+    content = f"BT /F1 12 Tf 72 720 Td 14 TL {text} ET".encode()
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        f"<< /Type /Pages /Kids [{' '.join(f'{5 + i} 0 R' for i in range(pages))}] /Count {pages} >>".encode(),
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+        b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream",
+    ]
+    page = (
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] "
+        b"/Resources << /Font << /F1 3 0 R >> >> /Contents 4 0 R >>"
+    )
+    objects.extend([page] * pages)
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)

@@ -111,3 +111,32 @@ def test_text_that_is_only_boilerplate() -> None:
 def test_garbage_in_any_format_is_an_ingest_error(data: bytes, name: str) -> None:
     with pytest.raises(IngestError):
         ingest_bytes(data, name)
+
+
+def test_a_fifo_is_refused_without_blocking(tmp_path: Path) -> None:
+    import os
+
+    fifo = tmp_path / "book.txt"
+    os.mkfifo(fifo)  # nobody writes to it: opening it for reading the ordinary way would block for ever
+    with pytest.raises(IngestError, match="not an ordinary file"):
+        ingest_path(fifo)
+
+
+def test_a_device_is_refused() -> None:
+    with pytest.raises(IngestError, match="not an ordinary file"):
+        ingest_path(Path("/dev/zero"))
+
+
+def test_a_folder_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(IngestError, match="folder"):
+        ingest_path(tmp_path)
+
+
+def test_reading_stops_at_the_limit_even_when_the_file_grows(tmp_path: Path) -> None:
+    from bot.ingest import read_path
+
+    path = tmp_path / "growing.txt"
+    path.write_bytes(b"word " * 100)
+    assert read_path(path, IngestOptions(max_bytes=500)) == b"word " * 100
+    with pytest.raises(IngestError, match="too big"):
+        read_path(path, IngestOptions(max_bytes=499))

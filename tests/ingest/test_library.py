@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from pathlib import Path
 
@@ -62,9 +63,12 @@ PAMPHLET = [
 def test_red_jacobins_headings_exactly(library: dict[str, Book]) -> None:
     book = library["003"]
     assert headings(book) == RED_JACOBINS
-    # the editor's introduction stays an untitled opening section
+    # the republisher's introduction is provenance (#13); the original magazine's introduction opens the
+    # untitled first section
     assert book.sections[0].heading is None
-    assert book.sections[0].paragraphs[0].text.startswith("This article, which appeared")
+    assert book.provenance[0].startswith("This article, which appeared")
+    assert book.provenance[-1] == "Original PR Introduction:"
+    assert book.sections[0].paragraphs[0].text.startswith("Stalin was the gravedigger of the Russian Revolution")
 
 
 def test_pamphlet_headings_exactly(library: dict[str, Book]) -> None:
@@ -193,3 +197,40 @@ def test_long_text_splits_into_parts_keeping_the_heading() -> None:
     assert practice[1].heading == f"Trotskyist practice (part 2/{practice[0].parts})"
     assert [s.part for s in practice] == list(range(1, practice[0].parts + 1))
     assert headings(book) == RED_JACOBINS
+
+
+def test_editors_and_publishers_matter_is_provenance_not_reading(library: dict[str, Book]) -> None:
+    """#13: standfirsts, series notes, first publication, translator and sales lines leave the readings
+    but are kept as the book's provenance."""
+    expected = {
+        "000": ["purchase the full volume by Rogovin"],
+        "001": ["is available here from Mehring Books"],
+        "002": ["NOTE: This is the first of three linked documents", "First published on May 3", "Translation: Scott"],
+        "003": ["we reproduce the article here for reference", "Original PR Introduction:"],
+        "004": ["We republish a pamphlet"],
+    }
+    for prefix, phrases in expected.items():
+        book = library[prefix]
+        text = reading_text(book)
+        for phrase in phrases:
+            assert any(phrase in p for p in book.provenance), (prefix, phrase)
+            assert phrase not in text, (prefix, phrase)
+
+
+def test_list_bullets_and_glued_verse(library: dict[str, Book]) -> None:
+    jacobins = reading_text(library["003"])
+    assert "\n* " not in "\n" + jacobins.replace("\n\n", "\n")
+    assert "From 1921 to 1923 Stalin was able to use his base" in jacobins
+    pamphlet = reading_text(library["004"])
+    assert "Sixteen butchers of the Fatherland / Have been gathered to their ancestors" in pamphlet
+    assert "Give us forty, / Give us hundreds, / Thousands; / Make a bridge" in pamphlet
+
+
+def test_a_quotation_is_not_split_into_two_paragraphs(library: dict[str, Book]) -> None:
+    """#13: in the run-together pamphlet a sentence end inside a quotation ("…as well…A serious purge…”)
+    made a new paragraph; the quotation stays one paragraph, with the lost space put back."""
+    for prefix in ("000", "001", "002", "003", "004"):
+        paras = [p.text for s in library[prefix].sections for p in s.paragraphs]
+        for a, b in itertools.pairwise(paras):
+            assert not (a.count("“") > a.count("”") and b.count("”") > b.count("“")), (prefix, a[-80:], b[:80])
+    assert "careerist elements as well… A serious purge is indispensable" in reading_text(library["004"])

@@ -1,0 +1,139 @@
+"""Contents lists and title pages among the blocks, in every format.
+
+A contents list is recognised by the book itself: its entries come back later as the text's headings
+(as a run of headings, as one run-together paragraph, or as short entries under a "Contents" line). A
+title page is the opening block that names the book, in capitals or without a sentence in it.
+"""
+
+from __future__ import annotations
+
+import re
+
+from bot.ingest.clean import Block, ends_sentence
+from bot.ingest.clean.front_matter import roman_year
+from bot.ingest.headings import kind_of
+
+
+def _key(text: str) -> str:
+    return re.sub(r"[\W_]+", " ", text).strip().lower()
+
+
+_CONTENTS_WORD = re.compile(r"(?:table\s+of\s+)?contents\s*[.:]?\s*$", re.I)
+
+
+def drop_contents(blocks: list[Block], removed: list[str]) -> list[Block]:
+    """A contents list that the text repeats as its headings is not a reading, in any format.
+
+    A run of two or more headings (or short entries) with no prose between them, in the first half of the
+    book, whose every heading appears again later as a heading, is dropped, with a "Contents" line or
+    heading right before it.
+    """
+    heading_at = [i for i, b in enumerate(blocks) if b.kind == "heading"]
+    if len(heading_at) < 2:
+        return blocks
+    later: dict[str, int] = {}
+    for i in heading_at:
+        later[_key(blocks[i].text)] = i  # the last occurrence of each heading
+    half = len(blocks) // 2
+    drop: set[int] = set()
+    i = 0
+    while i < half:
+        if blocks[i].kind != "heading" or later.get(_key(blocks[i].text), i) <= i:
+            i += 1
+            continue
+        run = [i]
+        j = i + 1
+        while j < len(blocks) and (
+            (blocks[j].kind == "heading" and later.get(_key(blocks[j].text), j) > j)
+            or (blocks[j].kind == "para" and len(blocks[j].text.split()) <= 3)  # a page number or "Page"
+        ):
+            run.append(j)
+            j += 1
+        if sum(1 for k in run if blocks[k].kind == "heading") >= 2:
+            drop.update(run)
+            before = i - 1
+            if before >= 0 and _CONTENTS_WORD.search(blocks[before].text) and len(blocks[before].text) < 200:
+                drop.add(before)
+        i = j
+    drop.update(_contents_paragraphs(blocks, heading_at))
+    drop.update(_contents_section(blocks, heading_at))
+    if not drop:
+        return blocks
+    removed.extend(blocks[k].text for k in sorted(drop))
+    return [b for k, b in enumerate(blocks) if k not in drop]
+
+
+_CONTENTS_TITLE = re.compile(r"^\s*(?:table\s+of\s+)?contents\s*[.:]?\s*$", re.I)
+_PAGE_REF = re.compile(r"[\s.·…_-]*(?:\d{1,4}|[ivxlc]{1,6})\s*$")
+
+
+def _contents_section(blocks: list[Block], heading_at: list[int]) -> set[int]:
+    """A "Contents" heading or line followed by short entries that name the book's later headings (a
+    Markdown link list, a PDF's contents page with dot leaders and page numbers)."""
+    found: set[int] = set()
+    for i, b in enumerate(blocks[:200]):
+        if not _CONTENTS_TITLE.match(b.text):
+            continue
+        later = {_key(blocks[h].text) for h in heading_at if h > i}
+        j = i + 1
+        hits = 0
+        while j < min(len(blocks), i + 300) and blocks[j].kind == "para" and len(blocks[j].text.split()) <= 15:
+            entry = _key(_PAGE_REF.sub("", blocks[j].text))
+            hits += bool(entry) and any(entry == k or k.endswith(" " + entry) or entry.endswith(" " + k) for k in later)
+            j += 1
+        if hits >= 2 and hits >= (j - i - 1) / 2:
+            found.update(range(i, j))
+    return found
+
+
+def _contents_paragraphs(blocks: list[Block], heading_at: list[int]) -> set[int]:
+    """Paragraphs near the start made mostly of the book's own headings: a contents list run into one line."""
+    found: set[int] = set()
+    keyed = [(h, _key(blocks[h].text)) for h in heading_at]
+    for i, b in enumerate(blocks[:60]):
+        if b.kind != "para" or len(b.text) > 3000 or len(b.text.split(None, 6)) < 6:
+            continue
+        text = _key(b.text)
+        keys = {k for h, k in keyed if h > i and len(k) >= 4}
+        hits = [k for k in keys if k in text]
+        if len(hits) >= 3 and sum(len(k) for k in hits) >= 0.6 * len(text):
+            found.add(i)
+            if i and _CONTENTS_TITLE.match(blocks[i - 1].text):
+                found.add(i - 1)
+    return found
+
+
+_CAPS_TITLE_SEAM = re.compile(r"(?<=[A-Z]{2})(?=[A-Z][a-z])")
+
+
+def drop_title_page(blocks: list[Block], title: str | None, removed: list[str]) -> tuple[list[Block], str | None]:
+    """An opening block in capitals (title, author, imprint, year) before the first heading is the title page;
+    returns the blocks without it and the year it prints, if any."""
+    for i, b in enumerate(blocks[:3]):
+        if b.kind == "heading":
+            if b.strong and b.text.isupper() and title and _key(title) in _key(b.text):
+                removed.append(b.text)  # a title page in capitals that the glued-line pass took for a heading
+                return blocks[:i] + blocks[i + 1 :], roman_year(b.text) or _plain_year(b.text)
+            return blocks, None
+        if b.kind != "para":
+            continue
+        letters = [c for c in b.text if c.isalpha()]
+        caps = bool(letters) and not any(c.islower() for c in letters)
+        names_title = bool(title) and _key(title or "") in _key(b.text)
+        if kind_of(b.text) in ("label", "roman", "roman-titled", "numbered"):
+            return blocks, None
+        if len(b.text.split()) <= 40 and names_title and (caps or not ends_sentence(b.text)):
+            rest = blocks[i + 1 :]
+            seams = [m.start() for m in _CAPS_TITLE_SEAM.finditer(b.text)]
+            tail = b.text[seams[-1] :] if seams else ""
+            if tail and rest and kind_of(rest[0].text) in ("roman", "label") and kind_of(tail) == "weak":
+                rest = [Block("para", tail), *rest]  # the first story's title, glued to the title page
+            removed.append(b.text[: len(b.text) - len(tail)] if rest and rest[0].text == tail else b.text)
+            return blocks[:i] + rest, roman_year(b.text) or _plain_year(b.text)
+        return blocks, None  # "NOTES", "PREFACE" and prose all end the search
+    return blocks, None
+
+
+def _plain_year(text: str) -> str | None:
+    m = re.search(r"\b(1[5-9]\d\d|20\d\d)\b", text)
+    return m.group(1) if m else None

@@ -1,0 +1,122 @@
+"""Markdown: # and setext headings are the structure, the rest is text for the cleaner."""
+
+from __future__ import annotations
+
+import re
+
+from bot.ingest.clean import Block, clean_text, finish_blocks
+from bot.ingest.encoding import decode_bytes
+from bot.ingest.headings import kind_of
+from bot.ingest.loaders.common import Loaded
+from bot.ingest.model import IngestError, IngestOptions
+
+_ATX = re.compile(r"^(#{1,6})\s+(\S.*)$")  # the closing #s are stripped in Python: a lazy regex is quadratic
+_SETEXT = re.compile(r"^(=+|-+)\s*$")
+_FRONT = re.compile(r"\A---\n(.*?)\n(?:---|\.\.\.)\n", re.S)
+
+
+_MD_IMAGE = re.compile(r"!\[[^\[\]]*\](?:\([^()]*\)|\[[^\[\]]*\])")  # inline and reference images: alt text is no text
+_MD_LINK = re.compile(r"\[([^\[\]]+)\]\((?:[^()\s]|\([^()]*\))+(?:\s+\"[^\"()]{0,300}\")?\)")
+_MD_REF_LINK = re.compile(r"\[([^\[\]^][^\[\]]*)\]\[[^\[\]]*\]")  # [text][ref]
+_MD_REF_DEFINITION = re.compile(r"^ {0,3}\[(?!\^)[^\]]+\]:\s*\S+(?:\s+[\"'(].*[\"')])?\s*$")
+_MD_CODE_SPAN = re.compile(r"`([^`\n]+)`")
+_MD_QUOTE = re.compile(r"^ {0,3}(?:> ?)+")
+_MD_BULLET = re.compile(r"^[-*+•]\s+")
+_MD_TAG = re.compile(r"<[^<>\n]{1,200}>")
+# Bracket classes exclude both brackets and a link target's inner parentheses exclude both parentheses, so a
+# scan from one "[" or "(" stops at the next one: linear on "[[[[…" and "![![…", where "[^\]]*" was quadratic.
+
+
+def _strip_markdown_inline(text: str) -> str:
+    text = _MD_IMAGE.sub("", text)
+    text = _MD_LINK.sub(r"\1", text)
+    text = _MD_REF_LINK.sub(r"\1", text)
+    text = _MD_CODE_SPAN.sub(r"\1", text)
+    text = _MD_TAG.sub("", text)
+    return text
+
+
+def load_markdown(data: bytes, options: IngestOptions) -> Loaded:
+    """Markdown: # and setext headings are the structure; a paragraph is its lines joined (Markdown's own
+    rule), list items and block quotes are paragraphs of their own, a fenced code block is one paragraph
+    that keeps its lines, and images, link targets and reference definitions are not text."""
+    text = decode_bytes(data)
+    if not text.strip():
+        raise IngestError("That file is empty.")
+    meta: dict[str, str] = {}
+    front = _FRONT.match(text)
+    if front:
+        for line in front.group(1).split("\n"):
+            key, _, value = line.partition(":")
+            if value.strip():
+                meta[key.strip().lower()] = value.strip().strip("\"'")
+        text = text[front.end() :]
+    blocks: list[Block] = []
+    chunk: list[str] = []
+    code: list[str] | None = None
+    removed: list[str] = []
+
+    def flush() -> None:
+        if chunk:
+            sub = clean_text("\n".join(chunk), wrapped=True)
+            blocks.extend(sub.blocks)
+            removed.extend(sub.removed)
+            chunk.clear()
+
+    lines = text.split("\n")
+    for i, line in enumerate(lines):
+        if line.lstrip().startswith(("```", "~~~")):
+            flush()
+            if code is None:
+                code = []
+            else:
+                if any(x.strip() for x in code):
+                    blocks.append(Block("para", "\n".join(x.rstrip() for x in code).strip("\n")))
+                code = None
+            continue
+        if code is not None:
+            code.append(line)
+            continue
+        m = _ATX.match(line)
+        nxt = lines[i + 1] if i + 1 < len(lines) else ""
+        if m:
+            flush()
+            title = m.group(2).rstrip().rstrip("#").rstrip() or m.group(2)[:1]
+            blocks.append(Block("heading", _strip_markdown_inline(title).strip("*_ "), len(m.group(1)), True))
+        elif line.strip() and _SETEXT.match(nxt) and not _SETEXT.match(line) and len(line) < 120:
+            flush()
+            blocks.append(Block("heading", _strip_markdown_inline(line).strip("*_ "), 1 if nxt[0] == "=" else 2, True))
+        elif _SETEXT.match(line) and i > 0 and lines[i - 1].strip() and blocks and chunk == []:
+            continue  # underline of a setext heading
+        elif _MD_REF_DEFINITION.match(line):
+            removed.append(line.strip())
+        else:
+            quoted = _MD_QUOTE.match(line)
+            if chunk and bool(quoted) != bool(i > 0 and _MD_QUOTE.match(lines[i - 1])):
+                chunk.append("")  # a block quote is a paragraph of its own
+            chunk.append(_strip_markdown_inline(line[quoted.end() :] if quoted else line))
+    if code:
+        blocks.append(Block("para", "\n".join(x.rstrip() for x in code).strip("\n")))
+    flush()
+    structured = any(b.kind == "heading" for b in blocks)
+    cleaned = finish_blocks(blocks, removed)
+    cleaned.blocks = [
+        Block("para", _MD_BULLET.sub("", b.text), notes=b.notes) if b.kind == "para" and _MD_BULLET.match(b.text) else b
+        for b in cleaned.blocks
+    ]
+    authors = [meta["author"]] if meta.get("author") else []
+    title = meta.get("title") or _title_heading(cleaned.blocks)
+    return Loaded("md", cleaned, structured, title, authors, meta.get("date"))
+
+
+def _title_heading(blocks: list[Block]) -> str | None:
+    """A Markdown book without front matter is titled by the # heading it opens with, unless that heading is
+    its first chapter ("# Chapter 1") or shares its level with the chapters that follow."""
+    if not blocks or blocks[0].kind != "heading" or blocks[0].level != 1:
+        return None
+    first = blocks[0].text.strip()
+    if kind_of(first) in ("label", "roman", "roman-titled", "numbered"):
+        return None
+    if sum(1 for b in blocks if b.kind == "heading" and b.level == 1) > 1:
+        return None
+    return first or None

@@ -1,0 +1,39 @@
+"""Preparing a book in a worker process, so the bot keeps answering while a big file is read.
+
+A thread would not do: cleaning, sectioning and sentence splitting are pure Python and hold the interpreter
+lock, so every other command would wait. One spawned process (not forked: the bot runs threads and an
+event loop, which a fork copies half-way) is started on first use and kept; `prepare_book` returns plain
+data that pickles, and the caller writes it to the database in one short transaction.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import atexit
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+
+from bot.ingest import IngestError, IngestOptions, Prepared, prepare_book
+
+_pool: ProcessPoolExecutor | None = None
+
+
+def _executor() -> ProcessPoolExecutor:
+    global _pool
+    if _pool is None:
+        _pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+        atexit.register(_pool.shutdown, wait=False, cancel_futures=True)
+    return _pool
+
+
+async def prepare_in_worker(data: bytes, filename: str, options: IngestOptions) -> Prepared:
+    """`prepare_book` in the worker process; a worker that died (killed, out of memory) is replaced and the
+    member gets a sentence, not a traceback."""
+    global _pool
+    loop = asyncio.get_running_loop()
+    try:
+        return await loop.run_in_executor(_executor(), prepare_book, data, filename, options)
+    except BrokenProcessPool as exc:
+        _pool = None
+        raise IngestError("Reading that file took more memory or time than I can give it.") from exc

@@ -1,0 +1,86 @@
+"""Web pages: headings in CMS containers, the extractor and its fallback, broken markup."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.ingest import ingest_bytes, ingest_path
+from bot.ingest.loaders.html import _trafilatura_blocks
+from tests.ingest.helpers import headings, reading_text
+
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "ingest"
+
+
+def test_html_headings_in_cms_containers_survive() -> None:
+    book = ingest_path(FIXTURES / "cms_headings.html")
+    assert book.source_format == "html"
+    assert (book.title, book.authors, book.date) == ("The Salt Roads", ("Ines Varga",), "2020-06-14")
+    assert headings(book) == ["Mines and Pans", "The Caravans"]
+    text = reading_text(book)
+    for junk in ("Facebook", "Related articles", "pepper", "contact us", "Photo: archive", "Home"):
+        assert junk.lower() not in text.lower()
+    assert "shallow pans. The pans" in text  # the <sup> marker left
+    assert any("Sea salt was usually cheaper" in n for s in book.sections for n in s.notes)
+
+
+def test_html_falls_back_when_extractor_drops_headings(monkeypatch: pytest.MonkeyPatch) -> None:
+    from bot.ingest.clean import Block
+    from bot.ingest.loaders import html as html_loader
+
+    def no_headings(raw: bytes) -> list[Block]:
+        return [Block("para", "Only the text survived, every heading dropped by the container.")] * 5
+
+    monkeypatch.setattr(html_loader, "_trafilatura_blocks", no_headings)
+    book = ingest_path(FIXTURES / "cms_headings.html")
+    assert headings(book) == ["Mines and Pans", "The Caravans"]
+
+
+def test_trafilatura_result_is_used_when_available() -> None:
+    blocks = _trafilatura_blocks((FIXTURES / "cms_headings.html").read_bytes())
+    if blocks is None:
+        pytest.skip("trafilatura cannot be imported here (it needs lxml_html_clean)")
+    assert any(b.kind == "para" for b in blocks)
+
+
+def test_malformed_html_is_still_read() -> None:
+    html = (
+        b"<html><body><div><h2>Broken<p>Unclosed paragraph with enough words to count as text here."
+        b"<p>Another one, also unclosed, to make a reading long enough for a group to read together"
+        b"</div></span></body>"
+    )
+    book = ingest_bytes(html, "broken.html")
+    assert "Unclosed paragraph" in reading_text(book)
+
+
+def test_an_unknown_or_unfit_meta_charset_is_not_trusted() -> None:
+    from bot.ingest.loaders.html_blocks import _html_encoding
+
+    page = "<html><head><meta charset='{}'></head><body><p>Caf\xe9 on the corner</p></body></html>"
+    assert _html_encoding(page.format("bogus-42").encode("cp1252")) == "cp1252"
+    assert _html_encoding(page.format("utf-7").encode("cp1252")) == "cp1252"
+    assert _html_encoding(page.format("rot13").encode("cp1252")) == "cp1252"
+    assert _html_encoding(page.format("iso-8859-2").encode("cp1252")) == "iso-8859-2"
+    assert _html_encoding(page.format("shift_jis").encode("cp1252")) == "cp1252"  # declared, but does not decode
+
+
+def test_notes_of_a_word_processor_export_go_to_the_section_that_cites_them() -> None:
+    prose = "The harbour was built in a single summer by men who had never built anything before at all. " * 4
+    page = (
+        "<html><body><div class=WordSection1>"
+        f"<h2>The Quay</h2><p>{prose}The quay<a href='#_ftn1' name='_ftnref1'>[1]</a> was stone.</p>"
+        f"<h2>The Lamps</h2><p>{prose}The lamps<a href='#_ftn2' name='_ftnref2'>[2]</a> were gas.</p>"
+        "</div><div style='mso-element:footnote-list'>"
+        "<div style='mso-element:footnote' id=ftn1><p><a href='#_ftnref1' name='_ftn1'>[1]</a> Granite from the "
+        "quarry above the town.</p></div>"
+        "<div style='mso-element:footnote' id=ftn2><p><a href='#_ftnref2' name='_ftn2'>[2]</a> Coal gas, from "
+        "1851 until the war.</p></div></div></body></html>"
+    )
+    book = ingest_bytes(page.encode(), "harbour.html")
+    notes = {s.heading: s.notes for s in book.sections}
+    assert notes == {
+        "The Quay": ("Granite from the quarry above the town.",),
+        "The Lamps": ("Coal gas, from 1851 until the war.",),
+    }
+    assert "[1]" not in reading_text(book) and "[2]" not in reading_text(book)
