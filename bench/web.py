@@ -25,7 +25,6 @@ import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -33,7 +32,7 @@ sys.path.insert(0, str(ROOT))
 import aiohttp  # noqa: E402
 from aiohttp import web  # noqa: E402
 
-from bot.adapters.web import PAGE_CACHE_SECONDS, READING_LINKS, RUNNER_ARGS, create_app  # noqa: E402
+from bot.adapters.web import PAGE_CACHE_SECONDS, RUNNER_ARGS, create_app, reading_page  # noqa: E402
 from bot.app import App  # noqa: E402
 from bot.clock import ManualClock  # noqa: E402
 from bot.config import Settings, WebSettings  # noqa: E402
@@ -43,8 +42,7 @@ from bot.storage import groups as group_store  # noqa: E402
 from bot.storage import plans as plan_store  # noqa: E402
 from bot.storage import web as web_store  # noqa: E402
 from bot.storage.books import NewBook, NewParagraph, NewSection  # noqa: E402
-from bot.timeutil import format_local  # noqa: E402
-from bot.web import content, render  # noqa: E402
+from bot.web import content  # noqa: E402
 from cogs import all_features  # noqa: E402
 
 WORDS = 10_000
@@ -111,25 +109,7 @@ async def render_page(app: App, group_id: int) -> str:
     plan = await content.syllabus(app.db, group.id)
     reading = plan.by_number(1)
     assert reading is not None
-    text = await content.reading_text(app.db, reading)
-    discussion = await content.discussion(app.db, group.id, plan, reading)
-    previous, following = plan.neighbours(reading)
-    zone = ZoneInfo(group.timezone)
-    page = render.page(
-        "reading.html",
-        READING_LINKS,
-        group=group,
-        reading=reading,
-        total=len(plan.readings),
-        meeting=format_local(reading.meeting_at, zone),
-        text=text,
-        discussion=discussion,
-        previous=previous,
-        following=following,
-        following_open=following is not None and plan.visible(following),
-        following_opens=format_local(following.opens_at, zone) if following else "",
-    )
-    return page
+    return await reading_page(app.db, group, plan, reading)
 
 
 async def serve_forever(port: int, cache_seconds: float) -> None:

@@ -288,29 +288,32 @@ async def _visible_reading(request: web.Request) -> tuple[Database, Group, conte
     return db, group, plan, reading
 
 
-@cached
-async def _reading(request: web.Request) -> web.Response:
-    db, group, plan, reading = await _visible_reading(request)
+async def reading_page(db: Database, group: Group, plan: content.Syllabus, reading: PlanReading) -> str:
+    """A reading's page as HTML: its text, discussion and neighbours (the route below, and bench/web.py)."""
     zone = ZoneInfo(group.timezone)
     text = await content.reading_text(db, reading)
     discussion = await content.discussion(db, group.id, plan, reading)
     previous, following = plan.neighbours(reading)
-    return _html(
-        render.page(
-            "reading.html",
-            READING_LINKS,
-            group=group,
-            reading=reading,
-            total=len(plan.readings),
-            meeting=format_local(reading.meeting_at, zone),
-            text=text,
-            discussion=discussion,
-            previous=previous,
-            following=following,
-            following_open=following is not None and plan.visible(following),
-            following_opens=format_local(following.opens_at, zone) if following else "",
-        )
+    return render.page(
+        "reading.html",
+        READING_LINKS,
+        group=group,
+        reading=reading,
+        total=len(plan.readings),
+        meeting=format_local(reading.meeting_at, zone),
+        text=text,
+        discussion=discussion,
+        previous=previous,
+        following=following,
+        following_open=following is not None and plan.visible(following),
+        following_opens=format_local(following.opens_at, zone) if following else "",
     )
+
+
+@cached
+async def _reading(request: web.Request) -> web.Response:
+    db, group, plan, reading = await _visible_reading(request)
+    return _html(await reading_page(db, group, plan, reading))
 
 
 @cached
