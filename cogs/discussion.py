@@ -79,7 +79,7 @@ async def discussion_set(
     generated: list[Prompt] = []
     for section_id in chosen.section_ids:
         generated += await generated_prompts(services, db, section_id)
-    picked = choose_generated(generated, gate, chosen.section_ids)
+    picked = await prompt_store.with_group_votes(db, choose_generated(generated, gate, chosen.section_ids), group_id)
     return (curated + suggested + picked)[:5]
 
 
@@ -166,10 +166,10 @@ async def prompt_upvote(inv: Invocation, prompt: int) -> Reply:
     if not gate.shows(found.section_id) or not all(gate.shows(c.section_id) for c in found.citations):
         raise UserError(NOT_YET)
     async with inv.db.transaction() as tx:
-        added = await prompt_store.upvote(tx, found.id, inv.member_id, inv.now())
+        added = await prompt_store.upvote(tx, found.id, group.id, inv.member_id, inv.now())
     if not added:
         raise UserError(f"You have already upvoted prompt #{found.id}.")
-    votes = (await prompt_store.votes_of(inv.db, [found.id])).get(found.id, 0)
+    votes = (await prompt_store.votes_of(inv.db, [found.id], group.id)).get(found.id, 0)
     return Reply(text=f"Upvoted prompt #{found.id} ({plural(votes, 'upvote')}).")
 
 
@@ -184,7 +184,10 @@ async def prompt_list(inv: Invocation, reading: ReadingRef | None = None) -> Rep
     generated: list[Prompt] = []
     for section_id in chosen.section_ids:
         generated += await generated_prompts(inv.app, inv.db, section_id)
-    listed = own + choose_generated(generated, gate, chosen.section_ids)
+    group_id = inv.group.id if inv.group else None
+    listed = own + await prompt_store.with_group_votes(
+        inv.db, choose_generated(generated, gate, chosen.section_ids), group_id
+    )
     lines = [_line(p) for p in listed]
     return Reply(title=f"Prompts: {chosen.title}", text="\n".join(lines) or "No prompts yet.", kind="prompt")
 
