@@ -65,6 +65,7 @@ class Post:
     thread_key: str | None = None
     starts_thread: bool = False  # this post opens the thread `thread_key` (a reading-opens post)
     room: str | None = None  # another room of the group's platform, e.g. direct_room(user) for a private nudge
+    expires_at: datetime | None = None  # stale from then on (a reminder once its meeting starts): never sent late
 
 
 JobHandler = Callable[["Services", Transaction, Job], Awaitable[list[Post]]]
@@ -127,6 +128,7 @@ async def enqueue_post(
         thread_key=post.thread_key,
         starts_thread=post.starts_thread,
         late=late,
+        expires_at=post.expires_at,
     )
 
 

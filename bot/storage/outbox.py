@@ -17,7 +17,9 @@ from bot.storage.db import Executor, Row, placeholders
 from bot.timeutil import from_db, to_db
 
 _PENDING = "sent_at IS NULL AND given_up_at IS NULL"
-_COLUMNS = "id, key, group_id, platform, room_id, thread_key, starts_thread, payload, late, attempts, created_at"
+_COLUMNS = (
+    "id, key, group_id, platform, room_id, thread_key, starts_thread, payload, late, attempts, created_at, expires_at"
+)
 
 
 @dataclass(frozen=True)
@@ -33,6 +35,7 @@ class OutboxRow:
     late: bool
     attempts: int
     created_at: datetime
+    expires_at: datetime | None = None  # from then on the post is stale: given up as missed, never sent
 
     @classmethod
     def from_row(cls, row: Row) -> OutboxRow:
@@ -48,7 +51,11 @@ class OutboxRow:
             bool(row["late"]),
             row["attempts"],
             from_db(row["created_at"]),
+            from_db(row["expires_at"]) if row["expires_at"] else None,
         )
+
+    def expired(self, now: datetime) -> bool:
+        return self.expires_at is not None and now >= self.expires_at
 
     @property
     def room(self) -> tuple[str, str]:
@@ -67,12 +74,25 @@ async def enqueue(
     thread_key: str | None = None,
     starts_thread: bool = False,
     late: bool = False,
+    expires_at: datetime | None = None,
 ) -> bool:
-    """Insert a post unless its key exists; True when it is new. The key is what makes delivery idempotent."""
+    """Insert a post unless its key exists; True when it is new. The key is what makes delivery idempotent.
+    A post with `expires_at` is given up as missed rather than sent from that moment on (a stale reminder)."""
     inserted = await db.insert(
-        "INSERT INTO outbox (key, group_id, platform, room_id, thread_key, starts_thread, payload, late, created_at) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING",
-        (key, group_id, platform, room_id, thread_key, int(starts_thread), payload, int(late), to_db(now)),
+        "INSERT INTO outbox (key, group_id, platform, room_id, thread_key, starts_thread, payload, late, created_at, "
+        "expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING",
+        (
+            key,
+            group_id,
+            platform,
+            room_id,
+            thread_key,
+            int(starts_thread),
+            payload,
+            int(late),
+            to_db(now),
+            to_db(expires_at) if expires_at else None,
+        ),
     )
     return inserted > 0
 
