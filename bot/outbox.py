@@ -307,7 +307,9 @@ class _Round:
             )
 
     async def _sweep_dead(self, platforms: tuple[str, ...]) -> None:
-        """Give up, without a send, what waits for rooms marked dead."""
+        """Give up, without a send, what went stale while it waited and what waits for rooms marked dead."""
+        for row in await outbox_store.expired(self.db, platforms, self.clock.now()):
+            await self._expire(row)
         waiting = await outbox_store.in_dead_rooms(self.db, platforms, self.clock.now())
         if waiting:
             failures = await outbox_store.room_failures(self.db)

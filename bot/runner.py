@@ -25,6 +25,9 @@ def check_credentials(settings: Settings) -> None:
 
 
 async def run_adapters(app: App) -> int:
+    # The process lock first: a second process on the database stops with its sentence before it connects
+    # anywhere (a second Discord or Matrix session would answer commands twice).
+    await app.become_sender()
     for name in app.settings.bot.adapters:
         try:
             module = importlib.import_module(f"bot.adapters.{name}")
@@ -46,9 +49,17 @@ async def run_adapters(app: App) -> int:
 
 
 async def serve(app: App, stop: asyncio.Event | None = None) -> None:
-    """Run the scheduler until `stop` is set (or forever); the adapters are already running."""
+    """Run the scheduler until `stop` is set (or forever); the adapters are already running.
+
+    When the storage fails (disk full, read-only) the dispatcher's loop ends and this raises its StorageFailure,
+    whose sentence `readalong run` prints before stopping cleanly."""
     await app.start_scheduler()
+    waiting = asyncio.create_task((stop or asyncio.Event()).wait())
     try:
-        await (stop or asyncio.Event()).wait()
+        loop = app.timer.task if app.timer is not None else None
+        await asyncio.wait({waiting} | ({loop} if loop else set()), return_when=asyncio.FIRST_COMPLETED)
+        if loop is not None and loop.done() and not loop.cancelled() and (failure := loop.exception()):
+            raise failure
     finally:
+        waiting.cancel()
         await app.stop_scheduler()

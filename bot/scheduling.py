@@ -39,7 +39,7 @@ from bot.storage import groups as group_store
 from bot.storage import jobs as job_store
 from bot.storage import outbox as outbox_store
 from bot.storage import schedules as schedule_store
-from bot.storage.db import Transaction, is_busy
+from bot.storage.db import StorageFailure, Transaction, is_busy
 from bot.storage.groups import Group
 from bot.storage.jobs import Job
 from bot.storage.schedules import Schedule
@@ -267,6 +267,8 @@ async def run_due_schedules(app: App, now: datetime, after_step: Callable[[], Aw
             count += len(claimed)
             if after_step is not None:
                 await after_step()  # deliver what this step made while the next one waits its turn
+        except StorageFailure:
+            raise  # a full or read-only disk: retrying one by one would record every occurrence missed
         except Exception as exc:
             if is_busy(exc):  # another connection holds the database: the occurrences stay due for the next tick
                 log.warning("the database is busy (%s); due posts wait for the next turn", exc)
@@ -427,10 +429,15 @@ class WakeupTimer:
         self._scheduler.start()
         self._task = asyncio.create_task(self._loop(), name="readalong-dispatcher")
 
+    @property
+    def task(self) -> asyncio.Task[None] | None:
+        """The loop; it ends by itself only when the storage fails (its exception is the StorageFailure)."""
+        return self._task
+
     async def stop(self) -> None:
         if self._task is not None:
             self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
+            with contextlib.suppress(asyncio.CancelledError, StorageFailure):
                 await self._task
             self._task = None
         if self._scheduler is not None and self._scheduler.running:
@@ -449,6 +456,11 @@ class WakeupTimer:
             try:
                 await self.app.tick()
                 wake = await self.app.next_wakeup()
+            except StorageFailure as exc:
+                # a full or read-only disk does not heal by waking again in 30 s: end the loop with the sentence
+                # (`readalong run` waits on this task and stops with it; see bot.runner.serve)
+                log.error("%s", exc)
+                raise
             except Exception:
                 log.exception("dispatcher tick failed")
                 wake = None

@@ -207,6 +207,34 @@ async def release_all(db: Executor) -> int:
     )
 
 
+async def next_retry(db: Executor, platforms: Sequence[str], now: datetime) -> datetime | None:
+    """The earliest future moment a pending post of these platforms may be tried again (its backoff or a
+    platform's "slow down" ends), so the sender wakes then rather than at the idle wake-up. Times already past
+    are left out: the round that just ran could not send those rows (another sender holds them), and waking
+    for them at once would spin."""
+    if not platforms:
+        return None
+    row = await db.fetchone(
+        f"SELECT min(next_attempt_at) FROM outbox WHERE {_PENDING} AND platform IN ({placeholders(platforms)}) "
+        "AND next_attempt_at > ?",
+        (*platforms, to_db(now)),
+    )
+    return from_db(row[0]) if row and row[0] else None
+
+
+async def expired(db: Executor, platforms: Sequence[str], now: datetime) -> list[OutboxRow]:
+    """Unclaimed pending rows past their `expires_at`, waiting out a backoff or not: given up without a send."""
+    if not platforms:
+        return []
+    stamp = to_db(now)
+    rows = await db.fetchall(
+        f"SELECT {_COLUMNS} FROM outbox WHERE {_PENDING} AND platform IN ({placeholders(platforms)}) "
+        "AND expires_at IS NOT NULL AND expires_at <= ? AND (claimed_until IS NULL OR claimed_until <= ?) ORDER BY id",
+        (*platforms, stamp, stamp),
+    )
+    return [OutboxRow.from_row(r) for r in rows]
+
+
 async def in_dead_rooms(db: Executor, platforms: Sequence[str], now: datetime) -> list[OutboxRow]:
     """Unclaimed pending rows of rooms marked dead: they are given up without a send."""
     if not platforms:
