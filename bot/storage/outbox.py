@@ -208,16 +208,17 @@ async def release_all(db: Executor) -> int:
 
 
 async def next_retry(db: Executor, platforms: Sequence[str], now: datetime) -> datetime | None:
-    """The earliest future moment a pending post of these platforms may be tried again (its backoff or a
-    platform's "slow down" ends), so the sender wakes then rather than at the idle wake-up. Times already past
-    are left out: the round that just ran could not send those rows (another sender holds them), and waking
-    for them at once would spin."""
+    """When a pending post of these platforms is next to be tried again: the end of its backoff or of a
+    platform's "slow down", or `now` for a post that failed once (retried at once, in the next round), so the
+    sender wakes then rather than at the idle wake-up. Rows another sender holds are its business."""
     if not platforms:
         return None
+    stamp = to_db(now)
     row = await db.fetchone(
-        f"SELECT min(next_attempt_at) FROM outbox WHERE {_PENDING} AND platform IN ({placeholders(platforms)}) "
-        "AND next_attempt_at > ?",
-        (*platforms, to_db(now)),
+        f"SELECT min(max(coalesce(next_attempt_at, ?), ?)) FROM outbox WHERE {_PENDING} "
+        f"AND platform IN ({placeholders(platforms)}) AND (attempts > 0 OR next_attempt_at IS NOT NULL) "
+        "AND (claimed_until IS NULL OR claimed_until <= ?)",
+        (stamp, stamp, *platforms, stamp),
     )
     return from_db(row[0]) if row and row[0] else None
 
