@@ -130,11 +130,16 @@ class App:
 
     async def _invocation(self, ctx: Context, spec: CommandSpec) -> Invocation:
         now = self.clock.now()
-        group = await group_store.by_room(self.db, ctx.platform, ctx.room_id)
-        async with self.db.transaction() as tx:
-            name = clean_text(ctx.display_name)  # a lone surrogate cannot be stored
-            member = await member_store.upsert(tx, ctx.platform, clean_text(ctx.user_id), name, now)
-            role = await member_store.join(tx, group.id, member.id, now) if group else "member"
+        name, user_id = clean_text(ctx.display_name), clean_text(ctx.user_id)  # a lone surrogate cannot be stored
+        known = await member_store.sender(self.db, ctx.platform, ctx.room_id, user_id)
+        group = known.group
+        if known.current(name) and known.member is not None:  # the usual case: one read, no write transaction
+            member, role = known.member, known.role or "member"
+        else:
+            async with self.db.transaction() as tx:
+                member, role = await member_store.enter(
+                    tx, ctx.platform, user_id, name, group.id if group else None, now
+                )
         moderator = ctx.platform_moderator or (role == "moderator" and not ctx.platform_decides_moderators)
         return Invocation(
             app=self,
