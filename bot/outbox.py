@@ -308,9 +308,10 @@ class _Round:
 
     async def _sweep_dead(self, platforms: tuple[str, ...]) -> None:
         """Give up, without a send, what went stale while it waited and what waits for rooms marked dead."""
-        for row in await outbox_store.expired(self.db, platforms, self.clock.now()):
+        expired, waiting = await outbox_store.not_to_send(self.db, platforms, self.clock.now())
+        for row in expired:
             await self._expire(row)
-        waiting = await outbox_store.in_dead_rooms(self.db, platforms, self.clock.now())
+        waiting = [row for row in waiting if row not in expired]
         if waiting:
             failures = await outbox_store.room_failures(self.db)
             reasons = {row.room: failures[row.room].reason for row in waiting if row.room in failures}

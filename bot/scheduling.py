@@ -132,6 +132,20 @@ async def enqueue_post(
     )
 
 
+def _outbox_row(post: Post, group: Group, key: str, *, late: bool) -> outbox_store.NewPost:
+    return outbox_store.NewPost(
+        key=key,
+        group_id=group.id,
+        platform=group.platform,
+        room_id=post.room or group.room_id,
+        payload=reply_to_json(post.reply),
+        thread_key=post.thread_key,
+        starts_thread=post.starts_thread,
+        late=late,
+        expires_at=post.expires_at,
+    )
+
+
 # ================================================================ recurring schedules
 @dataclass(frozen=True)
 class CatchUp:
@@ -286,6 +300,7 @@ async def _step(app: App, tx: Transaction, claimed: Sequence[Schedule], now: dat
     """Handle claimed rows in claim order (next_fire_at, id), batching consecutive rows of one kind."""
     groups: dict[int, Group] = {}
     advances: list[tuple[int, datetime, datetime | None]] = []
+    posts: list[outbox_store.NewPost] = []  # inserted together at the end of the step: one round trip
     runs: list[list[Schedule]] = []
     for row in claimed:
         if runs and runs[-1][0].kind == row.kind:
@@ -318,12 +333,13 @@ async def _step(app: App, tx: Transaction, claimed: Sequence[Schedule], now: dat
                 elif (group := groups.get(post.group_id)) is None:
                     log.warning("group %s is gone; dropping post %s", post.group_id, key)
                 else:
-                    await enqueue_post(tx, post, key=key, now=now, late=decision == "late", group=group)
+                    posts.append(_outbox_row(post, group, key, late=decision == "late"))
             following = outcome.next_fire_at
             if following is not None and following <= fire_at:
                 log.error("schedule %s did not move forward from %s; stopping it", schedule.name, to_db(fire_at))
                 following = None
             advances.append((schedule.id, fire_at, following))
+    await outbox_store.enqueue_many(tx, posts, now)
     await schedule_store.advance(tx, advances, now)
 
 

@@ -97,6 +97,47 @@ async def enqueue(
     return inserted > 0
 
 
+@dataclass(frozen=True)
+class NewPost:
+    """A post for `enqueue_many`: the arguments of `enqueue`."""
+
+    key: str
+    group_id: int | None
+    platform: str
+    room_id: str
+    payload: str
+    thread_key: str | None = None
+    starts_thread: bool = False
+    late: bool = False
+    expires_at: datetime | None = None
+
+
+async def enqueue_many(db: Executor, posts: Sequence[NewPost], now: datetime) -> None:
+    """`enqueue` for many posts in one statement batch (one round trip: the dispatcher's step of a burst);
+    ids follow the order of `posts`, and a key already stored is skipped."""
+    if not posts:
+        return
+    await db.executemany(
+        "INSERT INTO outbox (key, group_id, platform, room_id, thread_key, starts_thread, payload, late, created_at, "
+        "expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING",
+        [
+            (
+                p.key,
+                p.group_id,
+                p.platform,
+                p.room_id,
+                p.thread_key,
+                int(p.starts_thread),
+                p.payload,
+                int(p.late),
+                to_db(now),
+                to_db(p.expires_at) if p.expires_at else None,
+            )
+            for p in posts
+        ],
+    )
+
+
 async def unsent(db: Executor, platforms: tuple[str, ...], limit: int = 100) -> list[OutboxRow]:
     """Pending rows, oldest first (for tests and inspection; senders use `claim`)."""
     rows = await db.fetchall(
@@ -223,31 +264,28 @@ async def next_retry(db: Executor, platforms: Sequence[str], now: datetime) -> d
     return from_db(row[0]) if row and row[0] else None
 
 
-async def expired(db: Executor, platforms: Sequence[str], now: datetime) -> list[OutboxRow]:
-    """Unclaimed pending rows past their `expires_at`, waiting out a backoff or not: given up without a send."""
+async def not_to_send(db: Executor, platforms: Sequence[str], now: datetime) -> tuple[list[OutboxRow], list[OutboxRow]]:
+    """Unclaimed pending rows given up without a send, in one round trip: (rows past their `expires_at`,
+    waiting out a backoff or not; rows of rooms marked dead)."""
     if not platforms:
-        return []
+        return [], []
     stamp = to_db(now)
-    rows = await db.fetchall(
-        f"SELECT {_COLUMNS} FROM outbox WHERE {_PENDING} AND platform IN ({placeholders(platforms)}) "
-        "AND expires_at IS NOT NULL AND expires_at <= ? AND (claimed_until IS NULL OR claimed_until <= ?) ORDER BY id",
-        (*platforms, stamp, stamp),
+    expired, dead = await db.fetch_together(
+        (
+            f"SELECT {_COLUMNS} FROM outbox WHERE {_PENDING} AND platform IN ({placeholders(platforms)}) "
+            "AND expires_at IS NOT NULL AND expires_at <= ? AND (claimed_until IS NULL OR claimed_until <= ?) "
+            "ORDER BY id",
+            (*platforms, stamp, stamp),
+        ),
+        (
+            f"SELECT {', '.join('o.' + c.strip() for c in _COLUMNS.split(','))} FROM outbox o "
+            "JOIN room_failures f ON f.platform = o.platform AND f.room_id = o.room_id AND f.dead = 1 "
+            f"WHERE o.sent_at IS NULL AND o.given_up_at IS NULL AND o.platform IN ({placeholders(platforms)}) "
+            "AND (o.claimed_until IS NULL OR o.claimed_until <= ?) ORDER BY o.id",
+            (*platforms, stamp),
+        ),
     )
-    return [OutboxRow.from_row(r) for r in rows]
-
-
-async def in_dead_rooms(db: Executor, platforms: Sequence[str], now: datetime) -> list[OutboxRow]:
-    """Unclaimed pending rows of rooms marked dead: they are given up without a send."""
-    if not platforms:
-        return []
-    rows = await db.fetchall(
-        f"SELECT {', '.join('o.' + c.strip() for c in _COLUMNS.split(','))} FROM outbox o "
-        "JOIN room_failures f ON f.platform = o.platform AND f.room_id = o.room_id AND f.dead = 1 "
-        f"WHERE o.sent_at IS NULL AND o.given_up_at IS NULL AND o.platform IN ({placeholders(platforms)}) "
-        "AND (o.claimed_until IS NULL OR o.claimed_until <= ?) ORDER BY o.id",
-        (*platforms, to_db(now)),
-    )
-    return [OutboxRow.from_row(r) for r in rows]
+    return [OutboxRow.from_row(r) for r in expired], [OutboxRow.from_row(r) for r in dead]
 
 
 # ---------------------------------------------------------------- rooms whose posts were given up
