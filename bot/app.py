@@ -38,6 +38,7 @@ from bot.scheduling import (
 from bot.storage import groups as group_store
 from bot.storage import jobs as job_store
 from bot.storage import members as member_store
+from bot.storage import outbox as outbox_store
 from bot.storage import refs
 from bot.storage import schedules as schedule_store
 from bot.storage.db import Database, StorageFailure
@@ -66,6 +67,7 @@ class App:
     _tick_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     _after_commit: list[Callable[[], Awaitable[object]]] = field(default_factory=list)
     _sender_lock: ProcessLock | None = None
+    _sender: bool = False  # become_sender ran (the lock is None on a shared or in-memory database)
 
     @classmethod
     async def open(
@@ -128,11 +130,16 @@ class App:
 
     async def _invocation(self, ctx: Context, spec: CommandSpec) -> Invocation:
         now = self.clock.now()
-        group = await group_store.by_room(self.db, ctx.platform, ctx.room_id)
-        async with self.db.transaction() as tx:
-            name = clean_text(ctx.display_name)  # a lone surrogate cannot be stored
-            member = await member_store.upsert(tx, ctx.platform, clean_text(ctx.user_id), name, now)
-            role = await member_store.join(tx, group.id, member.id, now) if group else "member"
+        name, user_id = clean_text(ctx.display_name), clean_text(ctx.user_id)  # a lone surrogate cannot be stored
+        known = await member_store.sender(self.db, ctx.platform, ctx.room_id, user_id)
+        group = known.group
+        if known.current(name) and known.member is not None:  # the usual case: one read, no write transaction
+            member, role = known.member, known.role or "member"
+        else:
+            async with self.db.transaction() as tx:
+                member, role = await member_store.enter(
+                    tx, ctx.platform, user_id, name, group.id if group else None, now
+                )
         moderator = ctx.platform_moderator or (role == "moderator" and not ctx.platform_decides_moderators)
         return Invocation(
             app=self,
@@ -191,8 +198,11 @@ class App:
 
     # ------------------------------------------------------------ time passing
     async def next_wakeup(self) -> datetime | None:
-        """The earliest moment anything stored falls due (jobs and schedules); the timer sleeps until then."""
-        times = [t for t in (await job_store.earliest_pending(self.db), await schedule_store.earliest(self.db)) if t]
+        """The earliest moment anything stored falls due (jobs, schedules, and the outbox's next retry of a post
+        for a running adapter); the timer sleeps until then."""
+        retry = await outbox_store.next_retry(self.db, tuple(self.adapters), self.clock.now())
+        stored = (await job_store.earliest_pending(self.db), await schedule_store.earliest(self.db), retry)
+        times = [t for t in stored if t]
         return min(times) if times else None
 
     async def tick(self) -> int:
@@ -218,11 +228,18 @@ class App:
         """Rebuild the schedules from the database and arm the in-memory wake-up timer (real time only)."""
         if self.timer is not None:
             return
-        self._sender_lock = await become_sender(self.db, shared=self.settings.bot.shared_database)
+        await self.become_sender()
         examined = await rebuild_schedules(self)
         log.info("scheduler started: %d schedules rebuilt, next wake-up %s", examined, await self.next_wakeup())
         self.timer = WakeupTimer(self)
         await self.timer.start()
+
+    async def become_sender(self) -> None:
+        """Take the database's process lock (DatabaseInUse names the holder) and the claims a killed predecessor
+        left; `readalong run` calls it before its adapters connect, `start_scheduler` if nobody did."""
+        if not self._sender:
+            self._sender_lock = await become_sender(self.db, shared=self.settings.bot.shared_database)
+            self._sender = True
 
     async def stop_scheduler(self) -> None:
         if self.timer is not None:
@@ -231,6 +248,7 @@ class App:
         if self._sender_lock is not None:
             self._sender_lock.release()
             self._sender_lock = None
+        self._sender = False
 
     def after_commit(self, work: Callable[[], Awaitable[object]]) -> None:
         """For job handlers: run `work` once the dispatcher's transaction has committed (network calls such as

@@ -79,6 +79,7 @@ PER_ROOM = 10  # rows of one room claimed per round
 # platform with network latency reach its rate limit, at the price of that many posts in flight at a crash
 # (each then sent again under its key, which the platform deduplicates).
 DEFAULT_CONCURRENT_SENDS = 1
+EXPIRED = "its meeting had started"  # the missed-post reason of an outbox row past its `expires_at`
 LONGEST_PAUSE = 10.0  # seconds: a shorter "slow down" is waited out inside the round, a longer one ends it
 
 
@@ -212,6 +213,9 @@ class _Round:
                     return  # keep the room's order: nothing overtakes a post that failed
 
     async def _send(self, row: outbox_store.OutboxRow) -> bool:
+        if row.expired(self.clock.now()):
+            await self._expire(row)
+            return True  # the room's next post may go
         adapter = self.adapters[row.platform]
         reply = reply_from_json(row.payload)
         if row.late:
@@ -283,9 +287,31 @@ class _Round:
                 await outbox_store.release_room(tx, self.token, row.platform, row.room_id)
             self.failed_heads.append(row.id)
 
+    async def _expire(self, row: outbox_store.OutboxRow) -> None:
+        """A post that went stale while it waited (a reminder whose meeting has started): recorded missed, not
+        sent. Says nothing about the room, so no room failure and no notice."""
+        now = self.clock.now()
+        log.warning("%s expired unsent at %s; recording it missed", row.key, to_db(now))
+        async with self.db.transaction() as tx:
+            await outbox_store.give_up(tx, row.id, EXPIRED, now, attempted=False)
+            await schedule_store.record_missed(
+                tx,
+                key=row.key,
+                schedule_name=row.key.split("@", 1)[0],
+                kind="delivery",
+                group_id=row.group_id,
+                due_at=row.created_at,
+                now=now,
+                reason=EXPIRED,
+                payload=row.payload,
+            )
+
     async def _sweep_dead(self, platforms: tuple[str, ...]) -> None:
-        """Give up, without a send, what waits for rooms marked dead."""
-        waiting = await outbox_store.in_dead_rooms(self.db, platforms, self.clock.now())
+        """Give up, without a send, what went stale while it waited and what waits for rooms marked dead."""
+        expired, waiting = await outbox_store.not_to_send(self.db, platforms, self.clock.now())
+        for row in expired:
+            await self._expire(row)
+        waiting = [row for row in waiting if row not in expired]
         if waiting:
             failures = await outbox_store.room_failures(self.db)
             reasons = {row.room: failures[row.room].reason for row in waiting if row.room in failures}

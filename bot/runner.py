@@ -47,6 +47,9 @@ async def web_pages(app: App) -> AsyncIterator[None]:
 
 
 async def run_adapters(app: App) -> int:
+    # The process lock first: a second process on the database stops with its sentence before it connects
+    # anywhere (a second Discord or Matrix session would answer commands twice), or serves pages.
+    await app.become_sender()
     async with web_pages(app):
         return await _run_adapters(app)
 
@@ -73,9 +76,17 @@ async def _run_adapters(app: App) -> int:
 
 
 async def serve(app: App, stop: asyncio.Event | None = None) -> None:
-    """Run the scheduler until `stop` is set (or forever); the adapters are already running."""
+    """Run the scheduler until `stop` is set (or forever); the adapters are already running.
+
+    When the storage fails (disk full, read-only) the dispatcher's loop ends and this raises its StorageFailure,
+    whose sentence `readalong run` prints before stopping cleanly."""
     await app.start_scheduler()
+    waiting = asyncio.create_task((stop or asyncio.Event()).wait())
     try:
-        await (stop or asyncio.Event()).wait()
+        loop = app.timer.task if app.timer is not None else None
+        await asyncio.wait({waiting} | ({loop} if loop else set()), return_when=asyncio.FIRST_COMPLETED)
+        if loop is not None and loop.done() and not loop.cancelled() and (failure := loop.exception()):
+            raise failure
     finally:
+        waiting.cancel()
         await app.stop_scheduler()

@@ -39,7 +39,7 @@ from bot.storage import groups as group_store
 from bot.storage import jobs as job_store
 from bot.storage import outbox as outbox_store
 from bot.storage import schedules as schedule_store
-from bot.storage.db import Transaction, is_busy
+from bot.storage.db import StorageFailure, Transaction, is_busy
 from bot.storage.groups import Group
 from bot.storage.jobs import Job
 from bot.storage.schedules import Schedule
@@ -65,6 +65,7 @@ class Post:
     thread_key: str | None = None
     starts_thread: bool = False  # this post opens the thread `thread_key` (a reading-opens post)
     room: str | None = None  # another room of the group's platform, e.g. direct_room(user) for a private nudge
+    expires_at: datetime | None = None  # stale from then on (a reminder once its meeting starts): never sent late
 
 
 JobHandler = Callable[["Services", Transaction, Job], Awaitable[list[Post]]]
@@ -127,6 +128,21 @@ async def enqueue_post(
         thread_key=post.thread_key,
         starts_thread=post.starts_thread,
         late=late,
+        expires_at=post.expires_at,
+    )
+
+
+def _outbox_row(post: Post, group: Group, key: str, *, late: bool) -> outbox_store.NewPost:
+    return outbox_store.NewPost(
+        key=key,
+        group_id=group.id,
+        platform=group.platform,
+        room_id=post.room or group.room_id,
+        payload=reply_to_json(post.reply),
+        thread_key=post.thread_key,
+        starts_thread=post.starts_thread,
+        late=late,
+        expires_at=post.expires_at,
     )
 
 
@@ -265,6 +281,8 @@ async def run_due_schedules(app: App, now: datetime, after_step: Callable[[], Aw
             count += len(claimed)
             if after_step is not None:
                 await after_step()  # deliver what this step made while the next one waits its turn
+        except StorageFailure:
+            raise  # a full or read-only disk: retrying one by one would record every occurrence missed
         except Exception as exc:
             if is_busy(exc):  # another connection holds the database: the occurrences stay due for the next tick
                 log.warning("the database is busy (%s); due posts wait for the next turn", exc)
@@ -282,6 +300,7 @@ async def _step(app: App, tx: Transaction, claimed: Sequence[Schedule], now: dat
     """Handle claimed rows in claim order (next_fire_at, id), batching consecutive rows of one kind."""
     groups: dict[int, Group] = {}
     advances: list[tuple[int, datetime, datetime | None]] = []
+    posts: list[outbox_store.NewPost] = []  # inserted together at the end of the step: one round trip
     runs: list[list[Schedule]] = []
     for row in claimed:
         if runs and runs[-1][0].kind == row.kind:
@@ -314,12 +333,13 @@ async def _step(app: App, tx: Transaction, claimed: Sequence[Schedule], now: dat
                 elif (group := groups.get(post.group_id)) is None:
                     log.warning("group %s is gone; dropping post %s", post.group_id, key)
                 else:
-                    await enqueue_post(tx, post, key=key, now=now, late=decision == "late", group=group)
+                    posts.append(_outbox_row(post, group, key, late=decision == "late"))
             following = outcome.next_fire_at
             if following is not None and following <= fire_at:
                 log.error("schedule %s did not move forward from %s; stopping it", schedule.name, to_db(fire_at))
                 following = None
             advances.append((schedule.id, fire_at, following))
+    await outbox_store.enqueue_many(tx, posts, now)
     await schedule_store.advance(tx, advances, now)
 
 
@@ -425,10 +445,15 @@ class WakeupTimer:
         self._scheduler.start()
         self._task = asyncio.create_task(self._loop(), name="readalong-dispatcher")
 
+    @property
+    def task(self) -> asyncio.Task[None] | None:
+        """The loop; it ends by itself only when the storage fails (its exception is the StorageFailure)."""
+        return self._task
+
     async def stop(self) -> None:
         if self._task is not None:
             self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
+            with contextlib.suppress(asyncio.CancelledError, StorageFailure):
                 await self._task
             self._task = None
         if self._scheduler is not None and self._scheduler.running:
@@ -447,6 +472,11 @@ class WakeupTimer:
             try:
                 await self.app.tick()
                 wake = await self.app.next_wakeup()
+            except StorageFailure as exc:
+                # a full or read-only disk does not heal by waking again in 30 s: end the loop with the sentence
+                # (`readalong run` waits on this task and stops with it; see bot.runner.serve)
+                log.error("%s", exc)
+                raise
             except Exception:
                 log.exception("dispatcher tick failed")
                 wake = None

@@ -87,7 +87,7 @@ async def discussion_set(
     generated: list[Prompt] = []
     for section_id in chosen.section_ids:
         generated += await generated_prompts(services, db, section_id)
-    picked = choose_generated(generated, gate, chosen.section_ids)
+    picked = await prompt_store.with_group_votes(db, choose_generated(generated, gate, chosen.section_ids), group_id)
     return (curated + suggested + picked)[:5]
 
 
@@ -193,10 +193,10 @@ async def prompt_upvote(inv: Invocation, prompt: int) -> Reply:
     if found.member_id is not None and found.member_id == inv.member_id:
         raise UserError("You can't upvote your own prompt; others back it if they want to discuss it.")
     async with inv.db.transaction() as tx:
-        added = await prompt_store.upvote(tx, found.id, inv.member_id, inv.now())
+        added = await prompt_store.upvote(tx, found.id, group.id, inv.member_id, inv.now())
     if not added:
         raise UserError(f"You have already upvoted prompt #{found.id}.")
-    votes = (await prompt_store.votes_of(inv.db, [found.id])).get(found.id, 0)
+    votes = (await prompt_store.votes_of(inv.db, [found.id], group.id)).get(found.id, 0)
     return Reply(text=f"Upvoted prompt #{found.id} ({plural(votes, 'upvote')}).")
 
 
@@ -249,8 +249,11 @@ async def prompt_list(inv: Invocation, reading: ReadingRef | None = None) -> Rep
     generated: list[Prompt] = []
     for section_id in chosen.section_ids:
         generated += await generated_prompts(inv.app, inv.db, section_id)
-    listed = own + choose_generated(generated, gate, chosen.section_ids)
-    links = await group_links(inv.db, inv.app.settings.web, inv.group.id if inv.group else None, inv.now())
+    group_id = inv.group.id if inv.group else None
+    listed = own + await prompt_store.with_group_votes(
+        inv.db, choose_generated(generated, gate, chosen.section_ids), group_id
+    )
+    links = await group_links(inv.db, inv.app.settings.web, group_id, inv.now())
     lines = [_line(p, links) for p in listed]
     return Reply(title=f"Prompts: {chosen.title}", text="\n".join(lines) or "No prompts yet.", kind="prompt")
 

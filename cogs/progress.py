@@ -24,7 +24,6 @@ from bot.services.readings import current_reading, resolve_reading
 from bot.storage import groups as group_store
 from bot.storage import jobs as job_store
 from bot.storage import members as member_store
-from bot.storage import meta
 from bot.storage import plans as plan_store
 from bot.storage import progress as progress_store
 from bot.storage.db import Executor, Transaction
@@ -90,11 +89,6 @@ async def _target(inv: Invocation, group: Group, readings: list[PlanReading], re
     return resolved.planned
 
 
-def _undo_key(member_id: int) -> str:
-    """Where `undo` remembers which `done`s were left when it last took one back (kept without a migration)."""
-    return f"undo:{member_id}"
-
-
 @command("undo", help="Take back your most recent `done`.")
 async def undo(inv: Invocation) -> Reply:
     group = inv.require_group()
@@ -102,8 +96,8 @@ async def undo(inv: Invocation) -> Reply:
     latest = await progress_store.latest_done(inv.db, inv.member_id, [r.id for r in readings])
     if latest is None:
         raise UserError("You haven't marked any reading of this plan as read, so there is nothing to undo.")
-    left_before = await meta.get(inv.db, _undo_key(inv.member_id))
-    if left_before is not None and str(latest) in left_before.split(","):
+    left_before = await progress_store.undo_left(inv.db, group.id, inv.member_id)
+    if left_before is not None and latest in left_before:
         raise UserError(
             "You already took back your latest `done`; `undo` takes back only the most recent one, "
             "so your earlier readings stay marked."
@@ -111,7 +105,7 @@ async def undo(inv: Invocation) -> Reply:
     async with inv.db.transaction() as tx:
         await progress_store.unmark(tx, inv.member_id, latest)
         left = await progress_store.done_by(tx, inv.member_id, [r.id for r in readings])
-        await meta.put(tx, _undo_key(inv.member_id), ",".join(str(i) for i in sorted(left)))
+        await progress_store.set_undo_left(tx, group.id, inv.member_id, list(left))
     reading = next(r for r in readings if r.id == latest)
     return Reply(text=f"{reading.number}. *{reading.title}* is no longer marked as read.", ephemeral=True)
 
@@ -282,7 +276,6 @@ async def rearm_nudges(services: Services, event: MeetingsChanged) -> None:
 
 
 async def forget_progress(services: Services, tx: Transaction, member_id: int) -> int:
-    await meta.delete(tx, _undo_key(member_id))
     return await progress_store.forget_member(tx, member_id)
 
 

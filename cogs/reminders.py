@@ -5,7 +5,8 @@ An offset of whole days means the same wall-clock time that many days before (bo
 "24h" before a Monday 19:00 meeting is Sunday 19:00 even when the clocks changed overnight (23 or 25 real
 hours); the rest of an offset is exact ("1h" is always 60 minutes). A reminder goes into its reading's thread.
 Catch-up: a reminder handled late is posted (marked late) only while its meeting has not started, worded for
-the time actually left, and only when no closer reminder of the same meeting is due as well.
+the time actually left, and only when no closer reminder of the same meeting is due as well. A reminder that
+waits in the outbox (its room failing) expires when its meeting starts: the sender records it missed instead.
 """
 
 from __future__ import annotations
@@ -106,6 +107,7 @@ async def _fire(services: Services, tx: Transaction, dues: Sequence[Due]) -> lis
                     kind="reminder",
                 ),
                 thread_key=f"reading:{r.id}",
+                expires_at=r.meeting_at,  # a reminder still unsent when its meeting starts is given up
             )
             for r in reminded
         ]

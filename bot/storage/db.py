@@ -45,7 +45,7 @@ class Executor(Protocol):
     async def executemany(self, sql: str, rows: Iterable[Params]) -> None: ...
     async def fetchone(self, sql: str, params: Params = ()) -> Row | None: ...
     async def fetchall(self, sql: str, params: Params = ()) -> list[Row]: ...
-    async def fetch_together(self, *queries: tuple[str, Params]) -> list[list[Row]]: ...
+    async def fetch_together(self, *queries: tuple[str, Params], commit: bool = False) -> list[list[Row]]: ...
 
 
 T = TypeVar("T")
@@ -63,25 +63,41 @@ class Transaction:
     def __init__(self, conn: aiosqlite.Connection) -> None:
         self._conn = conn
         self._begin: str | None = None  # BEGIN waiting for the first statement
+        self._in_transaction = False  # inside `Database.transaction()` (not a lone statement of the Database)
+        self._committed = False  # the last statement carried the COMMIT
 
     def _start(self) -> None:
         self._begin = "BEGIN IMMEDIATE"
+        self._in_transaction = True
+        self._committed = False
+
+    def _end(self) -> None:
+        self._begin = None
+        self._in_transaction = False
+        self._committed = False
 
     @property
     def _started(self) -> bool:
         return self._begin is None
 
-    async def _call(self, fn: Callable[[sqlite3.Connection], T]) -> T:
+    async def _call(self, fn: Callable[[sqlite3.Connection], T], *, commit: bool = False) -> T:
+        if self._committed:
+            raise RuntimeError("a statement after the transaction's COMMIT (`commit=True` is for its last one)")
         begin, self._begin = self._begin, None
         conn = self._conn
+        commit = commit and self._in_transaction
 
         def run() -> T:
             raw: sqlite3.Connection = conn._conn  # in aiosqlite's thread, as its own methods do
             if begin:
                 raw.execute(begin)
-            return fn(raw)
+            result = fn(raw)
+            if commit:
+                raw.execute("COMMIT")
+            return result
 
         result: T = await conn._execute(run)
+        self._committed = commit
         return result
 
     async def execute(self, sql: str, params: Params = ()) -> int:
@@ -108,9 +124,10 @@ class Transaction:
     async def fetchall(self, sql: str, params: Params = ()) -> list[Row]:
         return await self._call(lambda c: c.execute(sql, params).fetchall())
 
-    async def fetch_together(self, *queries: tuple[str, Params]) -> list[list[Row]]:
-        """Several statements in one round trip, in order; the rows of each (RETURNING rows for a write)."""
-        return await self._call(lambda c: [c.execute(sql, params).fetchall() for sql, params in queries])
+    async def fetch_together(self, *queries: tuple[str, Params], commit: bool = False) -> list[list[Row]]:
+        """Several statements in one round trip, in order; the rows of each (RETURNING rows for a write).
+        `commit=True` for the transaction's last statements: COMMIT travels with them (one trip fewer)."""
+        return await self._call(lambda c: [c.execute(sql, params).fetchall() for sql, params in queries], commit=commit)
 
 
 class Database:
@@ -178,13 +195,15 @@ class Database:
                 try:
                     yield self._tx
                 except BaseException:
-                    self._tx._begin = None
+                    self._tx._end()
                     if self._conn.in_transaction:  # SQLite may have rolled back itself (a full disk)
                         await self._conn.execute("ROLLBACK")
                     raise
                 else:
-                    if not self._tx._started:  # no statement ran: nothing was begun
-                        self._tx._begin = None
+                    committed = self._tx._committed
+                    began = self._tx._started
+                    self._tx._end()
+                    if committed or not began:  # committed with its last statement, or nothing was begun
                         return
                     try:
                         await self._conn.execute("COMMIT")
@@ -226,10 +245,10 @@ class Database:
         async with self._lock:
             return await self._tx.fetchall(sql, params)
 
-    async def fetch_together(self, *queries: tuple[str, Params]) -> list[list[Row]]:
+    async def fetch_together(self, *queries: tuple[str, Params], commit: bool = False) -> list[list[Row]]:
         async with self._lock:
             with self._storage_errors():
-                return await self._tx.fetch_together(*queries)
+                return await self._tx.fetch_together(*queries)  # each statement commits on its own here
 
     # ------------------------------------------------------------ migrations
     async def version(self) -> int:

@@ -32,6 +32,7 @@ class Group:
 
 
 _COLUMNS = "id, platform, room_id, name, timezone, created_at"
+COLUMNS = _COLUMNS  # for storage modules that read a group beside other rows in one trip
 
 
 async def by_room(db: Executor, platform: str, room_id: str) -> Group | None:

@@ -17,7 +17,9 @@ from bot.storage.db import Executor, Row, placeholders
 from bot.timeutil import from_db, to_db
 
 _PENDING = "sent_at IS NULL AND given_up_at IS NULL"
-_COLUMNS = "id, key, group_id, platform, room_id, thread_key, starts_thread, payload, late, attempts, created_at"
+_COLUMNS = (
+    "id, key, group_id, platform, room_id, thread_key, starts_thread, payload, late, attempts, created_at, expires_at"
+)
 
 
 @dataclass(frozen=True)
@@ -33,6 +35,7 @@ class OutboxRow:
     late: bool
     attempts: int
     created_at: datetime
+    expires_at: datetime | None = None  # from then on the post is stale: given up as missed, never sent
 
     @classmethod
     def from_row(cls, row: Row) -> OutboxRow:
@@ -48,7 +51,11 @@ class OutboxRow:
             bool(row["late"]),
             row["attempts"],
             from_db(row["created_at"]),
+            from_db(row["expires_at"]) if row["expires_at"] else None,
         )
+
+    def expired(self, now: datetime) -> bool:
+        return self.expires_at is not None and now >= self.expires_at
 
     @property
     def room(self) -> tuple[str, str]:
@@ -67,14 +74,68 @@ async def enqueue(
     thread_key: str | None = None,
     starts_thread: bool = False,
     late: bool = False,
+    expires_at: datetime | None = None,
 ) -> bool:
-    """Insert a post unless its key exists; True when it is new. The key is what makes delivery idempotent."""
+    """Insert a post unless its key exists; True when it is new. The key is what makes delivery idempotent.
+    A post with `expires_at` is given up as missed rather than sent from that moment on (a stale reminder)."""
     inserted = await db.insert(
-        "INSERT INTO outbox (key, group_id, platform, room_id, thread_key, starts_thread, payload, late, created_at) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING",
-        (key, group_id, platform, room_id, thread_key, int(starts_thread), payload, int(late), to_db(now)),
+        "INSERT INTO outbox (key, group_id, platform, room_id, thread_key, starts_thread, payload, late, created_at, "
+        "expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING",
+        (
+            key,
+            group_id,
+            platform,
+            room_id,
+            thread_key,
+            int(starts_thread),
+            payload,
+            int(late),
+            to_db(now),
+            to_db(expires_at) if expires_at else None,
+        ),
     )
     return inserted > 0
+
+
+@dataclass(frozen=True)
+class NewPost:
+    """A post for `enqueue_many`: the arguments of `enqueue`."""
+
+    key: str
+    group_id: int | None
+    platform: str
+    room_id: str
+    payload: str
+    thread_key: str | None = None
+    starts_thread: bool = False
+    late: bool = False
+    expires_at: datetime | None = None
+
+
+async def enqueue_many(db: Executor, posts: Sequence[NewPost], now: datetime) -> None:
+    """`enqueue` for many posts in one statement batch (one round trip: the dispatcher's step of a burst);
+    ids follow the order of `posts`, and a key already stored is skipped."""
+    if not posts:
+        return
+    await db.executemany(
+        "INSERT INTO outbox (key, group_id, platform, room_id, thread_key, starts_thread, payload, late, created_at, "
+        "expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING",
+        [
+            (
+                p.key,
+                p.group_id,
+                p.platform,
+                p.room_id,
+                p.thread_key,
+                int(p.starts_thread),
+                p.payload,
+                int(p.late),
+                to_db(now),
+                to_db(p.expires_at) if p.expires_at else None,
+            )
+            for p in posts
+        ],
+    )
 
 
 async def unsent(db: Executor, platforms: tuple[str, ...], limit: int = 100) -> list[OutboxRow]:
@@ -187,18 +248,44 @@ async def release_all(db: Executor) -> int:
     )
 
 
-async def in_dead_rooms(db: Executor, platforms: Sequence[str], now: datetime) -> list[OutboxRow]:
-    """Unclaimed pending rows of rooms marked dead: they are given up without a send."""
+async def next_retry(db: Executor, platforms: Sequence[str], now: datetime) -> datetime | None:
+    """When a pending post of these platforms is next to be tried again: the end of its backoff or of a
+    platform's "slow down", or `now` for a post that failed once (retried at once, in the next round), so the
+    sender wakes then rather than at the idle wake-up. Rows another sender holds are its business."""
     if not platforms:
-        return []
-    rows = await db.fetchall(
-        f"SELECT {', '.join('o.' + c.strip() for c in _COLUMNS.split(','))} FROM outbox o "
-        "JOIN room_failures f ON f.platform = o.platform AND f.room_id = o.room_id AND f.dead = 1 "
-        f"WHERE o.sent_at IS NULL AND o.given_up_at IS NULL AND o.platform IN ({placeholders(platforms)}) "
-        "AND (o.claimed_until IS NULL OR o.claimed_until <= ?) ORDER BY o.id",
-        (*platforms, to_db(now)),
+        return None
+    stamp = to_db(now)
+    row = await db.fetchone(
+        f"SELECT min(max(coalesce(next_attempt_at, ?), ?)) FROM outbox WHERE {_PENDING} "
+        f"AND platform IN ({placeholders(platforms)}) AND (attempts > 0 OR next_attempt_at IS NOT NULL) "
+        "AND (claimed_until IS NULL OR claimed_until <= ?)",
+        (stamp, stamp, *platforms, stamp),
     )
-    return [OutboxRow.from_row(r) for r in rows]
+    return from_db(row[0]) if row and row[0] else None
+
+
+async def not_to_send(db: Executor, platforms: Sequence[str], now: datetime) -> tuple[list[OutboxRow], list[OutboxRow]]:
+    """Unclaimed pending rows given up without a send, in one round trip: (rows past their `expires_at`,
+    waiting out a backoff or not; rows of rooms marked dead)."""
+    if not platforms:
+        return [], []
+    stamp = to_db(now)
+    expired, dead = await db.fetch_together(
+        (
+            f"SELECT {_COLUMNS} FROM outbox WHERE {_PENDING} AND platform IN ({placeholders(platforms)}) "
+            "AND expires_at IS NOT NULL AND expires_at <= ? AND (claimed_until IS NULL OR claimed_until <= ?) "
+            "ORDER BY id",
+            (*platforms, stamp, stamp),
+        ),
+        (
+            f"SELECT {', '.join('o.' + c.strip() for c in _COLUMNS.split(','))} FROM outbox o "
+            "JOIN room_failures f ON f.platform = o.platform AND f.room_id = o.room_id AND f.dead = 1 "
+            f"WHERE o.sent_at IS NULL AND o.given_up_at IS NULL AND o.platform IN ({placeholders(platforms)}) "
+            "AND (o.claimed_until IS NULL OR o.claimed_until <= ?) ORDER BY o.id",
+            (*platforms, stamp),
+        ),
+    )
+    return [OutboxRow.from_row(r) for r in expired], [OutboxRow.from_row(r) for r in dead]
 
 
 # ---------------------------------------------------------------- rooms whose posts were given up

@@ -74,6 +74,24 @@ async def all_rows(db: Executor, reading_ids: Sequence[int]) -> list[tuple[int, 
     return [(r["member_id"], r["reading_id"], from_db(r["finished_at"])) for r in rows]
 
 
+async def undo_left(db: Executor, group_id: int, member_id: int) -> set[int] | None:
+    """The readings the member still had marked in this group when `undo` last took one back (None: no undo
+    since). Kept per group: an `undo` in one group says nothing about the member's `done`s in another."""
+    row = await db.fetchone(
+        "SELECT undo_left FROM memberships WHERE group_id = ? AND member_id = ?", (group_id, member_id)
+    )
+    if row is None or row[0] is None:
+        return None
+    return {int(i) for i in row[0].split(",") if i}
+
+
+async def set_undo_left(db: Executor, group_id: int, member_id: int, reading_ids: Sequence[int]) -> None:
+    await db.execute(
+        "UPDATE memberships SET undo_left = ? WHERE group_id = ? AND member_id = ?",
+        (",".join(str(i) for i in sorted(reading_ids)), group_id, member_id),
+    )
+
+
 async def set_nudge(db: Executor, group_id: int, member_id: int, hours_before: int) -> None:
     await db.execute(
         "INSERT INTO nudges (group_id, member_id, hours_before) VALUES (?, ?, ?) "
@@ -102,6 +120,7 @@ async def nudges_of_group(db: Executor, group_id: int) -> list[tuple[int, int]]:
 
 
 async def forget_member(db: Executor, member_id: int) -> int:
-    """Delete a member's progress and nudge settings; returns how many rows went."""
+    """Delete a member's progress, undo state and nudge settings; returns how many rows went."""
+    await db.execute("UPDATE memberships SET undo_left = NULL WHERE member_id = ?", (member_id,))
     removed = await db.execute("DELETE FROM reading_progress WHERE member_id = ?", (member_id,))
     return removed + await db.execute("DELETE FROM nudges WHERE member_id = ?", (member_id,))

@@ -1,11 +1,12 @@
 """Discussion prompts: the generator's (cached per section), moderators' curated ones and members' suggestions,
-with one upvote per member and prompt."""
+with one upvote per member and prompt in each group: a generated prompt is shared by every group reading its
+section, and an upvote counts only in the group where it was cast."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Literal
 
@@ -50,9 +51,12 @@ class Prompt:
         return PromptDraft(self.kind, self.text, self.citations, alternative=self.rank)
 
 
+# A prompt's votes are those of its own group; a shared (generated) prompt read without a group shows none
+# (`with_group_votes` gives it a group's count).
 _SELECT = (
     "SELECT p.id, p.section_id, p.group_id, p.source, p.kind, p.text, p.citations, p.rank, p.member_id, "
-    "p.created_at, (SELECT count(*) FROM prompt_votes v WHERE v.prompt_id = p.id) AS votes FROM prompts p"
+    "p.created_at, (SELECT count(*) FROM prompt_votes v WHERE v.prompt_id = p.id AND v.group_id = p.group_id) "
+    "AS votes FROM prompts p"
 )
 
 
@@ -173,25 +177,33 @@ async def delete(db: Executor, prompt_id: int) -> None:
     await db.execute("DELETE FROM prompts WHERE id = ? AND source != 'generated'", (prompt_id,))
 
 
-async def upvote(db: Executor, prompt_id: int, member_id: int, now: datetime) -> bool:
-    """Record a member's upvote; False when they had already upvoted this prompt."""
+async def upvote(db: Executor, prompt_id: int, group_id: int, member_id: int, now: datetime) -> bool:
+    """Record a member's upvote in a group; False when they had already upvoted this prompt there."""
+
     changed = await db.execute(
-        "INSERT INTO prompt_votes (prompt_id, member_id, created_at) VALUES (?, ?, ?) "
-        "ON CONFLICT (prompt_id, member_id) DO NOTHING",
-        (prompt_id, member_id, to_db(now)),
+        "INSERT INTO prompt_votes (prompt_id, group_id, member_id, created_at) VALUES (?, ?, ?, ?) "
+        "ON CONFLICT (prompt_id, group_id, member_id) DO NOTHING",
+        (prompt_id, group_id, member_id, to_db(now)),
     )
     return changed == 1
 
 
-async def votes_of(db: Executor, prompt_ids: Sequence[int]) -> dict[int, int]:
+async def votes_of(db: Executor, prompt_ids: Sequence[int], group_id: int) -> dict[int, int]:
+    """prompt id → its upvotes in this group (prompts without any are absent)."""
     if not prompt_ids:
         return {}
     rows = await db.fetchall(
-        f"SELECT prompt_id, count(*) AS n FROM prompt_votes WHERE prompt_id IN ({placeholders(prompt_ids)}) "
-        "GROUP BY prompt_id",
-        list(prompt_ids),
+        f"SELECT prompt_id, count(*) AS n FROM prompt_votes WHERE group_id = ? "
+        f"AND prompt_id IN ({placeholders(prompt_ids)}) GROUP BY prompt_id",
+        (group_id, *prompt_ids),
     )
     return {r["prompt_id"]: r["n"] for r in rows}
+
+
+async def with_group_votes(db: Executor, prompts: Sequence[Prompt], group_id: int | None) -> list[Prompt]:
+    """The prompts with each one's upvotes as counted in this group (none without a group)."""
+    counts = await votes_of(db, [p.id for p in prompts], group_id) if group_id is not None else {}
+    return [replace(p, votes=counts.get(p.id, 0)) for p in prompts]
 
 
 async def forget_member(db: Executor, member_id: int) -> int:

@@ -1,4 +1,4 @@
--- The squashed schema at version 10: what the numbered migrations give, applied in one step
+-- The squashed schema at version 11: what the numbered migrations give, applied in one step
 -- to a fresh database. Regenerate after adding a migration:
 --   .venv/bin/readalong db schema > bot/storage/schema.sql
 
@@ -30,7 +30,7 @@ CREATE TABLE memberships (
     group_id INTEGER NOT NULL REFERENCES groups (id) ON DELETE CASCADE,
     member_id INTEGER NOT NULL REFERENCES members (id) ON DELETE CASCADE,
     role TEXT NOT NULL DEFAULT 'member' CHECK (role IN ('member', 'moderator')),
-    joined_at TEXT NOT NULL,
+    joined_at TEXT NOT NULL, undo_left TEXT,
     PRIMARY KEY (group_id, member_id)
 );
 
@@ -85,7 +85,7 @@ CREATE TABLE outbox (
     message_id TEXT,
     attempts INTEGER NOT NULL DEFAULT 0,
     last_error TEXT
-, next_attempt_at TEXT, claim_token TEXT, claimed_until TEXT, given_up_at TEXT);
+, next_attempt_at TEXT, claim_token TEXT, claimed_until TEXT, given_up_at TEXT, expires_at TEXT);
 
 CREATE TABLE paragraphs (
     id INTEGER PRIMARY KEY,
@@ -262,13 +262,6 @@ CREATE TABLE prompts (
     created_at TEXT NOT NULL
 );
 
-CREATE TABLE prompt_votes (
-    prompt_id INTEGER NOT NULL REFERENCES prompts (id) ON DELETE CASCADE,
-    member_id INTEGER NOT NULL REFERENCES members (id) ON DELETE CASCADE,
-    created_at TEXT NOT NULL,
-    PRIMARY KEY (prompt_id, member_id)
-);
-
 CREATE TABLE reading_progress (
     member_id INTEGER NOT NULL REFERENCES members (id) ON DELETE CASCADE,
     reading_id INTEGER NOT NULL REFERENCES plan_readings (id) ON DELETE CASCADE,
@@ -283,6 +276,14 @@ CREATE TABLE nudges (
     PRIMARY KEY (group_id, member_id)
 );
 
+CREATE TABLE web_access (
+    group_id INTEGER PRIMARY KEY REFERENCES groups (id) ON DELETE CASCADE,
+    token TEXT NOT NULL UNIQUE,
+    enabled INTEGER NOT NULL DEFAULT 1 CHECK (enabled IN (0, 1)),
+    created_at TEXT NOT NULL,
+    rotated_at TEXT NOT NULL
+);
+
 CREATE TABLE room_failures (
     platform TEXT NOT NULL,
     room_id TEXT NOT NULL,
@@ -294,12 +295,12 @@ CREATE TABLE room_failures (
     PRIMARY KEY (platform, room_id)
 );
 
-CREATE TABLE web_access (
-    group_id INTEGER PRIMARY KEY REFERENCES groups (id) ON DELETE CASCADE,
-    token TEXT NOT NULL UNIQUE,
-    enabled INTEGER NOT NULL DEFAULT 1 CHECK (enabled IN (0, 1)),
+CREATE TABLE "prompt_votes" (
+    prompt_id INTEGER NOT NULL REFERENCES prompts (id) ON DELETE CASCADE,
+    group_id INTEGER NOT NULL REFERENCES groups (id) ON DELETE CASCADE,
+    member_id INTEGER NOT NULL REFERENCES members (id) ON DELETE CASCADE,
     created_at TEXT NOT NULL,
-    rotated_at TEXT NOT NULL
+    PRIMARY KEY (prompt_id, group_id, member_id)
 );
 
 CREATE TABLE reading_models (
@@ -358,6 +359,8 @@ CREATE INDEX jobs_ref ON jobs (kind, ref);
 CREATE INDEX outbox_pending ON outbox (platform, room_id, id) WHERE sent_at IS NULL AND given_up_at IS NULL;
 
 CREATE INDEX reading_models_book ON reading_models (book_id);
+
+CREATE INDEX prompt_votes_member ON prompt_votes (member_id);
 
 CREATE TRIGGER paragraphs_fts_insert AFTER INSERT ON paragraphs BEGIN
     INSERT INTO paragraphs_fts (rowid, text) VALUES (new.id, new.text);

@@ -40,7 +40,7 @@ async def vote(inv: Invocation, poll: PollRef, choices: Text) -> Reply:
         found = await find_poll(tx, group, poll)
         _require_open(found, now, group_zone(group))
         picked = read_choice(found, choices)
-        outcome = await poll_store.cast_ballot(tx, found.id, inv.member_id, picked, now)
+        outcome = await poll_store.cast_ballot(tx, found.id, inv.member_id, picked, now, commit=True)
     if outcome == "closed":  # pragma: no cover - _require_open saw it open inside the same transaction
         raise UserError(f"Poll #{found.id} is closed; `poll show {found.id}` shows its results.")
     return Reply(text=f"Your vote in poll #{found.id} is {outcome}: {describe_choice(found, picked)}.", ephemeral=True)
