@@ -33,10 +33,8 @@ def sections_label(numbers: Sequence[int]) -> str:
 
 def reading_opens_reply(reading: PlanReading, total: int, source: ReadingSource, zone: ZoneInfo) -> Reply:
     fields = [
-        Field(
-            "Where to find it",
-            f"`library show {reading.book_id}` — {sections_label(source.section_numbers)} of *{source.book_title}*",
-        ),
+        # where it stands in the book; how to read it (`read N`, the web page) is the reading feature's field
+        Field("In the book", f"{sections_label(source.section_numbers)} of *{source.book_title}*"),
         Field("Meeting", format_local(reading.meeting_at, zone), inline=True),
         Field("Length", f"about {reading.minutes} min", inline=True),
     ]

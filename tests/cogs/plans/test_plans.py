@@ -98,7 +98,7 @@ async def test_create_previews_then_confirm_starts_the_plan(room: Room, adapter:
     opened = adapter.sent[0]
     assert opened.starts_thread and opened.thread_key == f"reading:{readings[0].id}"
     assert opened.reply.title == "📖 Reading 1 of 3 opens: Chapter 1"
-    assert Field("Where to find it", "`library show 1` — section 1 of *Test Book*") in opened.reply.fields
+    assert Field("In the book", "section 1 of *Test Book*") in opened.reply.fields
     assert Field("Length", "about 20 min", inline=True) in opened.reply.fields
     assert "posted late" not in opened.reply.text
     assert [e.starts_at for e in adapter.calendars[-1]] == [r.meeting_at for r in readings]
