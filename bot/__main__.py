@@ -316,6 +316,7 @@ async def cmd_library_show(settings: Settings, args: argparse.Namespace) -> int:
         sections = await book_store.sections(app.db, book.id)
         if args.json:
             data = _book_json(book)
+            data["provenance"] = list(book.provenance)
             data["sections"] = [
                 {
                     "index": s.position,
@@ -332,6 +333,8 @@ async def cmd_library_show(settings: Settings, args: argparse.Namespace) -> int:
             print(json.dumps(data, ensure_ascii=False, indent=2))
             return 0
         print(f"#{book.id} {book.title} — {book.byline}" + (f" ({book.date})" if book.date else ""))
+        for note in book.provenance:
+            print(f"From the editors/publishers: {note}")
         for s in sections:
             print(f"{s.position:>3}. {s.label} — {s.words} words, ~{s.minutes} min — {s.first_words(8)}")
             if args.text:

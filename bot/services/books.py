@@ -69,6 +69,7 @@ def to_new_book(parsed: ingest.Book, *, source_name: str, data: bytes, words_per
             )
             for s in parsed.sections
         ),
+        provenance=parsed.provenance,
     )
 
 

@@ -41,6 +41,7 @@ class NewBook:
     source_format: str
     source_sha256: str
     sections: tuple[NewSection, ...]
+    provenance: tuple[str, ...] = ()  # editors', publishers', translators' notes, out of the readings (#13)
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,7 @@ class Book:
     added_at: datetime
     section_count: int
     minutes: int
+    provenance: tuple[str, ...] = ()  # editors', publishers', translators' notes, in book order
 
     @classmethod
     def from_row(cls, row: Row) -> Book:
@@ -69,6 +71,7 @@ class Book:
             added_at=from_db(row["added_at"]),
             section_count=row["section_count"],
             minutes=row["minutes"],
+            provenance=tuple(json.loads(row["provenance"])),
         )
 
     @property
@@ -118,7 +121,7 @@ class DuplicateBook(Exception):
 
 
 _BOOK_SELECT = (
-    "SELECT b.id, b.title, b.authors, b.date, b.source_name, b.source_format, b.words, b.added_at, "
+    "SELECT b.id, b.title, b.authors, b.date, b.source_name, b.source_format, b.words, b.added_at, b.provenance, "
     "(SELECT count(*) FROM sections s WHERE s.book_id = b.id) AS section_count, "
     "(SELECT coalesce(sum(s.minutes), 0) FROM sections s WHERE s.book_id = b.id) AS minutes FROM books b"
 )
@@ -131,8 +134,9 @@ async def insert(db: Executor, book: NewBook, now: datetime) -> int:
     if existing:
         raise DuplicateBook(Book.from_row(existing))
     book_id = await db.insert(
-        "INSERT INTO books (title, authors, date, source_name, source_format, source_sha256, words, added_at) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO books (title, authors, date, source_name, source_format, source_sha256, words, added_at, "
+        "provenance) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
             book.title,
             json.dumps(list(book.authors), ensure_ascii=False),
@@ -142,6 +146,7 @@ async def insert(db: Executor, book: NewBook, now: datetime) -> int:
             book.source_sha256,
             sum(s.words for s in book.sections),
             to_db(now),
+            json.dumps(list(book.provenance), ensure_ascii=False),
         ),
     )
     # three statements for the whole book, not two per section: sections in one batch, their ids read back

@@ -130,6 +130,16 @@ def test_library_add_list_show_json(tmp_path: Path, default_library_db: Path) ->
     section = shown["sections"][headings.index("First part")]
     assert set(section) >= {"index", "heading", "level", "words", "minutes", "first_words", "text", "notes"}
     assert section["text"].startswith("Reading in company changes")
+    assert shown["provenance"] == []  # no editors' matter in this essay
+
+
+def test_library_show_gives_the_books_provenance(default_library_db: Path) -> None:
+    """The republishers' notes ingestion took out of the readings are kept with the book and shown (#13)."""
+    shown = json.loads(run("library", "show", "jacobins", "--json", "--db", str(default_library_db)).stdout)
+    assert any(note.startswith("Though we disagree with the author's caricaturing") for note in shown["provenance"])
+    assert not any("we disagree" in s["first_words"].lower() for s in shown["sections"])
+    text = run("library", "show", "jacobins", "--db", str(default_library_db)).stdout
+    assert "From the editors/publishers: Though we disagree with the author's caricaturing" in text
 
 
 @pytest.mark.parametrize(

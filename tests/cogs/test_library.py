@@ -101,3 +101,26 @@ async def test_a_file_with_a_few_words_is_not_a_book(room: Room, name: str, data
     assert reply.kind == "error"
     assert reply.text == f"I couldn't add {name}: There is too little text in that file to make a reading ({words})."
     assert await book_store.all_books(room.app.db) == []
+
+
+async def test_the_editors_notes_are_stored_and_shown_never_lost(room: Room) -> None:
+    """#13: the publishers' standfirst and the translator's line leave the readings but are kept with the book."""
+    body = [
+        f"The harbour of {town} was built in a single summer by men who had never built anything before, and it "
+        "has stood for two hundred years, which tells you something about men and something about summers."
+        for town in ("Wexham", "Norhaven", "Saltby", "Merrow", "Keld", "Ashby", "Thorn", "Dunmore", "Pell", "Vane")
+    ]
+    standfirst = (
+        "We are republishing this essay, which first appeared in a small harbour journal, because it explains "
+        "better than any later account how the town came to be."
+    )
+    text = "\n\n".join([standfirst, *body, "Translated from the French by Jean Martin"]).encode()
+    added = await room.say("library add", who="alice", uploads=(Upload("harbour.txt", text),))
+    assert added.title == "Added to the library"
+    book = (await book_store.all_books(room.app.db))[0]
+    assert book.provenance == (standfirst, "Translated from the French by Jean Martin")
+    sections = await book_store.sections(room.app.db, book.id)
+    assert not any("republishing" in s.text or "Jean Martin" in s.text for s in sections)
+    shown = await room.say(f"library show {book.id}", who="bob")
+    assert f"From the editors/publishers: {standfirst}" in shown.text
+    assert "From the editors/publishers: Translated from the French by Jean Martin" in shown.text
