@@ -433,7 +433,10 @@ async def cmd_prompts(settings: Settings, args: argparse.Namespace) -> int:
             print(json.dumps(rows, ensure_ascii=False, indent=2))
             return 0
         for d in drafts:
-            cites = "; ".join(f"*{c.book}* §{c.section} ¶{c.paragraph}" for c in d.citations)
+            cites = "; ".join(
+                f"*{c.book}*, the publishers' note" if c.from_provenance else f"*{c.book}* §{c.section} ¶{c.paragraph}"
+                for c in d.citations
+            )
             print(f"[{d.kind}] {d.text}\n    ({cites})\n")
         return 0
 

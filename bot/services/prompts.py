@@ -62,7 +62,14 @@ async def _library(settings: Settings, db: Executor, *, use_llm: bool) -> _Libra
             for section in await book_store.sections(db, book.id):
                 paragraphs = await book_store.paragraphs(db, section.id)
                 docs[section.id] = SectionDoc(
-                    book.id, book.title, book.authors, section.id, section.position, section.heading, paragraphs
+                    book.id,
+                    book.title,
+                    book.authors,
+                    section.id,
+                    section.position,
+                    section.heading,
+                    paragraphs,
+                    book.provenance,
                 )
         stored = await claim_store.current(db, [base_key])  # the models built when the books were added
         generator = Generator(
