@@ -182,6 +182,27 @@ async def insert(db: Executor, book: NewBook, now: datetime) -> int:
     return book_id
 
 
+async def with_source(db: Executor, source_sha256: str) -> Book | None:
+    """The book stored from a file with these bytes, if any (checked before the work of adding it again)."""
+    row = await db.fetchone(_BOOK_SELECT + " WHERE b.source_sha256 = ?", (source_sha256,))
+    return Book.from_row(row) if row else None
+
+
+async def paragraph_ids(db: Executor, book_id: int) -> list[tuple[int, list[int]]]:
+    """Each section's id with its paragraphs' ids, in book order: one read, to store what was computed by
+    position (quotes, argument models) against the rows just inserted."""
+    found: dict[int, list[int]] = {}
+    for row in await db.fetchall(
+        "SELECT s.id AS section_id, p.id FROM sections s LEFT JOIN paragraphs p ON p.section_id = s.id "
+        "WHERE s.book_id = ? ORDER BY s.position, p.position",
+        (book_id,),
+    ):
+        ids = found.setdefault(row["section_id"], [])
+        if row["id"] is not None:
+            ids.append(row["id"])
+    return list(found.items())
+
+
 async def all_books(db: Executor) -> list[Book]:
     return [Book.from_row(r) for r in await db.fetchall(_BOOK_SELECT + " ORDER BY b.id")]
 
