@@ -424,7 +424,12 @@ async def cmd_prompts(settings: Settings, args: argparse.Namespace) -> int:
                     "kind": d.kind,
                     "text": d.text,
                     "citations": [
-                        {"book": c.book, "section": c.section, "paragraph": c.paragraph, "excerpt": c.excerpt}
+                        {
+                            "book": c.book,
+                            "section": c.section,
+                            "paragraph": None if c.from_provenance else c.paragraph,  # the publishers' note (#13)
+                            "excerpt": c.excerpt,
+                        }
                         for c in d.citations
                     ],
                 }

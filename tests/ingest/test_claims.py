@@ -11,7 +11,7 @@ import pytest
 from bot.__main__ import main
 from bot.app import App
 from bot.ingest import booktype, cues
-from bot.ingest.claims import build
+from bot.ingest.claims import PROVENANCE, build, provenance_claims
 from bot.ingest.keyphrases import LibraryIndex
 from bot.ingest.prompts import ARGUMENT_KINDS, NARRATIVE_KINDS, Generator, SectionDoc, load_templates
 from bot.ingest.quotes import find_quotes, problems
@@ -222,3 +222,15 @@ def test_cli_shows_the_argument_model(
     position = next(c for c in shown["claims"] if c["kind"] == "position")
     assert position["opponent"] in ("the Trotskyist left", "the anarchist and libertarian left")
     assert main(["claims", "jacobins", "--section", "99", "--db", db]) == 2
+
+
+def test_the_publishers_standpoint_in_the_provenance_is_the_editors_never_the_authors() -> None:
+    notes = (
+        "First published in The Harbour Review, 1921.",
+        "Though we disagree with the author's dismissal of the harbour unions, we reproduce the essay here in full.",
+        "Translation: Scott Cooper",
+    )
+    found = provenance_claims(notes)
+    assert [(c.kind, c.voice, c.passage.paragraph) for c in found] == [("standpoint", "editor", PROVENANCE)]
+    assert found[0].text == notes[1]
+    assert provenance_claims(("First published in The Harbour Review, 1921.",)) == []
