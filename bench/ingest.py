@@ -142,9 +142,9 @@ def make_pdf(size: int) -> bytes:
 
 def run_case(fmt: str, path: Path, quotes: bool) -> dict[str, object]:
     """One `library add` of `path`, stage by stage; runs inside the case's own process."""
+    from bot.services.books import to_new_book
     from bot.storage import books as book_store
     from bot.storage.db import Database
-    from cogs.library import to_new_book
 
     out: dict[str, object] = {"format": fmt, "mb": path.stat().st_size / 1e6}
     start = time.perf_counter()
@@ -168,12 +168,11 @@ def run_case(fmt: str, path: Path, quotes: bool) -> dict[str, object]:
                     book_id = await book_store.insert(tx, new, datetime.now(UTC))
                 stored = time.perf_counter() - begin
                 indexed = float("nan")
-                if quotes:
-                    from cogs.quotes import index_book_quotes
+                if quotes:  # the quote candidates and argument models, computed before the add's transaction
+                    from bot.ingest.analysis import analyse_book
 
                     begin = time.perf_counter()
-                    async with db.transaction() as tx:
-                        await index_book_quotes(tx, book_id)
+                    analyse_book([s.paragraphs for s in new.sections], new.authors, book_id, [], [])
                     indexed = time.perf_counter() - begin
                 return stored, indexed
             finally:

@@ -316,6 +316,7 @@ async def cmd_library_show(settings: Settings, args: argparse.Namespace) -> int:
         sections = await book_store.sections(app.db, book.id)
         if args.json:
             data = _book_json(book)
+            data["provenance"] = list(book.provenance)
             data["sections"] = [
                 {
                     "index": s.position,
@@ -332,6 +333,8 @@ async def cmd_library_show(settings: Settings, args: argparse.Namespace) -> int:
             print(json.dumps(data, ensure_ascii=False, indent=2))
             return 0
         print(f"#{book.id} {book.title} — {book.byline}" + (f" ({book.date})" if book.date else ""))
+        for note in book.provenance:
+            print(f"From the editors/publishers: {note}")
         for s in sections:
             print(f"{s.position:>3}. {s.label} — {s.words} words, ~{s.minutes} min — {s.first_words(8)}")
             if args.text:
@@ -421,7 +424,12 @@ async def cmd_prompts(settings: Settings, args: argparse.Namespace) -> int:
                     "kind": d.kind,
                     "text": d.text,
                     "citations": [
-                        {"book": c.book, "section": c.section, "paragraph": c.paragraph, "excerpt": c.excerpt}
+                        {
+                            "book": c.book,
+                            "section": c.section,
+                            "paragraph": None if c.from_provenance else c.paragraph,  # the publishers' note (#13)
+                            "excerpt": c.excerpt,
+                        }
                         for c in d.citations
                     ],
                 }
@@ -430,7 +438,10 @@ async def cmd_prompts(settings: Settings, args: argparse.Namespace) -> int:
             print(json.dumps(rows, ensure_ascii=False, indent=2))
             return 0
         for d in drafts:
-            cites = "; ".join(f"*{c.book}* §{c.section} ¶{c.paragraph}" for c in d.citations)
+            cites = "; ".join(
+                f"*{c.book}*, the publishers' note" if c.from_provenance else f"*{c.book}* §{c.section} ¶{c.paragraph}"
+                for c in d.citations
+            )
             print(f"[{d.kind}] {d.text}\n    ({cites})\n")
         return 0
 

@@ -64,6 +64,9 @@ def _cite(prompt: Prompt, links: GroupLinks = NO_LINKS) -> str:
     """Each passage the prompt grounds in, its paragraph a link to the group's page when there is one."""
     cites = []
     for c in prompt.citations:
+        if c.from_provenance:  # the notes kept with the book are no paragraph of a reading: nothing to link
+            cites.append(f"*{c.book}*, the publishers' note")
+            continue
         paragraph = linked(f"paragraph {c.paragraph}", links.paragraph(c.section_id, c.section, c.paragraph))
         cites.append(f"*{c.book}* §{c.section}, {paragraph}")
     return "; ".join(cites)

@@ -46,6 +46,8 @@ async def library_show(inv: Invocation, book: BookRef) -> Reply:
     found = await find_book(inv.db, book)
     sections = await book_store.sections(inv.db, found.id)
     lines = [f"{s.position}. {s.label} — {s.words} words, ~{s.minutes} min — “{s.first_words(8)}”" for s in sections]
+    # the editors', publishers' and translators' notes taken out of the readings (#13): not the author's words
+    lines += [f"From the editors/publishers: {note}" for note in found.provenance]
     return Reply(title=f"{found.title} — {found.byline}", text="\n".join(lines), kind="reading")
 
 

@@ -1,9 +1,10 @@
 """Quotes from the reading: a good one on request, full-text search, and a quote of the day — never ahead of
 the group.
 
-Candidates are scored when a book is added (`bot.services.quotes.index_book_quotes`, in add_book's transaction). What a
-group may see goes through one gate, `reading_gate`: with a plan, only sections of readings the group has
-opened (see bot/domain/spoilers.py); without one, the whole library.
+Candidates are scored when a book is added (`bot.ingest.analysis.analyse_book` in the worker process, stored by
+`bot.services.quotes.store_book_quotes` in add_book's transaction). What a group may see goes through one gate,
+`reading_gate`: with a plan, only sections of readings the group has opened (see bot/domain/spoilers.py); without
+one, the whole library.
 """
 
 from __future__ import annotations

@@ -21,6 +21,7 @@ from bot.ingest import cues
 from bot.ingest.attribution import editorial_paragraphs, speaker_from_lead_in, speaker_inline
 from bot.ingest.keyphrases import LibraryIndex, Term, content_counts, cosine, key_terms, normalise_word, tfidf
 from bot.ingest.quotes import ParagraphLike, quote_depths
+from bot.ingest.sentences import split_sentences
 from bot.ingest.standalone import is_weak_opening, problems
 
 ARGUMENT_KINDS = ("thesis", "dispute", "judgement", "general", "definition", "standpoint", "position")
@@ -35,9 +36,12 @@ _NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z’'-]+(?:\s+(?:of\s+)?[A-Z][a
 _PRONOUN_START = re.compile(r"^(?:He|She|They|I|We)\b")
 
 
+PROVENANCE = 0  # a passage's `paragraph` when it is from the book's provenance, not a paragraph of the reading
+
+
 @dataclass(frozen=True)
 class Passage:
-    paragraph: int  # 1-based position in the section
+    paragraph: int  # 1-based position in the section; PROVENANCE for the book's editors'/publishers' notes
     first: int  # 0-based sentence indices in the paragraph
     last: int
     text: str  # verbatim
@@ -259,6 +263,33 @@ def build(
     return ArgumentModel(
         section_id, book_kind, tuple(kept), tuple(t.label for t in terms), tuple(sorted(i + 1 for i in editorial))
     )
+
+
+@dataclass(frozen=True)
+class _Note:
+    text: str
+    sentences: tuple[tuple[int, int], ...]
+
+
+def provenance_claims(notes: Sequence[str]) -> list[Claim]:
+    """The standpoints the publishers state in the book's provenance: the editors', publishers' and translators'
+    notes ingestion took out of the readings (bot/ingest/provenance.py). Always in the editor's voice, never the
+    author's; their passages carry `paragraph == PROVENANCE` (they are no paragraph of a reading), best first.
+
+    Kept apart from a reading's stored model: the notes belong to the book, and a passage outside the reading has
+    no paragraph position to store.
+    """
+    found = []
+    for note in notes:
+        paragraph = _Note(note, tuple(split_sentences(note)))
+        for index, (start, end) in enumerate(paragraph.sentences):
+            sentence = note[start:end].strip()
+            kind, score = _argument_kind(sentence, "editor") if len(sentence) >= 30 else (None, 0.0)
+            passage = _passage(paragraph, PROVENANCE, index, editorial=True) if kind else None
+            if kind and passage:
+                found.append(Claim(kind, passage, "editor", None, round(score, 4), topics=topics_of(passage.text, ())))
+    found.sort(key=lambda c: (-c.score, c.passage.first))
+    return found
 
 
 def _argument_kind(sentence: str, voice: str) -> tuple[str | None, float]:

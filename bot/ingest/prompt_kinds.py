@@ -77,8 +77,13 @@ class Citation:
     book: str  # title
     section_id: int
     section: int  # 1-based position in the book
-    paragraph: int  # 1-based position in the section
-    excerpt: str  # verbatim from the section's text
+    paragraph: int  # 1-based position in the section; 0 (claims.PROVENANCE): the book's publishers' note
+    excerpt: str  # verbatim from the section's text (or from the book's provenance when paragraph is 0)
+
+    @property
+    def from_provenance(self) -> bool:
+        """Cites the editors'/publishers' notes kept with the book (#13), not a paragraph of a reading."""
+        return self.paragraph == 0
 
 
 @dataclass(frozen=True)
@@ -101,6 +106,7 @@ class SectionDoc:
     position: int
     heading: str | None
     paragraphs: Sequence[ParagraphLike]
+    provenance: tuple[str, ...] = ()  # the book's editors'/publishers' notes, out of the readings (#13)
 
     @property
     def text(self) -> str:

@@ -251,7 +251,10 @@ class Generator:
             take("dispute", disputed, (), **extra)
         elif other_view is not None and not any(d.kind == "dispute" for d in drafts):
             take("dispute", other_view, view_of=other_view.opponent or "others")
-        standpoint = next((c for c in model.claims if c.kind == "standpoint"), None)
+        # the publication's standpoint: first from the notes kept as the book's provenance (#13), else from an
+        # editor's paragraph still inside the reading
+        stated = claims.provenance_claims(doc.provenance) if doc.position == 1 else []
+        standpoint = next((c for c in [*stated, *model.claims] if c.kind == "standpoint"), None)
         if standpoint is not None and doc.position == 1:
             take("provenance", standpoint)
         defined = fresh(lambda c: c.kind == "definition" and c.term is not None and c.voice != "editor")

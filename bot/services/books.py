@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import logging
 import tomllib
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -12,13 +14,14 @@ from pathlib import Path
 
 from bot import ingest
 from bot.config import Settings
-from bot.ingest.worker import prepare_in_worker
+from bot.ingest.worker import analyse_in_worker, prepare_in_worker
 from bot.replies import UserError
 from bot.services.links import NO_LINKS, GroupLinks, linked
-from bot.services.prompts import index_book_claims
-from bot.services.quotes import index_book_quotes
+from bot.services.prompts import store_book_claims
+from bot.services.quotes import store_book_quotes
 from bot.storage import books as book_store
 from bot.storage import meta
+from bot.storage import quotes as quote_store
 from bot.storage.books import Book, DuplicateBook, NewBook, NewParagraph, NewSection
 from bot.storage.db import Database, Executor
 from bot.storage.search import Hit
@@ -69,6 +72,7 @@ def to_new_book(parsed: ingest.Book, *, source_name: str, data: bytes, words_per
             )
             for s in parsed.sections
         ),
+        provenance=parsed.provenance,
     )
 
 
@@ -80,7 +84,11 @@ async def add_book(
     now_fn: Now,
     overrides: Overrides = Overrides(),
 ) -> Book:
-    """Ingest a file's bytes and store the book in one transaction; UserError when it cannot be read."""
+    """Ingest a file's bytes and store the book in one transaction; UserError when it cannot be read.
+
+    Other commands answer meanwhile (#13): reading the file, its quote candidates and its argument models are
+    CPU work done in the worker process before the transaction, which only writes what was computed. One add at a
+    time per database, so the library the analysis saw is the one the book joins."""
     options = _options(settings, overrides)
     try:
         parsed = (await prepare_in_worker(data, filename, options)).book  # a process: the bot keeps answering
@@ -89,17 +97,50 @@ async def add_book(
     if not parsed.sections:
         raise UserError(f"I couldn't add {filename}: I found no readable text in it.")
     new_book = to_new_book(parsed, source_name=filename, data=data, words_per_minute=options.words_per_minute)
-    try:
-        async with db.transaction() as tx:
-            book_id = await book_store.insert(tx, new_book, now_fn())
-            await index_book_quotes(tx, book_id)  # quote candidates (#5), stored with the book or not at all
-            await index_book_claims(settings, tx, book_id)  # the argument model of each reading (#14)
-    except DuplicateBook as dup:
-        raise UserError(f"That file is already in the library as #{dup.existing.id} “{dup.existing.title}”.") from None
+    async with _adding(db):
+        existing = await book_store.with_source(db, new_book.source_sha256)
+        if existing is not None:
+            raise _duplicate(existing)
+        books = await book_store.all_books(db)
+        library = [(b.id, s.text) for b in books for s in await book_store.sections(db, b.id)]
+        book_id = max((b.id for b in books), default=0) + 1  # SQLite's next rowid: the index must name the book
+        try:
+            analysis = await analyse_in_worker(
+                [s.paragraphs for s in new_book.sections],
+                new_book.authors,
+                book_id,
+                library,
+                await quote_store.texts_of_books(db),
+            )
+        except ingest.IngestError as exc:
+            raise UserError(f"I couldn't add {filename}: {exc}") from None
+        try:
+            async with db.transaction() as tx:  # short: only writes
+                if [b.id for b in await book_store.all_books(tx)] != [b.id for b in books]:
+                    raise UserError(f"The library changed while I read {filename}; please add it again.")
+                stored_id = await book_store.insert(tx, new_book, now_fn())
+                assert stored_id == book_id, (stored_id, book_id)
+                ids = await book_store.paragraph_ids(tx, book_id)
+                await store_book_quotes(tx, book_id, analysis.quotes, ids)  # quote candidates (#5)
+                await store_book_claims(tx, book_id, analysis.models, [i for i, _ in ids])  # argument models (#14)
+        except DuplicateBook as dup:
+            raise _duplicate(dup.existing) from None
     book = await book_store.get(db, book_id)
     assert book is not None
     log.info("added book %s %r (%d sections)", book.id, book.title, book.section_count)
     return book
+
+
+_ADDING: weakref.WeakKeyDictionary[Database, asyncio.Lock] = weakref.WeakKeyDictionary()
+
+
+def _adding(db: Database) -> asyncio.Lock:
+    """One add at a time per database (the worker process runs one job at a time anyway)."""
+    return _ADDING.setdefault(db, asyncio.Lock())
+
+
+def _duplicate(existing: Book) -> UserError:
+    return UserError(f"That file is already in the library as #{existing.id} “{existing.title}”.")
 
 
 async def load_default_library(

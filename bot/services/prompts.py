@@ -9,7 +9,7 @@ import asyncio
 import hashlib
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -49,12 +49,17 @@ def templates_path(settings: Settings) -> Path:
     return Path(__file__).resolve().parents[2] / configured
 
 
+def _base_key(books: Sequence[book_store.Book]) -> str:
+    """What the built-in prompts and the argument models of this library are stored under."""
+    digest = hashlib.sha256(repr(library_fingerprint(books)).encode()).hexdigest()[:16]
+    return f"v{GENERATOR_VERSION}:{digest}"
+
+
 async def _library(settings: Settings, db: Executor, *, use_llm: bool) -> _Library:
     books = await book_store.all_books(db)
-    digest = hashlib.sha256(repr(library_fingerprint(books)).encode()).hexdigest()[:16]
+    base_key = _base_key(books)
     llm_part = f":llm:{settings.prompts.llm_model}" if use_llm and settings.prompts.llm_enabled else ""
-    key = f"v{GENERATOR_VERSION}:{digest}{llm_part}"
-    base_key = f"v{GENERATOR_VERSION}:{digest}"
+    key = f"{base_key}{llm_part}"
     cached = _LIBRARY.get(base_key)
     if cached is None:
         docs: dict[int, SectionDoc] = {}
@@ -62,7 +67,14 @@ async def _library(settings: Settings, db: Executor, *, use_llm: bool) -> _Libra
             for section in await book_store.sections(db, book.id):
                 paragraphs = await book_store.paragraphs(db, section.id)
                 docs[section.id] = SectionDoc(
-                    book.id, book.title, book.authors, section.id, section.position, section.heading, paragraphs
+                    book.id,
+                    book.title,
+                    book.authors,
+                    section.id,
+                    section.position,
+                    section.heading,
+                    paragraphs,
+                    book.provenance,
                 )
         stored = await claim_store.current(db, [base_key])  # the models built when the books were added
         generator = Generator(
@@ -75,14 +87,16 @@ async def _library(settings: Settings, db: Executor, *, use_llm: bool) -> _Libra
     return _Library(key, accepted, cached.generator, cached.docs)
 
 
-async def index_book_claims(settings: Settings, db: Executor, book_id: int) -> int:
-    """Build and store the argument model of each reading of a newly added book; call in add_book's transaction
-    (after its quotes), so the model is stored with the book or not at all. Returns the number of claims."""
-    library = await _library(settings, db, use_llm=False)
-    docs = [d for d in library.docs.values() if d.book_id == book_id]
-    models = await asyncio.to_thread(lambda: [library.generator.model(d) for d in docs])  # off the event loop
-    await claim_store.replace(db, book_id, library.key, models)
-    return sum(len(m.claims) for m in models)
+async def store_book_claims(
+    db: Executor, book_id: int, models: Sequence[ArgumentModel], section_ids: Sequence[int]
+) -> int:
+    """Store the argument model of each reading of a newly added book (computed by bot/ingest/analysis.py before
+    its transaction, numbered by position) in add_book's transaction, under the library key the book makes, so the
+    model is stored with the book or not at all. Returns the number of claims."""
+    key = _base_key(await book_store.all_books(db))
+    stored = [replace(m, section_id=s) for m, s in zip(models, section_ids, strict=True)]
+    await claim_store.replace(db, book_id, key, stored)
+    return sum(len(m.claims) for m in stored)
 
 
 async def reading_model(services: Services, db: Executor, section_id: int) -> ArgumentModel | None:

@@ -8,9 +8,8 @@ import random
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
-from bot.ingest import booktype
 from bot.ingest.keyphrases import LibraryIndex
-from bot.ingest.quotes import SeenQuotes, find_quotes
+from bot.ingest.quotes import QuoteCandidate
 from bot.services.links import NO_LINKS, GroupLinks, linked
 from bot.storage import books as book_store
 from bot.storage import quotes as quote_store
@@ -38,32 +37,28 @@ async def library_index(db: Executor) -> LibraryIndex:
 
 
 # ---------------------------------------------------------------- ingestion
-async def index_book_quotes(db: Executor, book_id: int) -> int:
-    """Score and store a newly added book's quote candidates; call in the transaction that stores the book."""
-    index = await library_index(db)
-    taken = SeenQuotes(await quote_store.texts_of_books(db))  # one trigram index for the whole book
-    new: list[NewQuote] = []
-    sections = [(s, await book_store.paragraphs(db, s.id)) for s in await book_store.sections(db, book_id)]
-    narrative = booktype.classify(p.text for _, ps in sections for p in ps) == booktype.NARRATIVE
-    for section, paragraphs in sections:
-        found = await asyncio.to_thread(find_quotes, paragraphs, index, exclude=taken, narrative=narrative)
-        for rank, q in enumerate(found, start=1):
-            paragraph = paragraphs[q.paragraph - 1]
-            new.append(
-                NewQuote(
-                    section_id=section.id,
-                    paragraph_id=paragraph.id,
-                    paragraph_position=paragraph.position,
-                    first_sentence=q.first_sentence,
-                    last_sentence=q.last_sentence,
-                    start=q.start,
-                    end=q.end,
-                    text=q.text,
-                    speaker=q.speaker,
-                    score=q.score,
-                    rank=rank,
-                )
-            )
+async def store_book_quotes(
+    db: Executor, book_id: int, found: Sequence[Sequence[QuoteCandidate]], ids: Sequence[tuple[int, list[int]]]
+) -> int:
+    """Store a new book's quote candidates (computed by bot/ingest/analysis.py before its transaction) in the
+    transaction that stores the book; `ids` from book_store.paragraph_ids map positions to the rows."""
+    new = [
+        NewQuote(
+            section_id=section_id,
+            paragraph_id=paragraph_ids[q.paragraph - 1],
+            paragraph_position=q.paragraph,
+            first_sentence=q.first_sentence,
+            last_sentence=q.last_sentence,
+            start=q.start,
+            end=q.end,
+            text=q.text,
+            speaker=q.speaker,
+            score=q.score,
+            rank=rank,
+        )
+        for (section_id, paragraph_ids), quotes in zip(ids, found, strict=True)
+        for rank, q in enumerate(quotes, start=1)
+    ]
     await quote_store.insert_many(db, book_id, new)
     return len(new)
 

@@ -41,6 +41,7 @@ class NewBook:
     source_format: str
     source_sha256: str
     sections: tuple[NewSection, ...]
+    provenance: tuple[str, ...] = ()  # editors', publishers', translators' notes, out of the readings (#13)
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,7 @@ class Book:
     added_at: datetime
     section_count: int
     minutes: int
+    provenance: tuple[str, ...] = ()  # editors', publishers', translators' notes, in book order
 
     @classmethod
     def from_row(cls, row: Row) -> Book:
@@ -69,6 +71,7 @@ class Book:
             added_at=from_db(row["added_at"]),
             section_count=row["section_count"],
             minutes=row["minutes"],
+            provenance=tuple(json.loads(row["provenance"])),
         )
 
     @property
@@ -118,7 +121,7 @@ class DuplicateBook(Exception):
 
 
 _BOOK_SELECT = (
-    "SELECT b.id, b.title, b.authors, b.date, b.source_name, b.source_format, b.words, b.added_at, "
+    "SELECT b.id, b.title, b.authors, b.date, b.source_name, b.source_format, b.words, b.added_at, b.provenance, "
     "(SELECT count(*) FROM sections s WHERE s.book_id = b.id) AS section_count, "
     "(SELECT coalesce(sum(s.minutes), 0) FROM sections s WHERE s.book_id = b.id) AS minutes FROM books b"
 )
@@ -131,8 +134,9 @@ async def insert(db: Executor, book: NewBook, now: datetime) -> int:
     if existing:
         raise DuplicateBook(Book.from_row(existing))
     book_id = await db.insert(
-        "INSERT INTO books (title, authors, date, source_name, source_format, source_sha256, words, added_at) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO books (title, authors, date, source_name, source_format, source_sha256, words, added_at, "
+        "provenance) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
             book.title,
             json.dumps(list(book.authors), ensure_ascii=False),
@@ -142,6 +146,7 @@ async def insert(db: Executor, book: NewBook, now: datetime) -> int:
             book.source_sha256,
             sum(s.words for s in book.sections),
             to_db(now),
+            json.dumps(list(book.provenance), ensure_ascii=False),
         ),
     )
     # three statements for the whole book, not two per section: sections in one batch, their ids read back
@@ -175,6 +180,27 @@ async def insert(db: Executor, book: NewBook, now: datetime) -> int:
         ],
     )
     return book_id
+
+
+async def with_source(db: Executor, source_sha256: str) -> Book | None:
+    """The book stored from a file with these bytes, if any (checked before the work of adding it again)."""
+    row = await db.fetchone(_BOOK_SELECT + " WHERE b.source_sha256 = ?", (source_sha256,))
+    return Book.from_row(row) if row else None
+
+
+async def paragraph_ids(db: Executor, book_id: int) -> list[tuple[int, list[int]]]:
+    """Each section's id with its paragraphs' ids, in book order: one read, to store what was computed by
+    position (quotes, argument models) against the rows just inserted."""
+    found: dict[int, list[int]] = {}
+    for row in await db.fetchall(
+        "SELECT s.id AS section_id, p.id FROM sections s LEFT JOIN paragraphs p ON p.section_id = s.id "
+        "WHERE s.book_id = ? ORDER BY s.position, p.position",
+        (book_id,),
+    ):
+        ids = found.setdefault(row["section_id"], [])
+        if row["id"] is not None:
+            ids.append(row["id"])
+    return list(found.items())
 
 
 async def all_books(db: Executor) -> list[Book]:

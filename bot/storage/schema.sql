@@ -43,7 +43,8 @@ CREATE TABLE books (
     source_format TEXT NOT NULL,
     source_sha256 TEXT NOT NULL UNIQUE,
     words INTEGER NOT NULL CHECK (words >= 0),
-    added_at TEXT NOT NULL
+    added_at TEXT NOT NULL,
+    provenance TEXT NOT NULL DEFAULT '[]'
 );
 
 CREATE TABLE sections (

@@ -130,6 +130,36 @@ def test_library_add_list_show_json(tmp_path: Path, default_library_db: Path) ->
     section = shown["sections"][headings.index("First part")]
     assert set(section) >= {"index", "heading", "level", "words", "minutes", "first_words", "text", "notes"}
     assert section["text"].startswith("Reading in company changes")
+    assert shown["provenance"] == []  # no editors' matter in this essay
+
+
+def test_the_provenance_prompt_cites_the_publishers_note_without_a_paragraph(
+    default_library_db: Path, capsys: pytest.CaptureFixture[str], monkeypatch
+) -> None:
+    """The republishers' note is no paragraph of a reading (#13): its citation has no paragraph number."""
+    monkeypatch.chdir(TEXTS.parent.parent)
+    db = str(default_library_db)
+    assert main(["library", "show", "jacobins", "--json", "--db", db]) == 0
+    provenance = json.loads(capsys.readouterr().out)["provenance"]
+    assert main(["prompts", "jacobins", "--section", "1", "--json", "--db", db]) == 0
+    prompts = json.loads(capsys.readouterr().out)
+    (prompt,) = [p for p in prompts if p["kind"] == "provenance"]
+    (cite,) = prompt["citations"]
+    assert cite["paragraph"] is None and any(cite["excerpt"] in note for note in provenance)
+    assert "we disagree" in cite["excerpt"] and cite["excerpt"] in prompt["text"]
+    assert main(["prompts", "jacobins", "--section", "1", "--db", db]) == 0
+    assert "(*The Red Jacobins: Thermidor and the Russian Revolution in 1921*, the publishers' note)" in (
+        capsys.readouterr().out
+    )
+
+
+def test_library_show_gives_the_books_provenance(default_library_db: Path) -> None:
+    """The republishers' notes ingestion took out of the readings are kept with the book and shown (#13)."""
+    shown = json.loads(run("library", "show", "jacobins", "--json", "--db", str(default_library_db)).stdout)
+    assert any(note.startswith("Though we disagree with the author's caricaturing") for note in shown["provenance"])
+    assert not any("we disagree" in s["first_words"].lower() for s in shown["sections"])
+    text = run("library", "show", "jacobins", "--db", str(default_library_db)).stdout
+    assert "From the editors/publishers: Though we disagree with the author's caricaturing" in text
 
 
 @pytest.mark.parametrize(

@@ -65,7 +65,12 @@ async def test_every_reading_gets_grounded_questions_and_texts_are_connected(app
                 assert draft.citations
                 for cite in draft.citations:
                     cited = await book_store.section(app.db, cite.book_id, cite.section)
-                    assert cited is not None and cite.excerpt in cited.text  # verbatim in the cleaned text
+                    assert cited is not None
+                    if cite.from_provenance:  # the publishers' note kept with the book (#13): verbatim there
+                        assert draft.kind == "provenance" and cite.book_id == book.id
+                        assert any(cite.excerpt in note for note in book.provenance), cite.excerpt
+                    else:
+                        assert cite.excerpt in cited.text  # verbatim in the cleaned text
                     # never boilerplate, fragments or footnote markers; a provenance prompt quotes the publishers'
                     # note on purpose (its publishing words are the point), but nothing broken either
                     allowed = {"boilerplate"} if draft.kind == "provenance" else set()
@@ -203,3 +208,15 @@ async def test_suggestions_refuse_duplicates_bare_marks_and_self_upvotes_and_kee
     assert removed.text == f"Removed prompt #{own_id} (1 upvote with it)."
     assert "temporary" not in (await room.say("prompt list jacobins:7", who="carol")).text
     assert "no curated or suggested prompt" in (await room.say(f"prompt remove {own_id}")).text
+
+
+@pytest.mark.default_library
+async def test_the_provenance_prompt_cites_the_publishers_note_not_a_paragraph(room: Room) -> None:
+    """The Red Jacobins' republishers' note is the book's provenance (#13), no paragraph of a reading: its prompt
+    cites it as the book's publishers' note, with no paragraph number and no link to a paragraph."""
+    shown = await room.say("prompts jacobins:1", who="bob")
+    lines = shown.text.splitlines()
+    at = next(i for i, line in enumerate(lines) if "we disagree" in line.lower())
+    assert "publishers" in lines[at]
+    title = "*The Red Jacobins: Thermidor and the Russian Revolution in 1921*"
+    assert lines[at + 1] == f"   — {title}, the publishers' note"

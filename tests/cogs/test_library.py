@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import random
+import statistics
+import time
 from dataclasses import replace
 
 import pytest
@@ -10,6 +14,7 @@ from bot.config import LibrarySettings
 from bot.replies import Upload
 from bot.services.books import load_default_library
 from bot.storage import books as book_store
+from bot.storage import quotes as quote_store
 from tests.conftest import Room
 
 ESSAY = (
@@ -101,3 +106,104 @@ async def test_a_file_with_a_few_words_is_not_a_book(room: Room, name: str, data
     assert reply.kind == "error"
     assert reply.text == f"I couldn't add {name}: There is too little text in that file to make a reading ({words})."
     assert await book_store.all_books(room.app.db) == []
+
+
+async def test_the_editors_notes_are_stored_and_shown_never_lost(room: Room) -> None:
+    """#13: the publishers' standfirst and the translator's line leave the readings but are kept with the book."""
+    body = [
+        f"The harbour of {town} was built in a single summer by men who had never built anything before, and it "
+        "has stood for two hundred years, which tells you something about men and something about summers."
+        for town in ("Wexham", "Norhaven", "Saltby", "Merrow", "Keld", "Ashby", "Thorn", "Dunmore", "Pell", "Vane")
+    ]
+    standfirst = (
+        "We are republishing this essay, which first appeared in a small harbour journal, because it explains "
+        "better than any later account how the town came to be."
+    )
+    text = "\n\n".join([standfirst, *body, "Translated from the French by Jean Martin"]).encode()
+    added = await room.say("library add", who="alice", uploads=(Upload("harbour.txt", text),))
+    assert added.title == "Added to the library"
+    book = (await book_store.all_books(room.app.db))[0]
+    assert book.provenance == (standfirst, "Translated from the French by Jean Martin")
+    sections = await book_store.sections(room.app.db, book.id)
+    assert not any("republishing" in s.text or "Jean Martin" in s.text for s in sections)
+    shown = await room.say(f"library show {book.id}", who="bob")
+    assert f"From the editors/publishers: {standfirst}" in shown.text
+    assert "From the editors/publishers: Translated from the French by Jean Martin" in shown.text
+
+
+def _large_book(size: int) -> bytes:
+    """~`size` bytes of varied prose in chapters (seeded, so every run reads the same book)."""
+    rng = random.Random(13)
+    words = [
+        "harbour",
+        "council",
+        "winter",
+        "grain",
+        "letter",
+        "river",
+        "strike",
+        "bread",
+        "mill",
+        "workers",
+        "assembly",
+        "printer",
+        "factory",
+        "market",
+        "journey",
+        "mother",
+        "village",
+        "debt",
+        "famine",
+        "railway",
+        "soldier",
+        "teacher",
+        "promise",
+        "bridge",
+        "lantern",
+        "ledger",
+        "quarrel",
+    ]
+    parts: list[str] = []
+    length, chapter = 0, 0
+    while length < size:
+        chapter += 1
+        parts.append(f"Chapter {chapter}")
+        for _ in range(40):
+            sentences = [
+                " ".join(rng.choice(words) for _ in range(rng.randint(8, 18))).capitalize() + "."
+                for _ in range(rng.randint(3, 6))
+            ]
+            parts.append(" ".join(sentences))
+        length = sum(len(p) + 2 for p in parts)
+    return "\n\n".join(parts).encode()
+
+
+async def test_other_commands_answer_while_a_large_book_is_added(room: Room) -> None:
+    """#13's acceptance criterion: `library add` of a large book never blocks the bot. Reading the file, its
+    quote candidates and argument models run in the worker process and the database write is one short
+    transaction at the end, so `library list` keeps answering meanwhile.
+
+    The bounds are real but generous for a shared CI machine: every answer within 1 s, most (the median) within
+    the issue's 100 ms, and all of them long before the add itself is done."""
+    data = _large_book(1_500_000)
+    started = time.perf_counter()
+    adding = asyncio.create_task(room.say("library add", who="alice", uploads=(Upload("large.txt", data),)))
+    latencies: list[float] = []
+    while not adding.done():
+        begin = time.perf_counter()
+        listing = await asyncio.wait_for(room.say("library list", who="bob"), 1.0)
+        latencies.append(time.perf_counter() - begin)
+        assert listing.text, listing
+        await asyncio.sleep(0.05)
+    added = await adding
+    took = time.perf_counter() - started
+    assert added.title == "Added to the library", added.text
+    assert len(latencies) >= 10, (latencies, took)  # the add took long enough to answer many times meanwhile
+    assert statistics.median(latencies) < 0.1, latencies
+    assert max(latencies) < took / 4, (latencies, took)
+    print(
+        f"add {took:.2f} s; library list answered {len(latencies)} times, median "
+        f"{statistics.median(latencies) * 1000:.0f} ms, slowest {max(latencies) * 1000:.0f} ms"
+    )
+    book = (await book_store.all_books(room.app.db))[0]
+    assert book.words > 200_000 and await quote_store.count(room.app.db, book.id) > 0

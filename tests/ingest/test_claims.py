@@ -11,7 +11,7 @@ import pytest
 from bot.__main__ import main
 from bot.app import App
 from bot.ingest import booktype, cues
-from bot.ingest.claims import build
+from bot.ingest.claims import PROVENANCE, build, provenance_claims
 from bot.ingest.keyphrases import LibraryIndex
 from bot.ingest.prompts import ARGUMENT_KINDS, NARRATIVE_KINDS, Generator, SectionDoc, load_templates
 from bot.ingest.quotes import find_quotes, problems
@@ -132,25 +132,41 @@ def test_application_only_for_general_claims_never_for_narrative_facts() -> None
 
 
 async def test_editors_words_are_never_the_authors_and_standpoint_becomes_provenance(app: App) -> None:
+    """The Red Jacobins opens with its republishers' note ("Though we disagree with the author's caricaturing…"),
+    then the original magazine's introduction. Since #13 the republishers' note is the book's provenance, out of the
+    reading: it is never the author's, never a quote, and the provenance prompt on its standpoint cites it as the
+    book's publishers' note. The magazine's introduction stays in the reading in the editor's voice."""
     await load_default_library(app.db, app.settings, app.clock.now)
+    book = await book_store.get(app.db, 4)
     jacobins = await book_store.section(app.db, 4, 1)
-    assert jacobins is not None
+    assert book is not None and jacobins is not None
+    note = next(n for n in book.provenance if n.startswith("Though we disagree with the author's caricaturing"))
     model = await reading_model(app, app.db, jacobins.id)
     assert model is not None and model.book_kind == "argument"
     texts = {p.position: p.text for p in await book_store.paragraphs(app.db, jacobins.id)}
+    assert not any("we disagree" in t.lower() for t in texts.values())  # out of the reading, kept with the book
     standfirst = next(n for n, t in texts.items() if "Mark Hoskisson argues" in t)
-    assert {1, 2, standfirst} <= set(model.editorial)
+    assert standfirst in model.editorial
     for claim in model.claims:
+        assert claim.text not in " ".join(book.provenance)  # the publishers' words are never the author's
         if claim.passage.paragraph in model.editorial:
             assert claim.voice == "editor", claim.text
+    for quote in await quote_store.of_book(app.db, 4, limit=500):  # nor a quote of the book
+        assert quote.text not in " ".join(book.provenance) and "we disagree" not in quote.text.lower()
     prompts = await generated_prompts(app, app.db, jacobins.id)
     for prompt in prompts:
         assert not re.search(r"Hoskisson (?:writes|argues|claims|holds)[^?]*Mark Hoskisson argues", prompt.text)
+        assert prompt.kind == "provenance" or "we disagree" not in prompt.text.lower()
         for cite in prompt.citations:
-            if cite.section_id == jacobins.id and cite.paragraph in model.editorial:
+            editorial = cite.from_provenance or (cite.section_id == jacobins.id and cite.paragraph in model.editorial)
+            if editorial:
                 assert prompt.kind == "provenance" and "publishers" in prompt.text, prompt.text
+            if cite.from_provenance:  # verbatim from the book's provenance, not from a reading
+                assert cite.excerpt in note and cite.book_id == 4
     provenance = [p for p in prompts if p.kind == "provenance"]
     assert provenance and "we disagree" in provenance[0].text.lower()
+    assert "Hoskisson" not in provenance[0].text.split("we disagree")[0]  # the publishers say it, not the author
+    assert [c.from_provenance for c in provenance[0].citations] == [True]
 
 
 async def test_the_model_is_stored_with_the_book(app: App) -> None:
@@ -206,3 +222,15 @@ def test_cli_shows_the_argument_model(
     position = next(c for c in shown["claims"] if c["kind"] == "position")
     assert position["opponent"] in ("the Trotskyist left", "the anarchist and libertarian left")
     assert main(["claims", "jacobins", "--section", "99", "--db", db]) == 2
+
+
+def test_the_publishers_standpoint_in_the_provenance_is_the_editors_never_the_authors() -> None:
+    notes = (
+        "First published in The Harbour Review, 1921.",
+        "Though we disagree with the author's dismissal of the harbour unions, we reproduce the essay here in full.",
+        "Translation: Scott Cooper",
+    )
+    found = provenance_claims(notes)
+    assert [(c.kind, c.voice, c.passage.paragraph) for c in found] == [("standpoint", "editor", PROVENANCE)]
+    assert found[0].text == notes[1]
+    assert provenance_claims(("First published in The Harbour Review, 1921.",)) == []
