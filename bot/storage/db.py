@@ -315,10 +315,8 @@ def migrations() -> list[tuple[int, str]]:
             found.append((int(match.group(1)), entry.read_text(encoding="utf-8")))
     found.sort()
     numbers = [n for n, _ in found]
-    if len(set(numbers)) != len(numbers):
-        raise RuntimeError(f"two migrations share a number, found {numbers}")
-    # Gaps are allowed: parallel branches reserve numbers (0010 arrived before 0007-0009). Once every branch is
-    # merged the numbers run without gaps again.
+    if numbers != list(range(1, len(found) + 1)):  # a gap or a repeat would skip or re-run a step on upgrade
+        raise RuntimeError(f"migrations must be numbered 1..N without gaps or repeats, found {numbers}")
     return found
 
 
