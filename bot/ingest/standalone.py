@@ -287,7 +287,7 @@ def is_weak_opening(text: str) -> bool:
 # a demonstrative that points back at a thing named before: "this core", "these methods", "such a party"; the text
 # speaking of itself ("this article") or of a span of time ("this period") points at nothing before it
 _BACK_REFERENCE = re.compile(
-    r"\b(?:this|these|those)\s+(?!(?:is|was|are|were|who|which|that|book|reading|chapter|article|essay|review|"
+    r"\b(?:this|these)\s+(?!(?:is|was|are|were|who|which|that|book|reading|chapter|article|essay|review|"
     r"pamphlet|study|century|decade|year|period|day|way|time|sense|respect|regard)\b)[a-z]+"
     r"|\bsuch an?\s+[a-z]+[.!?]?$"
     r"|,\s+they\s+[a-z]+",  # "From the fact that …, they drew a false conclusion"

@@ -7,6 +7,7 @@ from __future__ import annotations
 from bot.ingest import standalone
 from bot.ingest.keyphrases import LibraryIndex
 from bot.ingest.prompts import Generator, PromptDraft, SectionDoc, load_templates
+from bot.ingest.quotes import find_quotes
 from tests.conftest import ROOT
 from tests.ingest.test_quotes import paragraphs
 
@@ -98,3 +99,23 @@ def test_a_structure_prompt_joins_only_neighbouring_steps_of_one_argument() -> N
         if draft.kind == "structure":
             first, second = draft.citations
             assert abs(first.paragraph - second.paragraph) <= 2
+
+
+def test_a_quote_that_points_back_or_narrates_is_not_posted() -> None:
+    # what the bot posted as a quote of the day: "…whether or not this core could be won back to revolutionary
+    # socialism" (which core?), and a scene told with "the previous month"
+    leaning = (
+        "The outcome of the struggle against fascism in Germany would determine whether or not this core could be "
+        "won back to revolutionary socialism. But until this was decided Trotsky still argued that an orientation "
+        "to the Comintern’s proletarian core was crucial."
+    )
+    scene = (
+        "The bureaucracy reacted with panic-stricken fury. They had seen, at a demonstration in Leningrad the "
+        "previous month, how thousands of workers had flocked to listen to Trotsky and Zinoviev when, by mistake, "
+        "the police had escorted them to a platform."
+    )
+    claim = "The ban on factions was meant to be temporary, but it became the most powerful weapon of the apparatus."
+    texts = (leaning, scene, claim)
+    found = [q.text for q in find_quotes(paragraphs(*texts), LibraryIndex.build(enumerate(texts)), limit=50)]
+    assert claim in found
+    assert leaning not in found and scene not in found
