@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 import zlib
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from bot.ingest import booktype, claims, cues, standalone
 from bot.ingest.claims import ArgumentModel, Claim, Passage, topic_key
@@ -187,31 +187,30 @@ class Generator:
         return self._template(doc, kind, salt, set(values)).format_map(_Blank(values))
 
     def generate(self, doc: SectionDoc) -> list[PromptDraft]:
-        """Prompts for one reading: at most five first choices, connection alternatives after."""
+        """Prompts for one reading: at most five first choices, then alternatives (connections to other sections,
+        fillers for a reading of narration)."""
         model = self.model(doc)
         narrative = model.book_kind == booktype.NARRATIVE
         drafts = self._narrative(doc, model) if narrative else self._argument(doc, model)
-        if not narrative and len({d.kind for d in drafts}) < 3:
-            # a reading told as narration (Collins's opening night in the Smolny) has too few argued claims to
-            # discuss: its best sentences as they come, kinds the strict pass did not find, so it still gets questions
-            found = {d.kind for d in drafts}
-            drafts += [d for d in self._argument(doc, model, strict=False) if d.kind not in found]
-            order = {kind: i for i, kind in enumerate(ARGUMENT_KINDS)}
-            drafts.sort(key=lambda d: (order[d.kind], d.alternative))
         first = [d for d in drafts if d.alternative == 0][:MAX_FIRST_CHOICES]
         kept_kinds = {d.kind for d in first}
-        return first + [d for d in drafts if d.alternative > 0 and d.kind in kept_kinds]
+        alternatives = [d for d in drafts if d.alternative > 0 and d.kind in kept_kinds]
+        if not narrative and len(kept_kinds) < 3:
+            # a reading told as narration (Collins's opening night in the Smolny) has too few argued claims to
+            # discuss: its best sentences as they come fill the kinds the strict pass did not find, as alternatives,
+            # so a reading of several sections asks another section's argued claim first (`choose_generated`)
+            fillers = [d for d in self._argument(doc, model, strict=False) if d.kind not in kept_kinds]
+            alternatives += [replace(d, alternative=max(d.alternative, 1)) for d in fillers]
+        return first + alternatives
 
     # ------------------------------------------------------------ argument
     def _argument(self, doc: SectionDoc, model: ArgumentModel, *, strict: bool = True) -> list[PromptDraft]:
-        """`strict`: only claims that are the author's own point (`own_point`); the lenient pass, which fills a
-        reading of narration, lets narration and steps far apart through, never a leaning claim or another's view."""
+        """`strict`: argued claims lead, structure joins neighbouring steps; the lenient pass, which fills a reading
+        of narration, lets claims with only words of judgement lead and steps far apart be joined (never a claim
+        that is not the author's own point)."""
 
         def point(claim: Claim) -> bool:
-            if strict:
-                return own_point(doc, claim)
-            author = surname(doc.authors[0]) if doc.authors else ""
-            return not (standalone.points_back(claim.text) or standalone.reports_view(claim.text, author))
+            return own_point(doc, claim)
 
         def near(one: Claim, other: Claim) -> bool:
             return consecutive(one, other) if strict else one.text != other.text
