@@ -24,11 +24,12 @@ from bot.config import LibrarySettings, Settings  # noqa: E402
 from bot.domain.plans import PerMeeting, SectionLength, allocate_readings  # noqa: E402
 from bot.services.books import add_book, load_default_library  # noqa: E402
 from bot.services.prompts import choose_generated, generated_prompts  # noqa: E402
+from bot.services.quotes import GOOD_RANK, attribution, choose_quote  # noqa: E402
+from bot.services.readings import Gate  # noqa: E402
 from bot.storage import books as book_store  # noqa: E402
 from bot.storage import quotes as quote_store  # noqa: E402
 from cogs import all_features  # noqa: E402
 from cogs.discussion import apart_from  # noqa: E402
-from cogs.quotes import GOOD_RANK, Gate, attribution, choose_quote  # noqa: E402
 
 TEXTS = ROOT / "data" / "texts"
 MEETINGS = 6

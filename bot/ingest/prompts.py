@@ -1,4 +1,6 @@
 """Discussion prompts for a reading, built from its argument model (claims.py) and citing verbatim passages.
+Over 400 lines: one generator for argument and narrative books shares the templates and the library pairing;
+which claims may lead lives in picks.py.
 
 For an argument (essays, history, theory): the central claim first; an evaluation that puts the claim next to
 the evidence the reading offers and asks what would count against it; the dispute the reading takes up; a
@@ -17,11 +19,12 @@ from __future__ import annotations
 import re
 import zlib
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
-from bot.ingest import booktype, claims, cues
+from bot.ingest import booktype, claims, cues, standalone
 from bot.ingest.claims import ArgumentModel, Claim, Passage, topic_key
 from bot.ingest.keyphrases import LibraryIndex, term_pattern
+from bot.ingest.picks import consecutive, own_point, takes_position
 from bot.ingest.prompt_kinds import (  # re-exported: the prompt types live with the kinds
     ARGUMENT_KINDS as ARGUMENT_KINDS,
 )
@@ -37,7 +40,9 @@ from bot.ingest.prompt_kinds import load_templates as load_templates
 
 MAX_FIRST_CHOICES = 5
 CONNECTION_ALTERNATIVES = 4
+_SHORT_TEXT = 3000  # characters: a text this short dwells on what it names twice
 _ARGUED = ("thesis", "dispute", "judgement", "general")
+_STEPS = ("thesis", "dispute", "general")  # a step of an argument argues; words of judgement alone narrate
 # words that name no position of their own: two texts "on" these are not on the same subject
 _GENERIC_TOPICS = frozenset(
     [
@@ -182,16 +187,35 @@ class Generator:
         return self._template(doc, kind, salt, set(values)).format_map(_Blank(values))
 
     def generate(self, doc: SectionDoc) -> list[PromptDraft]:
-        """Prompts for one reading: at most five first choices, connection alternatives after."""
+        """Prompts for one reading: at most five first choices, then alternatives (connections to other sections,
+        fillers for a reading of narration)."""
         model = self.model(doc)
         narrative = model.book_kind == booktype.NARRATIVE
         drafts = self._narrative(doc, model) if narrative else self._argument(doc, model)
         first = [d for d in drafts if d.alternative == 0][:MAX_FIRST_CHOICES]
         kept_kinds = {d.kind for d in first}
-        return first + [d for d in drafts if d.alternative > 0 and d.kind in kept_kinds]
+        alternatives = [d for d in drafts if d.alternative > 0 and d.kind in kept_kinds]
+        if not narrative and len(kept_kinds) < 3:
+            # a reading told as narration (Collins's opening night in the Smolny) has too few argued claims to
+            # discuss: its best sentences as they come fill the kinds the strict pass did not find, as alternatives,
+            # so a reading of several sections asks another section's argued claim first (`choose_generated`)
+            fillers = [d for d in self._argument(doc, model, strict=False) if d.kind not in kept_kinds]
+            alternatives += [replace(d, alternative=max(d.alternative, 1)) for d in fillers]
+        return first + alternatives
 
     # ------------------------------------------------------------ argument
-    def _argument(self, doc: SectionDoc, model: ArgumentModel) -> list[PromptDraft]:
+    def _argument(self, doc: SectionDoc, model: ArgumentModel, *, strict: bool = True) -> list[PromptDraft]:
+        """`strict`: argued claims lead, structure joins neighbouring steps; the lenient pass, which fills a reading
+        of narration, lets claims with only words of judgement lead and steps far apart be joined (never a claim
+        that is not the author's own point)."""
+
+        def point(claim: Claim) -> bool:
+            return own_point(doc, claim)
+
+        def near(one: Claim, other: Claim) -> bool:
+            return consecutive(one, other) if strict else one.text != other.text
+
+        judged = 3 if strict else 0
         used: set[str] = set()
         drafts: list[PromptDraft] = []
 
@@ -204,7 +228,11 @@ class Generator:
             return next((c for c in model.claims if c.text not in used and accept(c)), None)
 
         own = [c for c in model.claims if c.voice == "author"]
-        central = [c for c in own if c.kind in _ARGUED]
+        # a claim the author argues (a cue of thesis, dispute or generality) leads; a sentence with only words of
+        # judgement is often narration with adjectives ("The bureaucracy reacted with panic-stricken fury")
+        central = sorted((c for c in own if c.kind in _ARGUED and point(c)), key=lambda c: c.kind == "judgement")
+        if central and central[0].kind == "judgement" and cues.evaluative(central[0].text) < judged:
+            central = []  # a reading of narration ("Amidst tumultuous applause, the Bolsheviks announce…") has none
         # a view the reading sets out ("On the anarchist left the view is…") and the author's answer to it
         positions = [c for c in model.claims if c.kind == "position"]
         answer = next(
@@ -232,7 +260,12 @@ class Generator:
             take("central", next((c for c in central if c.text not in used), central[0]))
         drafts.extend(self._connections(doc, model, used))  # before evaluation takes the best claims
         # the best claim left; its evidence, when the reading offers some, goes with it
-        evaluated = fresh(lambda c: c.voice == "author" and c.kind in ("thesis", "judgement", "dispute"))
+        evaluated = fresh(lambda c: c.voice == "author" and c.kind in ("thesis", "dispute") and point(c))
+        evaluated = evaluated or fresh(
+            lambda c: (
+                c.voice == "author" and c.kind == "judgement" and point(c) and cues.evaluative(c.text) >= judged - 1
+            )
+        )
         if evaluated is not None:
             evidence = [p for p in evaluated.evidence if p.text not in evaluated.text][:1]
             take("evaluation", evaluated, evidence, **({"evidence": evidence[0].text} if evidence else {}))
@@ -263,12 +296,13 @@ class Generator:
         general = fresh(lambda c: c.kind == "general" and c.voice != "editor" and c.passage.first == c.passage.last)
         if general is not None:
             take("application", general)
-        if len(drafts) < 3:
-            # how the argument hangs together: the central claim and a later argued step of the same reading
-            step = fresh(lambda c: c.voice == "author" and c.kind in _ARGUED)
-            if step is None and len(drafts) < 3:  # a short reading: how its two claims hang together
-                step = next((c for c in central[1:] if c.text != central[0].text), None)
-            if central and step is not None:
+        if len(drafts) < 3 and central:
+            # how the argument hangs together: the central claim and the argued step next to it (the same or the
+            # next paragraphs); two claims pages apart are two claims, not a step of one argument
+            step = fresh(lambda c: c.voice == "author" and c.kind in _STEPS and point(c) and near(central[0], c))
+            if step is None:  # a short reading: how its two claims hang together, when they are neighbours
+                step = next((c for c in central[1:] if c.text != central[0].text and near(central[0], c)), None)
+            if step is not None:
                 first, second = sorted((central[0], step), key=lambda c: (c.passage.paragraph, c.passage.first))
                 used.add(step.text)
                 text = self._fill(doc, "structure", first, later=second.text)
@@ -281,8 +315,8 @@ class Generator:
         """Pairs of claims, here and in another book, that take positions on the same person, event or concept.
 
         A subject qualifies when it is a key term of this reading, named (not a lone common word or a bare date),
-        not in most readings of the library, and named at least twice here; each side contributes its best
-        argued claim naming it, so the other text takes a position on it rather than mentioning it in passing.
+        named in under a third of the library's readings, and dwelt on by both texts; each side contributes its
+        best argued claim about it (`takes_position`), so both texts take positions on it rather than mention it.
         """
         here_text = doc.text
         dwelt_here = {topic_key(t): t for t in model.terms if self._rare(topic_key(t))}
@@ -296,6 +330,8 @@ class Generator:
                 b = best_there.get(key)
                 if b is None or not self._shared_subject(dwelt_here[key], here_text, other.text):
                     continue
+                if not (takes_position(a, dwelt_here[key]) and takes_position(b, dwelt_here[key])):
+                    continue  # one side names the subject in passing: a shared word, not a disagreement
                 pairs.append((a.score + b.score + self.index.idf(key), dwelt_here[key], a, other, b))
         pairs.sort(key=lambda item: (-item[0], item[3].book_id, item[3].position, item[2].text))
         found: list[PromptDraft] = []
@@ -328,14 +364,21 @@ class Generator:
         return self.index.documents < 4 or self.index.df.get(key, 0) <= 0.4 * self.index.documents
 
     def _shared_subject(self, topic: str, here: str, there: str) -> bool:
-        """A person, event or named concept this reading dwells on (twice or more), not a common word or a date."""
+        """A person, event or named concept both texts dwell on (three times or more each), that few readings of the
+        library name, not a common word or a date."""
         key = topic_key(topic)
         if key in _GENERIC_TOPICS or len(topic) < 4 or topic[:1].isdigit() or topic in _MONTHS:
             return False  # a date alone joins texts on a coincidence ("1923": the Ruhr and Trotsky's opposition)
         if " " not in topic and (not topic[:1].isupper() or topic in _ADJECTIVES or topic.endswith(("ian", "ist"))):
             return False  # a lone word ("roads", "wide", "Soviet") is a word, not a subject
+        if self.index.documents >= 4 and self.index.df.get(key, 0) > 0.3 * self.index.documents:
+            return (
+                False  # a subject nearly a third of the library names ("civil war", "Bolshevik Party") joins anything
+            )
         pattern = term_pattern_for(topic)
-        return len(pattern.findall(here)) >= 2 and len(pattern.findall(there)) >= 1
+        # both texts dwell on it: a name mentioned twice in passing in a long chapter ("Bukharin", "Kamenev") is not
+        # a shared position; a short text that names it twice does dwell on it
+        return all(len(pattern.findall(text)) >= (2 if len(text) < _SHORT_TEXT else 3) for text in (here, there))
 
     # ------------------------------------------------------------ narrative
     def _narrative(self, doc: SectionDoc, model: ArgumentModel) -> list[PromptDraft]:
@@ -389,14 +432,17 @@ _REPORTED_SUBJECT = re.compile(
 
 
 def _best_claims(model: ArgumentModel, topics: dict[str, str], used: set[str]) -> dict[str, Claim]:
-    """For each topic, the best argued claim of the reading that names it (the claims are best first)."""
+    """For each topic, the best argued claim of the reading that takes a position on it (claims are best first)."""
     best: dict[str, Claim] = {}
     ordered = sorted(model.claims, key=lambda c: c.kind == "judgement")  # argued claims before mere judgements
     for claim in ordered:
         if claim.kind not in _ARGUED or claim.voice == "editor" or claim.text in used:
             continue
+        if standalone.points_back(claim.text) or standalone.narrates(claim.text):
+            continue  # "The Soviet Thermidor's specific character was to create such a party": which party?
         for key in {topic_key(t) for t in claim.topics} & topics.keys():
-            best.setdefault(key, claim)
+            if key not in best and takes_position(claim, topics[key]):
+                best[key] = claim
     return best
 
 

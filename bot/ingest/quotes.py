@@ -31,6 +31,8 @@ from bot.ingest.standalone import (
     MIN_CHARS,
     _memorable,
     is_weak_opening,
+    narrates,
+    points_back,
     worth_posting,
 )
 from bot.ingest.standalone import problems as problems  # re-exported: the rules quotes are held to
@@ -283,6 +285,8 @@ def find_quotes(
         parts = [paragraph.text[spans[k][0] : spans[k][1]] for k in range(window.first, window.last + 1)]
         if problems(text) or not worth_posting(text, window.speaker, narrative=narrative, parts=parts):
             continue
+        if window.speaker is None and not narrative and (points_back(text) or narrates(text)):
+            continue  # "…whether this core could be won back", "…at a demonstration the previous month"
         if window.speaker is None and not re.search(
             r"(?:^|[.!?:;…”’\"')\]])$", paragraph.text[: window.start].rstrip()
         ):

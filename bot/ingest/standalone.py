@@ -281,3 +281,65 @@ def balanced(text: str) -> bool:
 
 def is_weak_opening(text: str) -> bool:
     return first_word(text) in WEAK
+
+
+# ---------------------------------------------------------------- whether a claim is the author's own argued point
+# a demonstrative that points back at a thing named before: "this core", "these methods", "such a party"; the text
+# speaking of itself ("this article") or of a span of time ("this period") points at nothing before it
+_BACK_REFERENCE = re.compile(
+    r"\b(?:this|these)\s+(?!(?:is|was|are|were|who|which|that|book|reading|chapter|article|essay|review|"
+    r"pamphlet|study|century|decade|year|period|day|way|time|sense|respect|regard)\b)[a-z]+"
+    r"|\bsuch an?\s+[a-z]+[.!?]?$"
+    r"|,\s+they\s+[a-z]+",  # "From the fact that …, they drew a false conclusion"
+    re.IGNORECASE,
+)
+# "Lenin and Trotsky both commented…", "Trotsky also thought…": a named figure's view reported, not the author's
+_REPORTED_VIEW = re.compile(
+    r"^(?P<who>[A-Z][\w’'-]+(?:\s+and\s+[A-Z][\w’'-]+)?)\s+(?:(?:both|also|himself|themselves|later|then|still|"
+    r"had|has|have|always|often)\s+){0,2}(?:thought|believed|commented|argued|said|wrote|claimed|insisted|stated|"
+    r"declared|maintained|held|warned|explained|noted|knew|felt|feared|hoped|pointed out|recognised|recognized)\b"
+)
+# narration inside an argument: a scene's time ("that night") or an exclamation told in the historic present
+_NARRATION = re.compile(
+    r"\b(?:that|the same|the next|the following)\s+(?:night|day|morning|evening|afternoon)\b|!"
+    r"|\bthe (?:previous|next|following) (?:day|week|month|year)\b",
+    re.IGNORECASE,
+)
+
+
+def first_sentence(text: str) -> str:
+    return re.split(r"(?<=[.!?])[”\"]?\s+(?=[“\"]?[A-Z])", text.strip(), maxsplit=1)[0]
+
+
+def points_back(text: str) -> bool:
+    """Whether a claim's first sentence leans on one before it: "This…"/"These…" openings (`dangling`, `leans`)
+    or a demonstrative, "such a…" or a bare "they" that names nothing the sentence itself has named."""
+    opening = first_sentence(text)
+    return dangling(text) or leans(text) or bool(_BACK_REFERENCE.search(opening))
+
+
+def reports_view(text: str, author: str) -> str | None:
+    """The figure whose view the claim reports ("Trotsky also thought…"), None when it is the author's own."""
+    match = _REPORTED_VIEW.match(text)
+    if match is None or author in match.group("who").split():
+        return None
+    return match.group("who")
+
+
+def narrates(text: str) -> bool:
+    """A scene told as narration (a time of day, "the previous month", an exclamation) rather than a point argued."""
+    return bool(_NARRATION.search(text))
+
+
+# "…the Russian Revolution has reached its deciding moment", "…have taken control in the city": a scene reported as
+# it happens; an argued claim in the present perfect carries a cue of its own, so only uncued sentences are asked
+_PRESENT_PERFECT = re.compile(
+    r"\b(?:has|have)\s+(?:\w+ly\s+)?(?:[a-z]+ed|taken|begun|come|risen|fallen|won|lost|gone|"
+    r"seen|given|broken|driven|become|ceased|reached)\b"
+)
+
+
+def reports_scene(text: str) -> bool:
+    """A sentence telling a scene in the historic present or present perfect with no cue of argument."""
+    opening = first_sentence(text)
+    return bool(_PRESENT_PERFECT.search(opening)) and cues.thesis_cues(opening) + cues.dispute_cues(opening) == 0

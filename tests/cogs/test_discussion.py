@@ -12,6 +12,7 @@ from bot.events import ReadingOpening
 from bot.ingest.prompts import KINDS, Citation
 from bot.ingest.quotes import problems
 from bot.services import prompts as prompt_service
+from bot.services.books import add_book as add_library_book
 from bot.services.prompts import choose_generated, generated_prompts, prompts_for_section
 from bot.services.readings import Gate
 from bot.storage import books as book_store
@@ -19,7 +20,7 @@ from bot.storage import outbox as outbox_store
 from bot.storage import prompts as prompt_store
 from cogs.discussion import reading_opens_extras, top_prompt_and_quote
 from tests.cogs.support import COLLINS, plan_collins, start_sunday_plan
-from tests.conftest import Room
+from tests.conftest import ROOT, Room
 from tests.scheduling.support import RecordingAdapter, add_book
 
 
@@ -83,7 +84,9 @@ async def test_every_reading_gets_grounded_questions_and_texts_are_connected(app
                     connections += 1
                 else:  # the claim, and for some kinds its evidence or a later step: all of this reading
                     assert {(c.book_id, c.section) for c in draft.citations} == {(book.id, section.position)}
-    assert connections >= 10
+    # pairing on a claim both texts argue about, not a shared name, yields a few: Kronstadt, Thermidor, the Left
+    # Opposition (the library's other common subjects, civil war, Comintern, Zinoviev, are named in passing)
+    assert connections >= 4
 
 
 @pytest.mark.default_library
@@ -143,6 +146,9 @@ async def test_members_curate_suggest_and_upvote_prompts(room: Room) -> None:
 @pytest.mark.default_library
 async def test_connection_prompts_skip_texts_the_group_has_not_reached(room: Room) -> None:
     app = room.app
+    # a second text that argues about Kronstadt, so Collins's chapter has two connections to choose between
+    essay = ROOT / "tests" / "fixtures" / "prompts" / "kronstadt_reconsidered.md"
+    await add_library_book(app.db, app.settings, essay.read_bytes(), essay.name, app.clock.now)
     kronstadt = await book_store.section(app.db, COLLINS, 9)
     assert kronstadt is not None
     generated = await generated_prompts(app, app.db, kronstadt.id)
