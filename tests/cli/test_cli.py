@@ -316,8 +316,15 @@ def test_make_run_installs_only_what_running_needs(tmp_path: Path) -> None:
     venv = tmp_path / "venv"
 
     def dry(target: str) -> str:
+        # a clean make: under `make test` the parent's MAKEFLAGS/MAKELEVEL would add "Entering directory" lines
+        env = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL")}
         result = subprocess.run(
-            ["make", "-n", target, f"VENV={venv}"], cwd=ROOT, capture_output=True, text=True, timeout=60
+            ["make", "--no-print-directory", "-n", target, f"VENV={venv}"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            env=env,
         )
         assert result.returncode == 0, result.stderr
         return result.stdout
