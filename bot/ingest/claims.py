@@ -1,3 +1,4 @@
+# Over 400 lines: claims, evidence, opponents, terms and voices are read in one pass over the same sentences.
 """The argument model of a reading: what it claims, on what evidence, against whom, about what, and who speaks.
 
 Built when a book is added (stored by bot/storage/claims.py) and read by the prompt generator and the language
