@@ -293,18 +293,7 @@ class _Round:
         now = self.clock.now()
         log.warning("%s expired unsent at %s; recording it missed", row.key, to_db(now))
         async with self.db.transaction() as tx:
-            await outbox_store.give_up(tx, row.id, EXPIRED, now, attempted=False)
-            await schedule_store.record_missed(
-                tx,
-                key=row.key,
-                schedule_name=row.key.split("@", 1)[0],
-                kind="delivery",
-                group_id=row.group_id,
-                due_at=row.created_at,
-                now=now,
-                reason=EXPIRED,
-                payload=row.payload,
-            )
+            await _close_as_missed(tx, row, EXPIRED, EXPIRED, now, attempted=False)
 
     async def _sweep_dead(self, platforms: tuple[str, ...]) -> None:
         """Give up, without a send, what went stale while it waited and what waits for rooms marked dead."""
@@ -325,18 +314,7 @@ class _Round:
         first = rows[0]
         async with self.db.transaction() as tx:
             for row in rows:
-                await outbox_store.give_up(tx, row.id, reason, now, attempted=attempted)
-                await schedule_store.record_missed(
-                    tx,
-                    key=row.key,
-                    schedule_name=row.key.split("@", 1)[0],
-                    kind="delivery",
-                    group_id=row.group_id,
-                    due_at=row.created_at,
-                    now=now,
-                    reason=f"not delivered: {reason}",
-                    payload=row.payload,
-                )
+                await _close_as_missed(tx, row, reason, f"not delivered: {reason}", now, attempted=attempted)
             _known_failures.failed(self.db)
             tell = await outbox_store.room_failed(
                 tx, first.platform, first.room_id, first.group_id, dead=dead, reason=reason, now=now
@@ -385,4 +363,22 @@ async def _notice(tx: Transaction, row: outbox_store.OutboxRow, reason: str, *, 
         room_id=group.room_id,
         payload=reply_to_json(Reply(text=text, title="Delivery problem", kind="notice")),
         now=now,
+    )
+
+
+async def _close_as_missed(
+    tx: Transaction, row: outbox_store.OutboxRow, reason: str, missed_reason: str, now: datetime, *, attempted: bool
+) -> None:
+    """Close a row that will never be sent and keep its post in missed_posts, in the caller's transaction."""
+    await outbox_store.give_up(tx, row.id, reason, now, attempted=attempted)
+    await schedule_store.record_missed(
+        tx,
+        key=row.key,
+        schedule_name=row.key.split("@", 1)[0],
+        kind="delivery",
+        group_id=row.group_id,
+        due_at=row.created_at,
+        now=now,
+        reason=missed_reason,
+        payload=row.payload,
     )
