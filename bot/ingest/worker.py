@@ -12,15 +12,17 @@ from __future__ import annotations
 import asyncio
 import atexit
 import multiprocessing
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from typing import Any, TypeVar
 
 from bot.ingest import IngestError, IngestOptions, Prepared, prepare_book
 from bot.ingest.analysis import Analysis, analyse_book
 from bot.ingest.quotes import ParagraphLike
 
 _pool: ProcessPoolExecutor | None = None
+T = TypeVar("T")
 
 
 def _executor() -> ProcessPoolExecutor:
@@ -31,16 +33,21 @@ def _executor() -> ProcessPoolExecutor:
     return _pool
 
 
-async def prepare_in_worker(data: bytes, filename: str, options: IngestOptions) -> Prepared:
-    """`prepare_book` in the worker process; a worker that died (killed, out of memory) is replaced and the
-    member gets a sentence, not a traceback."""
+async def _in_worker(work: Callable[..., T], *args: Any) -> T:
+    """`work(*args)` in the worker process; a worker that died (killed, out of memory) is replaced and the member
+    gets a sentence, not a traceback."""
     global _pool
     loop = asyncio.get_running_loop()
     try:
-        return await loop.run_in_executor(_executor(), prepare_book, data, filename, options)
+        return await loop.run_in_executor(_executor(), work, *args)
     except BrokenProcessPool as exc:
         _pool = None
         raise IngestError("Reading that file took more memory or time than I can give it.") from exc
+
+
+async def prepare_in_worker(data: bytes, filename: str, options: IngestOptions) -> Prepared:
+    """`prepare_book` in the worker process."""
+    return await _in_worker(prepare_book, data, filename, options)
 
 
 async def analyse_in_worker(
@@ -51,10 +58,4 @@ async def analyse_in_worker(
     taken_quotes: Sequence[str],
 ) -> Analysis:
     """`analyse_book` (quote candidates and argument models) in the worker process, like `prepare_in_worker`."""
-    global _pool
-    loop = asyncio.get_running_loop()
-    try:
-        return await loop.run_in_executor(_executor(), analyse_book, sections, authors, book_id, library, taken_quotes)
-    except BrokenProcessPool as exc:
-        _pool = None
-        raise IngestError("Reading that file took more memory or time than I can give it.") from exc
+    return await _in_worker(analyse_book, sections, authors, book_id, library, taken_quotes)
