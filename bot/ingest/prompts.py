@@ -24,7 +24,7 @@ from dataclasses import dataclass, field, replace
 from bot.ingest import booktype, claims, cues, standalone
 from bot.ingest.claims import ArgumentModel, Claim, Passage, topic_key
 from bot.ingest.keyphrases import LibraryIndex, term_pattern
-from bot.ingest.picks import consecutive, own_point, takes_position
+from bot.ingest.picks import applies_beyond_case, consecutive, contestable, follows_from, own_point, takes_position
 from bot.ingest.prompt_kinds import (  # re-exported: the prompt types live with the kinds
     ARGUMENT_KINDS as ARGUMENT_KINDS,
 )
@@ -210,7 +210,7 @@ class Generator:
         that is not the author's own point)."""
 
         def point(claim: Claim) -> bool:
-            return own_point(doc, claim)
+            return own_point(doc, claim) and contestable(claim)
 
         def near(one: Claim, other: Claim) -> bool:
             return consecutive(one, other) if strict else one.text != other.text
@@ -219,10 +219,11 @@ class Generator:
         used: set[str] = set()
         drafts: list[PromptDraft] = []
 
-        def take(kind: str, claim: Claim, extra_cites: Sequence[Passage] = (), **extra: str) -> None:
+        def take(kind: str, claim: Claim, extra_cites: Sequence[Passage] = (), salt: str = "", **extra: str) -> None:
             used.add(claim.text)
             citations = (cite(doc, claim.passage), *(cite(doc, p) for p in extra_cites))
-            drafts.append(PromptDraft(kind, self._fill(doc, kind, claim, **extra), citations, extra.get("term")))
+            text = self._fill(doc, kind, claim, salt, **extra)
+            drafts.append(PromptDraft(kind, text, citations, extra.get("term")))
 
         def fresh(accept: Callable[[Claim], bool]) -> Claim | None:
             return next((c for c in model.claims if c.text not in used and accept(c)), None)
@@ -231,8 +232,11 @@ class Generator:
         # a claim the author argues (a cue of thesis, dispute or generality) leads; a sentence with only words of
         # judgement is often narration with adjectives ("The bureaucracy reacted with panic-stricken fury")
         central = sorted((c for c in own if c.kind in _ARGUED and point(c)), key=lambda c: c.kind == "judgement")
-        if central and central[0].kind == "judgement" and cues.evaluative(central[0].text) < judged:
-            central = []  # a reading of narration ("Amidst tumultuous applause, the Bolsheviks announce…") has none
+        if central and central[0].kind == "judgement" and (strict or cues.evaluative(central[0].text) < judged):
+            # words of judgement alone do not make a point to argue about: a reading of narration ("Amidst
+            # tumultuous applause, the Bolsheviks announce…") has no central claim of its own; a reading of several
+            # sections asks another section's argued claim first (`choose_generated`)
+            central = []
         # a view the reading sets out ("On the anarchist left the view is…") and the author's answer to it
         positions = [c for c in model.claims if c.kind == "position"]
         answer = next(
@@ -267,7 +271,8 @@ class Generator:
             )
         )
         if evaluated is not None:
-            evidence = [p for p in evaluated.evidence if p.text not in evaluated.text][:1]
+            # a passage is evidence when it brings figures, a document or an example, not another claim with a date
+            evidence = [p for p in evaluated.evidence if p.text not in evaluated.text and cues.sourced(p.text)][:1]
             take("evaluation", evaluated, evidence, **({"evidence": evidence[0].text} if evidence else {}))
         disputed = fresh(lambda c: c.kind == "dispute" and c.voice == "author" and c.opponent is not None)
         other_view = fresh(
@@ -290,10 +295,25 @@ class Generator:
         standpoint = next((c for c in [*stated, *model.claims] if c.kind == "standpoint"), None)
         if standpoint is not None and doc.position == 1:
             take("provenance", standpoint)
-        defined = fresh(lambda c: c.kind == "definition" and c.term is not None and c.voice != "editor")
+        defined = fresh(
+            lambda c: (
+                c.kind == "definition"
+                and c.term is not None
+                and c.voice != "editor"
+                and not standalone.points_back(c.text)
+            )
+        )
         if defined is not None:
             take("comprehension", defined, term=defined.term or "")
-        general = fresh(lambda c: c.kind == "general" and c.voice != "editor" and c.passage.first == c.passage.last)
+        general = fresh(
+            lambda c: (
+                c.kind == "general"
+                and c.voice != "editor"
+                and c.passage.first == c.passage.last
+                and applies_beyond_case(c)
+                and not standalone.points_back(c.text)
+            )
+        )
         if general is not None:
             take("application", general)
         if len(drafts) < 3 and central:
@@ -302,11 +322,20 @@ class Generator:
             step = fresh(lambda c: c.voice == "author" and c.kind in _STEPS and point(c) and near(central[0], c))
             if step is None:  # a short reading: how its two claims hang together, when they are neighbours
                 step = next((c for c in central[1:] if c.text != central[0].text and near(central[0], c)), None)
-            if step is not None:
-                first, second = sorted((central[0], step), key=lambda c: (c.passage.paragraph, c.passage.first))
-                used.add(step.text)
+            ordered = sorted((central[0], step), key=lambda c: (c.passage.paragraph, c.passage.first)) if step else []
+            if ordered and follows_from(ordered[0], ordered[1]):
+                first, second = ordered
+                used.add(second.text if first is central[0] else first.text)
                 text = self._fill(doc, "structure", first, later=second.text)
                 drafts.append(PromptDraft("structure", text, (cite(doc, first.passage), cite(doc, second.passage))))
+        while strict and central and len(drafts) < 3:
+            # a reading with few kinds of question but more than one argued claim: the next claim is worth a
+            # question of its own rather than a weaker kind ("NEP may well have been necessary … but it was an
+            # almighty concession to capitalism…" beside the reading's central claim)
+            further = fresh(lambda c: c.voice == "author" and c.kind in ("thesis", "dispute") and point(c))
+            if further is None:
+                break
+            take("evaluation", further, salt=str(len(drafts)))
         order = {kind: i for i, kind in enumerate(ARGUMENT_KINDS)}
         drafts.sort(key=lambda d: (order[d.kind], d.alternative))
         return [d for d in drafts if d.text.rstrip().endswith("?")]

@@ -169,8 +169,17 @@ _FRAGMENT = re.compile(
 )
 
 
+# a connective early in the sentence ties it to the one before as surely as one that opens it
+_CONNECTIVES = frozenset(["also", "too", "thus", "hence", "therefore", "again", "likewise", "similarly", "otherwise"])
+# "The justification was…", "The answer is…": a noun that stands for something the sentence before said
+_ANAPHORIC_NOUNS = frozenset(
+    ["justification", "reason", "answer", "consequence", "explanation", "outcome", "response", "problem", "result"]
+)
 _DEMONSTRATIVE_OPENERS = frozenset(
     [
+        "but",
+        "and",
+        "yet",
         "the",
         "a",
         "all",
@@ -199,6 +208,10 @@ def leans(text: str) -> bool:
     if not words:
         return False
     if words[0] in _LEANING or any(words[: len(p)] == p for p in _LEANING_PREFIXES):
+        return True
+    if any(w in _CONNECTIVES for w in words[1:4]):
+        return True  # "Trotsky also thought…", "Local government too was…", "Only thus can be assured…"
+    if words[0] == "the" and len(words) > 2 and words[1] in _ANAPHORIC_NOUNS and words[2] in ("was", "is"):
         return True
     # a demonstrative early on, after a preposition or "the … of": "At that time", "The result of this strategy"
     opener = words[0] in _PREPOSITIONS or words[0] in _DEMONSTRATIVE_OPENERS
@@ -229,10 +242,44 @@ def worth_posting(text: str, speaker: str | None, *, narrative: bool = False, pa
         return speaker is not None and (judged >= 1 or argued >= 1)
     if speaker is not None:
         return True
+    if tells_events(parts or (text,)):
+        return False  # "The sailors refused to surrender. Trotsky … ordered the attack.": what happened, not a point
     if argued >= 1 or (cues.is_general(text) and len(text) < 300):
         return True
     # a vivid judgement, not a report: words of judgement, no date, not a dated event ("In July, …")
     return judged >= 2 and not dated and not _DATED_OPENING.match(text)
+
+
+def tells_events(sentences: Sequence[str]) -> bool:
+    """Whether every sentence reports what happened: a past-tense verb, none in the present, and no cue of
+    argument — a "because" counts as none when a named actor does the deed, since it gives a motive ("The Central
+    Committee did not approve … but because it recognised the norm …, it restricted itself to…"), where "The
+    bureaucracy rose … because the revolution was isolated" explains."""
+    for sentence in sentences:
+        bare = re.sub(r"[“\"][^”\"]*[”\"]", " ", sentence)
+        named = _named_actor(bare)
+        motive = len(re.findall(r"\bbecause\b(?! of)", bare, re.IGNORECASE)) if named else 0
+        cue = cues.thesis_cues(bare) - motive
+        # a dispute a named actor had ("…that it expel Zinoviev and Kamenev … for criticising the plans") is told
+        disputed = 0 if named else cues.dispute_cues(bare)
+        if cue > 0 or disputed or not cues.past_verbs(bare) or cues.present_verbs(bare):
+            return False
+    return True
+
+
+_DETERMINERS = frozenset(["the", "a", "an", "this", "that", "these", "those", "its", "their", "his", "her", "our"])
+
+
+def _named_actor(sentence: str) -> bool:
+    """Whether the sentence opens on a named person or body ("Lenin attacked…", "The Central Committee did…")."""
+    opening = re.findall(r"[A-Za-z][\w’'-]*", sentence)[:4]
+    if not opening:
+        return False
+    first = opening[0]
+    common = _DETERMINERS | _PREPOSITIONS | cues.GENERIC_SUBJECTS
+    if first[:1].isupper() and first.lower() not in common:
+        return True
+    return first.lower() in _DETERMINERS and any(w[:1].isupper() for w in opening[1:3])
 
 
 def _memorable(text: str, parts: Sequence[str] = ()) -> float:
@@ -307,8 +354,16 @@ _NARRATION = re.compile(
 )
 
 
+_SENTENCE_END = re.compile(r"(?<=[.!?])[”\"]?\s+(?=[“\"]?[A-Z])")
+
+
 def first_sentence(text: str) -> str:
-    return re.split(r"(?<=[.!?])[”\"]?\s+(?=[“\"]?[A-Z])", text.strip(), maxsplit=1)[0]
+    return _SENTENCE_END.split(text.strip(), maxsplit=1)[0]
+
+
+def split_sentences(text: str) -> list[str]:
+    """A claim's sentences, split roughly (a claim is one or two sentences; abbreviations rarely matter)."""
+    return _SENTENCE_END.split(text.strip())
 
 
 def points_back(text: str) -> bool:

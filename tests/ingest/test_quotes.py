@@ -32,8 +32,9 @@ def test_dangling_openings_are_rejected_and_connectives_cost_points() -> None:
         assert "dangling opening" in problems(text), text
     assert problems("The party leadership defended the ban on factions as a temporary retreat forced by war.") == []
 
-    plain = "The ban on factions was defended by the leadership as a temporary retreat forced by the civil war."
-    weak = "But the ban on factions was defended by the leadership as a temporary retreat forced by the civil war."
+    # an argued point ("was a mistake"): a bare report of what happened is not quoted at all
+    plain = "The ban on factions was a mistake the leadership defended as a temporary retreat forced by civil war."
+    weak = "But the ban on factions was a mistake the leadership defended as a temporary retreat forced by civil war."
     strong_score = quotes_of(plain)[0].score
     weak_score = quotes_of(weak)[0].score
     assert weak_score < strong_score
