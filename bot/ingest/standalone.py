@@ -75,6 +75,12 @@ def first_word(text: str) -> str:
     return match.group(1).lower() if match else ""
 
 
+_EXTRAPOSED_IT = re.compile(
+    r"[\s“\"]*It\s+(?:is|was|has been|had been|must be|may be|seems|seemed)\s+(?:not\s+)?(?:a|an|the|no|\w+ly\s+)?"
+    r"\s*\w+(?:\s+\w+){0,4}?,?\s+(?:that|to|whether|how|what|when)\b"
+)
+
+
 def dangling(text: str) -> bool:
     """Whether the passage opens by pointing back at something before it ("This…", "In such cases…")."""
     words = re.findall(r"[A-Za-z]+", text[:40].lower())[:2]
@@ -82,6 +88,8 @@ def dangling(text: str) -> bool:
         return False
     if words[0] == "this" and words[1:] and words[1] in _SELF_REFERENCE:
         return False  # "This article does not share…": the text speaking of itself leans on nothing
+    if _EXTRAPOSED_IT.match(text):
+        return False  # "It is a truth universally acknowledged, that…": the "it" stands for the clause that follows
     return words[0] in DANGLING or (len(words) == 2 and words[0] in _PREPOSITIONS and words[1] in DANGLING)
 
 
