@@ -11,6 +11,7 @@ report of what happened. Pure functions of the passage's text.
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 from collections.abc import Sequence
 
@@ -247,6 +248,8 @@ def worth_posting(text: str, speaker: str | None, *, narrative: bool = False, pa
     if narrative:
         if cues.is_general(text) and len(text) < 300:
             return True
+        if speaker is None and (parallel(text) or (_REALISED.search(text) and judged >= 1)):
+            return True  # "What he most dreaded, that I most desired…", "I now understood … the white man's power"
         return speaker is not None and (judged >= 1 or argued >= 1)
     if speaker is not None:
         return True
@@ -288,6 +291,28 @@ def _named_actor(sentence: str) -> bool:
     if first[:1].isupper() and first.lower() not in common:
         return True
     return first.lower() in _DETERMINERS and any(w[:1].isupper() for w in opening[1:3])
+
+
+# a narrator who tells what they came to see: the memoir's turning points ("From that moment, I understood…")
+_REALISED = re.compile(
+    r"\bI (?:now|then|at once|at last|suddenly) (?:understood|saw|knew|realised|realized|felt)\b|"
+    r"\bI (?:understood|realised|realized) (?:that|what|how|why|the)\b"
+)
+
+
+def parallel(text: str) -> bool:
+    """Whether two clauses of the passage repeat one frame with other words in it — the antithesis a reader
+    remembers ("What he most dreaded, that I most desired. What he most loved, that I most hated.")."""
+    clauses = [re.findall(r"[a-z’']+", c.lower()) for c in re.split(r"[.;:!?]", text)]
+    clauses = [c for c in clauses if len(c) >= 4]
+    for one, other in itertools.pairwise(clauses):
+        if len(one) == len(other):
+            same = sum(a == b for a, b in zip(one, other, strict=True))
+            swapped = " ".join(a + " " + b for a, b in zip(one, other, strict=True) if a != b)
+            # what changes between the two is a judgement ("dreaded"/"loved"), not a date or a place
+            if 0.5 <= same / len(one) < 1.0 and same >= 3 and cues.evaluative(swapped) >= 1:
+                return True
+    return False
 
 
 def _memorable(text: str, parts: Sequence[str] = ()) -> float:
