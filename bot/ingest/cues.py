@@ -338,11 +338,6 @@ def present_verbs(text: str) -> list[str]:
     return _PRESENT.findall(text)
 
 
-def sourced(text: str) -> bool:
-    """Whether a passage offers evidence beyond a date: figures, a document, an example, a source named."""
-    return bool(_EVIDENCE.search(_YEAR.sub(" ", text)))
-
-
 def has_verb(text: str) -> bool:
     return bool(_PRESENT.search(text) or _PAST.search(text))
 

@@ -79,6 +79,8 @@ def contestable(claim: Claim) -> bool:
     text = claim.text
     if _TRUISM.match(text) or _DEBATE.search(text) or _REPORTED_SPEECH.search(text) or _SIGNPOST.search(text):
         return False
+    if re.match(r"[“\"]?(?:If|Unless|Suppose|Supposing)\b", text) or re.search(r"\bif\b[^.]{3,120}\bthen\b", text):
+        return False  # "If Thermidor began in that year then … He cannot be implicated": a reductio, not a claim
     if standalone.tells_events(standalone.split_sentences(text)):
         return False  # "The Central Committee did not approve of their action but because it recognised the norm…"
     return not dated_report(text)

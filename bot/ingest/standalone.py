@@ -149,6 +149,7 @@ _LEANING_PREFIXES = (
     ("the", "next"),
     ("the", "rest"),
     ("in", "addition"),
+    ("in", "other", "words"),
     ("in", "turn"),
     ("as", "a", "result"),
     ("by", "then"),
@@ -263,13 +264,15 @@ def worth_posting(text: str, speaker: str | None, *, narrative: bool = False, pa
 
 def tells_events(sentences: Sequence[str]) -> bool:
     """Whether every sentence reports what happened: a past-tense verb, none in the present, and no cue of
-    argument — a "because" counts as none when a named actor does the deed, since it gives a motive ("The Central
-    Committee did not approve … but because it recognised the norm …, it restricted itself to…"), where "The
-    bureaucracy rose … because the revolution was isolated" explains."""
+    argument — a "because" counts as none when a named actor does the deed and the reason is the actor's own
+    ("The Central Committee did not approve … but because it recognised the norm …, it restricted itself to…"),
+    where "The Kronstadt rising was crushed because the party feared…" explains."""
     for sentence in sentences:
         bare = re.sub(r"[“\"][^”\"]*[”\"]", " ", sentence)
         named = _named_actor(bare)
-        motive = len(re.findall(r"\bbecause\b(?! of)", bare, re.IGNORECASE)) if named else 0
+        # "…because it recognised…", "…because they opposed…": the actor's own reason, told; "because the revolution
+        # was isolated" explains
+        motive = len(re.findall(r"\bbecause\s+(?:he|she|it|they)\b", bare, re.IGNORECASE)) if named else 0
         cue = cues.thesis_cues(bare) - motive
         # a dispute a named actor had ("…that it expel Zinoviev and Kamenev … for criticising the plans") is told
         disputed = 0 if named else cues.dispute_cues(bare)
@@ -370,7 +373,8 @@ _BACK_REFERENCE = re.compile(
     r"\b(?:this|these)\s+(?!(?:is|was|are|were|who|which|that|book|reading|chapter|article|essay|review|"
     r"pamphlet|study|century|decade|year|period|day|way|time|sense|respect|regard)\b)[a-z]+"
     r"|\bsuch an?\s+[a-z]+[.!?]?$"
-    r"|,\s+they\s+[a-z]+",  # "From the fact that …, they drew a false conclusion"
+    r"|,\s+they\s+[a-z]+"  # "From the fact that …, they drew a false conclusion"
+    r"|\b(?:in|by|from|after|until|since|at)\s+that\s+(?:year|time|moment|period|month|decade|point|stage)\b",
     re.IGNORECASE,
 )
 # "Lenin and Trotsky both commented…", "Trotsky also thought…": a named figure's view reported, not the author's

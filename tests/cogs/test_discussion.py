@@ -94,9 +94,10 @@ async def test_every_reading_gets_grounded_questions_and_texts_are_connected(app
                     connections += 1
                 else:  # the claim, and for some kinds its evidence or a later step: all of this reading
                     assert {(c.book_id, c.section) for c in draft.citations} == {(book.id, section.position)}
-    # pairing on a claim both texts argue about, not a shared name, yields a few: Kronstadt, Thermidor, the Left
-    # Opposition (the library's other common subjects, civil war, Comintern, Zinoviev, are named in passing)
-    assert connections >= 4
+    # pairing the authors' own contestable claims on a subject both argue about, not a shared name, yields a few:
+    # Kronstadt (both ways) and Thermidor; the library's other common subjects (civil war, Comintern, Zinoviev) are
+    # named in passing, and the Left Opposition pairs set a reported view against a review's praise (blind review)
+    assert connections >= 3
 
 
 @pytest.mark.default_library
