@@ -62,22 +62,31 @@ class QuoteCandidate:
 
 # ---------------------------------------------------------------- quotation structure
 def quote_depths(text: str) -> list[int]:
-    """Quotation depth before each character (straight quotes toggle, curly ones nest)."""
+    """Quotation depth before each character (curly quotes nest). A straight quote opens when a space or the
+    start is before it and a word after it, closes when a word is before it and a space or punctuation after; only
+    a quote with no space on either side ("…property..."It is", glued in a scraped page) toggles, so one stray
+    mark no longer turns every later quotation of a long paragraph inside out."""
     depths = []
     depth = 0
     straight_open = False
-    for ch in text:
+    last = len(text) - 1
+    for i, ch in enumerate(text):
         depths.append(depth)
         if ch in _OPEN_Q:
             depth += 1
         elif ch in _CLOSE_Q:
             depth = max(0, depth - 1)
         elif ch == '"':
-            if straight_open:
-                depth = max(0, depth - 1)
+            before = text[i - 1] if i else " "
+            after = text[i + 1] if i < last else " "
+            if before.isspace() and not after.isspace():
+                opens = True
+            elif after.isspace() or after in ".,;:!?)]—–-":
+                opens = False
             else:
-                depth += 1
-            straight_open = not straight_open
+                opens = not straight_open
+            depth = depth + 1 if opens else max(0, depth - 1)
+            straight_open = opens
     depths.append(depth)
     return depths
 

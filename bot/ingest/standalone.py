@@ -374,6 +374,8 @@ _BACK_REFERENCE = re.compile(
     r"pamphlet|study|century|decade|year|period|day|way|time|sense|respect|regard)\b)[a-z]+"
     r"|\bsuch an?\s+[a-z]+[.!?]?$"
     r"|,\s+they\s+[a-z]+"  # "From the fact that …, they drew a false conclusion"
+    # "those internal party checks" (which?), not "those who…", "those it fears" (the clause says who)
+    r"|\bthose\s+(?!(?:who|whom|which|that|whose|of|in|at|on|with|for|it|he|she|they|we|I|you)\b)[a-z]+\s+[a-z]+"
     r"|\b(?:in|by|from|after|until|since|at)\s+that\s+(?:year|time|moment|period|month|decade|point|stage)\b",
     re.IGNORECASE,
 )

@@ -110,3 +110,19 @@ def test_stored_alternatives_rank_after_every_sections_first_choices() -> None:
     assert stored(0).first_choice and stored(4).first_choice
     alternative = stored(ALTERNATES + 5)
     assert not alternative.first_choice and alternative.draft().alternative >= 1
+
+
+def test_those_with_nothing_to_say_which_points_back() -> None:
+    # the blind review: "…the final elimination of those internal party checks" (which checks?)
+    assert standalone.points_back("Thermidor involved the final elimination of those internal party checks.")
+    assert not standalone.points_back("A revolution that silences its defenders is ruled by those it fears most.")
+
+
+def test_a_straight_quote_s_direction_is_read_from_its_neighbours() -> None:
+    # one stray mark in a long scraped paragraph used to turn every later quotation inside out
+    from bot.ingest.quotes import quote_depths
+
+    text = 'A stray 12" mark. Then "a quoted line," he wrote, and the author\'s own words.'
+    depths = quote_depths(text)
+    assert depths[text.index("a quoted")] == 1
+    assert depths[text.index("the author")] == 0
