@@ -15,8 +15,9 @@ from dataclasses import dataclass
 
 from bot.ingest import booktype, claims
 from bot.ingest.claims import ArgumentModel
-from bot.ingest.keyphrases import LibraryIndex
+from bot.ingest.keyphrases import LibraryIndex, phrase_list
 from bot.ingest.quotes import ParagraphLike, QuoteCandidate, SeenQuotes, find_quotes
+from bot.ingest.scoring import section_scoring
 
 
 @dataclass(frozen=True)
@@ -36,15 +37,22 @@ def analyse_book(
     book and section order, as bot/services/quotes.library_index reads them; `book_id`: the id the book will get
     (so the index is the one the library will have); `taken_quotes`: the library's stored quote texts."""
     texts = ["\n\n".join(p.text for p in paragraphs) for paragraphs in sections]
-    index = LibraryIndex.build([*library, *((book_id, text) for text in texts)])
+    found = [phrase_list(text) for text in texts]  # each section's phrases, read once
+    index = LibraryIndex.build(library)
+    for text, phrases in zip(texts, found, strict=True):
+        index.add(book_id, text, phrases)
     kind = booktype.classify([p.text for paragraphs in sections for p in paragraphs])
     taken = SeenQuotes(taken_quotes)  # one trigram index for the whole book
-    quotes = tuple(
-        tuple(find_quotes(paragraphs, index, exclude=taken, narrative=kind == booktype.NARRATIVE))
-        for paragraphs in sections
-    )
-    models = tuple(
-        claims.build(position, paragraphs, index, authors=authors, book_kind=kind, opening=position == 1)
-        for position, paragraphs in enumerate(sections, start=1)
-    )
-    return Analysis(quotes, models)
+    quotes: list[tuple[QuoteCandidate, ...]] = []
+    models: list[ArgumentModel] = []
+    for position, (paragraphs, phrases) in enumerate(zip(sections, found, strict=True), start=1):
+        scoring = section_scoring(paragraphs, index, phrases)  # shared by the quotes and the model
+        quotes.append(
+            tuple(find_quotes(paragraphs, index, exclude=taken, narrative=kind == booktype.NARRATIVE, scoring=scoring))
+        )
+        models.append(
+            claims.build(
+                position, paragraphs, index, authors=authors, book_kind=kind, opening=position == 1, scoring=scoring
+            )
+        )
+    return Analysis(tuple(quotes), tuple(models))

@@ -10,6 +10,7 @@ readings that dwell on it. Pure: no I/O, deterministic for a given library.
 from __future__ import annotations
 
 import functools
+import itertools
 import math
 import re
 from collections import Counter, defaultdict
@@ -48,7 +49,6 @@ STOPWORDS = frozenset(
 )
 # words that may sit inside a phrase ("socialism in one country", "dictatorship of the proletariat")
 _JOINERS = frozenset({"of", "in", "one", "the", "for", "against", "without"})
-_TOKEN = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*|\d+(?:st|nd|rd|th)?|[^\w\s]", re.UNICODE)
 _POSSESSIVE = re.compile(r"['’]s?$")
 MAX_WORDS = 4
 
@@ -78,62 +78,93 @@ def _is_content(word: str) -> bool:
     return bare.isalpha() and len(bare) > 2 and bare not in STOPWORDS and not bare.endswith("ly")
 
 
+# Tokens are words (letters, joined by hyphens or apostrophes), numbers ("1917", "3rd") and single punctuation
+# marks. A mark other than a hyphen or an apostrophe ends a run of words; it is never part of a word or number
+# token, so splitting at the marks first and finding the words of each piece gives the same runs in C.
+_BREAK = re.compile(r"[^\w\s\-'’]")
+_WORD_OR_NUMBER = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*|\d+(?:st|nd|rd|th)?", re.UNICODE)
+
+
 def _chunks(text: str) -> Iterable[list[str]]:
     """Runs of word tokens between punctuation marks."""
-    current: list[str] = []
-    for token in _TOKEN.findall(text):
-        if token[0].isalpha() or token[0].isdigit():
-            current.append(token)
-        elif token in "-'’" and current:
+    for piece in _BREAK.split(text):
+        tokens = _WORD_OR_NUMBER.findall(piece)
+        if not tokens:
             continue
-        else:
-            if current:
+        if piece.isascii():  # every token starts with a letter or a digit
+            yield tokens
+            continue
+        current: list[str] = []
+        for token in tokens:  # a "word" that starts with a numeric sign ("½") ends the run
+            if token[0].isalpha() or token[0].isdigit():
+                current.append(token)
+            elif current:
                 yield current
-            current = []
-    if current:
-        yield current
+                current = []
+        if current:
+            yield current
 
 
 def phrases(text: str) -> Iterable[tuple[str, str]]:
     """Every candidate phrase occurrence in `text` as (key, surface form)."""
-    return _phrases(text) if len(text) > 2000 else _phrase_list(text)
+    return _phrases(text) if len(text) > 2000 else phrase_list(text)
 
 
 @functools.lru_cache(maxsize=256)
 def _phrases(text: str) -> tuple[tuple[str, str], ...]:
     """A long text's phrases, kept: the library index and a reading's key terms both parse the same sections."""
-    return _phrase_list(text)
+    return phrase_list(text)
 
 
-def _phrase_list(text: str) -> tuple[tuple[str, str], ...]:
+@functools.lru_cache(maxsize=65536)
+def _word(word: str) -> tuple[bool, str, str, bool]:
+    """(content word, normalised key, surface without a possessive, a joiner) of one token, worked out once."""
+    return _is_content(word), normalise_word(word), _POSSESSIVE.sub("", word), word.lower() in _JOINERS
+
+
+def phrase_list(text: str) -> tuple[tuple[str, str], ...]:
+    """`phrases(text)`, not kept: for a caller that reads each text once and passes the result on."""
+    return _chunk_phrases(_chunks(text))
+
+
+def _chunk_phrases(chunks: Iterable[list[str]]) -> tuple[tuple[str, str], ...]:
     found: list[tuple[str, str]] = []
-    for chunk in _chunks(text):
+    append = found.append
+    for chunk in chunks:
         n = len(chunk)
-        content = [_is_content(w) for w in chunk]
-        keys = [normalise_word(w) for w in chunk]
-        possessive = [bool(_POSSESSIVE.search(w)) and w[-1:] not in "sS" for w in chunk]
+        words = [_word(w) for w in chunk]
+        # a word "continues a name" when it is capitalised and the next is a capitalised content word
+        name_goes_on = [
+            chunk[j][0].isupper() and j + 1 < n and chunk[j + 1][0].isupper() and words[j + 1][0] for j in range(n)
+        ]
         for i in range(n):
-            if not content[i]:
+            if not words[i][0]:
                 continue
             for j in range(i, min(n, i + MAX_WORDS)):
-                word = chunk[j]
-                if j > i and not (content[j] or word.lower() in _JOINERS):
+                content, _key, bare, joiner = words[j]
+                if j > i and not (content or joiner):
                     break
-                if j > i and possessive[j - 1]:
-                    break  # "Lenin’s actions": a possessive ends a phrase
-                if not content[j]:
+                # a possessive ends a phrase ("Lenin’s actions"): never here, as no word token ends in an apostrophe
+                if not content:
                     continue
-                if word[0].isupper() and j + 1 < n and chunk[j + 1][0].isupper() and content[j + 1]:
+                if name_goes_on[j]:
                     continue  # the name goes on ("Committee of the Fourth International")
                 if i == j:
-                    found.append((keys[i], _POSSESSIVE.sub("", word)))
+                    append((words[i][1], bare))
                     continue
-                found.append((" ".join(keys[i : j + 1]), " ".join(chunk[i:j]) + " " + _POSSESSIVE.sub("", word)))
+                append((" ".join([w[1] for w in words[i : j + 1]]), " ".join(chunk[i:j]) + " " + bare))
     return tuple(found)
 
 
 def phrase_counts(text: str) -> Counter[str]:
     return Counter(key for key, _ in phrases(text))
+
+
+def features(text: str) -> tuple[Counter[str], frozenset[str]]:
+    """`content_counts(text)` and the keys of `phrase_counts(text)`, from one reading of its words."""
+    chunks = list(_chunks(text))
+    words = Counter(filter(None, map(_content_key, itertools.chain.from_iterable(chunks))))
+    return words, frozenset(key for key, _ in _chunk_phrases(chunks))
 
 
 @dataclass
@@ -143,6 +174,7 @@ class LibraryIndex:
     documents: int = 0
     df: Counter[str] = field(default_factory=Counter)
     books_of: dict[str, set[int]] = field(default_factory=lambda: defaultdict(set))
+    _idf: dict[str, float] = field(default_factory=dict, repr=False, compare=False)  # cleared by `add`
 
     @classmethod
     def build(cls, documents: Iterable[tuple[int, str]]) -> LibraryIndex:
@@ -152,22 +184,34 @@ class LibraryIndex:
             index.add(book_id, text)
         return index
 
-    def add(self, book_id: int, text: str) -> None:
-        keys = set(phrase_counts(text))
+    def add(self, book_id: int, text: str, found: Iterable[tuple[str, str]] | None = None) -> None:
+        """One section; `found`: its `phrases`, when the caller has them already."""
+        keys = {key for key, _ in (phrases(text) if found is None else found)}
         self.documents += 1
         self.df.update(keys)
         for key in keys:
             self.books_of[key].add(book_id)
+        self._idf.clear()
 
     def idf(self, key: str) -> float:
-        return math.log((self.documents + 1) / (self.df.get(key, 0) + 0.5))
+        value = self._idf.get(key)
+        if value is None:
+            value = self._idf[key] = math.log((self.documents + 1) / (self.df.get(key, 0) + 0.5))
+        return value
 
 
-def key_terms(text: str, index: LibraryIndex, limit: int = 12, min_count: int = 2) -> list[Term]:
-    """The reading's key terms, best first: frequent here, rare in the rest of the library."""
+def key_terms(
+    text: str,
+    index: LibraryIndex,
+    limit: int = 12,
+    min_count: int = 2,
+    found: Iterable[tuple[str, str]] | None = None,
+) -> list[Term]:
+    """The reading's key terms, best first: frequent here, rare in the rest of the library. `found`: the text's
+    `phrases`, when the caller has them already."""
     counts: Counter[str] = Counter()
     surfaces: dict[str, Counter[str]] = defaultdict(Counter)
-    for key, surface in phrases(text):
+    for key, surface in phrases(text) if found is None else found:
         counts[key] += 1
         surfaces[key][surface] += 1
     weights: dict[str, float] = {}
@@ -215,8 +259,15 @@ def term_pattern(term: Term) -> re.Pattern[str]:
 
 
 def content_counts(text: str) -> Counter[str]:
-    """Normalised content words of `text` with their counts (additive over sentences)."""
-    return Counter(normalise_word(w) for chunk in _chunks(text) for w in chunk if _is_content(w))
+    """Normalised content words of `text` with their counts (additive over sentences). Runs do not matter here,
+    and a token that is no word of a run is no content word either, so every token is asked."""
+    return Counter(filter(None, map(_content_key, _WORD_OR_NUMBER.findall(text))))
+
+
+@functools.lru_cache(maxsize=65536)
+def _content_key(word: str) -> str:
+    """The normalised word when it is a content word, else ""."""
+    return normalise_word(word) if _is_content(word) else ""
 
 
 def tfidf(counts: Counter[str], index: LibraryIndex) -> dict[str, float]:
@@ -228,9 +279,14 @@ def unigram_vector(text: str, index: LibraryIndex) -> dict[str, float]:
     return tfidf(content_counts(text), index)
 
 
-def cosine(a: dict[str, float], b: dict[str, float]) -> float:
+def length(vector: dict[str, float]) -> float:
+    return math.sqrt(sum(v * v for v in vector.values()))
+
+
+def cosine(a: dict[str, float], b: dict[str, float], b_length: float | None = None) -> float:
+    """`b_length`: `length(b)`, when one `b` is compared with many vectors."""
     if not a or not b:
         return 0.0
     dot = sum(v * b.get(k, 0.0) for k, v in a.items())
-    norm = math.sqrt(sum(v * v for v in a.values())) * math.sqrt(sum(v * v for v in b.values()))
+    norm = length(a) * (length(b) if b_length is None else b_length)
     return dot / norm if norm else 0.0
