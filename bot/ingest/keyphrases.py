@@ -160,11 +160,24 @@ def phrase_counts(text: str) -> Counter[str]:
     return Counter(key for key, _ in phrases(text))
 
 
-def features(text: str) -> tuple[Counter[str], frozenset[str]]:
-    """`content_counts(text)` and the keys of `phrase_counts(text)`, from one reading of its words."""
+def words_and_phrases(text: str) -> tuple[Counter[str], tuple[tuple[str, str], ...]]:
+    """`content_counts(text)` and `phrase_list(text)`, from one reading of its words."""
     chunks = list(_chunks(text))
     words = Counter(filter(None, map(_content_key, itertools.chain.from_iterable(chunks))))
-    return words, frozenset(key for key, _ in _chunk_phrases(chunks))
+    return words, _chunk_phrases(chunks)
+
+
+# What lies after a text's last word (or before its first) when it closes the run of words there: a punctuation
+# mark other than a hyphen or an apostrophe, with nothing but spaces, hyphens, apostrophes or underscores beside.
+_CLOSED_END = re.compile(r"[^\w\s\-'’][\s\-'’_]*\Z")
+_CLOSED_START = re.compile(r"[\s\-'’_]*[^\w\s\-'’]")
+SPACES = re.compile(r"\s*")
+
+
+def joins_cleanly(before: str, after: str) -> bool:
+    """Whether `before` + spaces + `after` has exactly the words and runs of the two texts read apart, so their
+    phrases and content words can be concatenated: no run of words goes on across the join."""
+    return bool(_CLOSED_END.search(before) or _CLOSED_START.match(after))
 
 
 @dataclass

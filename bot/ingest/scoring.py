@@ -16,7 +16,18 @@ from dataclasses import dataclass
 from itertools import accumulate
 from typing import Protocol
 
-from bot.ingest.keyphrases import LibraryIndex, Term, content_counts, features, key_terms, length, tfidf
+from bot.ingest.keyphrases import (
+    SPACES,
+    LibraryIndex,
+    Term,
+    content_counts,
+    joins_cleanly,
+    key_terms,
+    length,
+    phrase_list,
+    tfidf,
+    words_and_phrases,
+)
 from bot.ingest.standalone import _CLOSE_Q, _OPEN_Q
 
 _MARK = re.compile("[" + re.escape(_OPEN_Q + _CLOSE_Q) + '"]')
@@ -70,8 +81,52 @@ class Features:
 
 
 def sentence_features(text: str) -> Features:
-    words, phrases = features(text)
-    return Features(words, phrases)
+    words, found = words_and_phrases(text)
+    return Features(words, frozenset(key for key, _ in found))
+
+
+@dataclass(frozen=True)
+class SectionRead:
+    """A section's text read once: its phrases and content words, and each sentence's."""
+
+    text: str  # the paragraphs joined by blank lines
+    phrases: tuple[tuple[str, str], ...]  # phrase_list(text)
+    words: Counter[str]  # content_counts(text)
+    sentences: list[list[Features]]  # per paragraph, per sentence
+
+
+def read_section(paragraphs: Sequence[ParagraphLike]) -> SectionRead:
+    """Each sentence is read for its words and phrases; the section's are their concatenation when only spaces lie
+    outside the sentences and no run of words crosses a join (`joins_cleanly`), which is what reading the whole
+    text gives; otherwise the whole text is read again."""
+    text = "\n\n".join(p.text for p in paragraphs)
+    sentences: list[list[Features]] = []
+    phrases: list[tuple[str, str]] = []
+    words: Counter[str] = Counter()
+    whole = True  # the concatenation is exact so far
+    previous = ""  # the sentence before, across paragraphs
+    for paragraph in paragraphs:
+        features = []
+        done = 0
+        for start, end in paragraph.sentences:
+            sentence = paragraph.text[start:end]
+            counts, found = words_and_phrases(sentence)
+            features.append(Features(counts, frozenset(key for key, _ in found)))
+            if (
+                whole
+                and SPACES.fullmatch(paragraph.text, done, start)
+                and (not previous or joins_cleanly(previous, sentence))
+            ):
+                phrases.extend(found)
+                words.update(counts)
+            else:
+                whole = False
+            previous, done = sentence, end
+        whole = whole and bool(SPACES.fullmatch(paragraph.text, done))
+        sentences.append(features)
+    if not whole:
+        return SectionRead(text, phrase_list(text), content_counts(text), sentences)
+    return SectionRead(text, tuple(phrases), words, sentences)
 
 
 @dataclass(frozen=True)
@@ -85,17 +140,17 @@ class SectionScoring:
 
 
 def section_scoring(
-    paragraphs: Sequence[ParagraphLike], index: LibraryIndex, found: Sequence[tuple[str, str]] | None = None
+    paragraphs: Sequence[ParagraphLike], index: LibraryIndex, read: SectionRead | None = None
 ) -> SectionScoring:
-    """`found`: the phrases of the section's text (`keyphrases.phrases`), when the caller has them already."""
-    text = "\n\n".join(p.text for p in paragraphs)
-    centre = tfidf(content_counts(text), index)
+    """`read`: the section's `read_section`, when the caller has it already (it built the library index)."""
+    read = read or read_section(paragraphs)
+    centre = tfidf(read.words, index)
     depths = [quote_depths(p.text) for p in paragraphs]
     return SectionScoring(
-        terms=key_terms(text, index, limit=15, found=found),
+        terms=key_terms(read.text, index, limit=15, found=read.phrases),
         centre=centre,
         centre_length=length(centre),
         depths=depths,
         inside=[inside_counts(d) for d in depths],
-        sentences=[[sentence_features(p.text[s:e]) for s, e in p.sentences] for p in paragraphs],
+        sentences=read.sentences,
     )
