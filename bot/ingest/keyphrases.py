@@ -224,9 +224,9 @@ def key_terms(
     `phrases`, when the caller has them already."""
     counts: Counter[str] = Counter()
     surfaces: dict[str, Counter[str]] = defaultdict(Counter)
-    for key, surface in phrases(text) if found is None else found:
-        counts[key] += 1
-        surfaces[key][surface] += 1
+    for (key, surface), n in Counter(phrases(text) if found is None else found).items():  # counted in C
+        counts[key] += n
+        surfaces[key][surface] = n
     weights: dict[str, float] = {}
     for key, count in counts.items():
         if count < min_count:

@@ -19,6 +19,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import chain
 
 from bot.ingest.attribution import speaker_from_lead_in as speaker_from_lead_in  # re-exported
 from bot.ingest.attribution import speaker_inline
@@ -208,9 +209,8 @@ class SeenQuotes:
         shingles = _shingles(text) if shingles is None else shingles
         if not shingles:
             return False
-        overlaps: Counter[int] = Counter()
-        for shingle in shingles:
-            overlaps.update(self._postings.get(shingle, ()))
+        postings = self._postings
+        overlaps = Counter(chain.from_iterable(postings[s] for s in shingles if s in postings))
         size = len(shingles)
         return any(_close(n, size, self._sizes[k]) for k, n in overlaps.items())
 
