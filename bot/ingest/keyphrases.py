@@ -218,10 +218,10 @@ def key_terms(
     index: LibraryIndex,
     limit: int = 12,
     min_count: int = 2,
-    found: Iterable[tuple[str, str]] | None = None,
+    found: Iterable[tuple[str, str]] | Counter[tuple[str, str]] | None = None,
 ) -> list[Term]:
     """The reading's key terms, best first: frequent here, rare in the rest of the library. `found`: the text's
-    `phrases`, when the caller has them already."""
+    `phrases`, or their Counter, when the caller has them already."""
     counts: Counter[str] = Counter()
     surfaces: dict[str, Counter[str]] = defaultdict(Counter)
     for (key, surface), n in Counter(phrases(text) if found is None else found).items():  # counted in C

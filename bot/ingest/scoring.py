@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from itertools import accumulate
 from typing import Protocol
@@ -77,12 +77,12 @@ class Features:
     """Content-word counts and phrase keys of one sentence, computed once and summed for each window."""
 
     words: Counter[str]
-    phrases: frozenset[str]
+    phrases: Collection[str]  # distinct keys: a tuple for a sentence (a book keeps thousands), a set for a window
 
 
 def sentence_features(text: str) -> Features:
     words, found = words_and_phrases(text)
-    return Features(words, frozenset(key for key, _ in found))
+    return Features(words, tuple(dict.fromkeys(key for key, _ in found)))
 
 
 @dataclass(frozen=True)
@@ -90,7 +90,7 @@ class SectionRead:
     """A section's text read once: its phrases and content words, and each sentence's."""
 
     text: str  # the paragraphs joined by blank lines
-    phrases: tuple[tuple[str, str], ...]  # phrase_list(text)
+    phrases: Counter[tuple[str, str]]  # Counter(phrase_list(text)): counted, a long book keeps less
     words: Counter[str]  # content_counts(text)
     sentences: list[list[Features]]  # per paragraph, per sentence
 
@@ -101,7 +101,7 @@ def read_section(paragraphs: Sequence[ParagraphLike]) -> SectionRead:
     text gives; otherwise the whole text is read again."""
     text = "\n\n".join(p.text for p in paragraphs)
     sentences: list[list[Features]] = []
-    phrases: list[tuple[str, str]] = []
+    phrases: Counter[tuple[str, str]] = Counter()
     words: Counter[str] = Counter()
     whole = True  # the concatenation is exact so far
     previous = ""  # the sentence before, across paragraphs
@@ -111,13 +111,13 @@ def read_section(paragraphs: Sequence[ParagraphLike]) -> SectionRead:
         for start, end in paragraph.sentences:
             sentence = paragraph.text[start:end]
             counts, found = words_and_phrases(sentence)
-            features.append(Features(counts, frozenset(key for key, _ in found)))
+            features.append(Features(counts, tuple(dict.fromkeys(key for key, _ in found))))
             if (
                 whole
                 and SPACES.fullmatch(paragraph.text, done, start)
                 and (not previous or joins_cleanly(previous, sentence))
             ):
-                phrases.extend(found)
+                phrases.update(found)
                 words.update(counts)
             else:
                 whole = False
@@ -125,8 +125,8 @@ def read_section(paragraphs: Sequence[ParagraphLike]) -> SectionRead:
         whole = whole and bool(SPACES.fullmatch(paragraph.text, done))
         sentences.append(features)
     if not whole:
-        return SectionRead(text, phrase_list(text), content_counts(text), sentences)
-    return SectionRead(text, tuple(phrases), words, sentences)
+        return SectionRead(text, Counter(phrase_list(text)), content_counts(text), sentences)
+    return SectionRead(text, phrases, words, sentences)
 
 
 @dataclass(frozen=True)
