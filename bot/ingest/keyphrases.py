@@ -14,7 +14,7 @@ import itertools
 import math
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 
@@ -222,11 +222,14 @@ def key_terms(
 ) -> list[Term]:
     """The reading's key terms, best first: frequent here, rare in the rest of the library. `found`: the text's
     `phrases`, or their Counter, when the caller has them already."""
+    pairs = Counter(phrases(text) if found is None else found)  # (key, surface) → occurrences, counted in C
     counts: Counter[str] = Counter()
-    surfaces: dict[str, Counter[str]] = defaultdict(Counter)
-    for (key, surface), n in Counter(phrases(text) if found is None else found).items():  # counted in C
+    for (key, _surface), n in pairs.items():
         counts[key] += n
-        surfaces[key][surface] = n
+    surfaces: dict[str, dict[str, int]] = {}  # how each candidate is written, for its label
+    for (key, surface), n in pairs.items():
+        if counts[key] >= min_count:
+            surfaces.setdefault(key, {})[surface] = n
     weights: dict[str, float] = {}
     for key, count in counts.items():
         if count < min_count:
@@ -257,7 +260,7 @@ def key_terms(
     return [Term(k, _label(surfaces[k]), round(weights[k], 4), counts[k]) for k in kept]
 
 
-def _label(forms: Counter[str]) -> str:
+def _label(forms: Mapping[str, int]) -> str:
     best = max(forms.items(), key=lambda item: (item[1], item[0][:1].islower(), item[0]))[0]
     return best
 
