@@ -154,30 +154,39 @@ def topic_key(topic: str) -> str:
     return " ".join(normalise_word(w) for w in topic.split())
 
 
-def _evidence(paragraphs: Sequence[ParagraphLike], number: int, index: int) -> tuple[Passage, ...]:
-    """Up to two nearby sentences that back the claim: dates, figures, documents, quotations, examples."""
+def _evidence(
+    paragraphs: Sequence[ParagraphLike], number: int, index: int, backing: dict[int, list[tuple[int, int, str]]]
+) -> tuple[Passage, ...]:
+    """Up to two nearby sentences that back the claim: dates, figures, documents, quotations, examples.
+    `backing`: each paragraph's sentences that could back a claim, filled as they are first asked for (the claims
+    of one paragraph share their neighbours)."""
     options: list[tuple[int, Passage]] = []
     for p in (number, number + 1, number - 1):
         if not 1 <= p <= len(paragraphs):
             continue
-        paragraph = paragraphs[p - 1]
-        for k, (s, e) in enumerate(paragraph.sentences):
+        if p not in backing:
+            backing[p] = _backing(paragraphs[p - 1])
+        for k, strength, text in backing[p]:
             if p == number and k == index:
                 continue
-            text = paragraph.text[s:e].strip()
-            # evidence: a date with a figure, a document, a quotation — one date alone is narration, not evidence
-            strength = cues.evidence_cues(text) + (1 if "“" in text or '"' in text else 0)
-            if (
-                strength >= 2
-                and len(text) >= 80
-                and cues.has_verb(text)
-                and not problems(text)
-                and not is_weak_opening(text)
-            ):
-                distance = abs(p - number) * 10 + abs(k - index)
-                options.append((distance - 2 * min(strength, 3), Passage(p, k, k, text)))
+            distance = abs(p - number) * 10 + abs(k - index)
+            options.append((distance - 2 * min(strength, 3), Passage(p, k, k, text)))
     options.sort(key=lambda item: (item[0], item[1].paragraph, item[1].first))
     return tuple(p for _, p in options[:2])
+
+
+def _backing(paragraph: ParagraphLike) -> list[tuple[int, int, str]]:
+    """(sentence index, strength, text) of the paragraph's sentences that can serve as evidence."""
+    found = []
+    for k, (s, e) in enumerate(paragraph.sentences):
+        text = paragraph.text[s:e].strip()
+        # evidence: a date with a figure, a document, a quotation — one date alone is narration, not evidence
+        strength = cues.evidence_cues(text) + (1 if "“" in text or '"' in text else 0)
+        if strength < 2 or len(text) < 80 or not cues.has_verb(text):
+            continue
+        if not problems(text) and not is_weak_opening(text):
+            found.append((k, strength, text))
+    return found
 
 
 def build(
@@ -203,6 +212,7 @@ def build(
     previous = ""
     last = len(paragraphs)
     actors: Counter[str] = Counter()
+    backing: dict[int, list[tuple[int, int, str]]] = {}
     for number, paragraph in enumerate(paragraphs, start=1):
         depths = scoring.depths[number - 1]
         inside = scoring.inside[number - 1]
@@ -255,7 +265,7 @@ def build(
                     voice=voice[0],
                     speaker=voice[1],
                     score=round(score, 4),
-                    evidence=_evidence(paragraphs, number, index_in) if book_kind == "argument" else (),
+                    evidence=_evidence(paragraphs, number, index_in, backing) if book_kind == "argument" else (),
                     opponent=reported if kind == "position" else cues.opponent(sentence) if kind == "dispute" else None,
                     term=cues.defined_term(sentence) if kind == "definition" else actor,
                     topics=topics_of(passage.text, terms),
