@@ -116,10 +116,17 @@ def _phrases(text: str) -> tuple[tuple[str, str], ...]:
     return phrase_list(text)
 
 
+# What a token may do in a phrase: break it (neither a content word nor a joiner), join it ("of", "the"), end it
+# (a content word), or only go on (a capitalised content word whose next word is one too: the name goes on)
+_BREAKS, _JOINS, _ENDS = 0, 1, 2
+
+
 @functools.lru_cache(maxsize=65536)
-def _word(word: str) -> tuple[bool, str, str, bool]:
-    """(content word, normalised key, surface without a possessive, a joiner) of one token, worked out once."""
-    return _is_content(word), normalise_word(word), _POSSESSIVE.sub("", word), word.lower() in _JOINERS
+def _word(word: str) -> tuple[int, str, str, bool]:
+    """(what it may do, normalised key, surface without a possessive, capitalised content word) of one token."""
+    content = _is_content(word)
+    role = _ENDS if content else _JOINS if word.lower() in _JOINERS else _BREAKS
+    return role, normalise_word(word), _POSSESSIVE.sub("", word), content and word[0].isupper()
 
 
 def phrase_list(text: str) -> tuple[tuple[str, str], ...]:
@@ -131,28 +138,27 @@ def _chunk_phrases(chunks: Iterable[list[str]]) -> tuple[tuple[str, str], ...]:
     found: list[tuple[str, str]] = []
     append = found.append
     for chunk in chunks:
-        n = len(chunk)
         words = [_word(w) for w in chunk]
-        # a word "continues a name" when it is capitalised and the next is a capitalised content word
-        name_goes_on = [
-            chunk[j][0].isupper() and j + 1 < n and chunk[j + 1][0].isupper() and words[j + 1][0] for j in range(n)
-        ]
+        n = len(words)
+        roles = [w[0] for w in words]
+        # a capitalised word followed by a capitalised content word does not end a phrase: the name goes on
+        # ("Committee of the Fourth International")
+        for j in range(n - 1):
+            if roles[j] == _ENDS and chunk[j][0].isupper() and words[j + 1][3]:
+                roles[j] = -1
+        keys = [w[1] for w in words]
         for i in range(n):
-            if not words[i][0]:
+            if words[i][0] != _ENDS:
                 continue
-            for j in range(i, min(n, i + MAX_WORDS)):
-                content, _key, bare, joiner = words[j]
-                if j > i and not (content or joiner):
+            if roles[i] == _ENDS:
+                append((keys[i], words[i][2]))
+            for j in range(i + 1, min(n, i + MAX_WORDS)):
+                role = roles[j]
+                if role == _BREAKS:
                     break
-                # a possessive ends a phrase ("Lenin’s actions"): never here, as no word token ends in an apostrophe
-                if not content:
-                    continue
-                if name_goes_on[j]:
-                    continue  # the name goes on ("Committee of the Fourth International")
-                if i == j:
-                    append((words[i][1], bare))
-                    continue
-                append((" ".join([w[1] for w in words[i : j + 1]]), " ".join(chunk[i:j]) + " " + bare))
+                # a possessive would end a phrase ("Lenin’s actions"), but no word token ends in an apostrophe
+                if role == _ENDS:
+                    append((" ".join(keys[i : j + 1]), " ".join(chunk[i:j]) + " " + words[j][2]))
     return tuple(found)
 
 

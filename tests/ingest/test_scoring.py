@@ -59,6 +59,64 @@ def reference_chunks(text: str) -> list[list[str]]:
     return out
 
 
+def reference_phrases(text: str) -> list[tuple[str, str]]:
+    """The definition: from each content word, runs of up to four words ending on a content word, joiners inside
+    ("socialism in one country"); a capitalised word followed by a capitalised content word ends none (the name
+    goes on)."""
+    found = []
+    for chunk in reference_chunks(text):
+        n = len(chunk)
+        content = [_is_content(w) for w in chunk]
+        keys = [normalise_word(w) for w in chunk]
+        for i in range(n):
+            if not content[i]:
+                continue
+            for j in range(i, min(n, i + 4)):
+                if j > i and not (
+                    content[j] or chunk[j].lower() in ("of", "in", "one", "the", "for", "against", "without")
+                ):
+                    break
+                if not content[j]:
+                    continue
+                if chunk[j][0].isupper() and j + 1 < n and chunk[j + 1][0].isupper() and content[j + 1]:
+                    continue
+                bare = re.sub(r"['’]s?$", "", chunk[j])
+                found.append((" ".join(keys[i : j + 1]), " ".join([*chunk[i:j], bare])))
+    return found
+
+
+PHRASE_WORDS = st.sampled_from(
+    [
+        "the",
+        "of",
+        "in",
+        "one",
+        "Fourth",
+        "International",
+        "Committee",
+        "Lenin’s",
+        "party",
+        "country",
+        "Socialism",
+        "A",
+        "and",
+        "war",
+        "1917",
+        "against",
+        "revolutions",
+        ",",
+        ".",
+        "x",
+    ]
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(PHRASE_WORDS, max_size=16).map(" ".join))
+def test_phrases_equal_the_definition(text: str) -> None:
+    assert list(phrase_list(text)) == reference_phrases(text)
+
+
 TEXT = st.text(alphabet="ab Z1½²_-'’.,;“”„\"‘\n\t éstlyBCD", max_size=80)
 
 
