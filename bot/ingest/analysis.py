@@ -17,6 +17,7 @@ from bot.ingest import booktype, claims
 from bot.ingest.claims import ArgumentModel
 from bot.ingest.keyphrases import LibraryIndex
 from bot.ingest.quotes import ParagraphLike, QuoteCandidate, SeenQuotes, find_quotes
+from bot.ingest.scoring import read_section, section_scoring
 
 
 @dataclass(frozen=True)
@@ -35,16 +36,22 @@ def analyse_book(
     """What adding the book stores besides its text. `library`: (book id, section text) of every stored section in
     book and section order, as bot/services/quotes.library_index reads them; `book_id`: the id the book will get
     (so the index is the one the library will have); `taken_quotes`: the library's stored quote texts."""
-    texts = ["\n\n".join(p.text for p in paragraphs) for paragraphs in sections]
-    index = LibraryIndex.build([*library, *((book_id, text) for text in texts)])
+    reads = [read_section(paragraphs) for paragraphs in sections]  # each section's words and phrases, read once
+    index = LibraryIndex.build(library)
+    for read in reads:
+        index.add(book_id, read.text, read.phrases)
     kind = booktype.classify([p.text for paragraphs in sections for p in paragraphs])
     taken = SeenQuotes(taken_quotes)  # one trigram index for the whole book
-    quotes = tuple(
-        tuple(find_quotes(paragraphs, index, exclude=taken, narrative=kind == booktype.NARRATIVE))
-        for paragraphs in sections
-    )
-    models = tuple(
-        claims.build(position, paragraphs, index, authors=authors, book_kind=kind, opening=position == 1)
-        for position, paragraphs in enumerate(sections, start=1)
-    )
-    return Analysis(quotes, models)
+    quotes: list[tuple[QuoteCandidate, ...]] = []
+    models: list[ArgumentModel] = []
+    for position, (paragraphs, read) in enumerate(zip(sections, reads, strict=True), start=1):
+        scoring = section_scoring(paragraphs, index, read)  # shared by the quotes and the model
+        quotes.append(
+            tuple(find_quotes(paragraphs, index, exclude=taken, narrative=kind == booktype.NARRATIVE, scoring=scoring))
+        )
+        models.append(
+            claims.build(
+                position, paragraphs, index, authors=authors, book_kind=kind, opening=position == 1, scoring=scoring
+            )
+        )
+    return Analysis(tuple(quotes), tuple(models))

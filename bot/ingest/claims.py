@@ -14,13 +14,14 @@ choices, scenes told in dialogue and the narrator's own general remarks ("asides
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from bot.ingest import cues
 from bot.ingest.attribution import editorial_paragraphs, speaker_from_lead_in, speaker_inline
 from bot.ingest.keyphrases import LibraryIndex, Term, content_counts, cosine, key_terms, normalise_word, tfidf
-from bot.ingest.quotes import ParagraphLike, quote_depths
+from bot.ingest.scoring import Features, ParagraphLike, SectionScoring, section_scoring
 from bot.ingest.sentences import split_sentences
 from bot.ingest.standalone import is_weak_opening, problems
 
@@ -85,16 +86,8 @@ class ArgumentModel:
         return [c for c in self.claims if c.kind in kinds]
 
 
-def _inside(depths: Sequence[int]) -> list[int]:
-    """Running count of characters inside quotation marks, so any span's share costs two look-ups."""
-    counts = [0]
-    for depth in depths:
-        counts.append(counts[-1] + (depth > 0))
-    return counts
-
-
 def _quoted_share(inside: Sequence[int], start: int, end: int) -> float:
-    """The share of text[start:end] inside quotation marks (curly or straight); `inside` from `_inside`."""
+    """The share of text[start:end] inside quotation marks (curly or straight); `inside` from `inside_counts`."""
     return (inside[end] - inside[start]) / max(1, end - start)
 
 
@@ -114,6 +107,22 @@ def _passage(paragraph: ParagraphLike, number: int, index: int, *, editorial: bo
         if not found and not is_weak_opening(text):
             return Passage(number, first, index, text)
     return None
+
+
+def _passage_words(paragraph: ParagraphLike, passage: Passage, sentences: Sequence[Features]) -> Counter[str] | None:
+    """The passage's content words summed from its sentences' (computed once for the quotes too), when only spaces
+    lie between them: then no word runs across the join and the sum is `content_counts(passage.text)`."""
+    spans = paragraph.sentences
+    if passage.paragraph == PROVENANCE or not all(
+        paragraph.text[spans[k][1] : spans[k + 1][0]].isspace() for k in range(passage.first, passage.last)
+    ):
+        return None
+    if passage.first == passage.last:
+        return sentences[passage.first].words
+    words: Counter[str] = Counter()
+    for k in range(passage.first, passage.last + 1):
+        words.update(sentences[k].words)
+    return words
 
 
 def _voice(
@@ -150,30 +159,39 @@ def topic_key(topic: str) -> str:
     return " ".join(normalise_word(w) for w in topic.split())
 
 
-def _evidence(paragraphs: Sequence[ParagraphLike], number: int, index: int) -> tuple[Passage, ...]:
-    """Up to two nearby sentences that back the claim: dates, figures, documents, quotations, examples."""
+def _evidence(
+    paragraphs: Sequence[ParagraphLike], number: int, index: int, backing: dict[int, list[tuple[int, int, str]]]
+) -> tuple[Passage, ...]:
+    """Up to two nearby sentences that back the claim: dates, figures, documents, quotations, examples.
+    `backing`: each paragraph's sentences that could back a claim, filled as they are first asked for (the claims
+    of one paragraph share their neighbours)."""
     options: list[tuple[int, Passage]] = []
     for p in (number, number + 1, number - 1):
         if not 1 <= p <= len(paragraphs):
             continue
-        paragraph = paragraphs[p - 1]
-        for k, (s, e) in enumerate(paragraph.sentences):
+        if p not in backing:
+            backing[p] = _backing(paragraphs[p - 1])
+        for k, strength, text in backing[p]:
             if p == number and k == index:
                 continue
-            text = paragraph.text[s:e].strip()
-            # evidence: a date with a figure, a document, a quotation — one date alone is narration, not evidence
-            strength = cues.evidence_cues(text) + (1 if "“" in text or '"' in text else 0)
-            if (
-                strength >= 2
-                and len(text) >= 80
-                and cues.has_verb(text)
-                and not problems(text)
-                and not is_weak_opening(text)
-            ):
-                distance = abs(p - number) * 10 + abs(k - index)
-                options.append((distance - 2 * min(strength, 3), Passage(p, k, k, text)))
+            distance = abs(p - number) * 10 + abs(k - index)
+            options.append((distance - 2 * min(strength, 3), Passage(p, k, k, text)))
     options.sort(key=lambda item: (item[0], item[1].paragraph, item[1].first))
     return tuple(p for _, p in options[:2])
+
+
+def _backing(paragraph: ParagraphLike) -> list[tuple[int, int, str]]:
+    """(sentence index, strength, text) of the paragraph's sentences that can serve as evidence."""
+    found = []
+    for k, (s, e) in enumerate(paragraph.sentences):
+        text = paragraph.text[s:e].strip()
+        # evidence: a date with a figure, a document, a quotation — one date alone is narration, not evidence
+        strength = cues.evidence_cues(text) + (1 if "“" in text or '"' in text else 0)
+        if strength < 2 or len(text) < 80 or not cues.has_verb(text):
+            continue
+        if not problems(text) and not is_weak_opening(text):
+            found.append((k, strength, text))
+    return found
 
 
 def build(
@@ -185,19 +203,23 @@ def build(
     book_kind: str,
     opening: bool,
     limit: int = 24,
+    scoring: SectionScoring | None = None,
 ) -> ArgumentModel:
-    """The argument (or narrative) model of one reading. `opening`: it is the book's first section."""
+    """The argument (or narrative) model of one reading. `opening`: it is the book's first section. `scoring`: the
+    section's `section_scoring`, when the caller shares it with the quote candidates."""
     texts = [p.text for p in paragraphs]
     whole = "\n\n".join(texts)
-    terms = key_terms(whole, index, limit=15) or key_terms(whole, index, limit=15, min_count=1)
-    centre = tfidf(content_counts(whole), index)
+    scoring = scoring or section_scoring(paragraphs, index)
+    terms = scoring.terms or key_terms(whole, index, limit=15, min_count=1)
+    centre, centre_length = scoring.centre, scoring.centre_length
     editorial = editorial_paragraphs(texts, authors, opening=opening)
     found: list[Claim] = []
     previous = ""
     last = len(paragraphs)
+    backing: dict[int, list[tuple[int, int, str]]] = {}
     for number, paragraph in enumerate(paragraphs, start=1):
-        depths = quote_depths(paragraph.text)
-        inside = _inside(depths)
+        depths = scoring.depths[number - 1]
+        inside = scoring.inside[number - 1]
         dialogue = _quoted_share(inside, 0, len(paragraph.text)) > 0.3
         # a paragraph that opens by reporting a view ("On the anarchist left the view is that…") sets out a
         # position the author takes up, not the author's own claims
@@ -230,7 +252,10 @@ def build(
                 actor = voice[1]
             if passage is None:
                 continue
-            centrality = cosine(tfidf(content_counts(passage.text), index), centre)
+            words = _passage_words(paragraph, passage, scoring.sentences[number - 1])
+            if words is None:
+                words = content_counts(passage.text)
+            centrality = cosine(tfidf(words, index), centre, centre_length)
             term_hits = sum(1 for t in terms if t.label.lower() in passage.text.lower())
             position = 0.4 if number <= 2 or number == last else 0.0
             score += 2.5 * min(centrality * 2.5, 1.0) + 0.4 * min(term_hits, 3) + position
@@ -241,7 +266,7 @@ def build(
                     voice=voice[0],
                     speaker=voice[1],
                     score=round(score, 4),
-                    evidence=_evidence(paragraphs, number, index_in) if book_kind == "argument" else (),
+                    evidence=_evidence(paragraphs, number, index_in, backing) if book_kind == "argument" else (),
                     opponent=reported if kind == "position" else cues.opponent(sentence) if kind == "dispute" else None,
                     term=cues.defined_term(sentence) if kind == "definition" else actor,
                     topics=topics_of(passage.text, terms),

@@ -142,6 +142,21 @@ def attach_following_notes(blocks: list[Block], removed: list[str]) -> list[Bloc
 _DIGIT_RUN = re.compile(r"(?<!\d)\d{1,3}")
 
 
+_LETTERS_AT_END = re.compile(r"[^\W\d_]+$")
+_WORD_AT_END = re.compile(r"(\w+)\.?:?$")
+
+
+def _last_match(pattern: re.Pattern[str], text: str, end: int, reach: int = 200) -> re.Match[str] | None:
+    """`pattern.search(text[:end])` for a pattern anchored at the end, read from the last `reach` characters (the
+    whole prefix only when the match runs back to their start): copying and scanning the paragraph's whole start
+    for each marker made a long paragraph with many numbers quadratic."""
+    start = max(0, end - reach)
+    found = pattern.search(text[start:end])
+    if start and (found is None or found.start() == 0):
+        return pattern.search(text[:end])
+    return found
+
+
 def strip_markers(text: str, notes: dict[str, str]) -> tuple[str, list[str]]:
     """Remove footnote markers (and pasted copies of known notes); returns (text, labels in order)."""
     labels: list[str] = []
@@ -191,7 +206,7 @@ def strip_markers(text: str, notes: dict[str, str]) -> tuple[str, list[str]]:
     def after_letters(m: re.Match[str]) -> str:
         digits = m.group(1)
         start = m.start()
-        word = re.search(r"[^\W\d_]+$", text[:start])
+        word = _last_match(_LETTERS_AT_END, text, start)
         nxt = text[m.end() : m.end() + 1]
         if (
             len(digits) > 3
@@ -208,12 +223,12 @@ def strip_markers(text: str, notes: dict[str, str]) -> tuple[str, list[str]]:
 
     # 5. digits after punctuation: "degenerated.4 It", "faction].”10"
     def after_punct(m: re.Match[str]) -> str:
-        before = text[: m.start()]
-        if before.endswith(".") or before.endswith(":"):
-            word = re.search(r"(\w+)\.?:?$", before)
+        at = m.start()
+        if text[at - 1 : at] in (".", ":"):
+            word = _last_match(_WORD_AT_END, text, at)
             if word and word.group(1).lower() in _NUMBER_ABBREV:
                 return m.group(1)
-        if before.endswith((",", ":")) and not before[:-1][-1:].isalpha():
+        if text[at - 1 : at] in (",", ":") and not text[at - 2 : at - 1].isalpha():
             return m.group(1)
         labels.append(m.group(1))
         return " " if text[m.end() : m.end() + 1].isalpha() else ""

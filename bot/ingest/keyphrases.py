@@ -10,10 +10,11 @@ readings that dwell on it. Pure: no I/O, deterministic for a given library.
 from __future__ import annotations
 
 import functools
+import itertools
 import math
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 
@@ -48,7 +49,6 @@ STOPWORDS = frozenset(
 )
 # words that may sit inside a phrase ("socialism in one country", "dictatorship of the proletariat")
 _JOINERS = frozenset({"of", "in", "one", "the", "for", "against", "without"})
-_TOKEN = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*|\d+(?:st|nd|rd|th)?|[^\w\s]", re.UNICODE)
 _POSSESSIVE = re.compile(r"['’]s?$")
 MAX_WORDS = 4
 
@@ -78,62 +78,112 @@ def _is_content(word: str) -> bool:
     return bare.isalpha() and len(bare) > 2 and bare not in STOPWORDS and not bare.endswith("ly")
 
 
+# Tokens are words (letters, joined by hyphens or apostrophes), numbers ("1917", "3rd") and single punctuation
+# marks. A mark other than a hyphen or an apostrophe ends a run of words; it is never part of a word or number
+# token, so splitting at the marks first and finding the words of each piece gives the same runs in C.
+_BREAK = re.compile(r"[^\w\s\-'’]")
+_WORD_OR_NUMBER = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*|\d+(?:st|nd|rd|th)?", re.UNICODE)
+
+
 def _chunks(text: str) -> Iterable[list[str]]:
     """Runs of word tokens between punctuation marks."""
-    current: list[str] = []
-    for token in _TOKEN.findall(text):
-        if token[0].isalpha() or token[0].isdigit():
-            current.append(token)
-        elif token in "-'’" and current:
+    for piece in _BREAK.split(text):
+        tokens = _WORD_OR_NUMBER.findall(piece)
+        if not tokens:
             continue
-        else:
-            if current:
+        if piece.isascii():  # every token starts with a letter or a digit
+            yield tokens
+            continue
+        current: list[str] = []
+        for token in tokens:  # a "word" that starts with a numeric sign ("½") ends the run
+            if token[0].isalpha() or token[0].isdigit():
+                current.append(token)
+            elif current:
                 yield current
-            current = []
-    if current:
-        yield current
+                current = []
+        if current:
+            yield current
 
 
 def phrases(text: str) -> Iterable[tuple[str, str]]:
     """Every candidate phrase occurrence in `text` as (key, surface form)."""
-    return _phrases(text) if len(text) > 2000 else _phrase_list(text)
+    return _phrases(text) if len(text) > 2000 else phrase_list(text)
 
 
 @functools.lru_cache(maxsize=256)
 def _phrases(text: str) -> tuple[tuple[str, str], ...]:
     """A long text's phrases, kept: the library index and a reading's key terms both parse the same sections."""
-    return _phrase_list(text)
+    return phrase_list(text)
 
 
-def _phrase_list(text: str) -> tuple[tuple[str, str], ...]:
+# What a token may do in a phrase: break it (neither a content word nor a joiner), join it ("of", "the"), end it
+# (a content word), or only go on (a capitalised content word whose next word is one too: the name goes on)
+_BREAKS, _JOINS, _ENDS = 0, 1, 2
+
+
+@functools.lru_cache(maxsize=65536)
+def _word(word: str) -> tuple[int, str, str, bool]:
+    """(what it may do, normalised key, surface without a possessive, capitalised content word) of one token."""
+    content = _is_content(word)
+    role = _ENDS if content else _JOINS if word.lower() in _JOINERS else _BREAKS
+    return role, normalise_word(word), _POSSESSIVE.sub("", word), content and word[0].isupper()
+
+
+def phrase_list(text: str) -> tuple[tuple[str, str], ...]:
+    """`phrases(text)`, not kept: for a caller that reads each text once and passes the result on."""
+    return _chunk_phrases(_chunks(text))
+
+
+def _chunk_phrases(chunks: Iterable[list[str]]) -> tuple[tuple[str, str], ...]:
     found: list[tuple[str, str]] = []
-    for chunk in _chunks(text):
-        n = len(chunk)
-        content = [_is_content(w) for w in chunk]
-        keys = [normalise_word(w) for w in chunk]
-        possessive = [bool(_POSSESSIVE.search(w)) and w[-1:] not in "sS" for w in chunk]
+    append = found.append
+    for chunk in chunks:
+        words = [_word(w) for w in chunk]
+        n = len(words)
+        roles = [w[0] for w in words]
+        # a capitalised word followed by a capitalised content word does not end a phrase: the name goes on
+        # ("Committee of the Fourth International")
+        for j in range(n - 1):
+            if roles[j] == _ENDS and chunk[j][0].isupper() and words[j + 1][3]:
+                roles[j] = -1
+        keys = [w[1] for w in words]
         for i in range(n):
-            if not content[i]:
+            if words[i][0] != _ENDS:
                 continue
-            for j in range(i, min(n, i + MAX_WORDS)):
-                word = chunk[j]
-                if j > i and not (content[j] or word.lower() in _JOINERS):
+            if roles[i] == _ENDS:
+                append((keys[i], words[i][2]))
+            for j in range(i + 1, min(n, i + MAX_WORDS)):
+                role = roles[j]
+                if role == _BREAKS:
                     break
-                if j > i and possessive[j - 1]:
-                    break  # "Lenin’s actions": a possessive ends a phrase
-                if not content[j]:
-                    continue
-                if word[0].isupper() and j + 1 < n and chunk[j + 1][0].isupper() and content[j + 1]:
-                    continue  # the name goes on ("Committee of the Fourth International")
-                if i == j:
-                    found.append((keys[i], _POSSESSIVE.sub("", word)))
-                    continue
-                found.append((" ".join(keys[i : j + 1]), " ".join(chunk[i:j]) + " " + _POSSESSIVE.sub("", word)))
+                # a possessive would end a phrase ("Lenin’s actions"), but no word token ends in an apostrophe
+                if role == _ENDS:
+                    append((" ".join(keys[i : j + 1]), " ".join(chunk[i:j]) + " " + words[j][2]))
     return tuple(found)
 
 
 def phrase_counts(text: str) -> Counter[str]:
     return Counter(key for key, _ in phrases(text))
+
+
+def words_and_phrases(text: str) -> tuple[Counter[str], tuple[tuple[str, str], ...]]:
+    """`content_counts(text)` and `phrase_list(text)`, from one reading of its words."""
+    chunks = list(_chunks(text))
+    words = Counter(filter(None, map(_content_key, itertools.chain.from_iterable(chunks))))
+    return words, _chunk_phrases(chunks)
+
+
+# What lies after a text's last word (or before its first) when it closes the run of words there: a punctuation
+# mark other than a hyphen or an apostrophe, with nothing but spaces, hyphens, apostrophes or underscores beside.
+_CLOSED_END = re.compile(r"[^\w\s\-'’][\s\-'’_]*\Z")
+_CLOSED_START = re.compile(r"[\s\-'’_]*[^\w\s\-'’]")
+SPACES = re.compile(r"\s*")
+
+
+def joins_cleanly(before: str, after: str) -> bool:
+    """Whether `before` + spaces + `after` has exactly the words and runs of the two texts read apart, so their
+    phrases and content words can be concatenated: no run of words goes on across the join."""
+    return bool(_CLOSED_END.search(before) or _CLOSED_START.match(after))
 
 
 @dataclass
@@ -143,6 +193,7 @@ class LibraryIndex:
     documents: int = 0
     df: Counter[str] = field(default_factory=Counter)
     books_of: dict[str, set[int]] = field(default_factory=lambda: defaultdict(set))
+    _idf: dict[str, float] = field(default_factory=dict, repr=False, compare=False)  # cleared by `add`
 
     @classmethod
     def build(cls, documents: Iterable[tuple[int, str]]) -> LibraryIndex:
@@ -152,24 +203,39 @@ class LibraryIndex:
             index.add(book_id, text)
         return index
 
-    def add(self, book_id: int, text: str) -> None:
-        keys = set(phrase_counts(text))
+    def add(self, book_id: int, text: str, found: Iterable[tuple[str, str]] | None = None) -> None:
+        """One section; `found`: its `phrases`, when the caller has them already."""
+        keys = {key for key, _ in (phrases(text) if found is None else found)}
         self.documents += 1
         self.df.update(keys)
         for key in keys:
             self.books_of[key].add(book_id)
+        self._idf.clear()
 
     def idf(self, key: str) -> float:
-        return math.log((self.documents + 1) / (self.df.get(key, 0) + 0.5))
+        value = self._idf.get(key)
+        if value is None:
+            value = self._idf[key] = math.log((self.documents + 1) / (self.df.get(key, 0) + 0.5))
+        return value
 
 
-def key_terms(text: str, index: LibraryIndex, limit: int = 12, min_count: int = 2) -> list[Term]:
-    """The reading's key terms, best first: frequent here, rare in the rest of the library."""
+def key_terms(
+    text: str,
+    index: LibraryIndex,
+    limit: int = 12,
+    min_count: int = 2,
+    found: Iterable[tuple[str, str]] | Counter[tuple[str, str]] | None = None,
+) -> list[Term]:
+    """The reading's key terms, best first: frequent here, rare in the rest of the library. `found`: the text's
+    `phrases`, or their Counter, when the caller has them already."""
+    pairs = Counter(phrases(text) if found is None else found)  # (key, surface) → occurrences, counted in C
     counts: Counter[str] = Counter()
-    surfaces: dict[str, Counter[str]] = defaultdict(Counter)
-    for key, surface in phrases(text):
-        counts[key] += 1
-        surfaces[key][surface] += 1
+    for (key, _surface), n in pairs.items():
+        counts[key] += n
+    surfaces: dict[str, dict[str, int]] = {}  # how each candidate is written, for its label
+    for (key, surface), n in pairs.items():
+        if counts[key] >= min_count:
+            surfaces.setdefault(key, {})[surface] = n
     weights: dict[str, float] = {}
     for key, count in counts.items():
         if count < min_count:
@@ -200,7 +266,7 @@ def key_terms(text: str, index: LibraryIndex, limit: int = 12, min_count: int = 
     return [Term(k, _label(surfaces[k]), round(weights[k], 4), counts[k]) for k in kept]
 
 
-def _label(forms: Counter[str]) -> str:
+def _label(forms: Mapping[str, int]) -> str:
     best = max(forms.items(), key=lambda item: (item[1], item[0][:1].islower(), item[0]))[0]
     return best
 
@@ -215,8 +281,15 @@ def term_pattern(term: Term) -> re.Pattern[str]:
 
 
 def content_counts(text: str) -> Counter[str]:
-    """Normalised content words of `text` with their counts (additive over sentences)."""
-    return Counter(normalise_word(w) for chunk in _chunks(text) for w in chunk if _is_content(w))
+    """Normalised content words of `text` with their counts (additive over sentences). Runs do not matter here,
+    and a token that is no word of a run is no content word either, so every token is asked."""
+    return Counter(filter(None, map(_content_key, _WORD_OR_NUMBER.findall(text))))
+
+
+@functools.lru_cache(maxsize=65536)
+def _content_key(word: str) -> str:
+    """The normalised word when it is a content word, else ""."""
+    return normalise_word(word) if _is_content(word) else ""
 
 
 def tfidf(counts: Counter[str], index: LibraryIndex) -> dict[str, float]:
@@ -228,9 +301,14 @@ def unigram_vector(text: str, index: LibraryIndex) -> dict[str, float]:
     return tfidf(content_counts(text), index)
 
 
-def cosine(a: dict[str, float], b: dict[str, float]) -> float:
+def length(vector: dict[str, float]) -> float:
+    return math.sqrt(sum(v * v for v in vector.values()))
+
+
+def cosine(a: dict[str, float], b: dict[str, float], b_length: float | None = None) -> float:
+    """`b_length`: `length(b)`, when one `b` is compared with many vectors."""
     if not a or not b:
         return 0.0
     dot = sum(v * b.get(k, 0.0) for k, v in a.items())
-    norm = math.sqrt(sum(v * v for v in a.values())) * math.sqrt(sum(v * v for v in b.values()))
+    norm = length(a) * (length(b) if b_length is None else b_length)
     return dot / norm if norm else 0.0

@@ -19,11 +19,14 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from itertools import chain
 
 from bot.ingest.attribution import speaker_from_lead_in as speaker_from_lead_in  # re-exported
 from bot.ingest.attribution import speaker_inline
-from bot.ingest.keyphrases import LibraryIndex, content_counts, cosine, key_terms, phrase_counts, tfidf
+from bot.ingest.keyphrases import LibraryIndex, cosine, tfidf
+from bot.ingest.scoring import Features, SectionScoring, section_scoring, sentence_features
+from bot.ingest.scoring import ParagraphLike as ParagraphLike  # re-exported
+from bot.ingest.scoring import quote_depths as quote_depths  # re-exported
 from bot.ingest.standalone import (
     _CLOSE_Q,
     _OPEN_Q,
@@ -41,13 +44,6 @@ MAX_SENTENCES = 3
 _INNER_OPENING = re.compile(r"[:,]\s*[“„\"](?=[A-Z])")
 
 
-class ParagraphLike(Protocol):
-    @property
-    def text(self) -> str: ...
-    @property
-    def sentences(self) -> tuple[tuple[int, int], ...]: ...
-
-
 @dataclass(frozen=True)
 class QuoteCandidate:
     paragraph: int  # 1-based position of the paragraph in its section
@@ -61,36 +57,6 @@ class QuoteCandidate:
 
 
 # ---------------------------------------------------------------- quotation structure
-def quote_depths(text: str) -> list[int]:
-    """Quotation depth before each character (curly quotes nest). A straight quote opens when a space or the
-    start is before it and a word after it, closes when a word is before it and a space or punctuation after; only
-    a quote with no space on either side ("…property..."It is", glued in a scraped page) toggles, so one stray
-    mark no longer turns every later quotation of a long paragraph inside out."""
-    depths = []
-    depth = 0
-    straight_open = False
-    last = len(text) - 1
-    for i, ch in enumerate(text):
-        depths.append(depth)
-        if ch in _OPEN_Q:
-            depth += 1
-        elif ch in _CLOSE_Q:
-            depth = max(0, depth - 1)
-        elif ch == '"':
-            before = text[i - 1] if i else " "
-            after = text[i + 1] if i < last else " "
-            if before.isspace() and not after.isspace():
-                opens = True
-            elif after.isspace() or after in ".,;:!?)]—–-":
-                opens = False
-            else:
-                opens = not straight_open
-            depth = depth + 1 if opens else max(0, depth - 1)
-            straight_open = opens
-    depths.append(depth)
-    return depths
-
-
 @dataclass(frozen=True)
 class _Window:
     paragraph: int
@@ -101,14 +67,15 @@ class _Window:
     speaker: str | None
 
 
-def _windows(paragraphs: Sequence[ParagraphLike]) -> list[_Window]:
+def _windows(paragraphs: Sequence[ParagraphLike], scoring: SectionScoring) -> list[_Window]:
     """Every run of 1–3 whole sentences that could be a quote, with its speaker resolved."""
     found = []
     previous_text = ""
     for number, paragraph in enumerate(paragraphs, start=1):
         text = paragraph.text
         spans = paragraph.sentences
-        depths = quote_depths(text)
+        depths = scoring.depths[number - 1]
+        inside = scoring.inside[number - 1]
         for i in range(len(spans)):
             starts = [spans[i][0]]
             # a quotation introduced inside the sentence ("…, as Lenin put it: “We have…”") may stand alone
@@ -120,7 +87,7 @@ def _windows(paragraphs: Sequence[ParagraphLike]) -> list[_Window]:
                     start, end = begin, spans[j][1]
                     if end - start > MAX_CHARS + 2:
                         break
-                    window = _classify(text, depths, start, end, number, i, j, previous_text)
+                    window = _classify(text, depths, inside, start, end, number, i, j, previous_text)
                     if window is not None:
                         found.append(window)
         previous_text = text
@@ -128,18 +95,30 @@ def _windows(paragraphs: Sequence[ParagraphLike]) -> list[_Window]:
 
 
 def _classify(
-    text: str, depths: list[int], start: int, end: int, number: int, first: int, last: int, previous: str
+    text: str,
+    depths: list[int],
+    inside: list[int],
+    start: int,
+    end: int,
+    number: int,
+    first: int,
+    last: int,
+    previous: str,
 ) -> _Window | None:
+    def outside(a: int, b: int) -> int:  # characters of text[a:b] outside quotation marks
+        b = min(b, len(depths))
+        return (b - a) - (inside[b] - inside[a]) if b > a else 0
+
     opens_here = depths[start] == 0 and (text[start] in _OPEN_Q or text[start] == '"')
     if depths[start] == 0:
         if depths[end] > 0:
-            if not opens_here or any(d == 0 for d in depths[start + 1 : end]):
+            if not opens_here or outside(start + 1, end):
                 return None  # a lead-in that opens a quotation it does not close, or narration inside
             s, e, opened_at = start + 1, end, start  # the first sentences of a longer quotation
-        elif opens_here and text[end - 1] in _CLOSE_Q + '"' and all(d > 0 for d in depths[start + 1 : end]):
+        elif opens_here and text[end - 1] in _CLOSE_Q + '"' and not outside(start + 1, end):
             s, e, opened_at = start + 1, end - 1, start  # one whole quotation
         else:
-            quoted = sum(1 for k in range(start, end) if depths[k] > 0)
+            quoted = inside[end] - inside[start]
             speaker = None
             if quoted > 0.5 * (end - start):
                 speaker = speaker_inline(text[start:end])
@@ -152,7 +131,7 @@ def _classify(
             if text[end - 1] not in _CLOSE_Q + '"':
                 return None
             e = end - 1
-        if any(d == 0 for d in depths[s : e + 1]):
+        if outside(s, e + 1):
             return None  # narration between quoted parts: not one person's words
         found = _opening_index(depths, start)
         if found is None:
@@ -230,42 +209,37 @@ class SeenQuotes:
         shingles = _shingles(text) if shingles is None else shingles
         if not shingles:
             return False
-        overlaps: Counter[int] = Counter()
-        for shingle in shingles:
-            overlaps.update(self._postings.get(shingle, ()))
+        postings = self._postings
+        overlaps = Counter(chain.from_iterable(postings[s] for s in shingles if s in postings))
         size = len(shingles)
         return any(_close(n, size, self._sizes[k]) for k, n in overlaps.items())
 
 
-@dataclass
-class _Features:
-    """Content-word counts and phrase keys of one sentence, computed once and summed for each window."""
-
-    words: Counter[str]
-    phrases: frozenset[str]
-
-
-def _sentence_features(paragraphs: Sequence[ParagraphLike]) -> list[list[_Features]]:
-    return [[_features(p.text[s:e]) for s, e in p.sentences] for p in paragraphs]
-
-
-def _features(text: str) -> _Features:
-    return _Features(content_counts(text), frozenset(phrase_counts(text)))
-
-
-def _window_features(window: _Window, paragraph: ParagraphLike, cached: list[_Features]) -> _Features:
+def _window_features(window: _Window, paragraph: ParagraphLike, cached: list[Features]) -> Features:
     """The window's features: summed from its sentences when it spans them whole (quotation marks aside)."""
     spans = paragraph.sentences
     whole = window.start - spans[window.first][0] in (0, 1) and spans[window.last][1] - window.end in (0, 1)
     if not whole:
-        return _features(paragraph.text[window.start : window.end])
+        return sentence_features(paragraph.text[window.start : window.end])
     parts = cached[window.first : window.last + 1]
     if len(parts) == 1:
         return parts[0]
     words: Counter[str] = Counter()
     for part in parts:
         words.update(part.words)
-    return _Features(words, frozenset().union(*(part.phrases for part in parts)))
+    return Features(words, frozenset().union(*(part.phrases for part in parts)))
+
+
+def _after_a_stop(text: str, at: int) -> bool:
+    """Whether text[at:] starts the paragraph or follows a stop (spaces aside), read backwards from `at` and not
+    by copying the paragraph's start for each window."""
+    k = at - 1
+    while k >= 0 and text[k].isspace():
+        k -= 1
+    return k < 0 or text[k] in _STOPS
+
+
+_STOPS = ".!?:;…”’\"')]"
 
 
 def find_quotes(
@@ -275,19 +249,21 @@ def find_quotes(
     limit: int | None = None,
     exclude: Sequence[str] | SeenQuotes = (),
     narrative: bool = False,
+    scoring: SectionScoring | None = None,
 ) -> list[QuoteCandidate]:
     """The section's quote candidates, best first, none a near-duplicate of `exclude` (texts already taken).
 
     When `exclude` is a SeenQuotes, the chosen quotes are added to it, so one index serves a whole book.
+    `scoring`: the section's `section_scoring`, when the caller shares it with the argument model.
     """
     section_text = "\n\n".join(p.text for p in paragraphs)
-    terms = key_terms(section_text, index, limit=15)
-    weights = {t.key: t.weight for t in terms}
+    scoring = scoring or section_scoring(paragraphs, index)
+    weights = {t.key: t.weight for t in scoring.terms}
     top_weight = max(weights.values(), default=1.0)
-    centre = tfidf(content_counts(section_text), index)
-    features = _sentence_features(paragraphs)
+    centre, centre_length = scoring.centre, scoring.centre_length
+    features = scoring.sentences
     scored: list[tuple[float, _Window, str]] = []
-    for window in _windows(paragraphs):
+    for window in _windows(paragraphs, scoring):
         paragraph = paragraphs[window.paragraph - 1]
         text = paragraph.text[window.start : window.end]
         spans = paragraph.sentences
@@ -296,12 +272,10 @@ def find_quotes(
             continue
         if window.speaker is None and not narrative and (points_back(text) or narrates(text)):
             continue  # "…whether this core could be won back", "…at a demonstration the previous month"
-        if window.speaker is None and not re.search(
-            r"(?:^|[.!?:;…”’\"')\]])$", paragraph.text[: window.start].rstrip()
-        ):
+        if window.speaker is None and not _after_a_stop(paragraph.text, window.start):
             continue  # starts in mid-sentence (a lost stop, a sentence split wrongly)
         found = _window_features(window, paragraph, features[window.paragraph - 1])
-        centrality = cosine(tfidf(found.words, index), centre)
+        centrality = cosine(tfidf(found.words, index), centre, centre_length)
         term_score = min(1.0, sum(w for k, w in weights.items() if k in found.phrases) / (1.5 * top_weight))
         score = 0.5 * min(1.0, centrality * 2.5) + 0.3 * term_score + 0.2 * _length_fit(len(text))
         if is_weak_opening(text):

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from bot.storage import search
 from bot.storage.db import Executor, Row, placeholders
 from bot.timeutil import from_db, to_db
 
@@ -149,8 +150,8 @@ async def insert(db: Executor, book: NewBook, now: datetime) -> int:
             json.dumps(list(book.provenance), ensure_ascii=False),
         ),
     )
-    # three statements for the whole book, not two per section: sections in one batch, their ids read back
-    # in order, then every paragraph (and through its trigger the FTS index) in one batch
+    # four statements for the whole book, not two per section: sections in one batch, their ids read back
+    # in order, every paragraph in one batch, then the FTS index of them all in one statement
     await db.executemany(
         "INSERT INTO sections (book_id, position, heading, level, text, words, minutes, notes) "
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -179,6 +180,7 @@ async def insert(db: Executor, book: NewBook, now: datetime) -> int:
             for number, p in enumerate(s.paragraphs, start=1)
         ],
     )
+    await search.index_book(db, book_id)
     return book_id
 
 

@@ -1,4 +1,4 @@
--- The squashed schema at version 11: what the numbered migrations give, applied in one step
+-- The squashed schema at version 12: what the numbered migrations give, applied in one step
 -- to a fresh database. Regenerate after adding a migration:
 --   .venv/bin/readalong db schema > bot/storage/schema.sql
 
@@ -362,10 +362,6 @@ CREATE INDEX outbox_pending ON outbox (platform, room_id, id) WHERE sent_at IS N
 CREATE INDEX reading_models_book ON reading_models (book_id);
 
 CREATE INDEX prompt_votes_member ON prompt_votes (member_id);
-
-CREATE TRIGGER paragraphs_fts_insert AFTER INSERT ON paragraphs BEGIN
-    INSERT INTO paragraphs_fts (rowid, text) VALUES (new.id, new.text);
-END;
 
 CREATE TRIGGER paragraphs_fts_delete AFTER DELETE ON paragraphs BEGIN
     INSERT INTO paragraphs_fts (paragraphs_fts, rowid, text) VALUES ('delete', old.id, old.text);

@@ -30,6 +30,16 @@ class Hit:
         return bold_span(self.marked or self.text, start, end)
 
 
+async def index_book(db: Executor, book_id: int) -> None:
+    """Add a newly stored book's paragraphs to the full-text index in one statement (migration 0012): a trigger
+    fired per row cost about four times as much. Deleting a paragraph still takes it out through its trigger."""
+    await db.execute(
+        "INSERT INTO paragraphs_fts (rowid, text) SELECT p.id, p.text FROM paragraphs p "
+        "JOIN sections s ON s.id = p.section_id WHERE s.book_id = ? ORDER BY p.id",
+        (book_id,),
+    )
+
+
 def bold_span(marked: str, start: int, end: int) -> str:
     """Characters start..end of the unmarked text, with the marked matches inside them in bold."""
     out: list[str] = []

@@ -45,6 +45,8 @@ CASES: dict[str, tuple[Callable[[int], bytes], str, int]] = {
     "lines that all run on": (lambda n: b"and then the words ran on\n" * n, "a.txt", 5_000),
     "paragraphs that all run on": (lambda n: b"and then the words ran on\n\n" * n, "a.txt", 5_000),
     "identical PDF pages": (lambda n: identical_pages_pdf(n), "a.pdf", 30),
+    "note numbers after words in one paragraph": (lambda n: b"The harvest failed1 in the north. " * n, "a.txt", 2_000),
+    "note numbers after stops in one paragraph": (lambda n: b"The harvest failed.1 In the north " * n, "a.txt", 2_000),
 }
 
 

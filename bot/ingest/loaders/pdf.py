@@ -201,12 +201,14 @@ def _drop_page_number(text: str, removed: list[str]) -> str:
 
 
 _LINE_END_HYPHEN = re.compile(r"([^\W\d_]+)-\n[ \t]*([^\W\d_A-Z][^\W\d_]*)(\S*)[ \t]*")
-_INNER_HYPHEN = re.compile(r"[^\W\d_]+-[^\W\d_]+")
+_INNER_HYPHEN = re.compile(r"(?<![^\W\d_])[^\W\d_]+-[^\W\d_]+")  # from a word's start: no retry inside it
 
 
 def _dehyphenate(pages: list[str]) -> list[str]:
     """ "revo-" / "lution" → "revolution": a typesetter's break, unless the document prints the same
     compound with its hyphen inside a line ("grand-" / "daughter" stays "grand-daughter")."""
+    if not any("-\n" in p for p in pages):
+        return pages
     compounds = {w.lower() for p in pages for w in _INNER_HYPHEN.findall(p)}
 
     def join(m: re.Match[str]) -> str:

@@ -1,0 +1,165 @@
+"""What scoring a reading's passages reads, worked out once per reading and shared by its quote candidates
+(quotes.py) and its argument model (claims.py).
+
+Both score passages by the reading's key terms and by closeness to the reading as a whole, and both walk the
+quotation marks of every paragraph. Adding a book computed each of these twice, and tokenised every sentence
+once per window it sat in; `SectionScoring` holds them so `analyse_book` computes each once (#13: the whole
+`library add` near-linear). Pure: same input, same numbers, bit for bit.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from itertools import accumulate
+from typing import Protocol
+
+from bot.ingest.keyphrases import (
+    SPACES,
+    LibraryIndex,
+    Term,
+    content_counts,
+    joins_cleanly,
+    key_terms,
+    length,
+    phrase_list,
+    tfidf,
+    words_and_phrases,
+)
+from bot.ingest.standalone import _CLOSE_Q, _OPEN_Q
+
+_MARK = re.compile("[" + re.escape(_OPEN_Q + _CLOSE_Q) + '"]')
+
+
+class ParagraphLike(Protocol):
+    @property
+    def text(self) -> str: ...
+    @property
+    def sentences(self) -> tuple[tuple[int, int], ...]: ...
+
+
+def quote_depths(text: str) -> list[int]:
+    """Quotation depth before each character (curly quotes nest), and after the last.
+
+    A straight quote opens when a space or the start is before it and a word after it, closes when a word is
+    before it and a space or punctuation after; only a quote with no space on either side ("…property..."It is",
+    glued in a scraped page) toggles, so one stray mark no longer turns every later quotation of a long paragraph
+    inside out. Built a run at a time between quotation marks, not a character at a time."""
+    depths: list[int] = []
+    depth = 0
+    straight_open = False
+    done = 0
+    last = len(text) - 1
+    for match in _MARK.finditer(text):
+        at = match.start()
+        depths.extend([depth] * (at + 1 - done))  # the characters up to the mark, and the mark itself
+        done = at + 1
+        ch = text[at]
+        if ch in _OPEN_Q:
+            depth += 1
+        elif ch in _CLOSE_Q:
+            depth = max(0, depth - 1)
+        else:
+            before = text[at - 1] if at else " "
+            after = text[at + 1] if at < last else " "
+            if before.isspace() and not after.isspace():
+                opens = True
+            elif after.isspace() or after in ".,;:!?)]—–-":
+                opens = False
+            else:
+                opens = not straight_open
+            depth = depth + 1 if opens else max(0, depth - 1)
+            straight_open = opens
+    depths.extend([depth] * (len(text) + 1 - done))
+    return depths
+
+
+def inside_counts(depths: Sequence[int]) -> list[int]:
+    """Running count of characters inside quotation marks: the share of any span costs two look-ups."""
+    return list(accumulate(map(bool, depths), initial=0))
+
+
+@dataclass(frozen=True)
+class Features:
+    """Content-word counts and phrase keys of one sentence, computed once and summed for each window."""
+
+    words: Counter[str]
+    phrases: Collection[str]  # distinct keys: a tuple for a sentence (a book keeps thousands), a set for a window
+
+
+def sentence_features(text: str) -> Features:
+    words, found = words_and_phrases(text)
+    return Features(words, tuple(dict.fromkeys(key for key, _ in found)))
+
+
+@dataclass(frozen=True)
+class SectionRead:
+    """A section's text read once: its phrases and content words, and each sentence's."""
+
+    text: str  # the paragraphs joined by blank lines
+    phrases: Counter[tuple[str, str]]  # Counter(phrase_list(text)): counted, a long book keeps less
+    words: Counter[str]  # content_counts(text)
+    sentences: list[list[Features]]  # per paragraph, per sentence
+
+
+def read_section(paragraphs: Sequence[ParagraphLike]) -> SectionRead:
+    """Each sentence is read for its words and phrases; the section's are their concatenation when only spaces lie
+    outside the sentences and no run of words crosses a join (`joins_cleanly`), which is what reading the whole
+    text gives; otherwise the whole text is read again."""
+    text = "\n\n".join(p.text for p in paragraphs)
+    sentences: list[list[Features]] = []
+    phrases: Counter[tuple[str, str]] = Counter()
+    words: Counter[str] = Counter()
+    whole = True  # the concatenation is exact so far
+    previous = ""  # the sentence before, across paragraphs
+    for paragraph in paragraphs:
+        features = []
+        done = 0
+        for start, end in paragraph.sentences:
+            sentence = paragraph.text[start:end]
+            counts, found = words_and_phrases(sentence)
+            features.append(Features(counts, tuple(dict.fromkeys(key for key, _ in found))))
+            if (
+                whole
+                and SPACES.fullmatch(paragraph.text, done, start)
+                and (not previous or joins_cleanly(previous, sentence))
+            ):
+                phrases.update(found)
+                words.update(counts)
+            else:
+                whole = False
+            previous, done = sentence, end
+        whole = whole and bool(SPACES.fullmatch(paragraph.text, done))
+        sentences.append(features)
+    if not whole:
+        return SectionRead(text, Counter(phrase_list(text)), content_counts(text), sentences)
+    return SectionRead(text, phrases, words, sentences)
+
+
+@dataclass(frozen=True)
+class SectionScoring:
+    terms: list[Term]  # key_terms(section text, limit=15)
+    centre: dict[str, float]  # TF-IDF of the whole reading
+    centre_length: float
+    depths: list[list[int]]  # per paragraph: quote_depths
+    inside: list[list[int]]  # per paragraph: inside_counts
+    sentences: list[list[Features]]  # per paragraph, per sentence
+
+
+def section_scoring(
+    paragraphs: Sequence[ParagraphLike], index: LibraryIndex, read: SectionRead | None = None
+) -> SectionScoring:
+    """`read`: the section's `read_section`, when the caller has it already (it built the library index)."""
+    read = read or read_section(paragraphs)
+    centre = tfidf(read.words, index)
+    depths = [quote_depths(p.text) for p in paragraphs]
+    return SectionScoring(
+        terms=key_terms(read.text, index, limit=15, found=read.phrases),
+        centre=centre,
+        centre_length=length(centre),
+        depths=depths,
+        inside=[inside_counts(d) for d in depths],
+        sentences=read.sentences,
+    )
