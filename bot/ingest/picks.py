@@ -113,6 +113,8 @@ def applies_beyond_case(claim: Claim) -> bool:
     text = re.sub(r"[“\"][^”\"]*[”\"]", " ", claim.text)
     if _DEICTIC_TIME.search(text) or _STANCE.search(text):
         return False
+    if re.match(r"\s*The\s+\w+(?:’s|'s)\s", text):
+        return False  # "The bureaucracy's philosophy … has become…": about one body, not about any
     return not cues.past_verbs(text)
 
 

@@ -150,6 +150,7 @@ _LEANING_PREFIXES = (
     ("the", "rest"),
     ("in", "addition"),
     ("in", "other", "words"),
+    ("on", "the", "one", "hand"),  # "On the one hand, because it frees production…": the answer to a question
     ("in", "turn"),
     ("as", "a", "result"),
     ("by", "then"),
