@@ -243,7 +243,8 @@ def build(
             if kind == "choice":
                 # "He resolved…": the character who began a sentence last in the paragraph; a pronoun with no name
                 # in its paragraph is not guessed ("while she chose…" was put to the wrong woman)
-                actor = character(passage.text if passage else sentence) or character(paragraph.text[:end])
+                told = passage.text if passage else sentence
+                actor = character(told, whole) or character(paragraph.text[:end], whole)
                 if passage is None and actor and len(sentence) <= MAX_PASSAGE:
                     passage = Passage(number, index_in, index_in, sentence)
                 if actor is None:
@@ -355,13 +356,17 @@ def _narrative_kind(sentence: str, voice: str, dialogue: bool) -> tuple[str | No
     return None, 0.0
 
 
-def character(text: str) -> str | None:
-    """Whose choice a passage tells: the subject of the choice verb ("Thomas offered…"), or, after a pronoun
-    ("He resolved…"), the last character who began a sentence before it; never a name inside a quotation."""
+def character(text: str, context: str = "") -> str | None:
+    """Whose choice a passage tells: the named subject of the choice verb ("Thomas offered…"), or, after a
+    pronoun ("He resolved…"), the last character who began a sentence before it; never a name inside a
+    quotation, and nobody when a relative clause makes the verb someone else's ("…examined by the coroner, who
+    decided…" is the coroner's, not the last name's). `context`: the reading, where a name shows it is one."""
     dotted = {m.group(1) for m in _TITLE_STOP.finditer(text)}
     text = _TITLE_STOP.sub(r"\1", text)  # "Mrs. Hurst" is one name, not a sentence end before "Hurst"
     verbs = list(_CHOICE.finditer(text))
     if not verbs:
+        return None
+    if re.search(r"\b(?:who|which|whom)\s+(?:\w+ly\s+|had\s+|has\s+)?$|\bthat\s+$", text[: verbs[-1].start()]):
         return None
     before = re.sub(r"[“\"][^”\"]*[”\"]", " ", text[: verbs[-1].start()])
     subjects = [
@@ -369,13 +374,24 @@ def character(text: str) -> str | None:
         for m in re.finditer(
             r"(?:^|[.!?;]\s+|\n)\s*((?:(?:Mr|Mrs|Miss|Dr)\.?\s+)?[A-Z][a-z’'-]+(?:\s+[A-Z][a-z’'-]+)?)", before
         )
-        if m.group(1).split()[0] not in _NOT_CHARACTERS
+        if m.group(1).split()[0] not in _NOT_CHARACTERS and _proper_name(m.group(1), context or text)
     ]
-    names = [m.group(0) for m in _ANY_NAME.finditer(before) if m.group(0).split()[0] not in _NOT_CHARACTERS]
-    found = subjects[-1] if subjects else names[-1] if names else None
+    pronoun = re.search(r"\b(he|she)\s+(?:\w+\s+)?$", before, re.IGNORECASE)
+    if pronoun:  # "…to think of her as he chose": not "Miss Bennet", whose sentence it is
+        excluded = ("Mrs", "Miss") if pronoun.group(1).lower() == "he" else ("Mr",)
+        subjects = [s for s in subjects if s.split()[0] not in excluded]
+    found = subjects[-1] if subjects else None  # a name further in ("…with Mrs. Hurst") is not the one choosing
     if found and found.split()[0] in dotted:
         found = found.replace(found.split()[0], found.split()[0] + ".", 1)  # written as the book writes it
     return found
+
+
+def _proper_name(name: str, text: str) -> bool:
+    """A name, not a capitalised first word ("Overseers", "My"): it has a title, or the reading also writes it
+    capitalised inside a sentence."""
+    if name.split()[0] in ("Mr", "Mrs", "Miss", "Dr"):
+        return True
+    return re.search(rf"[a-z,;]\s+{re.escape(name.split()[0])}\b", text) is not None
 
 
 _TITLE_STOP = re.compile(r"\b(Mr|Mrs|Miss|Dr|St)\.")
