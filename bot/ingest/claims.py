@@ -348,7 +348,14 @@ def _argument_kind(sentence: str, voice: str) -> tuple[str | None, float]:
 
 def _narrative_kind(sentence: str, voice: str, dialogue: bool) -> tuple[str | None, float]:
     if voice == "quoted":
-        return ("scene", 0.8 + 0.2 * min(cues.evaluative(sentence), 3)) if len(sentence) > 50 else (None, 0.0)
+        # a line that says something of the speaker or the world, not an aside ("I do not cough for my own
+        # amusement," replied Kitty fretfully): long enough, with a judgement or a general remark in it
+        spoken = " ".join(re.findall(r"[“\"]([^”\"]+)[”\"]", sentence)) or sentence
+        judged = cues.evaluative(spoken)
+        general = cues.is_general(spoken)
+        if len(spoken) < 60 or not (judged or general):
+            return None, 0.0
+        return "scene", 0.8 + 0.3 * min(judged, 3) + (0.5 if general else 0.0)
     if _CHOICE.search(sentence) and not _SUPPOSED_CHOICE.search(sentence):
         return "choice", 1.3 + 0.2 * min(cues.evaluative(sentence), 3)
     if not dialogue and cues.is_general(sentence) and not _PRONOUN_START.match(sentence):
@@ -376,7 +383,9 @@ def character(text: str, context: str = "") -> str | None:
         )
         if m.group(1).split()[0] not in _NOT_CHARACTERS and _proper_name(m.group(1), context or text)
     ]
-    pronoun = re.search(r"\b(he|she)\s+(?:\w+\s+)?$", before, re.IGNORECASE)
+    pronoun = re.search(r"\b(he|she|they|we|you|I)\s+(?:\w+\s+)?$", before, re.IGNORECASE)
+    if pronoun and pronoun.group(1).lower() not in ("he", "she"):
+        return None  # "…where they chose it": not one character's choice
     if pronoun:  # "…to think of her as he chose": not "Miss Bennet", whose sentence it is
         excluded = ("Mrs", "Miss") if pronoun.group(1).lower() == "he" else ("Mr",)
         subjects = [s for s in subjects if s.split()[0] not in excluded]

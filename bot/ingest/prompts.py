@@ -475,10 +475,13 @@ class Generator:
     def _theme(self, doc: SectionDoc, model: ArgumentModel, used: set[str]) -> PromptDraft | None:
         """A concept word of this chapter that an earlier chapter also dwells on, a passage from each."""
         earlier = [d for d in self.library if d.book_id == doc.book_id and d.position < doc.position]
+        book = [d for d in self.library if d.book_id == doc.book_id]
         for term in model.terms:
             if term[:1].isupper() or len(term) < 4:
                 continue  # names are characters, not themes
             pattern = term_pattern_for(term)
+            if sum(1 for d in book if pattern.search(d.text)) > len(book) / 2:
+                continue  # a word of every chapter ("slave" in Douglass's Narrative) returns without being a theme
             here = next((c for c in model.claims if c.text not in used and pattern.search(c.text)), None)
             if here is None:
                 continue

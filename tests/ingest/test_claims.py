@@ -254,3 +254,17 @@ def test_a_novel_s_aside_choice_and_chooser_are_read_as_a_reader_would() -> None
         )[0]
         == "choice"
     )
+
+
+def test_a_novel_s_scene_is_a_line_that_says_something_and_a_plural_choice_is_nobody_s() -> None:
+    # the second blind review: Kitty's cough was asked as the chapter's scene, and "where they chose it" as
+    # Elizabeth's choice
+    cough = '"I do not cough for my own amusement," replied Kitty fretfully.'
+    assert claims._narrative_kind(cough, "quoted", True)[0] is None
+    verdict = (
+        '"She is tolerable, but not handsome enough to tempt me, and I am in no humour at present to give '
+        'consequence to young ladies who are slighted by other men," said Mr. Darcy.'
+    )
+    assert claims._narrative_kind(verdict, "quoted", True)[0] == "scene"
+    plural = "They were very fine ladies, agreeable where they chose it, but proud and conceited."
+    assert claims.character(plural, "Elizabeth said, and Elizabeth went.") is None
