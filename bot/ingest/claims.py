@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from bot.ingest import cues
-from bot.ingest.attribution import editorial_paragraphs, speaker_from_lead_in, speaker_inline
+from bot.ingest.attribution import block_quote_speaker, editorial_paragraphs, speaker_from_lead_in, speaker_inline
 from bot.ingest.keyphrases import LibraryIndex, Term, content_counts, cosine, key_terms, normalise_word, tfidf
 from bot.ingest.scoring import Features, ParagraphLike, SectionScoring, section_scoring
 from bot.ingest.sentences import split_sentences
@@ -129,6 +129,9 @@ def _voice(
     paragraph: ParagraphLike, depths: Sequence[int], inside: Sequence[int], index: int, previous: str, editorial: bool
 ) -> tuple[str, str | None] | None:
     """("author" | "editor" | "quoted", speaker) for a sentence; None when it quotes someone we cannot name."""
+    block = block_quote_speaker(previous, paragraph.text)
+    if block is not None:
+        return ("quoted", block)  # the paragraph after "Trotsky describes the origin of this mentality:"
     start, end = paragraph.sentences[index]
     if depths[start] > 0 or _quoted_share(inside, start, end) > 0.5:
         before = paragraph.text[:start] or previous

@@ -150,3 +150,15 @@ def test_a_quotation_cut_in_two_by_the_cleaner_stays_the_quoted_figure_s() -> No
     scoring = section_scoring(paragraphs(*texts), LibraryIndex.build(enumerate(texts)))
     assert scoring.depths[1][0] > 0  # begins inside Trotsky's quotation
     assert scoring.depths[2][0] == 0  # a paragraph that closes nothing begins outside
+
+
+def test_a_paragraph_set_off_after_a_lead_in_is_the_quoted_figure_s() -> None:
+    # the blind reviews: Trotsky's theses, set off without quotation marks after "Trotsky describes …:", were
+    # asked as "Iturbide holds that…"
+    from bot.ingest.attribution import block_quote_speaker
+
+    lead = "In some theses unpublished at the time, Trotsky describes the origin of this mentality:"
+    theses = "Revolution is impossible without the participation of the masses, whose hopes are always exaggerated."
+    assert block_quote_speaker(lead, theses) == "Trotsky"
+    assert block_quote_speaker("The party met in May.", theses) is None
+    assert block_quote_speaker(lead, "“Revolution is impossible,” he went on.") is None  # marked: read as usual
