@@ -23,7 +23,7 @@ from bot.ingest.attribution import block_quote_speaker, editorial_paragraphs, sp
 from bot.ingest.keyphrases import LibraryIndex, Term, content_counts, cosine, key_terms, normalise_word, tfidf
 from bot.ingest.scoring import Features, ParagraphLike, SectionScoring, section_scoring
 from bot.ingest.sentences import split_sentences
-from bot.ingest.standalone import is_weak_opening, problems
+from bot.ingest.standalone import is_weak_opening, parallel, problems, realises
 
 ARGUMENT_KINDS = ("thesis", "dispute", "judgement", "general", "definition", "standpoint", "position")
 NARRATIVE_KINDS = ("choice", "scene", "aside")
@@ -363,6 +363,10 @@ def _narrative_kind(sentence: str, voice: str, dialogue: bool) -> tuple[str | No
         return "choice", 1.3 + 0.2 * min(cues.evaluative(sentence), 3)
     if not dialogue and cues.is_general(sentence) and not _PRONOUN_START.match(sentence):
         return "aside", 1.1 + 0.3 * min(cues.evaluative(sentence), 3)
+    if not dialogue and ((realises(sentence) and cues.evaluative(sentence)) or parallel(sentence)):
+        # a memoir's turning point ("I now understood … the white man's power to enslave the black man"), its
+        # antitheses: the narrator's own remark, as a general aside is
+        return "aside", 1.0 + 0.3 * min(cues.evaluative(sentence), 3)
     return None, 0.0
 
 
