@@ -62,18 +62,20 @@ def quote_depths(text: str, start: int = 0) -> list[int]:
         elif ch in _CLOSE_Q:
             depth = max(0, depth - 1)
         else:
-            before = text[at - 1] if at else " "
-            after = text[at + 1] if at < last else " "
-            if before.isspace() and not after.isspace():
-                opens = True
-            elif after.isspace() or after in ".,;:!?)]—–-":
-                opens = False
-            else:
-                opens = not straight_open
+            opens = straight_quote_opens(text[at - 1] if at else " ", text[at + 1] if at < last else " ", straight_open)
             depth = depth + 1 if opens else max(0, depth - 1)
             straight_open = opens
     depths.extend([depth] * (len(text) + 1 - done))
     return depths
+
+
+def straight_quote_opens(before: str, after: str, open_now: bool) -> bool:
+    """Whether a straight quote between these two characters opens a quotation (see `quote_depths`)."""
+    if before.isspace() and not after.isspace():
+        return True
+    if after.isspace() or after in ".,;:!?)]—–-":
+        return False
+    return not open_now
 
 
 def _closes_unopened(depths: Sequence[int], text: str) -> bool:
