@@ -126,9 +126,18 @@ def _passage_words(paragraph: ParagraphLike, passage: Passage, sentences: Sequen
 
 
 def _voice(
-    paragraph: ParagraphLike, depths: Sequence[int], inside: Sequence[int], index: int, previous: str, editorial: bool
+    paragraph: ParagraphLike,
+    depths: Sequence[int],
+    inside: Sequence[int],
+    index: int,
+    previous: str,
+    editorial: bool,
+    *,
+    turns: bool = False,
 ) -> tuple[str, str | None] | None:
-    """("author" | "editor" | "quoted", speaker) for a sentence; None when it quotes someone we cannot name."""
+    """("author" | "editor" | "quoted", speaker) for a sentence; None when it quotes someone we cannot name.
+    `turns`: a novel's paragraph is one speaker's turn, so a later sentence of a speech is by whoever the
+    paragraph named first ('"Well," said Charlotte, "… Happiness in marriage is entirely a matter of chance."')."""
     block = block_quote_speaker(previous, paragraph.text)
     if block is not None:
         return ("quoted", block)  # the paragraph after "Trotsky describes the origin of this mentality:"
@@ -137,6 +146,8 @@ def _voice(
         before = paragraph.text[:start] or previous
         speaker = speaker_inline(paragraph.text[start : min(len(paragraph.text), end + 60)])
         speaker = speaker or speaker_from_lead_in(before)
+        if speaker is None and turns and start > 0:
+            speaker = speaker_inline(paragraph.text[:start])
         return ("quoted", speaker) if speaker else None
     return ("editor", None) if editorial else ("author", None)
 
@@ -229,7 +240,9 @@ def build(
         reported = cues.reported_view(paragraph.text) if book_kind == "argument" else None
         for index_in, (start, end) in enumerate(paragraph.sentences):
             sentence = paragraph.text[start:end].strip()
-            voice = _voice(paragraph, depths, inside, index_in, previous, number - 1 in editorial)
+            voice = _voice(
+                paragraph, depths, inside, index_in, previous, number - 1 in editorial, turns=book_kind != "argument"
+            )
             if voice is None or len(sentence) < 30:
                 continue
             kind: str | None

@@ -528,7 +528,7 @@ _SOMEONE_ELSES_TERM = re.compile(r"\b[A-Z][a-z]+\s+(?:meant|called|termed|descri
 
 def _maxim(text: str) -> bool:
     """A line of dialogue whose spoken words hold as a general remark, not an answer to the moment."""
-    spoken = " ".join(re.findall(r"[“\"]([^”\"]{20,})[”\"]", text))
+    spoken = " ".join(re.findall(r"[“\"]([^”\"]{20,})[”\"]", text)) or text  # mid-speech: no marks of its own
     return bool(spoken) and cues.is_general(spoken) and not re.search(r"\b(?:you|I|me|my|we)\b", spoken)
 
 
