@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import secrets
 from collections import deque
@@ -157,8 +158,8 @@ class MatrixAdapter:
         }
 
     async def _sync(self, *, timeout_ms: int, sync_filter: dict[str, Any] | None = None) -> nio.SyncResponse:
-        response = await self.client.sync(
-            timeout=timeout_ms, sync_filter=sync_filter or self._filter(), since=self._since
+        response = await self.session.request(
+            lambda: self.client.sync(timeout=timeout_ms, sync_filter=sync_filter or self._filter(), since=self._since)
         )
         if not isinstance(response, nio.SyncResponse):
             raise MatrixError(f"sync failed: {why(response)}")
@@ -292,7 +293,9 @@ class MatrixAdapter:
         events: list[dict[str, Any]] = []
         token: str | None = prev_batch
         for _ in range(self.backfill_pages):
-            response = await self.client.room_messages(room_id, start=token, end=since, limit=100)
+            response = await self.session.request(
+                functools.partial(self.client.room_messages, room_id, start=token, end=since, limit=100)
+            )
             if not isinstance(response, nio.RoomMessagesResponse):
                 log.warning("could not fetch missed events in %s: %s", room_id, why(response))
                 break

@@ -302,7 +302,7 @@ class Incoming:
         target = in_reply_to.get("event_id") if isinstance(in_reply_to, dict) else None
         if not isinstance(target, str) or related.get("is_falling_back"):
             return ()
-        response = await self.session.client.room_get_event(room_id, target)
+        response = await self.session.request(lambda: self.session.client.room_get_event(room_id, target))
         if not isinstance(response, nio.RoomGetEventResponse):
             return ()
         replied = source(response.event).get("content")
@@ -319,7 +319,7 @@ class Incoming:
         size = info.get("size") if isinstance(info, dict) else None
         if isinstance(size, int) and size > limit * MIB:
             raise UserError(f"{filename} is larger than the {limit} MB limit.")
-        response = await self.session.client.download(mxc=str(content["url"]))
+        response = await self.session.request(lambda: self.session.client.download(mxc=str(content["url"])))
         if not isinstance(response, nio.DownloadResponse) or not isinstance(response.body, bytes):
             raise UserError(f"I couldn't fetch {filename} from the homeserver; please send it again.")
         if len(response.body) > limit * MIB:

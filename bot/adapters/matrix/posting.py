@@ -39,7 +39,7 @@ from bot.adapters.matrix.rooms import Rooms
 from bot.adapters.matrix.session import PLATFORM, MatrixError, Session
 from bot.adapters.matrix.threads import THREADED_KINDS, current_thread_key
 from bot.app import App
-from bot.replies import Reply
+from bot.replies import File, Reply
 
 THREAD_KIND = "thread"
 CHOICES_KIND = "choices"
@@ -199,9 +199,7 @@ class Posting:
                     json.dumps(choices_to_ref(reply.choices), ensure_ascii=False),
                 )
         for index, file in enumerate(reply.files):
-            uploaded, _ = await self.session.client.upload(
-                io.BytesIO(file.data), content_type=file.content_type, filename=file.filename, filesize=len(file.data)
-            )
+            uploaded = await self._upload(file)
             if not isinstance(uploaded, nio.UploadResponse):
                 raise MatrixError.refused(f"uploading {file.filename} failed", uploaded)
             content = file_content(file, uploaded.content_uri)
@@ -213,6 +211,15 @@ class Posting:
             await self._end_poll(room_id, reply, reply.closes, f"{txn}.end")
         return first
 
+    async def _upload(self, file: File) -> Any:
+        async def upload() -> Any:  # a fresh BytesIO for each attempt; nio answers (response, keys)
+            response, _ = await self.session.client.upload(
+                io.BytesIO(file.data), content_type=file.content_type, filename=file.filename, filesize=len(file.data)
+            )
+            return response
+
+        return await self.session.request(upload)
+
     async def _end_poll(self, room_id: str, reply: Reply, key: str, txn: str) -> None:
         """End every Element poll that offered the commands `key …` (their results are `reply`), once."""
         stored = await self.app.recall(PLATFORM, room_id, POLL_KIND, key)
@@ -223,7 +230,9 @@ class Posting:
         await self.app.forget_ref(PLATFORM, room_id, POLL_KIND, key)
 
     async def _send_event(self, room_id: str, event_type: str, content: dict[str, Any], txn: str) -> str:
-        response = await self.session.client.room_send(room_id, event_type, content, tx_id=txn)
+        response = await self.session.request(
+            lambda: self.session.client.room_send(room_id, event_type, content, tx_id=txn), message=True
+        )
         if not isinstance(response, nio.RoomSendResponse):
             raise MatrixError.refused(f"sending to {room_id} failed", response)
         return str(response.event_id)
