@@ -1,14 +1,16 @@
 """Incoming events: commands in messages (with their files), their edits, poll answers and reactions.
+(Over 400 lines: the one place where every kind of member event becomes a command, kept together.)
 
 Commands are `!rg <command> …` (matrix.command_prefix) in an m.text message; notices and the bot's own events are
 ignored. Each command runs once, keyed by its event id in the database: claimed before it runs, so neither a
 crash half-way (the batch is handled again after the restart) nor a second bot on the same database runs it twice;
 an answer computed but not sent is sent after the restart. An edit (`m.replace`) runs the edited command once if
-the original was not a command that could be run (a typo in it). A command that replies to an m.file, or is the
-caption of one, gets that file as its upload; its advertised size is checked before anything is downloaded. A
-poll response (every MSC3381 form, several answers in a multi-select poll) or a reaction with a choice's number,
-letter or label runs that choice's command as the member; the answer is posted only when it is an error or not
-meant to be private. A command in a reading's thread is about that reading (`threads`).
+the original was not a command that could be run (a typo in it), and answers in the original's thread. A command
+that replies to an m.file, or is the caption of one, gets that file as its upload; its advertised size is checked
+before anything is downloaded. A poll response (every MSC3381 form, several answers in a multi-select poll) or a
+reaction with a choice's number, letter or label runs that choice's command as the member; the answer is posted
+only when it is an error or not meant to be private. A command in a reading's thread is about that reading
+(`threads`).
 
 Moderators are the members whose power level reaches matrix.moderator_power_level, as the room's
 m.room.power_levels says at the moment of the command: the platform decides (a demoted member is no moderator,
@@ -187,8 +189,19 @@ class Incoming:
         if not await refs.claim(self.app.db, PLATFORM, room_id, EDITED_KIND, original, str(event["event_id"])):
             return  # an earlier edit of it already ran
         event_id, sender = str(event["event_id"]), str(event.get("sender", ""))
-        if await self._claim(room_id, event_id, sender, None):
-            await self._run(room_id, event_id, sender, line, power)
+        thread_id = await self._thread_of(room_id, original)
+        if await self._claim(room_id, event_id, sender, thread_id):
+            await self._run(room_id, event_id, sender, line, power, thread_id=thread_id)
+
+    async def _thread_of(self, room_id: str, event_id: str) -> str | None:
+        """The thread an event was sent in: an edit does not repeat it (the spec keeps m.relates_to out of
+        m.new_content), so the edited command's answer and reading come from the original's thread."""
+        response = await self.session.request(lambda: self.session.client.room_get_event(room_id, event_id))
+        if not isinstance(response, nio.RoomGetEventResponse):
+            return None
+        related = relation(source(response.event).get("content") or {})
+        thread = related.get("event_id") if related.get("rel_type") == "m.thread" else None
+        return thread if isinstance(thread, str) else None
 
     async def _claim(self, room_id: str, event_id: str, sender: str, thread_id: str | None) -> bool:
         """True if this command is ours to run; a command claimed before (by us before a crash, or by another
