@@ -44,7 +44,7 @@ from bot.adapters.matrix.parse import (
     source,
     withdrawn_answer,
 )
-from bot.adapters.matrix.posting import CHOICES_KIND, POLL_KIND, Posting
+from bot.adapters.matrix.posting import CHOICES_KIND, POLL_KIND, VOTE_KIND, Posting
 from bot.adapters.matrix.session import PLATFORM, Session
 from bot.adapters.matrix.threads import with_thread_reading
 from bot.app import APOLOGY, App
@@ -65,7 +65,6 @@ DONE = "done"
 ANSWER = "answer:"  # the answer, computed and not yet sent; sent after a restart
 EDITED_KIND = "edited"  # an original event id whose edit ran a command
 HOLD_LIMIT = 20  # answers sent together in one notice at most
-VOTE_KIND = "vote"  # "<poll number> <member>" → the reaction or poll answer that is their current vote
 
 
 def answer_to_json(reply: Reply) -> str:

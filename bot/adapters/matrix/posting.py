@@ -21,6 +21,7 @@ import nio
 
 from bot.adapters.base import DIRECT_PREFIX, poll_key
 from bot.adapters.matrix.mentions import mentions_for
+from bot.adapters.matrix.parse import poll_number
 from bot.adapters.matrix.render import (
     POLL_END,
     POLL_START,
@@ -40,10 +41,12 @@ from bot.adapters.matrix.session import PLATFORM, MatrixError, Session
 from bot.adapters.matrix.threads import THREADED_KINDS, current_thread_key
 from bot.app import App
 from bot.replies import File, Reply
+from bot.storage import refs
 
 THREAD_KIND = "thread"
 CHOICES_KIND = "choices"
 POLL_KIND = "poll"  # the command prefix a poll's choices share ("vote 7") → its poll start event
+VOTE_KIND = "vote"  # "<poll number> <member>" → the reaction or poll answer that is their current vote
 NOTICE, TEXT = "m.notice", "m.text"
 SENT_PRIVATELY = "I sent you my answer in a private message."
 COUNTED = (
@@ -221,7 +224,10 @@ class Posting:
         return await self.session.request(upload)
 
     async def _end_poll(self, room_id: str, reply: Reply, key: str, txn: str) -> None:
-        """End every Element poll that offered the commands `key …` (their results are `reply`), once."""
+        """End every Element poll that offered the commands `key …` (their results are `reply`), once. The poll's
+        votes are forgotten: a closed poll's vote cannot be taken back, so its rows would only pile up."""
+        if number := poll_number(key):
+            await refs.delete_starting(self.app.db, PLATFORM, room_id, VOTE_KIND, f"{number} ")
         stored = await self.app.recall(PLATFORM, room_id, POLL_KIND, key)
         if stored is None:
             return  # shown as a notice, or never posted in this room: nothing to end
