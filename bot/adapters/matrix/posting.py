@@ -6,7 +6,9 @@ then an MSC3381 poll) plus one event per file. Private answers (`Reply.ephemeral
 the member's direct room, never the group's. Replies use transaction ids derived from the command's event id and
 posts use the outbox key, so a repeat from the same device is deduplicated by the homeserver. Any Reply with
 choices is remembered (kind "choices") so a reaction or a poll answer on it can run the chosen command. A bot
-poll has one Element poll: showing it again links to the poll already in the room.
+poll has one Element poll: showing it again links to the poll already in the room. Closing one takes two events,
+the results and the Element poll's end: the results count typed votes and reactions too, and Element shows an end
+as the poll with its own tally, the end's text only when it cannot find the poll (element-web MPollEndBody).
 """
 
 from __future__ import annotations
