@@ -38,11 +38,12 @@ import logging
 import secrets
 from collections import deque
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
 from typing import Any, TypeVar
 
 import nio
 
-from bot.adapters.matrix.incoming import Incoming
+from bot.adapters.matrix.incoming import EDITED_KIND, HANDLED_KIND, Incoming
 from bot.adapters.matrix.parse import RoomPower, after_own_join, source
 from bot.adapters.matrix.posting import Posting
 from bot.adapters.matrix.rooms import ENCRYPTION, Rooms
@@ -50,6 +51,7 @@ from bot.adapters.matrix.session import BOT_ROOM, PLATFORM, MatrixError, Session
 from bot.app import App
 from bot.config import MatrixSettings
 from bot.replies import Reply
+from bot.storage import handled
 
 log = logging.getLogger(__name__)
 
@@ -121,6 +123,7 @@ class MatrixAdapter:
             if stored is not None:
                 self._since = stored
                 await self._handle_sync(await self._sync(timeout_ms=0), run_commands=True)
+            await self._drop_old_records()
         except BaseException:
             await self.session.close()
             raise
@@ -173,6 +176,7 @@ class MatrixAdapter:
                 if response is None:
                     return
                 await self._handle_sync(response, run_commands=True, wait=False)
+                await self._drop_old_records()
                 backoff = 0.5
             except asyncio.CancelledError:
                 raise
@@ -181,6 +185,19 @@ class MatrixAdapter:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._stopping.wait(), timeout=backoff)
                 backoff = min(backoff * 2, self.max_backoff)
+
+    async def _drop_old_records(self) -> None:
+        """Once every matrix.handled_days, records of handled events older than that go (bot.storage.handled):
+        a command's record outlives any chance of seeing it again, and the table stops growing."""
+        dropped = await handled.rotate(
+            self.app.db,
+            PLATFORM,
+            (HANDLED_KIND, EDITED_KIND),
+            now=self.app.clock.now(),
+            period=timedelta(days=self.settings.handled_days),
+        )
+        if dropped:
+            log.info("dropped %d records of events handled over %d days ago", dropped, self.settings.handled_days)
 
     async def _unless_stopping(self, work: Awaitable[_T]) -> _T | None:
         """Await `work` (a long-poll sync) unless stop() is called first; then cancel it and return None."""
