@@ -268,3 +268,16 @@ def test_a_novel_s_scene_is_a_line_that_says_something_and_a_plural_choice_is_no
     assert claims._narrative_kind(verdict, "quoted", True)[0] == "scene"
     plural = "They were very fine ladies, agreeable where they chose it, but proud and conceited."
     assert claims.character(plural, "Elizabeth said, and Elizabeth went.") is None
+
+
+def test_a_later_sentence_of_a_speech_in_a_novel_is_the_speaker_s() -> None:
+    # Charlotte's view of marriage came after her first sentence and had no speaker (#14, second blind review)
+    speech = (
+        '"Well," said Charlotte, "I wish Jane success with all my heart. There is so much of gratitude or vanity '
+        'in almost every attachment, that it is not safe to leave any to itself."'
+    )
+    narration = "Elizabeth listened, and said nothing of what she thought. Charlotte smiled at her friend."
+    texts = [narration, speech, narration]
+    index = LibraryIndex.build(enumerate(texts))
+    model = build(1, paragraphs(*texts), index, authors=("Jane Austen",), book_kind="narrative", opening=False)
+    assert any(c.speaker == "Charlotte" and "gratitude or vanity" in c.text for c in model.claims)
