@@ -150,6 +150,7 @@ _LEANING_PREFIXES = (
     ("the", "rest"),
     ("in", "addition"),
     ("in", "other", "words"),
+    ("in", "fact"),  # "In fact, Trotsky's fundamental disagreement…": the answer to a charge made before
     ("on", "the", "one", "hand"),  # "On the one hand, because it frees production…": the answer to a question
     ("in", "turn"),
     ("as", "a", "result"),
