@@ -11,7 +11,7 @@ import re
 
 from bot.ingest.clean import Block, ends_sentence
 from bot.ingest.clean.front_matter import roman_year
-from bot.ingest.headings import kind_of
+from bot.ingest.headings import is_matter, kind_of
 
 
 def _key(text: str) -> str:
@@ -57,6 +57,7 @@ def drop_contents(blocks: list[Block], removed: list[str]) -> list[Block]:
         i = j
     drop.update(_contents_paragraphs(blocks, heading_at))
     drop.update(_contents_section(blocks, heading_at))
+    drop.update(_illustrations_list(blocks))
     if not drop:
         return blocks
     removed.extend(blocks[k].text for k in sorted(drop))
@@ -86,6 +87,26 @@ def _contents_section(blocks: list[Block], heading_at: list[int]) -> set[int]:
     return found
 
 
+_ILLUSTRATIONS_TITLE = re.compile(
+    r"^\s*(?:list\s+of\s+)?(?:illustrations|plates|maps(?:\s+and\s+plans)?|figures)\s*[.:]?\s*$", re.I
+)
+
+
+def _illustrations_list(blocks: list[Block]) -> set[int]:
+    """A "List of Illustrations" (plates, maps) in the front matter: its title and the short entries after it,
+    when nothing but such entries stands between it and the next heading. The pictures are not in the text,
+    so their list is not a reading."""
+    for i, b in enumerate(blocks[:200]):
+        if not _ILLUSTRATIONS_TITLE.match(b.text):
+            continue
+        j = i + 1
+        while j < len(blocks) and blocks[j].kind == "para" and len(blocks[j].text.split()) <= 15:
+            j += 1
+        if j - i - 1 >= 2 and (j == len(blocks) or blocks[j].kind == "heading"):
+            return set(range(i, j))
+    return set()
+
+
 def _contents_paragraphs(blocks: list[Block], heading_at: list[int]) -> set[int]:
     """Paragraphs near the start made mostly of the book's own headings: a contents list run into one line."""
     found: set[int] = set()
@@ -111,9 +132,14 @@ def drop_title_page(blocks: list[Block], title: str | None, removed: list[str]) 
     returns the blocks without it and the year it prints, if any."""
     for i, b in enumerate(blocks[:3]):
         if b.kind == "heading":
-            if b.strong and b.text.isupper() and title and _key(title) in _key(b.text):
-                removed.append(b.text)  # a title page in capitals that the glued-line pass took for a heading
-                return blocks[:i] + blocks[i + 1 :], roman_year(b.text) or _plain_year(b.text)
+            if b.strong and title and (b.text.isupper() or _key(b.text) == _key(title)) and _key(title) in _key(b.text):
+                # the title page: a heading naming the book (a glued capitals line, an HTML page's <h1>)
+                # and the imprint lines in capitals under it (BY / THE AUTHOR / LONDON, 1874)
+                end = imprint_end(blocks, i + 1)
+                page = [x.text for x in blocks[i:end]]
+                removed.extend(page)
+                text = " ".join(page)
+                return blocks[:i] + blocks[end:], roman_year(text) or plain_year(text)
             return blocks, None
         if b.kind != "para":
             continue
@@ -129,11 +155,26 @@ def drop_title_page(blocks: list[Block], title: str | None, removed: list[str]) 
             if tail and rest and kind_of(rest[0].text) in ("roman", "label") and kind_of(tail) == "weak":
                 rest = [Block("para", tail), *rest]  # the first story's title, glued to the title page
             removed.append(b.text[: len(b.text) - len(tail)] if rest and rest[0].text == tail else b.text)
-            return blocks[:i] + rest, roman_year(b.text) or _plain_year(b.text)
+            return blocks[:i] + rest, roman_year(b.text) or plain_year(b.text)
         return blocks, None  # "NOTES", "PREFACE" and prose all end the search
     return blocks, None
 
 
-def _plain_year(text: str) -> str | None:
+def imprint_end(blocks: list[Block], start: int) -> int:
+    """Where the imprint lines under a title heading end: short paragraphs in capitals ("BY", "J. R. GREEN,
+    M.A.", "LONDON MACMILLAN AND CO. 1874"), up to anything that could begin the text (a label, a matter
+    word such as PREFACE, mixed-case prose)."""
+    end = start
+    while end < len(blocks) and end < start + 8:
+        b = blocks[end]
+        if b.kind != "para" or len(b.text.split()) > 20 or any(c.islower() for c in b.text):
+            break
+        if kind_of(b.text) in ("label", "roman", "roman-titled", "numbered") or is_matter(b.text):
+            break
+        end += 1
+    return end
+
+
+def plain_year(text: str) -> str | None:
     m = re.search(r"\b(1[5-9]\d\d|20\d\d)\b", text)
     return m.group(1) if m else None

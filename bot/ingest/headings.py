@@ -108,6 +108,11 @@ def _weak_shape(t: str) -> bool:
     return not _FUNCTION_END.search(t)
 
 
+def is_matter(text: str) -> bool:
+    """A front- or back-matter word every book may use as a heading: PREFACE, INTRODUCTION, NOTES…"""
+    return bool(_MATTER.match(text.strip()))
+
+
 def _never_heading(t: str, prev: Block | None) -> bool:
     """Signatures, datelines and edition lines: short, often in capitals, and never headings."""
     t = t.strip()

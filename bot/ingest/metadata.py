@@ -154,6 +154,10 @@ def read_header(blocks: list[Block]) -> tuple[Metadata, list[Block]]:
                 meta.authors.append(posted.group(2))
         elif is_date_line(text) and meta.date is None:
             meta.date = normalise_date(text)
+        elif re.fullmatch(r"by\.?", text, re.I) and i + 1 < len(blocks) and _name_line(blocks[i + 1]):
+            meta.consumed.append(b.text)  # a title page's "BY" on its own line, the name on the next
+            i += 1
+            meta.authors.append(_name_line(blocks[i]) or "")
         elif by:
             meta.authors.extend(re.split(r"\s*(?:,|\band\b|&)\s*", by.group(1)))
         elif is_name(text) and (any(is_date_line(n) for n in neighbours) or meta.title is not None):
@@ -177,6 +181,18 @@ def read_header(blocks: list[Block]) -> tuple[Metadata, list[Block]]:
     if i == 0:
         return meta, blocks
     return meta, blocks[i:]
+
+
+_DEGREES = re.compile(r"(?:,?\s+(?:M\.A\.|B\.A\.|D\.D\.|LL\.D\.|Ph\.D\.|F\.R\.S\.|Esq\.))+$", re.I)
+
+
+def _name_line(b: Block) -> str | None:
+    """A person's name standing alone on a title page ("ANNA WEIR", "J. R. GREEN, M.A."), degrees dropped."""
+    if b.kind != "para":
+        return None
+    name = _DEGREES.sub("", b.text.strip())
+    name = title_case(name) if _shouting(name) else name
+    return name if is_name(name) else None
 
 
 _IMPRINT_WORDS = re.compile(

@@ -98,7 +98,24 @@ def _main_container(root: lxml_html.HtmlElement) -> lxml_html.HtmlElement:
     if not scores:
         body = root.find(".//body")
         return body if body is not None else root
-    return max(scores, key=lambda e: scores[e])
+    return _with_sibling_chapters(max(scores, key=lambda e: scores[e]), scores)
+
+
+def _with_sibling_chapters(
+    best: lxml_html.HtmlElement, scores: dict[lxml_html.HtmlElement, int]
+) -> lxml_html.HtmlElement:
+    """A book page keeps each chapter in its own container (`<div class="chapter">` after another): the
+    longest one alone would lose every other chapter, so their common parent is the main content."""
+    parent = best.getparent()
+    while parent is not None and any(
+        sibling is not best
+        and sibling.tag == best.tag
+        and sibling.get("class") == best.get("class")
+        and scores.get(sibling)
+        for sibling in parent
+    ):
+        best, parent = parent, parent.getparent()
+    return best
 
 
 def _text_of_copy(el: lxml_html.HtmlElement) -> str:

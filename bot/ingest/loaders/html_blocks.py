@@ -164,7 +164,9 @@ def html_blocks(root: lxml_html.HtmlElement, removed: list[str], anchors: dict[s
             if bad.tag == "nav":
                 removed.extend(t for t in (_text_of(bad),) if t)
             bad.drop_tree()
-    for caption in list(root.iter("figcaption")):
+    for caption in [el for el in root.iter() if _is_caption(el)]:
+        if caption.getparent() is None or any(_is_caption(a) for a in caption.iterancestors()):
+            continue  # inside a caption already gone
         text = _text_of(caption)
         if text:
             removed.append(text)
@@ -196,9 +198,14 @@ def html_blocks(root: lxml_html.HtmlElement, removed: list[str], anchors: dict[s
         has_block_child = any(
             c.tag in _BLOCK_TAGS
             or c.tag in _HEADING_TAGS
-            or c.tag in ("ul", "ol", "table", "figure", "hr", "header", "footer")
+            or c.tag in ("ul", "ol", "table", "figure", "hr", "header", "footer", "tr", "thead", "tbody", "tfoot")
             for c in children
         )
+        if el.tag == "tr":  # a table row is one line, its cells apart ("CHAPTER I." "THE KINGDOMS" "1")
+            cells = [re.sub(r"\s+", " ", _text_of(c)) for c in children if c.tag in ("td", "th")]
+            if any(cells):
+                blocks.append(Block("para", " ".join(c for c in cells if c)))
+            return
         if el.tag == "p" and not has_block_child and _bold_only(el):
             # a paragraph that is nothing but a short bold line is the blogger's sub-heading
             level = next((b.level for b in reversed(blocks) if b.kind == "heading"), 1) + 1
@@ -229,6 +236,28 @@ def html_blocks(root: lxml_html.HtmlElement, removed: list[str], anchors: dict[s
     return blocks
 
 
+_CAPTION_ATTR = re.compile(r"(?:^|[\s_-])(?:caption|figcaption|illustration-caption)(?:$|[\s_-])", re.I)
+_FIGURE_ATTR = re.compile(r"(?:^|[\s_-])(?:fig\w*|illustration|image|img\w*|plate)(?:$|[\s_-])", re.I)
+
+
+def _is_caption(el: lxml_html.HtmlElement) -> bool:
+    """A picture's caption: <figcaption>, an element classed "caption", or the text beside the <img> of a
+    figure container (<div class="figcenter"><img/><p>THE SHIP.</p></div>, as print-edition e-texts mark
+    their plates). Captions are not reading text."""
+    if not isinstance(el.tag, str):
+        return False
+    if el.tag == "figcaption" or _CAPTION_ATTR.search(el.get("class") or ""):
+        return True
+    parent = el.getparent()
+    return (
+        el.tag in ("p", "div", "span")
+        and parent is not None
+        and (parent.tag == "figure" or bool(_FIGURE_ATTR.search(parent.get("class") or "")))
+        and parent.find("img") is not None
+        and len(el.text_content()) <= 300
+    )
+
+
 def _bold_only(el: lxml_html.HtmlElement) -> bool:
     """<p><strong>Why not buy new ones?</strong></p>: one bold child holding all of a short, title-like text."""
     children = [c for c in el if isinstance(c.tag, str)]
@@ -255,13 +284,31 @@ def outside_notes(root: lxml_html.HtmlElement, main: lxml_html.HtmlElement) -> l
     return found
 
 
+_NOTE_BLOCK_TAGS = ("div", "p", "aside", "section", "dd")
+
+
+def _is_note_block(el: lxml_html.HtmlElement) -> bool:
+    """One note inside a notes block: a block-level note container holding no other (its label link,
+    id="Footnote_1", is a note container too, but only a part of the note)."""
+    return (
+        el.tag in _NOTE_BLOCK_TAGS
+        and _is_note_container(el)
+        and not any(
+            d.tag in ("div", "p", "aside", "section", "dd") and _is_note_container(d) for d in el.iterdescendants()
+        )
+    )
+
+
 def _note_items(el: lxml_html.HtmlElement) -> Iterator[Block]:
-    items = el.findall(".//li") or [el]
+    # a list's items, or the note containers a "Footnotes" block holds (its own heading is not a note)
+    items = el.findall(".//li") or [d for d in el.iterdescendants() if _is_note_block(d)] or [el]
     for n, item in enumerate(items, start=1):
         text = _text_of(item)
-        text = re.sub(r"^\[?\(?(\d{1,3})[\].):]?\s*", "", text)
+        printed = re.match(r"^\[?\(?(\d{1,3})[\].):]?\s*", text)
+        text = text[printed.end() :] if printed else text
         text = re.sub(r"\s*[↩↑⤴︎]+\s*$", "", text)
         if text:
-            label = item.get("id") or str(n)
+            # its number: the item's id, else the number it prints ("[3] …"), else its place in the list
+            label = item.get("id") or (printed.group(1) if printed else str(n))
             m = re.search(r"(\d+)$", label)
             yield Block("note", re.sub(r"\s+", " ", text), label=m.group(1) if m else str(n))

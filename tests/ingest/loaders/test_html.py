@@ -84,3 +84,46 @@ def test_notes_of_a_word_processor_export_go_to_the_section_that_cites_them() ->
         "The Lamps": ("Coal gas, from 1851 until the war.",),
     }
     assert "[1]" not in reading_text(book) and "[2]" not in reading_text(book)
+
+
+def _book_page(chapters: int = 3) -> bytes:
+    """A print edition made into one page: title page, contents table, plates, chapters in sibling divs."""
+    para = "The {0} chapter walks the river from the weir to the sea, and every village on it has a word to say. "
+    rows = "".join(
+        f'<tr><td><a href="#ch{n}">CHAPTER {n}.</a></td><td>The Reach {n}</td><td>{n * 10}</td></tr>'
+        for n in range(1, chapters + 1)
+    )
+    body = "".join(
+        f'<div class="chapter"><h2 id="ch{n}">CHAPTER {n}. The Reach {n}</h2>'
+        f"<p>{para.format(n) * 3}</p>"
+        f'<div class="figcenter"><img src="p{n}.jpg" alt=""/><p>THE WEIR AT MORNING {n}.</p></div>'
+        f'<p>{para.format(n) * 2}<a href="#fn{n}" class="fnanchor">[{n}]</a></p>'
+        f'<div class="footnotes"><h3>FOOTNOTES:</h3><div class="footnote"><p>'
+        f'<a id="Footnote_{n}" href="#a{n}" class="label">[{n}]</a> Note number {n} on the weir.</p></div></div>'
+        "</div>"
+        for n in range(1, chapters + 1)
+    )
+    return (
+        "<html><head><title>The River Book</title></head><body>"
+        "<h1>THE RIVER BOOK</h1><p>BY</p><p>ANNA WEIR</p><p>LONDON, 1881</p>"
+        f"<h2>CONTENTS</h2><table>{rows}</table>"
+        "<h2>LIST OF ILLUSTRATIONS</h2><ul><li>THE WEIR AT MORNING 1</li><li>THE WEIR AT MORNING 2</li></ul>"
+        f"{body}</body></html>"
+    ).encode()
+
+
+def test_a_book_page_keeps_every_chapter_container() -> None:
+    """The longest <div class="chapter"> is not the whole book: its sibling chapters are read too."""
+    book = ingest_bytes(_book_page(), "river.html")
+    assert headings(book) == ["CHAPTER 1. The Reach 1", "CHAPTER 2. The Reach 2", "CHAPTER 3. The Reach 3"]
+    assert "The 3 chapter walks" in reading_text(book)
+
+
+def test_a_book_page_front_matter_and_captions_leave_the_readings() -> None:
+    book = ingest_bytes(_book_page(), "river.html")
+    text = reading_text(book)
+    for junk in ("ANNA WEIR", "LONDON", "CONTENTS", "ILLUSTRATIONS", "THE WEIR AT MORNING", "FOOTNOTES"):
+        assert junk not in text
+    assert book.date == "1881"
+    assert "THE WEIR AT MORNING 2." in book.removed  # a caption is removed, and listed
+    assert [s.notes for s in book.sections] == [(f"Note number {n} on the weir.",) for n in (1, 2, 3)]

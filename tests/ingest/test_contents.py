@@ -1,0 +1,49 @@
+"""Contents lists, lists of illustrations and title pages among the blocks (bot/ingest/contents.py)."""
+
+from __future__ import annotations
+
+from bot.ingest.clean import Block
+from bot.ingest.contents import drop_contents, drop_title_page
+
+PROSE = Block("para", "The valley was quiet that winter, and the mill ground nothing until the thaw came in March.")
+
+
+def test_a_list_of_illustrations_before_the_next_heading_is_dropped() -> None:
+    blocks = [
+        Block("heading", "LIST OF ILLUSTRATIONS", 2, True),
+        Block("para", "THE MILL IN WINTER"),
+        Block("para", "Map of the valley . . . 12"),
+        Block("heading", "CHAPTER I.", 2, True),
+        PROSE,
+    ]
+    removed: list[str] = []
+    assert drop_contents(blocks, removed) == blocks[3:]
+    assert removed[0] == "LIST OF ILLUSTRATIONS"
+
+
+def test_a_chapter_called_illustrations_with_prose_in_it_stays() -> None:
+    blocks = [
+        Block("heading", "Illustrations", 2, True),
+        Block("para", "Woodcuts"),
+        Block("para", "Engravings"),
+        PROSE,
+        Block("heading", "Bindings", 2, True),
+        PROSE,
+    ]
+    assert drop_contents(blocks, []) == blocks
+
+
+def test_the_imprint_under_a_title_heading_goes_with_it_but_not_the_preface() -> None:
+    blocks = [
+        Block("heading", "THE VALLEY MILL", 1, True),
+        Block("para", "BY"),
+        Block("para", "ROSA KELL"),
+        Block("para", "LONDON: SMITH, ELDER AND CO. 1871"),
+        Block("para", "PREFACE"),
+        PROSE,
+    ]
+    removed: list[str] = []
+    kept, year = drop_title_page(blocks, "The Valley Mill", removed)
+    assert kept == blocks[4:]
+    assert year == "1871"
+    assert removed == [b.text for b in blocks[:4]]
