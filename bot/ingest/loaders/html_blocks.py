@@ -190,6 +190,7 @@ def html_blocks(root: lxml_html.HtmlElement, removed: list[str], anchors: dict[s
                 removed.append(text)
             return
         if el.tag in _HEADING_TAGS:
+            _inner_anchors(el, anchors, len(blocks))
             text = _text_of(el)
             if text:
                 blocks.append(Block("heading", re.sub(r"\s+", " ", text), _HEADING_TAGS[el.tag], True))
@@ -212,6 +213,7 @@ def html_blocks(root: lxml_html.HtmlElement, removed: list[str], anchors: dict[s
             blocks.append(Block("heading", re.sub(r"\s+", " ", _text_of(el)), min(level, 6), True))
             return
         if el.tag in ("p", "li", "blockquote", "pre", "dd", "dt", "address", "td", "th") and not has_block_child:
+            _inner_anchors(el, anchors, len(blocks))
             text = _text_of(el)
             for para in re.split(r"\n\s*\n", text):
                 para = re.sub(r"\s*\n\s*", " ", para).strip()
@@ -256,6 +258,16 @@ def _is_caption(el: lxml_html.HtmlElement) -> bool:
         and parent.find("img") is not None
         and len(el.text_content()) <= 300
     )
+
+
+def _inner_anchors(el: lxml_html.HtmlElement, anchors: dict[str, int] | None, at: int) -> None:
+    """Ids inside a block emitted whole: <h2><a id="stave3"></a>STAVE III.</h2> is where "#stave3" points
+    (without it the nav entry fell to the top of its file and the chapter before it vanished)."""
+    if anchors is None:
+        return
+    for inner in el.iterdescendants():
+        if isinstance(inner.tag, str) and inner.get("id"):
+            anchors.setdefault(inner.get("id"), at)
 
 
 def _bold_only(el: lxml_html.HtmlElement) -> bool:
