@@ -145,7 +145,10 @@ def drop_title_page(blocks: list[Block], title: str | None, removed: list[str]) 
             continue
         letters = [c for c in b.text if c.isalpha()]
         caps = bool(letters) and not any(c.islower() for c in letters)
-        names_title = bool(title) and _key(title or "") in _key(b.text)
+        # run together, the title page loses its spaces too ("…BEING EARNESTA Trivial Comedy")
+        names_title = bool(title) and (
+            _key(title or "") in _key(b.text) or _key(title or "").replace(" ", "") in _key(b.text).replace(" ", "")
+        )
         if kind_of(b.text) in ("label", "roman", "roman-titled", "numbered"):
             return blocks, None
         if len(b.text.split()) <= 40 and names_title and (caps or not ends_sentence(b.text)):

@@ -29,7 +29,16 @@ _ROMAN = re.compile(r"^(?=[IVXLC])M*(?:C[MD]|D?C{0,3})(?:X[CL]|L?X{0,3})(?:I[XV]
 _ROMAN_TITLED = re.compile(r"^(?P<num>[IVXLC]{1,7})\.\s+(?P<title>[A-Z‘“\"'].{0,100})$")
 _NUMBERED = re.compile(r"^(\d{1,3})\.\s+(\S.{0,100})$")
 _FUNCTION_END = re.compile(r"\b(?:the|a|an|and|or|of|to|in|on|for|with|by|at|from|that|which)$", re.I)
-_LABEL_ONLY = re.compile(rf"^(?:(?:{_LABEL_WORDS})\s+(?:the\s+)?\S+|[IVXLC]+)\.?$", re.I)
+_ORDINAL_WORDS = r"first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth|last|final"
+# the ordinal before the label word: "FIRST ACT", "The Second Book", "Third Part: The Town"
+_ORDINAL_LABEL = re.compile(
+    rf"^(?:the\s+)?(?:{_ORDINAL_WORDS})\s+(?P<label>{_LABEL_WORDS})\b"
+    rf"(?:[.:—–-]{{1,2}}\s*(?P<title>.{{1,90}}))?\.?$",
+    re.I,
+)
+_LABEL_ONLY = re.compile(
+    rf"^(?:(?:{_LABEL_WORDS})\s+(?:the\s+)?\S+|[IVXLC]+|(?:the\s+)?(?:{_ORDINAL_WORDS})\s+(?:{_LABEL_WORDS}))\.?$", re.I
+)
 _MATTER = re.compile(
     r"^(?:preface|foreword|introduction|prologue|prelude|epilogue|afterword|conclusion|postscript|appendix|"
     r"notes|dedication|to the reader|author'?s note|translator'?s note|glossary|index|bibliography)\b.{0,60}$",
@@ -57,7 +66,7 @@ _RANK = {"volume": 0, "book": 1, "part": 2, "act": 2}  # every other label word 
 
 def _label(text: str) -> re.Match[str] | None:
     """A chapter-style label, unless the line is a sentence that happens to start with "Part two of…"."""
-    m = _CHAPTER.match(text)
+    m = _CHAPTER.match(text) or _ORDINAL_LABEL.match(text)
     if m is None:
         return None
     title = (m.group("title") or "").strip()
@@ -135,6 +144,10 @@ def _title_line(t: str) -> bool:
         return False
     if "," in bare or ". " in bare:
         return False  # "To Mrs. Saville, England.": an address or a sentence, not a title
+    if re.search(r"[A-Z]{2}(?=[A-Z][a-z])", bare):
+        return False  # "SCENEThe quay at dusk.": two lines glued in a run-together text, no title
+    if re.fullmatch(_LABEL_WORDS, bare.strip(), re.I):
+        return False  # "FIRST ACT" / "SCENE": a label word alone introduces the setting, it is no title
     return kind_of(bare) in ("caps", "weak")
 
 
@@ -263,7 +276,34 @@ def detect_headings(blocks: list[Block]) -> list[Block]:
             continue  # two headings in a row: the second is a short opening line, not a heading
         if prev_ok and _is_prose(nxt) and kind_of(nxt.text) != "weak":
             out[i] = replace(b, kind="heading", strong=False)
-    return assign_levels(_merge_labels(out, own))
+    return assign_levels(_merge_labels(_lists_of_labels(out), own))
+
+
+def _label_style(text: str) -> tuple[str, bool] | None:
+    """A label's word and whether its ordinal comes first: ("act", False) for "ACT II.", ("act", True) for
+    "SECOND ACT" — a book numbers its own headings one way."""
+    m = _label(text)
+    return (m.group("label").lower(), m.re is _ORDINAL_LABEL) if m else None
+
+
+def _lists_of_labels(blocks: list[Block]) -> list[Block]:
+    """Labels of one word in a row with no text between them ("ACT I. A Flat", "ACT II. The Garden") that the
+    book never repeats as headings are a list (a play's scenes, a summary), not empty sections. A contents
+    list the text repeats is left for drop_contents."""
+    keys = [re.sub(r"[\W_]+", " ", b.text).strip().lower() if b.kind == "heading" else "" for b in blocks]
+    out = list(blocks)
+    i = 0
+    while i < len(blocks):
+        style = _label_style(blocks[i].text) if blocks[i].kind == "heading" else None
+        j = i + 1
+        while style and j < len(blocks) and blocks[j].kind == "heading" and _label_style(blocks[j].text) == style:
+            j += 1
+        run = range(i, j)
+        if j - i >= 2 and not any(keys[k] in keys[j:] for k in run):
+            for k in run:
+                out[k] = replace(blocks[k], kind="para", strong=False)
+        i = j
+    return out
 
 
 def _label_only(text: str, own: set[str]) -> bool:

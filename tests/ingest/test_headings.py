@@ -160,3 +160,43 @@ def test_books_once_held_out_keep_their_headings(folder: str, name: str, togethe
     book = ingest_bytes(run_together(text) if together else text.encode(), name)
     key = lambda s: " ".join(re.sub(r"[\W_]+", " ", s).lower().split())  # noqa: E731
     assert [(key(h), lv) for h, lv in outline(book)] == [(key(h), lv) for h, lv in want]
+
+
+PLAY_WITH_A_SCENES_LIST = """THE SCENES OF THE PLAY
+
+ACT I.  A room above the bank.
+
+ACT II.  The quay at dusk.
+
+FIRST ACT
+
+SCENE
+
+A room above the bank.  Ledgers on every table, and a clock that runs slow.
+
+MARY.  The ledgers were balanced at dusk by an old clerk who had done it for forty years and meant to
+do it for forty more.
+
+TOM.  Nobody in the town could remember a night when the ledgers had not been balanced, though several people said so.
+
+CURTAIN
+
+SECOND ACT
+
+SCENE
+
+The quay at dusk.
+
+TOM.  The lamps along the quay were lit at dusk by a man with a ladder, whatever the council said about gas.
+
+MARY.  Nonsense!  The council has never said a word about gas, and the man with the ladder knows it very well.
+"""
+
+
+def test_ordinal_labels_head_a_play_and_its_list_of_scenes_stays_text() -> None:
+    """ "FIRST ACT" is a label like "ACT I"; "SCENE" alone is no title; "ACT I.", "ACT II." in a row with
+    nothing between them and never repeated are the play's list of scenes, not two empty acts."""
+    for data in (PLAY_WITH_A_SCENES_LIST.encode(), run_together(PLAY_WITH_A_SCENES_LIST)):
+        book = ingest_bytes(data, "play.txt")
+        assert outline(book) == [("FIRST ACT", 1), ("SECOND ACT", 1)]
+    assert "ACT II.  The quay at dusk." not in reading_text(book)  # (run together: the list is one line)

@@ -15,11 +15,14 @@ _GLUED_BOUNDARY = re.compile(
     r"(?=[.!?…\"'”’):])"  # the first character any branch can start with: lets the scan skip plain text fast
     r"(?:[.!?…]+[\"'”’)\]]*|[\"'”’]?\)|:(?=[\"“][A-Z]))"  # sentence end, closing bracket, or colon before a quote
     r"(?=[\"“‘']?[A-Z][a-z]|[\"“‘']?[AI]\s|[\"“][A-Z]|\d{1,2}\.\s+\S|‘[A-Z]|\.\.\.[a-z]|"
-    r"[A-Z]{3,15}\s+[IVXLC]{1,7}\.)"  # a label in capitals, whatever its word: "…Amen.SERMON II.On Bridges"
+    r"[A-Z]{3,15}\s+[IVXLC]{1,7}\.|"  # a label in capitals, whatever its word: "…Amen.SERMON II.On Bridges"
+    r"[A-Z]{2,20}(?:\s[A-Z]{2,20}){0,2}\.\s+[A-Z\[‘“\"])"  # a speaker in a play: "…Lane?LANE.  I didn't"
 )
 # "xx.Yy": matched from the mark and looking back, which skips ordinary text ten times faster than
 # starting with [a-z]{2}; `needs_glue_split` drops overlaps so it counts exactly like findall would
-_GLUED_SIGNAL = re.compile(r"[.!?](?<=[a-z]{2}[.!?])[\"'”’)]*(?:[A-Z][a-z]|[AI]\s)")
+_GLUED_SIGNAL = re.compile(
+    r"[.!?](?<=[a-z]{2}[.!?])[\"'”’)]*(?:[A-Z][a-z]|[AI]\s|[A-Z]{2,20}(?:\s[A-Z]{2,20}){0,2}\.\s+[A-Z\[‘“\"])"
+)
 _NAME_PREFIX = re.compile(r"(?:^|\s)(?:Mc|Mac|O’|O'|De|Di|Da|Du|La|Le|Van|Von|Fitz|St)$")
 _SMALL_WORDS = frozenset(
     [
@@ -99,6 +102,12 @@ _ORDINAL = (
     r"(?:ONE|TWO|THREE|FOUR|FIVE|SIX|SEVEN|EIGHT|NINE|TEN|ELEVEN|TWELVE|One|Two|Three|Four|Five|Six|Seven|Eight|"
     r"Nine|Ten|Eleven|Twelve)(?![a-z]))"
 )
+# an ordinal before the label word, in capitals: "FIRST ACT", "THE SECOND BOOK"
+_ORDINAL_LABEL = (
+    r"(?:THE\s+)?(?:FIRST|SECOND|THIRD|FOURTH|FIFTH|SIXTH|SEVENTH|EIGHTH|NINTH|TENTH|ELEVENTH|TWELFTH|LAST)\s+"
+    r"(?:ACT|PART|BOOK|VOLUME|CHAPTER|STAVE|CANTO)(?![a-z])"
+)
+_ORDINAL_THEN_TEXT = re.compile(rf"({_ORDINAL_LABEL})\.?(?=[A-Z‘“\"]|\s*$)")
 _MATTER_WORD = r"(?:PREFACE|FOREWORD|INTRODUCTION|PROLOGUE|EPILOGUE|AFTERWORD|CONCLUSION|POSTSCRIPT)"
 # where a heading glued to what comes before it begins: a chapter label right after any character, or a
 # Roman-numbered title right after a sentence end ("…lost.CHAPTER II: THE STORM…", "…lost.II. The Storm…",
@@ -107,6 +116,7 @@ _LABEL_CUT = re.compile(
     rf"(?<=\S)(?={_LABEL_WORD}\s+(?:[IVXLC]+(?:\b|(?=[A-Z][a-z]|A\s))|\d{{1,3}}\b|{_ORDINAL}))|"
     r"(?<=\s)(?=(?:CHAPTER|BOOK|PART|VOLUME|STAVE|LETTER)\s+(?:[IVXLC]+|\d{1,3})\b)|"  # capitals: never mid-sentence
     rf"(?<=\S)(?={_MATTER_WORD}[A-Z][a-z])|"
+    rf"(?<=\S)(?={_ORDINAL_LABEL})|"  # "…dusk.FIRST ACTSCENE", "…CURTAINSECOND ACT"
     r"(?<=[A-Z]{2})(?=\d{1,2}\.\s+[A-Z])|"  # a numbered title after capitals: "…DUNNING1. The Lamps"
     r"(?<=[a-z.!?])(?=[IVX]{1,4}[A-Z][a-z])|"  # a part's numeral between a title and its text: "…WifeIThe road"
     r"(?<=[A-Z]{2})(?=(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday),)"  # a diary after its title page
@@ -226,7 +236,9 @@ def split_glued_line(line: str, removed: list[str], first_line: bool) -> list[Bl
         if not chunk:
             continue
         for segment in _split_at_boundaries(chunk):
-            glued = _split_glued_heading(segment)
+            ordinal = _ORDINAL_THEN_TEXT.match(segment)
+            glued = (ordinal.group(1), segment[ordinal.end() :].lstrip(". ")) if ordinal else None
+            glued = glued or _split_glued_heading(segment)
             bare = (
                 None
                 if glued
@@ -241,7 +253,7 @@ def split_glued_line(line: str, removed: list[str], first_line: bool) -> list[Bl
             if glued:
                 blocks.append(Block("heading", glued[0], strong=True))
                 segment = glued[1]
-                again = _split_glued_heading(segment) if glued[0].isupper() else None
+                again = _split_glued_heading(segment) if glued[0].isupper() and not ordinal else None
                 if again:  # a title page in capitals glued to the first heading: "…MOTHEROn FerriesThe ferry"
                     blocks.append(Block("heading", again[0], strong=True))
                     segment = again[1]

@@ -21,3 +21,21 @@ def test_glued_headings_captions_and_masthead() -> None:
     assert "One keeper, J.R. Hollis, wrote" in text
     assert "Coastlines Featured Coastlines" in book.removed
     assert "Oil lamp in the museum / Image: fair use" in book.removed
+
+
+def test_a_play_run_together_splits_at_speakers_and_ordinal_acts() -> None:
+    """ "…Lane?LANE.  I didn't" is a new speech; "…said so.CURTAINSECOND ACTSCENEThe quay" starts an act,
+    and the setting glued after it is text, not the act's title. A shout in capitals stays in its paragraph."""
+    from bot.ingest.clean import split_glued_line
+
+    line = (
+        "FIRST ACTSCENEA room above the bank. ALGERNON.  Did you hear what I was playing, Lane?LANE.  I didn't "
+        "think it polite to listen, sir.MARY.  The lamps were lit at dusk.FIRE IN THE MILLThe miller ran. "
+        "Nobody in the town could remember it, though several people said so.CURTAINSECOND ACTSCENEThe quay "
+        "at dusk.TOM.  The lamps along the quay were lit at dusk by a man with a ladder."
+    )
+    blocks = split_glued_line(line, [], False)
+    assert [b.text for b in blocks if b.kind == "heading"] == ["FIRST ACT", "SECOND ACT"]
+    paras = [b.text for b in blocks if b.kind == "para"]
+    assert "LANE.  I didn't think it polite to listen, sir." in paras
+    assert any(p.startswith("MARY.  The lamps were lit at dusk.FIRE IN THE MILLThe miller ran.") for p in paras)
