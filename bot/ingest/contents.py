@@ -46,10 +46,11 @@ def drop_contents(blocks: list[Block], removed: list[str]) -> list[Block]:
         while j < len(blocks) and (
             (blocks[j].kind == "heading" and later.get(_key(blocks[j].text), j) > j)
             or (blocks[j].kind == "para" and len(blocks[j].text.split()) <= 3)  # a page number or "Page"
+            or (blocks[j].kind == "para" and later.get(_key(blocks[j].text), j) > j)  # an entry left as text
         ):
             run.append(j)
             j += 1
-        if sum(1 for k in run if blocks[k].kind == "heading") >= 2:
+        if sum(1 for k in run if blocks[k].kind == "heading" or later.get(_key(blocks[k].text), k) > k) >= 2:
             drop.update(run)
             before = i - 1
             if before >= 0 and _CONTENTS_WORD.search(blocks[before].text) and len(blocks[before].text) < 200:
@@ -132,7 +133,12 @@ def drop_title_page(blocks: list[Block], title: str | None, removed: list[str]) 
     returns the blocks without it and the year it prints, if any."""
     for i, b in enumerate(blocks[:3]):
         if b.kind == "heading":
-            if b.strong and title and (b.text.isupper() or _key(b.text) == _key(title)) and _key(title) in _key(b.text):
+            if (
+                b.strong
+                and title
+                and (b.text.isupper() or _squeezed(b.text).startswith(_squeezed(title)))
+                and (_squeezed(title) in _squeezed(b.text))
+            ):
                 # the title page: a heading naming the book (a glued capitals line, an HTML page's <h1>)
                 # and the imprint lines in capitals under it (BY / THE AUTHOR / LONDON, 1874)
                 end = imprint_end(blocks, i + 1)
@@ -146,9 +152,7 @@ def drop_title_page(blocks: list[Block], title: str | None, removed: list[str]) 
         letters = [c for c in b.text if c.isalpha()]
         caps = bool(letters) and not any(c.islower() for c in letters)
         # run together, the title page loses its spaces too ("…BEING EARNESTA Trivial Comedy")
-        names_title = bool(title) and (
-            _key(title or "") in _key(b.text) or _key(title or "").replace(" ", "") in _key(b.text).replace(" ", "")
-        )
+        names_title = bool(title) and _squeezed(title or "") in _squeezed(b.text)
         if kind_of(b.text) in ("label", "roman", "roman-titled", "numbered"):
             return blocks, None
         if len(b.text.split()) <= 40 and names_title and (caps or not ends_sentence(b.text)):
@@ -161,6 +165,12 @@ def drop_title_page(blocks: list[Block], title: str | None, removed: list[str]) 
             return blocks[:i] + rest, roman_year(b.text) or plain_year(b.text)
         return blocks, None  # "NOTES", "PREFACE" and prose all end the search
     return blocks, None
+
+
+def _squeezed(text: str) -> str:
+    """Words without the spaces between them: run together, a title page loses its spaces too
+    ("…BEING EARNESTA Trivial Comedy", "TREASURE ISLANDby Robert Louis Stevenson")."""
+    return _key(text).replace(" ", "")
 
 
 def imprint_end(blocks: list[Block], start: int) -> int:

@@ -214,6 +214,8 @@ def detect_headings(blocks: list[Block]) -> list[Block]:
             else k
             for b, k in zip(out, kinds, strict=True)
         ]
+    for i in _numbers_over_titles(out):  # "1" / "The Old Sea-dog" / prose: a chapter number standing alone
+        kinds[i] = "label"
     roman_titled = [
         _roman_value(m.group("num"))
         for b, k in zip(out, kinds, strict=True)
@@ -306,11 +308,32 @@ def _lists_of_labels(blocks: list[Block]) -> list[Block]:
     return out
 
 
+_BARE_NUMBER = re.compile(r"^(\d{1,3})\.?$")
+
+
+def _numbers_over_titles(blocks: list[Block]) -> list[int]:
+    """Chapter numbers printed alone over a title line ("1" / "The Old Sea-dog at the Admiral Benbow" /
+    prose), counting up through the book (restarting at 1 is allowed). A page number also stands alone,
+    but inside the text, never over a title line with prose under it."""
+    found = [
+        i
+        for i, b in enumerate(blocks[:-2])
+        if b.kind == "para"
+        and _BARE_NUMBER.match(b.text.strip())
+        and (prev_is_end(blocks[i - 1] if i else None) or kind_of(blocks[i - 1].text) == "label")
+        and blocks[i + 1].kind == "para"
+        and _title_line(blocks[i + 1].text.strip())
+        and _is_prose(blocks[i + 2])
+    ]
+    values = [int(_BARE_NUMBER.match(blocks[i].text.strip()).group(1)) for i in found]  # type: ignore[union-attr]
+    return found if len(found) >= 2 and _roman_sequence(values) else []
+
+
 def _label_only(text: str, own: set[str]) -> bool:
     """A label with no title: "CHAPTER IV", "XII.", or one of the book's own ("SERMON II.")."""
     t = text.strip()
     m = _WORD_NUMERAL.match(t)
-    return bool(_LABEL_ONLY.match(t)) or bool(m and m.group(1).lower() in own)
+    return bool(_LABEL_ONLY.match(t) or _BARE_NUMBER.match(t)) or bool(m and m.group(1).lower() in own)
 
 
 def _merge_labels(blocks: list[Block], own: set[str]) -> list[Block]:
@@ -342,7 +365,7 @@ def _rank(text: str) -> int | None:
     m = _label(t)
     if m:
         return _RANK.get(m.group("label").lower(), 3)
-    if _ROMAN.match(t) or _ROMAN_TITLED.match(t) or _NUMBERED.match(t):
+    if _ROMAN.match(t) or _ROMAN_TITLED.match(t) or _NUMBERED.match(t) or re.match(r"\d{1,3}(?::\s|\.?$)", t):
         return 4
     return None
 

@@ -57,7 +57,8 @@ _MONTHS = {
 }
 _MONTHS.update({m[:3]: i for m, i in list(_MONTHS.items())})
 _CHAPTER_LABEL = re.compile(
-    r"^(?:(?:chapter|book|part|volume|section|letter|lecture|canto)\s+[\w.]+|[IVXLC]+\.?|\d{1,3}\.\s.*|"
+    r"^(?:(?:chapter|book|part|volume|section|letter|lecture|canto|act|stave)\s+[\w.]+(?:\s*(?:--|—|–|:)\s*.*)?|"
+    r"[IVXLC]+\.?|\d{1,3}\.?|\d{1,3}\.\s.*|"
     r"(?:preface|foreword|introduction|prologue|contents|table of contents|dedication|acknowledgements?)[.:]?)$",
     re.I,
 )

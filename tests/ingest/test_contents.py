@@ -47,3 +47,21 @@ def test_the_imprint_under_a_title_heading_goes_with_it_but_not_the_preface() ->
     assert kept == blocks[4:]
     assert year == "1871"
     assert removed == [b.text for b in blocks[:4]]
+
+
+def test_contents_entries_left_as_text_between_its_headings_go_with_it() -> None:
+    """A numbered list of entries stays text, but entries the book repeats as headings are its contents."""
+    blocks = [
+        Block("para", "CONTENTS"),
+        Block("heading", "PART ONE--The Harbour", 1, True),
+        Block("para", "1. THE PILOT AT THE HARBOUR MOUTH"),
+        Block("para", "2. THE FOG"),
+        Block("heading", "PART ONE--The Harbour", 1, True),
+        Block("heading", "1: The Pilot at the Harbour Mouth", 2, True),
+        PROSE,
+        Block("heading", "2: The Fog", 2, True),
+        PROSE,
+    ]
+    removed: list[str] = []
+    assert drop_contents(blocks, removed) == blocks[4:]
+    assert removed[0] == "CONTENTS"

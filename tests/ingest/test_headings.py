@@ -200,3 +200,72 @@ def test_ordinal_labels_head_a_play_and_its_list_of_scenes_stays_text() -> None:
         book = ingest_bytes(data, "play.txt")
         assert outline(book) == [("FIRST ACT", 1), ("SECOND ACT", 1)]
     assert "ACT II.  The quay at dusk." not in reading_text(book)  # (run together: the list is one line)
+
+
+NUMBERS_OVER_TITLES = """CONTENTS
+
+PART ONE--The Harbour
+
+1. THE PILOT
+2. THE FOG
+
+PART TWO--The Town
+
+3. THE MARKET
+
+
+
+
+PART ONE--The Harbour
+
+
+1
+
+The Pilot
+
+
+The pilot came aboard at the mouth of the river, a short man in a long coat who said nothing at all
+until the ship was tied up at the quay.
+
+The crew had been told he was the best on the coast, and by the time the anchor went down nobody doubted it.
+
+
+2
+
+The Fog
+
+
+The fog came in on the third morning and stayed for a week, so thick that the lamps on the quay were lit at noon.
+
+Nobody sailed. The pilot sat in the inn by the fire and told the same three stories over and over again.
+
+
+PART TWO--The Town
+
+
+3
+
+The Market
+
+
+On market days the square filled with carts before dawn, and the noise of them woke every sleeper in the town.
+
+There were 40 stalls that year, and 12 of them sold fish, which the council said was too many by half.
+"""
+
+
+def test_chapter_numbers_standing_alone_over_their_titles() -> None:
+    """ "1" / "The Pilot" / prose, counting up: chapters under their parts, as written and run together;
+    a number inside a sentence and the contents list are not headings."""
+    want = [
+        ("PART ONE--The Harbour", 1),
+        ("1: The Pilot", 2),
+        ("2: The Fog", 2),
+        ("PART TWO--The Town", 1),
+        ("3: The Market", 2),
+    ]
+    for data in (NUMBERS_OVER_TITLES.encode(), run_together(NUMBERS_OVER_TITLES)):
+        book = ingest_bytes(data, "harbour.txt")
+        assert outline(book) == want
+        assert "THE FOG" not in reading_text(book)
+        assert "There were 40 stalls that year, and 12 of them" in reading_text(book)

@@ -119,9 +119,23 @@ _LABEL_CUT = re.compile(
     rf"(?<=\S)(?={_ORDINAL_LABEL})|"  # "…dusk.FIRST ACTSCENE", "…CURTAINSECOND ACT"
     r"(?<=[A-Z]{2})(?=\d{1,2}\.\s+[A-Z])|"  # a numbered title after capitals: "…DUNNING1. The Lamps"
     r"(?<=[a-z.!?])(?=[IVX]{1,4}[A-Z][a-z])|"  # a part's numeral between a title and its text: "…WifeIThe road"
+    r"(?<=[a-z])(?=\d{1,3}\.\s+[A-Z](?:[A-Z]|\s[A-Z]))|"  # a contents entry after a title: "…Buccaneer1. THE OLD"
+    r"(?<=\S)(?=CONTENTS(?:[A-Z]|$))|"  # the contents list's own word, glued on both sides
     r"(?<=[A-Z]{2})(?=(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday),)"  # a diary after its title page
 )
 _NUMERAL_THEN_TEXT = re.compile(r"([IVX]{1,4})(?=[A-Z][a-z])")
+# a chapter number printed alone, glued between the text before and its title: "…a bit.\"2Black Dog Appears"
+_NUMBER_CUT = re.compile(r"(?<=[a-z.!?\"”’])(?=(\d{1,3})(?:[A-Z][a-z]|[AI]\s))")
+
+
+def _number_cuts(chunk: str) -> set[int]:
+    """Where bare chapter numbers are glued in, if the line has them counting up (1, 2, 3: the book's own
+    pattern); a lone "word1Next" is a footnote marker and is left to the notes pass."""
+    found = [(m.start(), int(m.group(1))) for m in _NUMBER_CUT.finditer(chunk)]
+    ups = sum(1 for (_, a), (_, b) in itertools.pairwise(found) if b == a + 1 or b == 1)
+    return {at for at, _ in found} if len(found) >= 2 and ups >= (len(found) - 1) / 2 else set()
+
+
 _ROMAN_CUT = re.compile(
     r"(?<=[.!?\"”’)a-z])(?=[IVXLC]{1,7}\.(?:\s+[A-Z‘“\"]|[A-Z]{2}))"
 )  # "…lost.II. The", "CrossingI. The"
@@ -129,12 +143,15 @@ _ROMAN_CUT = re.compile(
 _HEAD_PREFIX = re.compile(
     rf"(?:{_LABEL_WORD}\s+(?:[IVXLC]+|\d{{1,3}}|{_ORDINAL})\b(?:\s*(?:--|—|–|:|\.)\s*|\s+)|"
     rf"{_LABEL_WORD}\s+[IVXLC]+(?=[A-Z][a-z]|A\s)|"  # "CHAPTER IThe Landlady", "CHAPTER IIA Night": no separator
-    r"[IVXLC]{1,7}\.(?:\s+|(?=[A-Z]{2}))|\d{1,2}\.\s+)"
+    r"[IVXLC]{1,7}\.(?:\s+|(?=[A-Z]{2}))|\d{1,2}\.\s+|\d{1,3}(?=[A-Z][a-z]|[AI]\s))"
 )
 # a label glued straight to its text with no title between: "LETTER I.To Mrs. Saville" → "LETTER I"
 _LABEL_THEN_TEXT = re.compile(rf"({_LABEL_WORD}\s+(?:[IVXLC]+|\d{{1,3}}|{_ORDINAL}))\.(?=[A-Z‘“\"][a-z])")
 _MATTER_THEN_TEXT = re.compile(rf"({_MATTER_WORD})(?=[A-Z][a-z])")
-_CAPS_BODY_SEAM = re.compile(r"(?<=[A-Z]{2})(?=[A-Z][a-z])")  # "…THE STORM" + "The wind"
+# "…THE STORM" + "The wind", "…ISLAND" + "by Robert" (not "ISLAN" + "Dby"), "…Benbow" + "SQUIRE TRELAWNEY"
+_CAPS_BODY_SEAM = re.compile(
+    r"(?<=[A-Z]{2})(?=[A-Z][a-z])(?![A-Z]by\s)|(?<=[A-Z]{2})(?=by\s+[A-Z])|(?<=[a-z])(?=[A-Z]{2})"
+)
 
 
 def _seams(text: str) -> list[int]:
@@ -166,7 +183,8 @@ def _split_glued_heading(segment: str) -> tuple[str, str] | None:
             return None
         if len(rest.split()) < 4:
             return None
-        if numbered and offset and segment[offset - 1].isupper():  # "CHAPTER IThe Landlady"
+        if numbered and offset and (segment[offset - 1].isupper() or segment[offset - 1].isdigit()):
+            # "CHAPTER IThe Landlady", "2Black Dog Appears"
             return f"{segment[:offset]}: {body}".strip(), rest
         return head.strip(), rest
     return None
@@ -297,7 +315,10 @@ def _bare_label(segment: str) -> bool:
 
 def _split_at_boundaries(chunk: str) -> list[str]:
     cuts = sorted(
-        {0} | {m.start() for m in _LABEL_CUT.finditer(chunk)} | {m.start() for m in _ROMAN_CUT.finditer(chunk)}
+        {0}
+        | {m.start() for m in _LABEL_CUT.finditer(chunk)}
+        | {m.start() for m in _ROMAN_CUT.finditer(chunk)}
+        | _number_cuts(chunk)
     )
     if len(cuts) == 1:
         return _split_at_sentence_ends(chunk)
