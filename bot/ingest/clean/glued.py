@@ -16,7 +16,8 @@ _GLUED_BOUNDARY = re.compile(
     r"(?:[.!?…]+[\"'”’)\]]*|[\"'”’]?\)|:(?=[\"“][A-Z]))"  # sentence end, closing bracket, or colon before a quote
     r"(?=[\"“‘']?[A-Z][a-z]|[\"“‘']?[AI]\s|[\"“][A-Z]|\d{1,2}\.\s+\S|‘[A-Z]|\.\.\.[a-z]|"
     r"[A-Z]{3,15}\s+[IVXLC]{1,7}\.|"  # a label in capitals, whatever its word: "…Amen.SERMON II.On Bridges"
-    r"[A-Z]{2,20}(?:\s[A-Z]{2,20}){0,2}\.\s+[A-Z\[‘“\"])"  # a speaker in a play: "…Lane?LANE.  I didn't"
+    r"[A-Z]{2,20}(?:\s[A-Z]{2,20}){0,2}\.\s+[A-Z\[‘“\"]|"  # a speaker in a play: "…Lane?LANE.  I didn't"
+    r"\[(?:Footnote|Illustration)\b)"  # an e-text's note or picture placeholder: "…it.[Footnote 1: Lucian…]"
 )
 # "xx.Yy": matched from the mark and looking back, which skips ordinary text ten times faster than
 # starting with [a-z]{2}; `needs_glue_split` drops overlaps so it counts exactly like findall would
@@ -121,6 +122,7 @@ _LABEL_CUT = re.compile(
     r"(?<=[a-z.!?])(?=[IVX]{1,4}[A-Z][a-z])|"  # a part's numeral between a title and its text: "…WifeIThe road"
     r"(?<=[a-z])(?=\d{1,3}\.\s+[A-Z](?:[A-Z]|\s[A-Z]))|"  # a contents entry after a title: "…Buccaneer1. THE OLD"
     r"(?<=\S)(?=CONTENTS(?:[A-Z]|$))|"  # the contents list's own word, glued on both sides
+    r"(?<=[A-Z]{2})(?<![IVXLC])(?=I\.\s+[A-Z]{2})|"  # the first of titles numbered in capitals: "CONTENTSI. OF TRUTH"
     r"(?<=[A-Z]{2})(?=(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday),)"  # a diary after its title page
 )
 _NUMERAL_THEN_TEXT = re.compile(r"([IVX]{1,4})(?=[A-Z][a-z])")
@@ -137,7 +139,7 @@ def _number_cuts(chunk: str) -> set[int]:
 
 
 _ROMAN_CUT = re.compile(
-    r"(?<=[.!?\"”’)a-z])(?=[IVXLC]{1,7}\.(?:\s+[A-Z‘“\"]|[A-Z]{2}))"
+    r"(?<=[.!?\"”’)\]a-z])(?=[IVXLC]{1,7}\.(?:\s+[A-Z‘“\"]|[A-Z]{2}))"
 )  # "…lost.II. The", "CrossingI. The"
 # the label or number a glued heading starts with, and its separator: "CHAPTER II: ", "Book the First--", "II. "
 _HEAD_PREFIX = re.compile(

@@ -10,6 +10,7 @@ from lxml import etree
 from lxml import html as lxml_html
 
 from bot.ingest.clean import Block
+from bot.ingest.clean.page_numbers import PAGE_NUMBER_MARK
 from bot.ingest.encoding import normalise_text
 from bot.ingest.model import IngestError
 
@@ -134,7 +135,6 @@ def _strip_markers(root: lxml_html.HtmlElement) -> None:
                 parent.remove(el)
 
 
-PAGE_NUMBER_MARK = "page number: "  # how a removed print page number is listed in `removed`
 _PAGE_NUMBER_ATTR = re.compile(r"(?:^|[\s_-])(?:page-?num(?:ber)?s?|pageno|page-?break|pb)(?:$|[\s_-])", re.I)
 
 

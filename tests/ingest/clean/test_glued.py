@@ -67,3 +67,23 @@ def test_a_title_in_capitals_glued_to_its_byline() -> None:
     blocks = split_glued_line(line, [], True)
     assert blocks[0].text == "TREASURE ISLAND"
     assert blocks[1].text.startswith("by Robert Louis Stevenson")
+
+
+def test_run_together_notes_pictures_and_titles_numbered_in_capitals() -> None:
+    """ "…it.[Footnote 1: …]" and "[Illustration: …]" start their own paragraphs (the notes pass and the
+    boilerplate pass then take them); "CONTENTSI. OF TRUTH" and "ADVERSITYI. OF" cut before the "I."."""
+    from bot.ingest.clean import split_glued_line
+
+    line = (
+        "CONTENTSI. OF TRUTH II. OF DEATHI. OF TRUTHWhat is truth? said jesting Pilate, and would not stay."
+        "[Illustration: PILATE WASHING HIS HANDS.]To pass from theological truth to the truth of civil business "
+        "is a long road.[1] It is the honor of man's nature.[Footnote 1: Lucian, in his dialogue.]II. OF DEATHMen "
+        "fear death, as children fear to go in the dark, and that fear is increased with tales."
+    )
+    blocks = split_glued_line(line, [], False)
+    texts = [(b.kind, b.text) for b in blocks]
+    assert ("heading", "I. OF TRUTH") in texts
+    assert ("heading", "II. OF DEATH") in texts
+    assert ("para", "[Illustration: PILATE WASHING HIS HANDS.]") in texts
+    assert ("para", "[Footnote 1: Lucian, in his dialogue.]") in texts
+    assert blocks[0].text == "CONTENTS"
