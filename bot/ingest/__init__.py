@@ -124,14 +124,15 @@ def _build(loaded: Loaded, filename: str, options: IngestOptions, timings: list[
 
     blocks, uncited, notes_removed = attach_notes(blocks)
     removed.extend(notes_removed)
-    blocks, provenance = take_provenance(blocks, removed)
-    removed.extend(t for t in provenance if t not in removed)
     if meta.title:
         blocks, year = _drop_title_heading(blocks, meta.title, removed)
         meta.date = meta.date or year
     if not loaded.structured:
         blocks = detect_headings(blocks)
     blocks = drop_contents(blocks, removed)
+    # after the title page and contents are gone, so an editor's note under them is at the text's edge
+    blocks, provenance = take_provenance(blocks, removed)
+    removed.extend(t for t in provenance if t not in removed)
     if not any(b.kind == "para" and count_words(b.text) for b in blocks):
         raise IngestError("I couldn't find any readable text in that file.")
 

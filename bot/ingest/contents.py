@@ -79,12 +79,15 @@ def _contents_section(blocks: list[Block], heading_at: list[int]) -> set[int]:
         later = {_key(blocks[h].text) for h in heading_at if h > i}
         j = i + 1
         hits = 0
+        last_hit = i
         while j < min(len(blocks), i + 300) and blocks[j].kind == "para" and len(blocks[j].text.split()) <= 15:
             entry = _key(_PAGE_REF.sub("", blocks[j].text))
-            hits += bool(entry) and any(entry == k or k.endswith(" " + entry) or entry.endswith(" " + k) for k in later)
+            if entry and any(entry == k or k.endswith(" " + entry) or entry.endswith(" " + k) for k in later):
+                hits += 1
+                last_hit = j
             j += 1
         if hits >= 2 and hits >= (j - i - 1) / 2:
-            found.update(range(i, j))
+            found.update(range(i, last_hit + 1))  # a short line after the last entry (a note) is not the list
     return found
 
 

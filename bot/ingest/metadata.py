@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from bot.ingest.clean import Block, ends_sentence, is_date_line
 from bot.ingest.clean.front_matter import roman_year
+from bot.ingest.provenance import is_editorial_note
 
 _UP = "A-ZÀ-ÖØ-ÞĀ-Ž"
 _LOW = "a-zß-öø-ÿā-ž"
@@ -144,8 +145,8 @@ def read_header(blocks: list[Block]) -> tuple[Metadata, list[Block]]:
                 i += 1
                 continue
             break
-        if b.kind != "para" or _is_body(b) or _CHAPTER_LABEL.match(text):
-            break
+        if b.kind != "para" or _is_body(b) or _CHAPTER_LABEL.match(text) or is_editorial_note(text):
+            break  # an editor's note under the title is provenance, not a subtitle
         neighbours = [blocks[j].text for j in (i - 1, i + 1) if 0 <= j < len(blocks)]
         by = _BYLINE.match(text)
         posted = _POSTED_BY.match(text)
