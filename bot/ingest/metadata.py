@@ -133,6 +133,7 @@ def read_header(blocks: list[Block]) -> tuple[Metadata, list[Block]]:
     meta = Metadata()
     i = 0
     limit = min(len(blocks), 8)
+    pattern = _caps_heading_words(blocks)
     while i < limit:
         b = blocks[i]
         text = b.text.strip()
@@ -147,6 +148,8 @@ def read_header(blocks: list[Block]) -> tuple[Metadata, list[Block]]:
             break
         if b.kind != "para" or _is_body(b) or _CHAPTER_LABEL.match(text) or is_editorial_note(text):
             break  # an editor's note under the title is provenance, not a subtitle
+        if i and text.isupper() and text.split(None, 1)[0] in pattern:
+            break  # "ON BUTTONS" when "ON KEYS" and "ON STRING" follow: the first heading, not a subtitle
         neighbours = [blocks[j].text for j in (i - 1, i + 1) if 0 <= j < len(blocks)]
         by = _BYLINE.match(text)
         posted = _POSTED_BY.match(text)
@@ -195,6 +198,16 @@ def _name_line(b: Block) -> str | None:
     name = _DEGREES.sub("", b.text.strip())
     name = title_case(name) if _shouting(name) else name
     return name if is_name(name) else None
+
+
+def _caps_heading_words(blocks: list[Block]) -> set[str]:
+    """First words that start three or more short lines in capitals: a book's heading pattern (ON KEYS…)."""
+    counts: dict[str, int] = {}
+    for b in blocks:
+        if b.kind == "para" and len(b.text) <= 60 and b.text.isupper():
+            word = b.text.split(None, 1)[0]
+            counts[word] = counts.get(word, 0) + 1
+    return {w for w, n in counts.items() if n >= 3}
 
 
 _IMPRINT_WORDS = re.compile(

@@ -6,6 +6,13 @@ import itertools
 import re
 
 from bot.ingest.clean.boilerplate import CREDIT_WORDS, find_tag_trail
+from bot.ingest.clean.line_pattern import (
+    CAPS_THEN_TEXT,
+    number_cuts,
+    own_label_cuts,
+    own_label_words,
+    split_by_first_word,
+)
 from bot.ingest.clean.model import Block
 
 _INITIAL_BEFORE = re.compile(r"(?:^|[\s(\[“\"'‘.])[A-Z]$")
@@ -17,7 +24,8 @@ _GLUED_BOUNDARY = re.compile(
     r"(?=[\"“‘']?[A-Z][a-z]|[\"“‘']?[AI]\s|[\"“][A-Z]|\d{1,2}\.\s+\S|‘[A-Z]|\.\.\.[a-z]|"
     r"[A-Z]{3,15}\s+[IVXLC]{1,7}\.|"  # a label in capitals, whatever its word: "…Amen.SERMON II.On Bridges"
     r"[A-Z]{2,20}(?:\s[A-Z]{2,20}){0,2}\.\s+[A-Z\[‘“\"]|"  # a speaker in a play: "…Lane?LANE.  I didn't"
-    r"\[(?:Footnote|Illustration)\b)"  # an e-text's note or picture placeholder: "…it.[Footnote 1: Lucian…]"
+    r"\[(?:Footnote|Illustration)\b|"  # an e-text's note or picture placeholder: "…it.[Footnote 1: Lucian…]"
+    r"[A-Z]{2,}(?:[ ,'’-]+[A-Z]{2,})*(?:[A-Z][a-z]|[AI]\s))"  # a line in capitals and its text: "…gone.ON KEYSA key"
 )
 # "xx.Yy": matched from the mark and looking back, which skips ordinary text ten times faster than
 # starting with [a-z]{2}; `needs_glue_split` drops overlaps so it counts exactly like findall would
@@ -126,18 +134,6 @@ _LABEL_CUT = re.compile(
     r"(?<=[A-Z]{2})(?=(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday),)"  # a diary after its title page
 )
 _NUMERAL_THEN_TEXT = re.compile(r"([IVX]{1,4})(?=[A-Z][a-z])")
-# a chapter number printed alone, glued between the text before and its title: "…a bit.\"2Black Dog Appears"
-_NUMBER_CUT = re.compile(r"(?<=[a-z.!?\"”’])(?=(\d{1,3})(?:[A-Z][a-z]|[AI]\s))")
-
-
-def _number_cuts(chunk: str) -> set[int]:
-    """Where bare chapter numbers are glued in, if the line has them counting up (1, 2, 3: the book's own
-    pattern); a lone "word1Next" is a footnote marker and is left to the notes pass."""
-    found = [(m.start(), int(m.group(1))) for m in _NUMBER_CUT.finditer(chunk)]
-    ups = sum(1 for (_, a), (_, b) in itertools.pairwise(found) if b == a + 1 or b == 1)
-    return {at for at, _ in found} if len(found) >= 2 and ups >= (len(found) - 1) / 2 else set()
-
-
 _ROMAN_CUT = re.compile(
     r"(?<=[.!?\"”’)\]a-z])(?=[IVXLC]{1,7}\.(?:\s+[A-Z‘“\"]|[A-Z]{2}))"
 )  # "…lost.II. The", "CrossingI. The"
@@ -150,6 +146,7 @@ _HEAD_PREFIX = re.compile(
 # a label glued straight to its text with no title between: "LETTER I.To Mrs. Saville" → "LETTER I"
 _LABEL_THEN_TEXT = re.compile(rf"({_LABEL_WORD}\s+(?:[IVXLC]+|\d{{1,3}}|{_ORDINAL}))\.(?=[A-Z‘“\"][a-z])")
 _MATTER_THEN_TEXT = re.compile(rf"({_MATTER_WORD})(?=[A-Z][a-z])")
+
 # "…THE STORM" + "The wind", "…ISLAND" + "by Robert" (not "ISLAN" + "Dby"), "…Benbow" + "SQUIRE TRELAWNEY"
 _CAPS_BODY_SEAM = re.compile(
     r"(?<=[A-Z]{2})(?=[A-Z][a-z])(?![A-Z]by\s)|(?<=[A-Z]{2})(?=by\s+[A-Z])|(?<=[a-z])(?=[A-Z]{2})"
@@ -255,7 +252,19 @@ def split_glued_line(line: str, removed: list[str], first_line: bool) -> list[Bl
         chunk = chunk.strip()
         if not chunk:
             continue
+        own = own_label_words(chunk)
+        own_then_text = re.compile(rf"((?:{'|'.join(own)})\s+[IVXLC]{{1,7}})\.(?=[A-Z‘“\"][a-z])") if own else None
         for segment in _split_at_boundaries(chunk):
+            caps = (
+                None
+                if _HEAD_PREFIX.match(segment) or _ORDINAL_THEN_TEXT.match(segment) or _MATTER_THEN_TEXT.match(segment)
+                else CAPS_THEN_TEXT.match(segment)
+            )
+            if caps and len(segment[caps.end() :].split()) >= 4 and not _BARE_LABEL.search(caps.group(1)):
+                # a line in capitals glued to its text: a para of its own, and the book's pattern decides
+                # later whether it is a heading ("ON KEYSA key is…") or a shout ("…HARVEST SUPPER TONIGHTThe")
+                blocks.append(Block("para", caps.group(1)))
+                segment = segment[caps.end() :]
             ordinal = _ORDINAL_THEN_TEXT.match(segment)
             glued = (ordinal.group(1), segment[ordinal.end() :].lstrip(". ")) if ordinal else None
             glued = glued or _split_glued_heading(segment)
@@ -268,7 +277,10 @@ def split_glued_line(line: str, removed: list[str], first_line: bool) -> list[Bl
                     or _NUMERAL_THEN_TEXT.match(segment)
                 )
             )
-            if bare and len(segment.split()) > 4:
+            own_label = None if glued or own_then_text is None else own_then_text.match(segment)
+            if own_label:  # "SERMON I.On Patience.": the book's own label, however short its title
+                glued = (own_label.group(1), segment[own_label.end() :].lstrip(". "))
+            elif bare and len(segment.split()) > 4:
                 glued = (bare.group(1), segment[bare.end() :].lstrip(". "))
             if glued:
                 blocks.append(Block("heading", glued[0], strong=True))
@@ -281,7 +293,7 @@ def split_glued_line(line: str, removed: list[str], first_line: bool) -> list[Bl
                 blocks.append(Block("heading", segment, strong=True))
                 continue
             blocks.append(Block("para", unglue_verse(segment)))
-    return blocks
+    return split_by_first_word(blocks)
 
 
 # verse quoted in a flattened page loses its line breaks: "…of the FatherlandHave been…", "…forty,Give us…"
@@ -320,7 +332,8 @@ def _split_at_boundaries(chunk: str) -> list[str]:
         {0}
         | {m.start() for m in _LABEL_CUT.finditer(chunk)}
         | {m.start() for m in _ROMAN_CUT.finditer(chunk)}
-        | _number_cuts(chunk)
+        | number_cuts(chunk)
+        | own_label_cuts(chunk)
     )
     if len(cuts) == 1:
         return _split_at_sentence_ends(chunk)

@@ -25,7 +25,7 @@ def test_glued_headings_captions_and_masthead() -> None:
 
 def test_a_play_run_together_splits_at_speakers_and_ordinal_acts() -> None:
     """ "…Lane?LANE.  I didn't" is a new speech; "…said so.CURTAINSECOND ACTSCENEThe quay" starts an act,
-    and the setting glued after it is text, not the act's title. A shout in capitals stays in its paragraph."""
+    and the setting glued after it is text, not the act's title. A shout in capitals is no heading."""
     from bot.ingest.clean import split_glued_line
 
     line = (
@@ -38,23 +38,7 @@ def test_a_play_run_together_splits_at_speakers_and_ordinal_acts() -> None:
     assert [b.text for b in blocks if b.kind == "heading"] == ["FIRST ACT", "SECOND ACT"]
     paras = [b.text for b in blocks if b.kind == "para"]
     assert "LANE.  I didn't think it polite to listen, sir." in paras
-    assert any(p.startswith("MARY.  The lamps were lit at dusk.FIRE IN THE MILLThe miller ran.") for p in paras)
-
-
-def test_chapter_numbers_glued_in_cut_only_when_they_count_up() -> None:
-    """ "…a bit.\\"2Black Dog Appears…" and "…Sea-cook4I Go to Bristol…": numbers counting up through a line
-    are chapter numbers; a lone "novel1Victor" is a footnote marker and stays for the notes pass."""
-    from bot.ingest.clean import split_glued_line
-
-    line = (
-        'PART ONE--The Harbour1The PilotThe pilot came aboard at the mouth of the river and said "nothing."'
-        "2The FogThe fog came in on the third morning and stayed for a week, so the lamps were lit at noon."
-        "PART TWO--The Town3I Go to MarketOn market days the square filled with carts before dawn came."
-    )
-    heads = [b.text for b in split_glued_line(line, [], False) if b.kind == "heading"]
-    assert heads == ["PART ONE--The Harbour", "1: The Pilot", "2: The Fog", "PART TWO--The Town", "3: I Go to Market"]
-    lone = "He read the novel1Victor had left him on the shelf. Then he read it again, slowly, to the very end."
-    assert [b.text for b in split_glued_line(lone + " " + lone, [], False) if b.kind == "heading"] == []
+    assert "FIRE IN THE MILL" in paras  # a line in capitals: text here, the book's pattern decides later
 
 
 def test_a_title_in_capitals_glued_to_its_byline() -> None:

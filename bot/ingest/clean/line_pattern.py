@@ -1,0 +1,77 @@
+"""A run-together line's own heading pattern: what the book repeats tells a heading from a shout.
+
+Flattened into one line, a book still shows its pattern: chapter numbers counting up, a capitals word
+used as a label after sentence ends ("SERMON II."), lines in capitals that start with the same word ("ON
+KEYS", "ON STRING"). A glued heading that shares the pattern is cut off; one that does not stays text.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+
+from bot.ingest.clean.model import Block
+
+# a chapter number printed alone, glued between the text before and its title: "…a bit.\"2Black Dog Appears"
+_NUMBER_CUT = re.compile(r"(?<=[a-z.!?\"”’])(?=(\d{1,3})(?:[A-Z][a-z]|[AI]\s))")
+
+
+def number_cuts(chunk: str) -> set[int]:
+    """Where bare chapter numbers are glued in, if the line has them counting up (1, 2, 3: the book's own
+    pattern); a lone "word1Next" is a footnote marker and is left to the notes pass."""
+    found = [(m.start(), int(m.group(1))) for m in _NUMBER_CUT.finditer(chunk)]
+    ups = sum(1 for (_, a), (_, b) in itertools.pairwise(found) if b == a + 1 or b == 1)
+    return {at for at, _ in found} if len(found) >= 2 and ups >= (len(found) - 1) / 2 else set()
+
+
+# a label word of the book's own after a sentence end: "…Amen.SERMON II.On Bridges"
+_OWN_LABEL_AFTER_END = re.compile(r"(?<=[.!?])([A-Z]{3,15})\s+[IVXLC]{1,7}\.")
+
+
+def own_label_cuts(chunk: str) -> set[int]:
+    """A capitals word the line uses as a label at least twice after a sentence end is this book's label
+    word, so it starts a heading even glued to capitals: "…REV. AMOS PELLSERMON I.On Patience"."""
+    own = own_label_words(chunk)
+    return {m.start() for w in own for m in re.finditer(rf"(?<=[A-Z]){w}(?=\s+[IVXLC]{{1,7}}\.)", chunk)}
+
+
+def own_label_words(chunk: str) -> list[str]:
+    """Capitals words used as a label ("SERMON II.") after a sentence end at least twice in the line."""
+    seen: dict[str, int] = {}
+    for m in _OWN_LABEL_AFTER_END.finditer(chunk):
+        seen[m.group(1)] = seen.get(m.group(1), 0) + 1
+    return [w for w, n in seen.items() if n >= 2][:3]
+
+
+# a line in capitals glued to its text: "ON KEYSA key is…", "ON BUTTONSNobody has…"
+CAPS_THEN_TEXT = re.compile(r"([A-Z]{2,}(?:[ ,'’-]+[A-Z]{2,})*)(?=(?![A-Z]by\s)[A-Z][a-z]|[AI]\s)")
+_ALL_CAPS = re.compile(r"^[A-Z]{2,}(?:[ ,'’.-]+[A-Z]{2,})*\.?$")
+
+
+def split_by_first_word(blocks: list[Block]) -> list[Block]:
+    """Lines in capitals that start with the same word at least twice ("ON KEYS", "ON STRING") show the
+    book's heading pattern, so a capitals line with that word glued inside it ("…TENTH IMPRESSIONON
+    BUTTONS", a title page run into the first heading) is cut where the word begins."""
+    caps = [b.text for b in blocks if b.kind == "para" and _ALL_CAPS.match(b.text)]
+    starts: dict[str, int] = {}
+    for text in caps:
+        word = text.split(None, 1)[0]
+        starts[word] = starts.get(word, 0) + 1
+    words = [w for w, n in starts.items() if n >= 2 and len(w) >= 2]
+    if not words:
+        return blocks
+    out: list[Block] = []
+    for b in blocks:
+        glued = b.kind == "para" and _ALL_CAPS.match(b.text)
+        cut = max((_glued_start(b.text, w) for w in words), default=-1) if glued else -1
+        if cut > 0:
+            out.extend([Block("para", b.text[:cut]), Block("para", b.text[cut:])])
+        else:
+            out.append(b)
+    return out
+
+
+def _glued_start(text: str, word: str) -> int:
+    """Where `word` begins glued to the capitals before it ("IMPRESSIONON BUTTONS" → at "ON "), or -1."""
+    at = text.rfind(word + " ")
+    return at if at > 0 and text[at - 1].isupper() else -1

@@ -1,0 +1,43 @@
+"""A run-together line's own heading pattern (bot/ingest/clean/line_pattern.py), through the glued-line splitter."""
+
+from __future__ import annotations
+
+
+def test_chapter_numbers_glued_in_cut_only_when_they_count_up() -> None:
+    """ "…a bit.\\"2Black Dog Appears…" and "…Sea-cook4I Go to Bristol…": numbers counting up through a line
+    are chapter numbers; a lone "novel1Victor" is a footnote marker and stays for the notes pass."""
+    from bot.ingest.clean import split_glued_line
+
+    line = (
+        'PART ONE--The Harbour1The PilotThe pilot came aboard at the mouth of the river and said "nothing."'
+        "2The FogThe fog came in on the third morning and stayed for a week, so the lamps were lit at noon."
+        "PART TWO--The Town3I Go to MarketOn market days the square filled with carts before dawn came."
+    )
+    heads = [b.text for b in split_glued_line(line, [], False) if b.kind == "heading"]
+    assert heads == ["PART ONE--The Harbour", "1: The Pilot", "2: The Fog", "PART TWO--The Town", "3: I Go to Market"]
+    lone = "He read the novel1Victor had left him on the shelf. Then he read it again, slowly, to the very end."
+    assert [b.text for b in split_glued_line(lone + " " + lone, [], False) if b.kind == "heading"] == []
+
+
+def test_the_books_own_label_and_capitals_pattern_split_a_title_page_off() -> None:
+    """ "…AMOS PELLSERMON I.On Patience." (SERMON is a label after sentence ends twice elsewhere) and
+    "…TENTH IMPRESSIONON BUTTONSNobody…" (ON starts the book's other lines in capitals)."""
+    from bot.ingest.clean import split_glued_line
+
+    sermons = (
+        "SERMONS AT HARROWBYBY THE REV. AMOS PELLSERMON I.On Patience.The bridge had four arches and a toll. "
+        "Amen.SERMON II.On Bridges.The river was slow and brown in summer.Amen.SERMON III.On the River.The man "
+        "in the box sat for whole days.Amen."
+    )
+    blocks = split_glued_line(sermons, [], True)
+    assert [b.text for b in blocks if b.kind == "heading"] == ["SERMON I"]
+    assert blocks[0].text == "SERMONS AT HARROWBYBY THE REV. AMOS PELL"
+    essays = (
+        "ESSAYS ON SMALL THINGSTENTH IMPRESSIONON BUTTONSNobody has ever written a history of buttons here. "
+        "They go.ON KEYSA key is a promise that somewhere a door is waiting.ON STRINGString is the most patient "
+        "of things in any drawer."
+    )
+    paras = [b.text for b in split_glued_line(essays, [], True)]
+    assert paras[:2] == ["ESSAYS ON SMALL THINGSTENTH IMPRESSION", "ON BUTTONS"]
+    assert paras[2].startswith("Nobody has ever written")
+    assert "ON KEYS" in paras and "ON STRING" in paras
