@@ -131,9 +131,21 @@ def _contents_paragraphs(blocks: list[Block], heading_at: list[int]) -> set[int]
 _CAPS_TITLE_SEAM = re.compile(r"(?<=[A-Z]{2})(?=[A-Z][a-z])")
 
 
-def drop_title_page(blocks: list[Block], title: str | None, removed: list[str]) -> tuple[list[Block], str | None]:
+def drop_title_page(
+    blocks: list[Block], title: str | None, removed: list[str], author: str | None = None
+) -> tuple[list[Block], str | None]:
     """An opening block in capitals (title, author, imprint, year) before the first heading is the title page;
     returns the blocks without it and the year it prints, if any."""
+    before = len(removed)
+    blocks, year = _drop_title_page(blocks, title, removed)
+    if len(removed) > before and title:  # its subtitle and byline, cut off it in a run-together text
+        page = _squeezed(f"{title} by {author or ''}")
+        while blocks and len(_squeezed(blocks[0].text)) >= 8 and _squeezed(blocks[0].text) in page:
+            removed.append(blocks.pop(0).text)
+    return blocks, year
+
+
+def _drop_title_page(blocks: list[Block], title: str | None, removed: list[str]) -> tuple[list[Block], str | None]:
     for i, b in enumerate(blocks[:3]):
         if b.kind == "heading":
             if (
@@ -155,7 +167,8 @@ def drop_title_page(blocks: list[Block], title: str | None, removed: list[str]) 
         letters = [c for c in b.text if c.isalpha()]
         caps = bool(letters) and not any(c.islower() for c in letters)
         # run together, the title page loses its spaces too ("…BEING EARNESTA Trivial Comedy")
-        names_title = bool(title) and _squeezed(title or "") in _squeezed(b.text)
+        own, named = _squeezed(b.text), _squeezed(title or "")
+        names_title = bool(named) and (named in own or (len(own) >= 8 and named.startswith(own)))
         if kind_of(b.text) in ("label", "roman", "roman-titled", "numbered"):
             return blocks, None
         if len(b.text.split()) <= 40 and names_title and (caps or not ends_sentence(b.text)):

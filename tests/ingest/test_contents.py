@@ -65,3 +65,16 @@ def test_contents_entries_left_as_text_between_its_headings_go_with_it() -> None
     removed: list[str] = []
     assert drop_contents(blocks, removed) == blocks[4:]
     assert removed[0] == "CONTENTS"
+
+
+def test_a_title_page_cut_in_pieces_goes_whole_with_its_subtitle_and_byline() -> None:
+    blocks = [
+        Block("para", "THE VALLEY MILL"),
+        Block("heading", "A Tale of the River Folkby Rosa Kell", 1, True),
+        Block("heading", "CHAPTER I.", 1, True),
+        PROSE,
+    ]
+    removed: list[str] = []
+    kept, _ = drop_title_page(blocks, "The Valley Mill A Tale of the River Folk", removed, "Rosa Kell")
+    assert kept == blocks[2:]
+    assert removed == ["THE VALLEY MILL", "A Tale of the River Folkby Rosa Kell"]

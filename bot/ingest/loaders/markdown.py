@@ -44,6 +44,7 @@ def load_markdown(data: bytes, options: IngestOptions) -> Loaded:
     if not text.strip():
         raise IngestError("That file is empty.")
     meta: dict[str, str] = {}
+    text = _unflatten(text)
     front = _FRONT.match(text)
     if front:
         for line in front.group(1).split("\n"):
@@ -63,6 +64,7 @@ def load_markdown(data: bytes, options: IngestOptions) -> Loaded:
             removed.extend(sub.removed)
             chunk.clear()
 
+    numbering: dict[str, int] = {}
     lines = text.split("\n")
     for i, line in enumerate(lines):
         if line.lstrip().startswith(("```", "~~~")):
@@ -82,7 +84,10 @@ def load_markdown(data: bytes, options: IngestOptions) -> Loaded:
         if m:
             flush()
             title = m.group(2).rstrip().rstrip("#").rstrip() or m.group(2)[:1]
-            blocks.append(Block("heading", _strip_markdown_inline(title).strip("*_ "), len(m.group(1)), True))
+            title, rest = _heading_and_text(_strip_markdown_inline(title).strip("*_ "), numbering)
+            blocks.append(Block("heading", title, len(m.group(1)), True))
+            if rest:
+                chunk.append(rest)  # a run-together file: the text glued to its heading
         elif line.strip() and _SETEXT.match(nxt) and not _SETEXT.match(line) and len(line) < 120:
             flush()
             blocks.append(Block("heading", _strip_markdown_inline(line).strip("*_ "), 1 if nxt[0] == "=" else 2, True))
@@ -107,6 +112,65 @@ def load_markdown(data: bytes, options: IngestOptions) -> Loaded:
     authors = [meta["author"]] if meta.get("author") else []
     title = meta.get("title") or _title_heading(cleaned.blocks)
     return Loaded("md", cleaned, structured, title, authors, meta.get("date"))
+
+
+# a file whose paragraphs were run together: heading marks, list items and front matter inside one line
+_GLUED_ATX = re.compile(r"(?<=[^\s#])(?=#{1,6} \S)")
+_GLUED_ITEM = re.compile(r"(?<=\S)(?=[-*+] \[[^\[\]\n]{1,200}\]\()|(?<=\))(?=[*_]?\[[A-Z])")
+_INLINE_FRONT = re.compile(r"\A---[ \t]+(\w+:.*?)[ \t]+---(?=\S|[ \t])")
+
+
+def _unflatten(text: str) -> str:
+    """Line breaks back where a run-together Markdown file lost them: before a "## " glued to the text
+    ("…Adieu!## LETTER II"), between list items ("…(#letter-i)- [LETTER II]"), around inline front matter."""
+    first = text[:2000].split("\n", 1)[0]
+    if len(first) < 400 and "\n\n" in text[:20000]:
+        return text  # an ordinary file: no line is a whole book
+    front = _INLINE_FRONT.match(text)
+    if front:
+        fields = re.split(r"[ \t]+(?=\w+:[ \t])", front.group(1))
+        text = "---\n" + "\n".join(fields) + "\n---\n" + text[front.end() :].lstrip()
+    text = _GLUED_ATX.sub("\n\n", text)
+    return _GLUED_ITEM.sub("\n\n", text)
+
+
+_LABEL_GLUED = re.compile(r"^(?P<label>[A-Z][A-Za-z]{2,15})\s+(?P<num>[IVXLC]{1,8})(?![IVXLC])(?=[A-Z])")
+_ROMAN_VALUE = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100}
+
+
+def _roman(numeral: str) -> int | None:
+    """The value of a well-formed Roman numeral (up to 399), else None."""
+    m = re.fullmatch(r"(C{0,3})(XC|XL|L?X{0,3})(IX|IV|V?I{0,3})", numeral)
+    if not m or not numeral:
+        return None
+    total = 0
+    for i, c in enumerate(numeral):
+        v = _ROMAN_VALUE[c]
+        total += -v if i + 1 < len(numeral) and _ROMAN_VALUE[numeral[i + 1]] > v else v
+    return total
+
+
+def _heading_and_text(title: str, numbering: dict[str, int]) -> tuple[str, str]:
+    """A heading line that carries its text (a run-together file: "LETTER IBATH, October 4…DEAR BOY:…"):
+    the label with the numeral that continues the book's count, and the text after it. A heading of an
+    ordinary length is returned whole."""
+    m = _LABEL_GLUED.match(title) if len(title) > 60 else None  # only a heading that carries a text
+    if m is None:
+        if len(title) > 150:
+            return title, ""
+        label = re.match(r"^([A-Z][A-Za-z]{2,15})\s+([IVXLC]{1,8})\.?$", title)
+        if label and (v := _roman(label.group(2))):
+            numbering[label.group(1).lower()] = v
+        return title, ""
+    word, glued = m.group("label"), m.group("num")
+    expected = numbering.get(word.lower(), 0) + 1
+    cuts = [k for k in range(1, len(glued) + 1) if _roman(glued[:k])]
+    if not cuts:
+        return title, ""
+    k = next((k for k in cuts if _roman(glued[:k]) == expected), cuts[-1])
+    numbering[word.lower()] = _roman(glued[:k]) or expected
+    head = f"{word} {glued[:k]}"
+    return head, title[m.start("num") + k :].strip()
 
 
 def _title_heading(blocks: list[Block]) -> str | None:

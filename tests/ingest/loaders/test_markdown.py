@@ -20,3 +20,28 @@ def test_markdown_structure_front_matter_and_notes() -> None:
     assert "[^1]" not in text and "https://" not in text
     assert "See the bakers' guild for courses." in text
     assert book.sections[0].notes == ("The grades differ from country to country.",)
+
+
+def test_a_markdown_book_with_its_paragraphs_run_together() -> None:
+    """Front matter, headings, a contents link list and a note all glued into one line: the headings come
+    back, each label with the numeral that continues the count ("LETTER IILONDON" is LETTER II + LONDON)."""
+    from bot.ingest import ingest_bytes
+    from tests.ingest.helpers import reading_text
+
+    body = "Whatever is worth doing at all is worth doing well, and nothing can be done well without attention."
+    places = ["BATH", "LONDON", "LONDON", "INVERNESS"]
+    numerals = ["I", "II", "III", "IV"]
+    letters = zip(numerals, places, strict=True)
+    line = (
+        "--- title: Letters to a Son author: A Father date: 1774 ---# LETTERS TO A SONBY A FATHER## CONTENTS"
+        + "".join(f"- [LETTER {n}](#letter-{n.lower()})" for n in numerals)
+        + "*[Transcriber's note: printed from the edition of 1774.]*"
+        + "".join(f"## LETTER {n}{p}, March 10, 1746.DEAR BOY:{body}{body}{body}Adieu!" for n, p in letters)
+    )
+    book = ingest_bytes(line.encode(), "letters.md")
+    assert [s.heading for s in book.sections] == [f"LETTER {n}" for n in numerals]
+    assert (book.title, book.authors) == ("Letters to a Son", ("A Father",))
+    text = reading_text(book)
+    assert "INVERNESS, March 10, 1746." in text
+    for junk in ("CONTENTS", "(#letter", "Transcriber"):
+        assert junk not in text
