@@ -12,7 +12,10 @@ First scores, before any rule was changed for the set (later scores are tuned an
 heldout 0.74 run together (1.00 as written); heldout2 mean 0.585; heldout3 mean 0.30; heldout4 mean 0.91;
 heldout5 mean 0.67; heldout6 (three .txt, .md, .html, .epub: essays, a two-part novel, a play, letters, a
 two-level history, a novel in staves) as written 1.00 0.40 0.00 1.00 0.67 0.86 (mean 0.65), run together
-0.40 0.14 0.00 0.86 0.67 0.86 (mean 0.49), 12 leaks over the 12 forms (mean F1 0.571).
+0.40 0.14 0.00 0.86 0.67 0.86 (mean 0.49), 12 leaks over the 12 forms (mean F1 0.571); heldout7 (sonnets
+numbered alone over verse, Plato's dialogues with speakers in capitals, Markdown with setext volumes and
+chapters, Standard Ebooks HTML with <hgroup> numerals and titles), written after heldout6 was tuned: as
+written 0.89 0.80 1.00 0.00, run together 0.00 0.00 0.44 0.00 (mean 0.392), 9 leaks.
 """
 
 from __future__ import annotations
