@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from bot.ingest.clean import Block
 from bot.ingest.contents import drop_contents, drop_title_page, imprint_end, plain_year
 from bot.ingest.footnotes import attach_notes
-from bot.ingest.headings import detect_headings
+from bot.ingest.headings import assign_levels, detect_headings
 from bot.ingest.loaders import Loaded, load, read_path
 from bot.ingest.metadata import (
     Metadata,
@@ -129,6 +129,8 @@ def _build(loaded: Loaded, filename: str, options: IngestOptions, timings: list[
         meta.date = meta.date or year
     if not loaded.structured:
         blocks = detect_headings(blocks)
+    elif len({b.level for b in blocks if b.kind == "heading"}) == 1:
+        blocks = assign_levels(blocks)  # a file whose headings are all one level: its labels rank them
     blocks = drop_contents(blocks, removed)
     # after the title page and contents are gone, so an editor's note under them is at the text's edge
     blocks, provenance = take_provenance(blocks, removed)

@@ -195,3 +195,19 @@ def test_markdown_without_front_matter_is_titled_by_its_first_heading() -> None:
     book = ingest_bytes(text.encode(), "draft_7.md")
     assert book.title == "The Patient Garden"
     assert chapter_texts(book) == CHAPTERS
+
+
+def test_the_title_page_ends_with_its_last_line_naming_the_book_a_person_or_the_press() -> None:
+    """A line in capitals after the translator's line is the first dialogue's title, not the title page;
+    a dedication stays with the page."""
+    dialogue = "SOCRATES: Why have you come at this hour, Crito? It must be quite early, for the dawn is breaking."
+    text = (
+        "*** START OF THE PROJECT GUTENBERG EBOOK THREE DIALOGUES ***\n\nTHREE DIALOGUES\n\nBy Plato\n\n"
+        "Translated by Benjamin Jowett\n\nTO MY PUPILS\n\nEUTHYPHRO\n\nPERSONS OF THE DIALOGUE: Socrates.\n\n"
+        f"{dialogue}\n\n{dialogue}\n\nAPOLOGY\n\n{dialogue}\n\n{dialogue}\n\nCRITO\n\n{dialogue}\n\n{dialogue}\n\n"
+        "*** END OF THE PROJECT GUTENBERG EBOOK THREE DIALOGUES ***\n"
+    )
+    header = "Title: Three Dialogues\n\nAuthor: Plato\n\n"
+    book = ingest_bytes((header + text).encode(), "dialogues.txt")
+    assert [s.heading for s in book.sections] == ["EUTHYPHRO", "APOLOGY", "CRITO"]
+    assert "TO MY PUPILS" in book.removed

@@ -30,8 +30,9 @@ _GLUED_BOUNDARY = re.compile(
 # "xx.Yy": matched from the mark and looking back, which skips ordinary text ten times faster than
 # starting with [a-z]{2}; `needs_glue_split` drops overlaps so it counts exactly like findall would
 _GLUED_SIGNAL = re.compile(
-    r"[.!?](?<=[a-z]{2}[.!?])[\"'”’)]*(?:[A-Z][a-z]|[AI]\s|[A-Z]{2,20}(?:\s[A-Z]{2,20}){0,2}\.\s+[A-Z\[‘“\"])"
-)
+    r"[.!?](?<=[a-z]{2}[.!?])[\"'”’)]*"
+    r"(?:[A-Z][a-z]|[AI]\s|[A-Z]{2,20}(?:\s[A-Z]{2,20}){0,2}\.\s+[A-Z\[‘“\"]|\d{1,3}(?:[A-Z][a-z]|[AI]\s))"
+)  # the last: a chapter or poem number glued between two texts ("…with thee.2When forty winters")
 _NAME_PREFIX = re.compile(r"(?:^|\s)(?:Mc|Mac|O’|O'|De|Di|Da|Du|La|Le|Van|Von|Fitz|St)$")
 _SMALL_WORDS = frozenset(
     [
@@ -133,6 +134,7 @@ _LABEL_CUT = re.compile(
     r"(?<=[A-Z]{2})(?<![IVXLC])(?=I\.\s+[A-Z]{2})|"  # the first of titles numbered in capitals: "CONTENTSI. OF TRUTH"
     r"(?<=[A-Z]{2})(?=(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday),)"  # a diary after its title page
 )
+_NUMBER_THEN_TEXT = re.compile(r"(\d{1,3})(?=[A-Z][a-z]|[AI]\s)")
 _NUMERAL_THEN_TEXT = re.compile(r"([IVX]{1,4})(?=[A-Z][a-z])")
 _ROMAN_CUT = re.compile(
     r"(?<=[.!?\"”’)\]a-z])(?=[IVXLC]{1,7}\.(?:\s+[A-Z‘“\"]|[A-Z]{2}))"
@@ -253,6 +255,7 @@ def split_glued_line(line: str, removed: list[str], first_line: bool) -> list[Bl
         if not chunk:
             continue
         own = own_label_words(chunk)
+        counted = bool(number_cuts(chunk))  # the line's chapter numbers count up: one alone is a heading
         own_then_text = re.compile(rf"((?:{'|'.join(own)})\s+[IVXLC]{{1,7}})\.(?=[A-Z‘“\"][a-z])") if own else None
         for segment in _split_at_boundaries(chunk):
             caps = (
@@ -282,6 +285,8 @@ def split_glued_line(line: str, removed: list[str], first_line: bool) -> list[Bl
                 glued = (own_label.group(1), segment[own_label.end() :].lstrip(". "))
             elif bare and len(segment.split()) > 4:
                 glued = (bare.group(1), segment[bare.end() :].lstrip(". "))
+            elif not glued and counted and (number := _NUMBER_THEN_TEXT.match(segment)):
+                glued = (number.group(1), segment[number.end() :])  # "2When forty winters…": a number, no title
             if glued:
                 blocks.append(Block("heading", glued[0], strong=True))
                 segment = glued[1]

@@ -13,15 +13,17 @@ import re
 from bot.ingest.clean.model import Block
 
 # a chapter number printed alone, glued between the text before and its title: "…a bit.\"2Black Dog Appears"
-_NUMBER_CUT = re.compile(r"(?<=[a-z.!?\"”’])(?=(\d{1,3})(?:[A-Z][a-z]|[AI]\s))")
+_NUMBER_CUT = re.compile(r"(?<=[A-Za-z.!?\"”’])(?=(\d{1,3})(?:[A-Z][a-z]|[AI]\s))")
 
 
 def number_cuts(chunk: str) -> set[int]:
     """Where bare chapter numbers are glued in, if the line has them counting up (1, 2, 3: the book's own
     pattern); a lone "word1Next" is a footnote marker and is left to the notes pass."""
     found = [(m.start(), int(m.group(1))) for m in _NUMBER_CUT.finditer(chunk)]
+    steps = [b - a for (_, a), (_, b) in itertools.pairwise(found)]
     ups = sum(1 for (_, a), (_, b) in itertools.pairwise(found) if b == a + 1 or b == 1)
-    return {at for at, _ in found} if len(found) >= 2 and ups >= (len(found) - 1) / 2 else set()
+    counting = len(found) >= 2 and 1 in steps and ups >= (len(found) - 1) / 2  # a real +1, not "1 … 1"
+    return {at for at, _ in found} if counting else set()
 
 
 # a label word of the book's own after a sentence end: "…Amen.SERMON II.On Bridges"

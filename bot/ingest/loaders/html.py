@@ -118,6 +118,15 @@ def _with_sibling_chapters(
     return best
 
 
+def _marked_as_book(root: lxml_html.HtmlElement) -> bool:
+    """A page that marks itself up as a book (epub:type chapters, <hgroup> numerals and titles, as Standard
+    Ebooks and EPUB exports do) is its own main content: the article extractor would drop its structure."""
+    for el in itertools.islice(root.iter(), 5000):
+        if isinstance(el.tag, str) and (el.tag == "hgroup" or el.get("epub:type")):
+            return True
+    return False
+
+
 def _text_of_copy(el: lxml_html.HtmlElement) -> str:
     return el.text_content().strip()
 
@@ -177,7 +186,7 @@ def load_html(data: bytes, options: IngestOptions) -> Loaded:
     article_sized = walked_len <= TRAFILATURA_MAX_CHARS and _count_elements(root, TRAFILATURA_MAX_ELEMENTS) < (
         TRAFILATURA_MAX_ELEMENTS
     )
-    extracted = _trafilatura_blocks(data) if article_sized else None
+    extracted = _trafilatura_blocks(data) if article_sized and not _marked_as_book(root) else None
     blocks = walked
     # trafilatura drops footnote lists and their markers; where the page has notes, the walker keeps them
     # nor print page numbers, which it keeps glued inside sentences

@@ -189,6 +189,15 @@ def html_blocks(root: lxml_html.HtmlElement, removed: list[str], anchors: dict[s
             if text:
                 removed.append(text)
             return
+        if _matter_section(el):
+            text = _text_of(el)
+            if text:
+                removed.append(text)
+            return
+        if el.tag == "hgroup" and any(c.tag in _HEADING_TAGS for c in el):
+            _inner_anchors(el, anchors, len(blocks))
+            blocks.append(_hgroup_heading(el))
+            return
         if el.tag in _HEADING_TAGS:
             _inner_anchors(el, anchors, len(blocks))
             text = _text_of(el)
@@ -258,6 +267,29 @@ def _is_caption(el: lxml_html.HtmlElement) -> bool:
         and parent.find("img") is not None
         and len(el.text_content()) <= 300
     )
+
+
+# a publisher's own pages inside a book (Standard Ebooks' colophon and uncopyright, a title page, a list of
+# contents or illustrations), named by their epub:type
+_MATTER_TYPES = frozenset(["colophon", "copyright-page", "imprint", "titlepage", "halftitlepage", "toc", "loi"])
+
+
+def _matter_section(el: lxml_html.HtmlElement) -> bool:
+    etype = el.get("{http://www.idpf.org/2007/ops}type") or el.get("epub:type") or ""
+    return el.tag in ("section", "div", "aside", "nav") and bool(_MATTER_TYPES & set(etype.split()))
+
+
+def _hgroup_heading(el: lxml_html.HtmlElement) -> Block:
+    """<hgroup><h2>I</h2><p>Virginibus Puerisque</p></hgroup>: one heading, "I. Virginibus Puerisque", at the
+    level of its highest heading tag (a numeral alone takes a full stop, a label a colon)."""
+    parts = [re.sub(r"\s+", " ", _text_of(c)) for c in el if isinstance(c.tag, str)]
+    parts = [p for p in parts if p]
+    level = min(_HEADING_TAGS[c.tag] for c in el if c.tag in _HEADING_TAGS)
+    text = parts[0] if parts else ""
+    for part in parts[1:]:
+        bare = re.fullmatch(r"[IVXLCDM]+|\d{1,3}", text.rstrip(".").strip())
+        text = f"{text.rstrip('.')}. {part}" if bare else f"{text.rstrip('.:')}: {part}"
+    return Block("heading", text, level, True)
 
 
 def _inner_anchors(el: lxml_html.HtmlElement, anchors: dict[str, int] | None, at: int) -> None:

@@ -41,3 +41,13 @@ def test_the_books_own_label_and_capitals_pattern_split_a_title_page_off() -> No
     assert paras[:2] == ["ESSAYS ON SMALL THINGSTENTH IMPRESSION", "ON BUTTONS"]
     assert paras[2].startswith("Nobody has ever written")
     assert "ON KEYS" in paras and "ON STRING" in paras
+
+
+def test_numbers_counting_up_over_verse_run_together_are_its_headings() -> None:
+    """ "…with thee.2When forty winters…": a number alone with no title line, counting up, heads a poem."""
+    from bot.ingest import ingest_bytes
+
+    verse = "From fairest creatures we desire increase, That thereby beauty's rose might never die, " * 3
+    line = "THE SONNETS" + "".join(f"{n}{verse.strip()[:-1]}, and thee." for n in range(1, 5))
+    book = ingest_bytes(line.encode(), "sonnets.txt")
+    assert [s.heading for s in book.sections] == ["1", "2", "3", "4"]

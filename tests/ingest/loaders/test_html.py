@@ -127,3 +127,26 @@ def test_a_book_page_front_matter_and_captions_leave_the_readings() -> None:
     assert book.date == "1881"
     assert "THE WEIR AT MORNING 2." in book.removed  # a caption is removed, and listed
     assert [s.notes for s in book.sections] == [(f"Note number {n} on the weir.",) for n in (1, 2, 3)]
+
+
+def test_a_page_marked_as_a_book_keeps_hgroup_headings_and_drops_its_publisher_pages() -> None:
+    """Standard Ebooks' shape: <hgroup> with the numeral in <h2> and the title beside it is one heading; the
+    colophon and uncopyright (epub:type) are not readings; the article extractor is not used on it."""
+    para = "The {0} essay walks the river from the weir to the sea, and every village on it has a word to say."
+    sections = "".join(
+        f'<section epub:type="chapter"><hgroup><h2 epub:type="ordinal">{n}</h2>'
+        f'<p epub:type="title">The {t} Reach</p></hgroup><p>{para.format(t)}</p><p>{para.format(t)}</p></section>'
+        for n, t in (("I", "Upper"), ("II", "Middle"), ("III", "Lower"))
+    )
+    page = (
+        '<html xmlns:epub="http://www.idpf.org/2007/ops"><head><title>River Essays</title></head><body>'
+        f"{sections}"
+        '<section epub:type="colophon"><h2>Colophon</h2><p>This ebook was produced by a volunteer press.</p></section>'
+        '<section epub:type="copyright-page"><h2>Uncopyright</h2><p>May you share freely, always.</p></section>'
+        "</body></html>"
+    ).encode()
+    book = ingest_bytes(page, "river.html")
+    assert headings(book) == ["I. The Upper Reach", "II. The Middle Reach", "III. The Lower Reach"]
+    text = reading_text(book)
+    assert "volunteer press" not in text and "share freely" not in text
+    assert "May you share freely, always." in " ".join(book.removed)

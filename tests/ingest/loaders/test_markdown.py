@@ -45,3 +45,22 @@ def test_a_markdown_book_with_its_paragraphs_run_together() -> None:
     assert "INVERNESS, March 10, 1746." in text
     for junk in ("CONTENTS", "(#letter", "Transcriber"):
         assert junk not in text
+
+
+def test_headings_all_of_one_level_are_ranked_by_their_labels() -> None:
+    """Setext "VOLUME I" and "Chapter 1" are both level 2 in the file; the labels rank volume over chapter."""
+    from bot.ingest import ingest_bytes
+
+    para = "It is a truth universally acknowledged, that a single man in possession of a good fortune is wanted."
+    md = "".join(
+        f"{h}\n{'-' * len(h)}\n\n{para}\n\n" if h.startswith("Chapter") else f"{h}\n{'-' * len(h)}\n\n"
+        for h in ["VOLUME I", "Chapter 1", "Chapter 2", "VOLUME II", "Chapter 1"]
+    )
+    book = ingest_bytes(md.encode(), "novel.md")
+    assert [(s.heading, s.level) for s in book.sections] == [
+        ("VOLUME I", 1),
+        ("Chapter 1", 2),
+        ("Chapter 2", 2),
+        ("VOLUME II", 1),
+        ("Chapter 1", 2),
+    ]
