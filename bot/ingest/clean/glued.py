@@ -123,6 +123,7 @@ _MATTER_WORD = r"(?:PREFACE|FOREWORD|INTRODUCTION|PROLOGUE|EPILOGUE|AFTERWORD|CO
 # Roman-numbered title right after a sentence end ("…lost.CHAPTER II: THE STORM…", "…lost.II. The Storm…",
 # "…lost.III.THE END OF IT…"), or a matter word in capitals before its text ("…GREAVEPREFACEThe mill…")
 _LABEL_CUT = re.compile(
+    r"(?=[A-Z\d])(?:"  # every branch starts at a capital or a digit: other positions fail at C speed
     rf"(?<=\S)(?={_LABEL_WORD}\s+(?:[IVXLC]+(?:\b|(?=[A-Z][a-z]|A\s))|\d{{1,3}}\b|{_ORDINAL}))|"
     r"(?<=\s)(?=(?:CHAPTER|BOOK|PART|VOLUME|STAVE|LETTER)\s+(?:[IVXLC]+|\d{1,3})\b)|"  # capitals: never mid-sentence
     rf"(?<=\S)(?={_MATTER_WORD}[A-Z][a-z])|"
@@ -133,6 +134,7 @@ _LABEL_CUT = re.compile(
     r"(?<=\S)(?=CONTENTS(?:[A-Z]|$))|"  # the contents list's own word, glued on both sides
     r"(?<=[A-Z]{2})(?<![IVXLC])(?=I\.\s+[A-Z]{2})|"  # the first of titles numbered in capitals: "CONTENTSI. OF TRUTH"
     r"(?<=[A-Z]{2})(?=(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday),)"  # a diary after its title page
+    r")"
 )
 _NUMBER_THEN_TEXT = re.compile(r"(\d{1,3})(?=[A-Z][a-z]|[AI]\s)")
 _NUMERAL_THEN_TEXT = re.compile(r"([IVX]{1,4})(?=[A-Z][a-z])")
