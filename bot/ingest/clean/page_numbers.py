@@ -12,7 +12,10 @@ from bot.ingest.clean.model import Block
 
 PAGE_NUMBER_MARK = "page number: "  # how a removed page number is listed in `removed`, in every format
 # bracketed forms are unambiguous: Gutenberg's [Pg 12], [Page 12], [p. 12], {12}; "[12]" is a note marker
-_BRACKETED = re.compile(r"\s?(?:\[(?:Pg|Page|p\.)\s?(\d{1,4}|[ivxlc]{1,7})\]|\{(\d{1,4}|[ivxlc]{1,7})\})", re.I)
+# "{12}" only as a token of its own: "x{2}" in a regex or "{1}" in a format string is code, not a page
+_BRACKETED = re.compile(
+    r"\s?(?:\[(?:Pg|Page|p\.)\s?(?:\d{1,4}|[ivxlc]{1,7})\]|(?:(?<=\s)|^)\{(?:\d{1,4}|[ivxlc]{1,7})\}(?=\s|$))", re.I
+)
 _BARE = re.compile(r"^\d{1,4}$")
 
 

@@ -138,15 +138,21 @@ def _strip_markers(root: lxml_html.HtmlElement) -> None:
 _PAGE_NUMBER_ATTR = re.compile(r"(?:^|[\s_-])(?:page-?num(?:ber)?s?|pageno|page-?break|pb)(?:$|[\s_-])", re.I)
 
 
+_PAGE_ID = re.compile(r"(?:p|pg|page)[_.-]?0*(\d{1,4})", re.I)
+
+
 def _strip_page_numbers(root: lxml_html.HtmlElement, removed: list[str]) -> None:
     """A print edition's page numbers (<span class="pagenum">[176]</span>, epub:type="pagebreak") leave the
     sentence they interrupt ("except as 176 a means"); the text after them stays."""
     for el in list(root.iter("span", "a", "div", "p", "ins")):
         etype = el.get("{http://www.idpf.org/2007/ops}type") or el.get("epub:type") or ""
         attrs = " ".join(filter(None, (el.get("class"), el.get("role"))))
-        if not ("pagebreak" in etype or "doc-pagebreak" in attrs or _PAGE_NUMBER_ATTR.search(attrs)):
-            continue
         text = (el.text_content() or "").strip()
+        anchor = _PAGE_ID.fullmatch(el.get("id") or "")
+        if anchor and anchor.group(1) == text.strip("[]{}() ").lstrip("Pgp. ").lstrip("0"):
+            pass  # <span id="page176">176</span>: named for the page it prints, whatever its class
+        elif not ("pagebreak" in etype or "doc-pagebreak" in attrs or _PAGE_NUMBER_ATTR.search(attrs)):
+            continue
         if len(text) > 12:
             continue  # not a page number: a paragraph that happens to carry such a class
         removed.append(PAGE_NUMBER_MARK + text)

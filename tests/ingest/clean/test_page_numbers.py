@@ -14,11 +14,13 @@ def test_bracketed_page_numbers_leave_the_sentence_and_are_listed() -> None:
         Block("para", "He that dies in an earnest pursuit scarce feels [Pg 3] the hurt {4} of it."),
         Block("para", "[Page 12]"),
         Block("para", "A note marker stays for the notes pass.[2]"),
+        Block("para", "Code keeps its braces: print('{0}'.format(x)) and a{2} match twice."),
     ]
     out = strip_page_numbers(blocks, removed)
     assert [b.text for b in out] == [
         "He that dies in an earnest pursuit scarce feels the hurt of it.",
         "A note marker stays for the notes pass.[2]",
+        "Code keeps its braces: print('{0}'.format(x)) and a{2} match twice.",
     ]
     assert removed == ["page number: [Pg 3]", "page number: {4}", "page number: [Page 12]"]
 

@@ -150,3 +150,15 @@ def test_a_page_marked_as_a_book_keeps_hgroup_headings_and_drops_its_publisher_p
     text = reading_text(book)
     assert "volunteer press" not in text and "share freely" not in text
     assert "May you share freely, always." in " ".join(book.removed)
+
+
+def test_a_page_number_named_by_its_id_leaves_the_sentence() -> None:
+    """<span id="page176">176</span> with no page-number class: "except as 176 a means" loses the 176."""
+    para = "The mill was worth nothing to him except as {0} a means of keeping the valley fed through the winter. "
+    spans = ['<span id="page176">176</span>', '<a id="pg_177">[177]</a>', '<span id="note1">1</span>']
+    paras = "".join("<p>" + para.format(span) * 3 + "</p>" for span in spans)
+    page = f"<html><body><h1>The Mill</h1>{paras}</body></html>".encode()
+    text = reading_text(ingest_bytes(page, "mill.html"))
+    assert "176" not in text and "177" not in text
+    assert "except as a means" in text
+    assert "except as 1 a means" in text  # an id that names no page: the number stays
