@@ -131,7 +131,31 @@ def _unflatten(text: str) -> str:
         fields = re.split(r"[ \t]+(?=\w+:[ \t])", front.group(1))
         text = "---\n" + "\n".join(fields) + "\n---\n" + text[front.end() :].lstrip()
     text = _GLUED_ATX.sub("\n\n", text)
-    return _GLUED_ITEM.sub("\n\n", text)
+    text = _GLUED_ITEM.sub("\n\n", text)
+    return _unflatten_setext(text)
+
+
+# the underline after a space, or glued (then five marks at least: "word---word" is a dash)
+_GLUED_SETEXT = re.compile(r"(?:[ \t](={3,}|-{3,})|(?<=\S)(={5,}|-{5,}))(?=[^\s=-]|\s*$)")
+# where a setext heading's line begins inside a flattened line: after a sentence end glued to a capital
+# ("…no answer.Chapter 2 ---"), or where lower case meets capitals ("…Jane AustenVOLUME I ---")
+_LINE_START = re.compile(r"[.!?…\"”’)\]*_](?=[A-Z\"“‘])|(?<=[a-z])(?=[A-Z]{2})")
+
+
+def _unflatten_setext(text: str) -> str:
+    """ "…no answer.Chapter 2 ---------Mr. Bennet was…": the underline of a setext heading glued between its
+    line and the text; the heading's line starts at the last seam in the 100 characters before it."""
+    out: list[str] = []
+    last = 0
+    for m in _GLUED_SETEXT.finditer(text):
+        window_start = max(last, m.start() - 100)
+        seams = [k.end() if k.group() else k.start() for k in _LINE_START.finditer(text, window_start, m.start())]
+        start = seams[-1] if seams else window_start
+        out.append(text[last:start])
+        out.append(f"\n\n{text[start : m.start()].strip()}\n{m.group(1) or m.group(2)}\n\n")
+        last = m.end()
+    out.append(text[last:])
+    return "".join(out)
 
 
 _LABEL_GLUED = re.compile(r"^(?P<label>[A-Z][A-Za-z]{2,15})\s+(?P<num>[IVXLC]{1,8})(?![IVXLC])(?=[A-Z])")

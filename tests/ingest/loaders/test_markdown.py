@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from bot.ingest import ingest_path
+from bot.ingest.clean import lines_to_paragraphs
 from tests.ingest.helpers import headings, reading_text
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "ingest"
@@ -58,6 +59,27 @@ def test_headings_all_of_one_level_are_ranked_by_their_labels() -> None:
     )
     book = ingest_bytes(md.encode(), "novel.md")
     assert [(s.heading, s.level) for s in book.sections] == [
+        ("VOLUME I", 1),
+        ("Chapter 1", 2),
+        ("Chapter 2", 2),
+        ("VOLUME II", 1),
+        ("Chapter 1", 2),
+    ]
+
+
+def test_setext_headings_in_a_markdown_book_run_together() -> None:
+    """ "…no answer.Chapter 2 ---------Mr. Bennet was…": the underline glued between its line and the text."""
+    from bot.ingest import ingest_bytes
+
+    para = "It is a truth universally acknowledged, that a single man in possession of a good fortune is wanted."
+    md = "Pride and Prejudice\n===================\n\n*by Jane Austen*\n\n" + "".join(
+        f"{h}\n{'-' * 9}\n\n{para}\n\n{para}\n\nMr. Bennet made no answer.\n\n"
+        for h in ["VOLUME I", "Chapter 1", "Chapter 2", "VOLUME II", "Chapter 1"]
+    )
+    flat = "".join(lines_to_paragraphs(md))
+    assert "answer.Chapter 2---------It is" in flat
+    book = ingest_bytes(flat.encode(), "novel.md")
+    assert [(s.heading, s.level) for s in book.sections if s.part == 1] == [
         ("VOLUME I", 1),
         ("Chapter 1", 2),
         ("Chapter 2", 2),
