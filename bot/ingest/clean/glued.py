@@ -1,4 +1,8 @@
-"""Pages flattened into one line: re-divided into paragraphs, with glued headings and captions split off."""
+"""Pages flattened into one line: re-divided into paragraphs, with glued headings and captions split off.
+
+Just over 400 lines: the cut and seam patterns and the splitter that applies them are read together; the
+book-pattern helpers already live in line_pattern.py.
+"""
 
 from __future__ import annotations
 
@@ -8,10 +12,12 @@ import re
 from bot.ingest.clean.boilerplate import CREDIT_WORDS, find_tag_trail
 from bot.ingest.clean.line_pattern import (
     CAPS_THEN_TEXT,
+    known_word_cuts,
     number_cuts,
     own_label_cuts,
     own_label_words,
     split_by_first_word,
+    split_caps_tail,
 )
 from bot.ingest.clean.model import Block
 
@@ -23,15 +29,15 @@ _GLUED_BOUNDARY = re.compile(
     r"(?:[.!?…]+[\"'”’)\]]*|[\"'”’]?\)|:(?=[\"“][A-Z]))"  # sentence end, closing bracket, or colon before a quote
     r"(?=[\"“‘']?[A-Z][a-z]|[\"“‘']?[AI]\s|[\"“][A-Z]|\d{1,2}\.\s+\S|‘[A-Z]|\.\.\.[a-z]|"
     r"[A-Z]{3,15}\s+[IVXLC]{1,7}\.|"  # a label in capitals, whatever its word: "…Amen.SERMON II.On Bridges"
-    r"[A-Z]{2,20}(?:\s[A-Z]{2,20}){0,2}\.\s+[A-Z\[‘“\"]|"  # a speaker in a play: "…Lane?LANE.  I didn't"
+    r"[A-Z]{2,20}(?:\s[A-Z]{2,20}){0,2}[.:]\s+[A-Z\[‘“\"]|"  # a speaker: "…Lane?LANE.  I didn't", "…you?CRITO: Yes"
     r"\[(?:Footnote|Illustration)\b|"  # an e-text's note or picture placeholder: "…it.[Footnote 1: Lucian…]"
-    r"[A-Z]{2,}(?:[ ,'’-]+[A-Z]{2,})*(?:[A-Z][a-z]|[AI]\s))"  # a line in capitals and its text: "…gone.ON KEYSA key"
+    r"[A-Z]{2,}(?:[ ,'’-]+[A-Z]{2,})*(?:[A-Z][a-z]|[AI]\s|$))"  # a line in capitals: "…gone.ON KEYSA key"
 )
 # "xx.Yy": matched from the mark and looking back, which skips ordinary text ten times faster than
 # starting with [a-z]{2}; `needs_glue_split` drops overlaps so it counts exactly like findall would
 _GLUED_SIGNAL = re.compile(
     r"[.!?](?<=[a-z]{2}[.!?])[\"'”’)]*"
-    r"(?:[A-Z][a-z]|[AI]\s|[A-Z]{2,20}(?:\s[A-Z]{2,20}){0,2}\.\s+[A-Z\[‘“\"]|\d{1,3}(?:[A-Z][a-z]|[AI]\s))"
+    r"(?:[A-Z][a-z]|[AI]\s|[A-Z]{2,20}(?:\s[A-Z]{2,20}){0,2}[.:]\s+[A-Z\[‘“\"]|\d{1,3}(?:[A-Z][a-z]|[AI]\s))"
 )  # the last: a chapter or poem number glued between two texts ("…with thee.2When forty winters")
 _NAME_PREFIX = re.compile(r"(?:^|\s)(?:Mc|Mac|O’|O'|De|Di|Da|Du|La|Le|Van|Von|Fitz|St)$")
 _SMALL_WORDS = frozenset(
@@ -260,6 +266,9 @@ def split_glued_line(line: str, removed: list[str], first_line: bool) -> list[Bl
         counted = bool(number_cuts(chunk))  # the line's chapter numbers count up: one alone is a heading
         own_then_text = re.compile(rf"((?:{'|'.join(own)})\s+[IVXLC]{{1,7}})\.(?=[A-Z‘“\"][a-z])") if own else None
         for segment in _split_at_boundaries(chunk):
+            before, segment = split_caps_tail(segment)
+            if before:
+                blocks.append(Block("para", before))
             caps = (
                 None
                 if _HEAD_PREFIX.match(segment) or _ORDINAL_THEN_TEXT.match(segment) or _MATTER_THEN_TEXT.match(segment)
@@ -341,6 +350,7 @@ def _split_at_boundaries(chunk: str) -> list[str]:
         | {m.start() for m in _ROMAN_CUT.finditer(chunk)}
         | number_cuts(chunk)
         | own_label_cuts(chunk)
+        | known_word_cuts(chunk)
     )
     if len(cuts) == 1:
         return _split_at_sentence_ends(chunk)

@@ -77,3 +77,41 @@ def _glued_start(text: str, word: str) -> int:
     """Where `word` begins glued to the capitals before it ("IMPRESSIONON BUTTONS" → at "ON "), or -1."""
     at = text.rfind(word + " ")
     return at if at > 0 and text[at - 1].isupper() else -1
+
+
+_CAPS_WORD = re.compile(r"(?<![A-Za-z])[A-Z]{3,20}(?![A-Za-z])")  # a word in capitals standing alone
+_CAPS_RUN = re.compile(r"[A-Z]{7,40}(?=[ :,.])")
+
+
+def known_word_cuts(chunk: str) -> set[int]:
+    """A word in capitals the line uses on its own at least twice ("EUTHYPHRO:", a speaker) is part of the
+    book's vocabulary, so a run of capitals that starts with it and goes on into another word
+    ("EUTHYPHROPERSONS OF THE DIALOGUE") is cut after it: the dialogue's title, then its persons."""
+    counts: dict[str, int] = {}
+    for m in _CAPS_WORD.finditer(chunk):
+        counts[m.group()] = counts.get(m.group(), 0) + 1
+    known = {w for w, n in counts.items() if n >= 2}
+    if not known:
+        return set()
+    cuts: set[int] = set()
+    for m in _CAPS_RUN.finditer(chunk):
+        run = m.group()
+        if run in known:
+            continue
+        for k in range(len(run) - 4, 2, -1):  # the longest known word that leaves a word of four or more
+            if run[:k] in known:
+                cuts.add(m.start() + k)
+                break
+    return cuts
+
+
+_CAPS_TAIL = re.compile(r"(?<=[a-z])[A-Z]{2,}(?:[ ,'’-]+[A-Z]{2,})*$")
+
+
+def split_caps_tail(segment: str) -> tuple[str, str]:
+    """ "…by Benjamin JowettEUTHYPHRO" before a cut: the line in capitals glued to the end is a paragraph
+    of its own, and the book's pattern decides later what it is. Returns (text before it, the rest)."""
+    tail = _CAPS_TAIL.search(segment)
+    if tail is None or len(segment[: tail.start()].split()) < 2:
+        return "", segment
+    return segment[: tail.start()], tail.group()

@@ -51,3 +51,27 @@ def test_numbers_counting_up_over_verse_run_together_are_its_headings() -> None:
     line = "THE SONNETS" + "".join(f"{n}{verse.strip()[:-1]}, and thee." for n in range(1, 5))
     book = ingest_bytes(line.encode(), "sonnets.txt")
     assert [s.heading for s in book.sections] == ["1", "2", "3", "4"]
+
+
+def test_dialogues_run_together_split_by_the_books_own_words_in_capitals() -> None:
+    """ "CRITOPERSONS OF THE DIALOGUE" is cut after CRITO, a word the line uses alone ("CRITO: Yes."); a
+    speaker with a colon starts a paragraph; a title glued after lower case ("…JowettEUTHYPHRO") stands alone."""
+    from bot.ingest import ingest_bytes
+    from bot.ingest.clean import lines_to_paragraphs
+
+    talk = "SOCRATES: Why have you come at this hour? It must be quite early.\n\n{0}: Yes, the dawn is breaking.\n\n"
+    text = (
+        "The Project Gutenberg eBook of Two Dialogues, by Plato\n\nTitle: Two Dialogues\n\nAuthor: Plato\n\n"
+        "*** START OF THE PROJECT GUTENBERG EBOOK TWO DIALOGUES ***\n\nTWO DIALOGUES\n\nBy Plato\n\n"
+        "Translated by Benjamin Jowett\n\nEUTHYPHRO\n\nPERSONS OF THE DIALOGUE: Socrates, Euthyphro.\n\n"
+        + talk.format("EUTHYPHRO") * 3
+        + "CRITO\n\nPERSONS OF THE DIALOGUE: Socrates, Crito.\n\n"
+        + talk.format("CRITO") * 3
+        + "*** END OF THE PROJECT GUTENBERG EBOOK TWO DIALOGUES ***\n"
+    )
+    flat = "".join(lines_to_paragraphs(text))
+    assert "JowettEUTHYPHROPERSONS" in flat and "breaking.CRITOPERSONS" in flat
+    book = ingest_bytes(flat.encode(), "plato.txt")
+    assert [s.heading for s in book.sections] == ["EUTHYPHRO", "CRITO"]
+    assert book.sections[1].paragraphs[0].text == "PERSONS OF THE DIALOGUE: Socrates, Crito."
+    assert "CRITO: Yes, the dawn is breaking." in [p.text for p in book.sections[1].paragraphs]
