@@ -145,7 +145,7 @@ _LABEL_CUT = re.compile(
 _NUMBER_THEN_TEXT = re.compile(r"(\d{1,3})(?=[A-Z][a-z]|[AI]\s)")
 _NUMERAL_THEN_TEXT = re.compile(r"([IVX]{1,4})(?=[A-Z][a-z])")
 _ROMAN_CUT = re.compile(
-    r"(?<=[.!?\"”’)\]a-z])(?=[IVXLC]{1,7}\.(?:\s+[A-Z‘“\"]|[A-Z]{2}))"
+    r"(?=[IVXLC])(?<=[.!?\"”’)\]a-z])(?=[IVXLC]{1,7}\.(?:\s+[A-Z‘“\"]|[A-Z]{2}))"
 )  # "…lost.II. The", "CrossingI. The"
 # the label or number a glued heading starts with, and its separator: "CHAPTER II: ", "Book the First--", "II. "
 _HEAD_PREFIX = re.compile(
@@ -159,7 +159,9 @@ _MATTER_THEN_TEXT = re.compile(rf"({_MATTER_WORD})(?=[A-Z][a-z])")
 
 # "…THE STORM" + "The wind", "…ISLAND" + "by Robert" (not "ISLAN" + "Dby"), "…Benbow" + "SQUIRE TRELAWNEY"
 _CAPS_BODY_SEAM = re.compile(
+    r"(?=[A-Zb])(?:"  # each branch starts at a capital or a byline's "by": other positions fail at once
     r"(?<=[A-Z]{2})(?=[A-Z][a-z])(?![A-Z]by\s)|(?<=[A-Z]{2})(?=by\s+[A-Z])|(?<=[a-z])(?=[A-Z]{2})"
+    r")"
 )
 
 
@@ -263,9 +265,10 @@ def split_glued_line(line: str, removed: list[str], first_line: bool) -> list[Bl
         if not chunk:
             continue
         own = own_label_words(chunk)
-        counted = bool(number_cuts(chunk))  # the line's chapter numbers count up: one alone is a heading
+        numbers = number_cuts(chunk)
+        counted = bool(numbers)  # the line's chapter numbers count up: one alone is a heading
         own_then_text = re.compile(rf"((?:{'|'.join(own)})\s+[IVXLC]{{1,7}})\.(?=[A-Z‘“\"][a-z])") if own else None
-        for segment in _split_at_boundaries(chunk):
+        for segment in _split_at_boundaries(chunk, numbers | own_label_cuts(chunk, own)):
             before, segment = split_caps_tail(segment)
             if before:
                 blocks.append(Block("para", before))
@@ -313,7 +316,7 @@ def split_glued_line(line: str, removed: list[str], first_line: bool) -> list[Bl
 
 
 # verse quoted in a flattened page loses its line breaks: "…of the FatherlandHave been…", "…forty,Give us…"
-_VERSE_SEAM = re.compile(r"(?<=[a-z]{3})(?=[A-Z][a-z])|(?<=[a-z][,;])(?=[A-Z][a-z]|[AI]\s)")
+_VERSE_SEAM = re.compile(r"(?=[A-Z])(?:(?<=[a-z]{3})(?=[A-Z][a-z])|(?<=[a-z][,;])(?=[A-Z][a-z]|[AI]\s))")
 
 
 def unglue_verse(segment: str) -> str:
@@ -343,13 +346,13 @@ def _bare_label(segment: str) -> bool:
     )
 
 
-def _split_at_boundaries(chunk: str) -> list[str]:
+def _split_at_boundaries(chunk: str, pattern_cuts: set[int]) -> list[str]:
+    """Cut at glued labels and numerals, and where the line's own pattern says (numbers, label words)."""
     cuts = sorted(
         {0}
         | {m.start() for m in _LABEL_CUT.finditer(chunk)}
         | {m.start() for m in _ROMAN_CUT.finditer(chunk)}
-        | number_cuts(chunk)
-        | own_label_cuts(chunk)
+        | pattern_cuts
         | known_word_cuts(chunk)
     )
     if len(cuts) == 1:

@@ -13,7 +13,7 @@ import re
 from bot.ingest.clean.model import Block
 
 # a chapter number printed alone, glued between the text before and its title: "…a bit.\"2Black Dog Appears"
-_NUMBER_CUT = re.compile(r"(?<=[A-Za-z.!?\"”’])(?=(\d{1,3})(?:[A-Z][a-z]|[AI]\s))")
+_NUMBER_CUT = re.compile(r"(?=\d)(?<=[A-Za-z.!?\"”’])(?=(\d{1,3})(?:[A-Z][a-z]|[AI]\s))")
 
 
 def number_cuts(chunk: str) -> set[int]:
@@ -27,13 +27,12 @@ def number_cuts(chunk: str) -> set[int]:
 
 
 # a label word of the book's own after a sentence end: "…Amen.SERMON II.On Bridges"
-_OWN_LABEL_AFTER_END = re.compile(r"(?<=[.!?])([A-Z]{3,15})\s+[IVXLC]{1,7}\.")
+_OWN_LABEL_AFTER_END = re.compile(r"(?=[A-Z])(?<=[.!?])([A-Z]{3,15})\s+[IVXLC]{1,7}\.")
 
 
-def own_label_cuts(chunk: str) -> set[int]:
+def own_label_cuts(chunk: str, own: list[str]) -> set[int]:
     """A capitals word the line uses as a label at least twice after a sentence end is this book's label
     word, so it starts a heading even glued to capitals: "…REV. AMOS PELLSERMON I.On Patience"."""
-    own = own_label_words(chunk)
     return {m.start() for w in own for m in re.finditer(rf"(?<=[A-Z]){w}(?=\s+[IVXLC]{{1,7}}\.)", chunk)}
 
 
@@ -79,7 +78,7 @@ def _glued_start(text: str, word: str) -> int:
     return at if at > 0 and text[at - 1].isupper() else -1
 
 
-_CAPS_WORD = re.compile(r"(?<![A-Za-z])[A-Z]{3,20}(?![A-Za-z])")  # a word in capitals standing alone
+_CAPS_WORD = re.compile(r"[A-Z](?<![A-Za-z][A-Z])[A-Z]{2,19}(?![A-Za-z])")  # a word in capitals standing alone
 _CAPS_RUN = re.compile(r"[A-Z]{7,40}(?=[ :,.])")
 
 
@@ -111,7 +110,11 @@ _CAPS_TAIL = re.compile(r"(?<=[a-z])[A-Z]{2,}(?:[ ,'’-]+[A-Z]{2,})*$")
 def split_caps_tail(segment: str) -> tuple[str, str]:
     """ "…by Benjamin JowettEUTHYPHRO" before a cut: the line in capitals glued to the end is a paragraph
     of its own, and the book's pattern decides later what it is. Returns (text before it, the rest)."""
-    tail = _CAPS_TAIL.search(segment)
-    if tail is None or len(segment[: tail.start()].split()) < 2:
+    if not segment[-1:].isupper():
         return "", segment
-    return segment[: tail.start()], tail.group()
+    end = segment[-200:]  # a line in capitals is short: only the segment's end is searched
+    tail = _CAPS_TAIL.search(end)
+    at = len(segment) - len(end) + tail.start() if tail else 0
+    if tail is None or len(segment[:at].split()) < 2:
+        return "", segment
+    return segment[:at], tail.group()
