@@ -113,7 +113,8 @@ def _build(loaded: Loaded, filename: str, options: IngestOptions, timings: list[
 
     if cleaned.hints.get("title"):  # a Gutenberg header named the book; its title page is gone or goes now
         meta = Metadata()
-        blocks, year = drop_title_page(blocks, cleaned.hints["title"], removed, cleaned.hints.get("author"))
+        people = tuple(cleaned.hints.get(k, "") for k in ("author", "translator", "editor"))
+        blocks, year = drop_title_page(blocks, cleaned.hints["title"], removed, people)
         if year:
             cleaned.hints.setdefault("date", year)
     else:

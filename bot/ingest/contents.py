@@ -132,15 +132,24 @@ _CAPS_TITLE_SEAM = re.compile(r"(?<=[A-Z]{2})(?=[A-Z][a-z])")
 
 
 def drop_title_page(
-    blocks: list[Block], title: str | None, removed: list[str], author: str | None = None
+    blocks: list[Block], title: str | None, removed: list[str], people: tuple[str, ...] = ()
 ) -> tuple[list[Block], str | None]:
     """An opening block in capitals (title, author, imprint, year) before the first heading is the title page;
-    returns the blocks without it and the year it prints, if any."""
+    returns the blocks without it and the year it prints, if any. `people`: the author, translator and
+    editor the Gutenberg header names."""
     before = len(removed)
     blocks, year = _drop_title_page(blocks, title, removed)
-    if len(removed) > before and title:  # its subtitle and byline, cut off it in a run-together text
-        page = _squeezed(f"{title} by {author or ''}")
-        while blocks and len(_squeezed(blocks[0].text)) >= 8 and _squeezed(blocks[0].text) in page:
+    if len(removed) > before and title:  # its subtitle and bylines, cut off it in a run-together text
+        page = _squeezed(f"{title} by {people[0] if people else ''}")
+        names = [_squeezed(p) for p in people if p]
+        while (
+            blocks
+            and len(_squeezed(blocks[0].text)) >= 8
+            and (
+                _squeezed(blocks[0].text) in page
+                or (len(blocks[0].text.split()) <= 8 and any(_squeezed(blocks[0].text).endswith(n) for n in names))
+            )
+        ):
             removed.append(blocks.pop(0).text)
     return blocks, year
 
@@ -189,6 +198,9 @@ def _squeezed(text: str) -> str:
     return _key(text).replace(" ", "")
 
 
+_BYLINE = re.compile(r"^by\s+[A-Z][\w.’'-]*(?:\s+[(\w.’'-]+\)?)*\s*$", re.I)
+
+
 def imprint_end(blocks: list[Block], start: int) -> int:
     """Where the imprint lines under a title heading end: short paragraphs in capitals ("BY", "J. R. GREEN,
     M.A.", "LONDON MACMILLAN AND CO. 1874"), up to anything that could begin the text (a label, a matter
@@ -196,6 +208,9 @@ def imprint_end(blocks: list[Block], start: int) -> int:
     end = start
     while end < len(blocks) and end < start + 8:
         b = blocks[end]
+        if b.kind in ("para", "heading") and _BYLINE.match(b.text) and len(b.text.split()) <= 10:
+            end += 1  # "by Mary Wollstonecraft (Godwin) Shelley", a paragraph or an <h3> under the title
+            continue
         if b.kind != "para" or len(b.text.split()) > 20 or any(c.islower() for c in b.text):
             break
         if kind_of(b.text) in ("label", "roman", "roman-titled", "numbered") or is_matter(b.text):

@@ -75,6 +75,19 @@ def test_a_title_page_cut_in_pieces_goes_whole_with_its_subtitle_and_byline() ->
         PROSE,
     ]
     removed: list[str] = []
-    kept, _ = drop_title_page(blocks, "The Valley Mill A Tale of the River Folk", removed, "Rosa Kell")
+    kept, _ = drop_title_page(blocks, "The Valley Mill A Tale of the River Folk", removed, ("Rosa Kell",))
     assert kept == blocks[2:]
     assert removed == ["THE VALLEY MILL", "A Tale of the River Folkby Rosa Kell"]
+
+
+def test_a_byline_under_the_title_heading_is_part_of_the_title_page() -> None:
+    from bot.ingest.contents import imprint_end
+
+    blocks = [
+        Block("heading", "Frankenstein; or, the Modern Prometheus", 1, True),
+        Block("heading", "by Mary Wollstonecraft (Godwin) Shelley", 3, True),
+        Block("heading", "Letter 1", 2, True),
+        PROSE,
+    ]
+    assert imprint_end(blocks, 1) == 2
+    assert imprint_end([blocks[0], Block("para", "by the way, the mill was quiet."), PROSE], 1) == 1

@@ -145,7 +145,7 @@ def _expected_sets() -> list[tuple[str, str, bool]]:
     root = BOOKS.parent
     return [
         (folder, name, together)
-        for folder in ("heldout", "heldout2", "heldout3", "heldout4", "heldout5", "heldout6", "heldout7")
+        for folder in ("heldout", "heldout2", "heldout3", "heldout4", "heldout5", "heldout6", "heldout7", "heldout8")
         for name in json.loads((root / folder / "expected.json").read_text())
         for together in (False, True)
         if (folder, name, together) not in UNSOLVED

@@ -142,6 +142,7 @@ _LABEL_CUT = re.compile(
     r"(?<=[A-Z]{2})(?=(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday),)"  # a diary after its title page
     r")"
 )
+_BYLINE_START = re.compile(r"(?:(?:translated|edited|illustrated|written)\s+)?by\s+[A-Z]", re.I)
 _NUMBER_THEN_TEXT = re.compile(r"(\d{1,3})(?=[A-Z][a-z]|[AI]\s)")
 _NUMERAL_THEN_TEXT = re.compile(r"([IVX]{1,4})(?=[A-Z][a-z])")
 _ROMAN_CUT = re.compile(
@@ -160,7 +161,7 @@ _MATTER_THEN_TEXT = re.compile(rf"({_MATTER_WORD})(?=[A-Z][a-z])")
 # "…THE STORM" + "The wind", "…ISLAND" + "by Robert" (not "ISLAN" + "Dby"), "…Benbow" + "SQUIRE TRELAWNEY"
 _CAPS_BODY_SEAM = re.compile(
     r"(?=[A-Zb])(?:"  # each branch starts at a capital or a byline's "by": other positions fail at once
-    r"(?<=[A-Z]{2})(?=[A-Z][a-z])(?![A-Z]by\s)|(?<=[A-Z]{2})(?=by\s+[A-Z])|(?<=[a-z])(?=[A-Z]{2})"
+    r"(?<=[A-Z]{2})(?=[A-Z][a-z])(?![A-Z]by\s)|(?<=[A-Z]{2})(?=by\s+[A-Z])|(?<=[a-z])(?=[A-Z]{2}|A\s[A-Z]{2})"
     r")"
 )
 
@@ -304,10 +305,14 @@ def split_glued_line(line: str, removed: list[str], first_line: bool) -> list[Bl
             if glued:
                 blocks.append(Block("heading", glued[0], strong=True))
                 segment = glued[1]
-                again = _split_glued_heading(segment) if glued[0].isupper() and not ordinal else None
-                if again:  # a title page in capitals glued to the first heading: "…MOTHEROn FerriesThe ferry"
+                head = glued[0]
+                for _ in range(3):  # a title page glued to the first heading: "…MOTHEROn FerriesThe ferry",
+                    # "AESOP'S FABLESTranslated by G. F. TownsendThe Wolf and the LambWOLF, meeting…"
+                    again = _split_glued_heading(segment) if _BYLINE_START.match(head) or head.isupper() else None
+                    if not again or ordinal:
+                        break
                     blocks.append(Block("heading", again[0], strong=True))
-                    segment = again[1]
+                    head, segment = again
             elif _bare_label(segment):  # a contents entry or a heading with nothing glued after it
                 blocks.append(Block("heading", segment, strong=True))
                 continue

@@ -44,7 +44,8 @@ def load_markdown(data: bytes, options: IngestOptions) -> Loaded:
     if not text.strip():
         raise IngestError("That file is empty.")
     meta: dict[str, str] = {}
-    text = _unflatten(text)
+    flat = _is_flat(text)
+    text = _unflatten(text) if flat else text
     front = _FRONT.match(text)
     if front:
         for line in front.group(1).split("\n"):
@@ -84,7 +85,7 @@ def load_markdown(data: bytes, options: IngestOptions) -> Loaded:
         if m:
             flush()
             title = m.group(2).rstrip().rstrip("#").rstrip() or m.group(2)[:1]
-            title, rest = _heading_and_text(_strip_markdown_inline(title).strip("*_ "), numbering)
+            title, rest = _heading_and_text(_strip_markdown_inline(title).strip("*_ "), numbering, flat)
             blocks.append(Block("heading", title, len(m.group(1)), True))
             if rest:
                 chunk.append(rest)  # a run-together file: the text glued to its heading
@@ -120,12 +121,15 @@ _GLUED_ITEM = re.compile(r"(?<=\S)(?=[-*+] \[[^\[\]\n]{1,200}\]\()|(?<=\))(?=[*_
 _INLINE_FRONT = re.compile(r"\A---[ \t]+(\w+:.*?)[ \t]+---(?=\S|[ \t])")
 
 
+def _is_flat(text: str) -> bool:
+    """A file whose paragraphs were run together: its first line is a whole page, no blank line near it."""
+    first = text[:2000].split("\n", 1)[0]
+    return len(first) >= 400 or "\n\n" not in text[:20000]
+
+
 def _unflatten(text: str) -> str:
     """Line breaks back where a run-together Markdown file lost them: before a "## " glued to the text
     ("…Adieu!## LETTER II"), between list items ("…(#letter-i)- [LETTER II]"), around inline front matter."""
-    first = text[:2000].split("\n", 1)[0]
-    if len(first) < 400 and "\n\n" in text[:20000]:
-        return text  # an ordinary file: no line is a whole book
     front = _INLINE_FRONT.match(text)
     if front:
         fields = re.split(r"[ \t]+(?=\w+:[ \t])", front.group(1))
@@ -158,6 +162,9 @@ def _unflatten_setext(text: str) -> str:
     return "".join(out)
 
 
+# where a heading run together with its text ends: a full stop or bracket glued to what follows
+# ("…MYTHOLOGY.[May 5, 1840.]We have"), or capitals glued to a capitalised word ("…HISTORYSix Lectures")
+_HEADING_SEAM = re.compile(r"[.!?\])”\"](?=[\[A-Z“\"])|[A-Z]{2}(?=[A-Z][a-z])")
 _LABEL_GLUED = re.compile(r"^(?P<label>[A-Z][A-Za-z]{2,15})\s+(?P<num>[IVXLC]{1,8})(?![IVXLC])(?=[A-Z])")
 _ROMAN_VALUE = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100}
 
@@ -174,13 +181,16 @@ def _roman(numeral: str) -> int | None:
     return total
 
 
-def _heading_and_text(title: str, numbering: dict[str, int]) -> tuple[str, str]:
+def _heading_and_text(title: str, numbering: dict[str, int], flat: bool = False) -> tuple[str, str]:
     """A heading line that carries its text (a run-together file: "LETTER IBATH, October 4…DEAR BOY:…"):
     the label with the numeral that continues the book's count, and the text after it. A heading of an
     ordinary length is returned whole."""
     m = _LABEL_GLUED.match(title) if len(title) > 60 else None  # only a heading that carries a text
     if m is None:
-        if len(title) > 150:
+        if len(title) > 150 or flat:  # a heading line that carries its text: cut at the first seam
+            seam = _HEADING_SEAM.search(title, 0, 200)
+            if seam and len(title[seam.end() :].split()) >= (2 if flat else 3):
+                return title[: seam.end()].strip(), title[seam.end() :].strip()
             return title, ""
         label = re.match(r"^([A-Z][A-Za-z]{2,15})\s+([IVXLC]{1,8})\.?$", title)
         if label and (v := _roman(label.group(2))):

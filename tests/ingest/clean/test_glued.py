@@ -71,3 +71,22 @@ def test_run_together_notes_pictures_and_titles_numbered_in_capitals() -> None:
     assert ("para", "[Illustration: PILATE WASHING HIS HANDS.]") in texts
     assert ("para", "[Footnote 1: Lucian, in his dialogue.]") in texts
     assert blocks[0].text == "CONTENTS"
+
+
+def test_a_title_page_chain_and_titles_glued_to_capitals_in_a_run_together_book() -> None:
+    """ "AESOP'S FABLESTranslated by G. F. TownsendThe Wolf and the LambWOLF, meeting…": the title, the
+    translator's line and the first fable's title each split off; "…WeaselsA BAT who…" too."""
+    from bot.ingest.clean import split_glued_line
+
+    line = (
+        "AESOP'S FABLESTranslated by George Fyler TownsendThe Wolf and the LambWOLF, meeting with a Lamb astray "
+        "from the fold, resolved to find some plea.The tyrant will always find a pretext.The Bat and the "
+        "WeaselsA BAT who fell upon the ground was caught by a Weasel and pleaded for his life."
+    )
+    heads = [b.text for b in split_glued_line(line, [], True) if b.kind == "heading"]
+    assert heads == [
+        "AESOP'S FABLES",
+        "Translated by George Fyler Townsend",
+        "The Wolf and the Lamb",
+        "The Bat and the Weasels",
+    ]

@@ -86,3 +86,22 @@ def test_setext_headings_in_a_markdown_book_run_together() -> None:
         ("VOLUME II", 1),
         ("Chapter 1", 2),
     ]
+
+
+def test_a_markdown_book_run_together_whose_heading_lines_carry_their_text_is_read() -> None:
+    """ "## LECTURE I. THE HERO AS DIVINITY.[May 5, 1840.]We have undertaken…": every line was a heading, so
+    the book was refused as having no text; the heading ends at the first glued seam."""
+    from bot.ingest import ingest_bytes
+
+    para = "We have undertaken to discourse here for a little on Great Men and what work they did in the world. "
+    md = "# ON HEROES AND HISTORY\n\n*Six Lectures*\n\n" + "".join(
+        f"## LECTURE {n}. THE HERO AS {t}.\n\n[May {d}, 1840.]\n\n{para * 2}\n\n{para}\n\n"
+        for n, t, d in (("I", "DIVINITY", 5), ("II", "PROPHET", 8), ("III", "POET", 12))
+    )
+    book = ingest_bytes("".join(lines_to_paragraphs(md)).encode(), "heroes.md")
+    assert [s.heading for s in book.sections] == [
+        "LECTURE I. THE HERO AS DIVINITY.",
+        "LECTURE II. THE HERO AS PROPHET.",
+        "LECTURE III. THE HERO AS POET.",
+    ]
+    assert book.title == "ON HEROES AND HISTORY"
