@@ -87,6 +87,8 @@ def load_markdown(data: bytes, options: IngestOptions) -> Loaded:
             title = m.group(2).rstrip().rstrip("#").rstrip() or m.group(2)[:1]
             title, rest = _heading_and_text(_strip_markdown_inline(title).strip("*_ "), numbering, flat)
             blocks.append(Block("heading", title, len(m.group(1)), True))
+            if rest and flat and len(m.group(1)) == 1:  # the book's title page run together: line by line
+                rest = _TITLE_PAGE_SEAM.sub("\n\n", rest)
             if rest:
                 chunk.append(rest)  # a run-together file: the text glued to its heading
         elif line.strip() and _SETEXT.match(nxt) and not _SETEXT.match(line) and len(line) < 120:
@@ -165,6 +167,7 @@ def _unflatten_setext(text: str) -> str:
 # where a heading run together with its text ends: a full stop or bracket glued to what follows
 # ("…MYTHOLOGY.[May 5, 1840.]We have"), or capitals glued to a capitalised word ("…HISTORYSix Lectures")
 _HEADING_SEAM = re.compile(r"[.!?\])”\"](?=[\[A-Z“\"])|[A-Z]{2}(?=[A-Z][a-z])")
+_TITLE_PAGE_SEAM = re.compile(r"(?<=[a-z])(?=[A-Z][a-z])")  # "…by Thomas CarlyleReported, with emendations"
 _LABEL_GLUED = re.compile(r"^(?P<label>[A-Z][A-Za-z]{2,15})\s+(?P<num>[IVXLC]{1,8})(?![IVXLC])(?=[A-Z])")
 _ROMAN_VALUE = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100}
 
