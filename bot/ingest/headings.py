@@ -1,5 +1,7 @@
 """Headings in a text without structure, judged by the book's own pattern, never by shortness alone.
 
+Over 400 lines: the line shapes and the book-pattern rules that weigh them make one decision, read together.
+
 A false heading cuts a reading in two and shows the group a sentence as a title, which is worse than a
 missed one. So a line is first given a *kind* by its shape — a label ("CHAPTER IV", "Book the First--…"),
 a Roman numeral standing alone, a Roman-numbered title ("II. The Mail"), a numbered title, a line in
@@ -235,6 +237,10 @@ def detect_headings(blocks: list[Block]) -> list[Block]:
         for i in dates:
             if i + 1 < n and _is_prose(out[i + 1]):
                 out[i] = replace(out[i], kind="heading", strong=True, text=out[i].text.strip().rstrip("."))
+    shapes = ("label", "roman", "roman-titled", "numbered")
+    first_label = next(
+        (k for k, b in enumerate(out) if kinds[k] in shapes or (b.kind == "heading" and kind_of(b.text) in shapes)), n
+    )
     for i, b in enumerate(out):
         kind = kinds[i]
         prev = out[i - 1] if i > 0 else None
@@ -255,7 +261,16 @@ def detect_headings(blocks: list[Block]) -> list[Block]:
             or (
                 kind == "caps"
                 and not _never_heading(t, prev)
-                and (_MATTER.match(t) or (labelled < 2 and caps_candidates >= 2))
+                and (
+                    _MATTER.match(t)
+                    or (labelled < 2 and caps_candidates >= 2)
+                    or (
+                        labelled >= 2
+                        and i < first_label
+                        and (prev is None or prev.kind != "heading")  # under a heading: its subtitle
+                        and _front_piece(out, i, first_label)
+                    )
+                )
             )
         )
         if strong:
@@ -329,6 +344,21 @@ def _numbers_over_titles(blocks: list[Block]) -> list[int]:
     return found if len(found) >= 2 and _roman_sequence(values) else []
 
 
+def _front_piece(blocks: list[Block], i: int, end: int) -> bool:
+    """Before a labelled book's first label, a line in capitals over prose is the title of a piece of its
+    own ("THE CUSTOM-HOUSE", a preface poem's "TO THE HESITATING PURCHASER"): two paragraphs at least, of
+    twenty words on average, up to the next line in capitals or the first label. A cast list or a list of
+    scenes under "DRAMATIS PERSONAE" is short lines, and stays text."""
+    paras: list[str] = []
+    for b in blocks[i + 1 : end]:
+        if b.kind != "para" or (kind_of(b.text) == "caps" and len(paras) >= 1):
+            break
+        if kind_of(b.text) != "caps":
+            paras.append(b.text)
+    words = sum(len(p.split()) for p in paras)
+    return len(paras) >= 2 and words >= 20 * len(paras)
+
+
 def _label_only(text: str, own: set[str]) -> bool:
     """A label with no title: "CHAPTER IV", "XII.", or one of the book's own ("SERMON II.")."""
     t = text.strip()
@@ -375,6 +405,9 @@ def assign_levels(blocks: list[Block]) -> list[Block]:
     A numbered heading is a chapter when the book has no chapter labels; unranked headings (PREFACE, a
     title in capitals) sit at the top level."""
     ranks = [_rank(b.text) if b.kind == "heading" else None for b in blocks]
+    bare = [b.kind == "heading" and bool(_ROMAN.match(b.text.strip())) for b in blocks]
+    if any(bare) and any(r == 4 and not is_bare for r, is_bare in zip(ranks, bare, strict=True)):
+        ranks = [5 if is_bare else r for r, is_bare in zip(ranks, bare, strict=True)]  # "I." parts of "I. A TITLE"
     titles_above = [
         i
         for i, b in enumerate(blocks[:-1])
