@@ -116,7 +116,7 @@ def _contents_paragraphs(blocks: list[Block], heading_at: list[int]) -> set[int]
     found: set[int] = set()
     keyed = [(h, _key(blocks[h].text)) for h in heading_at]
     for i, b in enumerate(blocks[:60]):
-        if b.kind != "para" or len(b.text) > 3000 or len(b.text.split(None, 6)) < 6:
+        if b.kind not in ("para", "heading") or len(b.text) > 3000 or len(b.text.split(None, 6)) < 6:
             continue
         text = _key(b.text)
         keys = {k for h, k in keyed if h > i and len(k) >= 4}

@@ -91,3 +91,17 @@ def test_a_byline_under_the_title_heading_is_part_of_the_title_page() -> None:
     ]
     assert imprint_end(blocks, 1) == 2
     assert imprint_end([blocks[0], Block("para", "by the way, the mill was quiet."), PROSE], 1) == 1
+
+
+def test_a_contents_line_taken_for_a_heading_is_still_the_contents() -> None:
+    blocks = [
+        Block("para", "Contents"),
+        Block("heading", "I. A Scandal in Bohemia II. The Red-Headed League III. A Case of Identity", 1, True),
+        Block("heading", "I. A SCANDAL IN BOHEMIA", 1, True),
+        PROSE,
+        Block("heading", "II. THE RED-HEADED LEAGUE", 1, True),
+        PROSE,
+        Block("heading", "III. A CASE OF IDENTITY", 1, True),
+        PROSE,
+    ]
+    assert drop_contents(blocks, []) == blocks[2:]

@@ -12,12 +12,15 @@ import re
 from bot.ingest.clean.boilerplate import CREDIT_WORDS, find_tag_trail
 from bot.ingest.clean.line_pattern import (
     CAPS_THEN_TEXT,
+    ROMAN_PART_THEN_TEXT,
     known_word_cuts,
     number_cuts,
     own_label_cuts,
     own_label_words,
+    roman_part_cuts,
     split_by_first_word,
     split_caps_tail,
+    year_cuts,
 )
 from bot.ingest.clean.model import Block
 
@@ -137,7 +140,7 @@ _LABEL_CUT = re.compile(
     r"(?<=[A-Z]{2})(?=\d{1,2}\.\s+[A-Z])|"  # a numbered title after capitals: "…DUNNING1. The Lamps"
     r"(?<=[a-z.!?])(?=[IVX]{1,4}[A-Z][a-z])|"  # a part's numeral between a title and its text: "…WifeIThe road"
     r"(?<=[a-z])(?=\d{1,3}\.\s+[A-Z](?:[A-Z]|\s[A-Z]))|"  # a contents entry after a title: "…Buccaneer1. THE OLD"
-    r"(?<=\S)(?=CONTENTS(?:[A-Z]|$))|"  # the contents list's own word, glued on both sides
+    r"(?<=\S)(?=(?:CONTENTS|Contents)(?:[A-Z]|$))|"  # the contents list's own word, glued on both sides
     r"(?<=[A-Z]{2})(?<![IVXLC])(?=I\.\s+[A-Z]{2})|"  # the first of titles numbered in capitals: "CONTENTSI. OF TRUTH"
     r"(?<=[A-Z]{2})(?=(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday),)"  # a diary after its title page
     r")"
@@ -160,8 +163,10 @@ _MATTER_THEN_TEXT = re.compile(rf"({_MATTER_WORD})(?=[A-Z][a-z])")
 
 # "…THE STORM" + "The wind", "…ISLAND" + "by Robert" (not "ISLAN" + "Dby"), "…Benbow" + "SQUIRE TRELAWNEY"
 _CAPS_BODY_SEAM = re.compile(
-    r"(?=[A-Zb])(?:"  # each branch starts at a capital or a byline's "by": other positions fail at once
-    r"(?<=[A-Z]{2})(?=[A-Z][a-z])(?![A-Z]by\s)|(?<=[A-Z]{2})(?=by\s+[A-Z])|(?<=[a-z])(?=[A-Z]{2}|A\s[A-Z]{2})"
+    r"(?=[A-Zb\"“])(?:"  # each branch starts at a capital, a byline's "by" or a quote: others fail at once
+    r"(?<=[A-Z]{2})(?=[A-Z][a-z])(?![A-Z]by\s)|(?<=[A-Z]{2})(?=by\s+[A-Z])|(?<=[a-z])(?=[A-Z]{2}|A\s[A-Z]{2})|"
+    r"(?<=[A-Z]{2})(?=[\"“][A-Z][a-z])|"  # "…A CASE OF IDENTITY" + "\"My dear fellow,\""
+    r"(?<=[A-Z]{3})(?=[AI]\s[a-z])"  # "…THE RED-HEADED LEAGUE" + "I had called"
     r")"
 )
 
@@ -268,6 +273,7 @@ def split_glued_line(line: str, removed: list[str], first_line: bool) -> list[Bl
         own = own_label_words(chunk)
         numbers = number_cuts(chunk)
         counted = bool(numbers)  # the line's chapter numbers count up: one alone is a heading
+        roman_parts = bool(roman_part_cuts(chunk))
         own_then_text = re.compile(rf"((?:{'|'.join(own)})\s+[IVXLC]{{1,7}})\.(?=[A-Z‘“\"][a-z])") if own else None
         for segment in _split_at_boundaries(chunk, numbers | own_label_cuts(chunk, own)):
             before, segment = split_caps_tail(segment)
@@ -300,6 +306,11 @@ def split_glued_line(line: str, removed: list[str], first_line: bool) -> list[Bl
                 glued = (own_label.group(1), segment[own_label.end() :].lstrip(". "))
             elif bare and len(segment.split()) > 4:
                 glued = (bare.group(1), segment[bare.end() :].lstrip(". "))
+            elif not glued and (part := ROMAN_PART_THEN_TEXT.match(segment)) and roman_parts:
+                glued = (part.group(1), segment[part.end() :])  # "II.At three o'clock": a part, no title
+                if not glued[1].strip():
+                    blocks.append(Block("heading", glued[0], strong=True))
+                    continue
             elif not glued and counted and (number := _NUMBER_THEN_TEXT.match(segment)):
                 glued = (number.group(1), segment[number.end() :])  # "2When forty winters…": a number, no title
             if glued:
@@ -358,6 +369,8 @@ def _split_at_boundaries(chunk: str, pattern_cuts: set[int]) -> list[str]:
         | {m.start() for m in _LABEL_CUT.finditer(chunk)}
         | {m.start() for m in _ROMAN_CUT.finditer(chunk)}
         | pattern_cuts
+        | roman_part_cuts(chunk)
+        | year_cuts(chunk)
         | known_word_cuts(chunk)
     )
     if len(cuts) == 1:

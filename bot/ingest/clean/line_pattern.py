@@ -118,3 +118,39 @@ def split_caps_tail(segment: str) -> tuple[str, str]:
     if tail is None or len(segment[:at].split()) < 2:
         return "", segment
     return segment[:at], tail.group()
+
+
+_ROMAN = r"(?:X{0,3})(?:IX|IV|V?I{1,3}|V)|X{1,3}"  # I to XXXIX: a part's numeral
+# a part's numeral glued between the text before and its own text: "…BOHEMIAI.To Sherlock", "…answered.II.At"
+_ROMAN_PART = re.compile(rf"(?=[IVX])(?<=[A-Za-z.!?\"”’])(?<![IVXLCM])({_ROMAN})\.(?=[A-Z][a-z])")
+ROMAN_PART_THEN_TEXT = re.compile(rf"({_ROMAN})\.(?=[A-Z][a-z]|\s*$)")
+_ROMAN_VALUES = {"I": 1, "V": 5, "X": 10}
+
+
+def _value(numeral: str) -> int:
+    total = 0
+    for i, c in enumerate(numeral):
+        v = _ROMAN_VALUES[c]
+        total += -v if i + 1 < len(numeral) and _ROMAN_VALUES[numeral[i + 1]] > v else v
+    return total
+
+
+def roman_part_cuts(chunk: str) -> set[int]:
+    """Parts numbered "I.", "II." glued to their text, where the line has them counting up (as number_cuts)."""
+    found = [(m.start(), _value(m.group(1))) for m in _ROMAN_PART.finditer(chunk)]
+    steps = [b - a for (_, a), (_, b) in itertools.pairwise(found)]
+    ups = sum(1 for step, (_, b) in zip(steps, found[1:], strict=True) if step == 1 or b == 1)
+    counting = len(found) >= 2 and 1 in steps and ups >= (len(found) - 1) / 2
+    return {at for at, _ in found} if counting else set()
+
+
+# a title page's year in Roman numerals glued to the capitals after it: "…AND FIELDS MDCCCLTHE CUSTOM-HOUSE"
+_ROMAN_YEAR_GLUED = re.compile(
+    r"(?<![A-Z])M{1,2}(?:CM|DCCC|DCC|DC|D|CD|CCC|CC|C)(?:XC|LXXX|LXX|LX|L|XL|XXX|XX|X)?"
+    r"(?:IX|VIII|VII|VI|V|IV|III|II|I)?(?=[A-Z]{2})"
+)
+
+
+def year_cuts(chunk: str) -> set[int]:
+    """After a Roman year glued to the next capitals: the title page ends with its year."""
+    return {m.end() for m in _ROMAN_YEAR_GLUED.finditer(chunk[:5000])}

@@ -75,3 +75,21 @@ def test_dialogues_run_together_split_by_the_books_own_words_in_capitals() -> No
     assert [s.heading for s in book.sections] == ["EUTHYPHRO", "CRITO"]
     assert book.sections[1].paragraphs[0].text == "PERSONS OF THE DIALOGUE: Socrates, Crito."
     assert "CRITO: Yes, the dawn is breaking." in [p.text for p in book.sections[1].paragraphs]
+
+
+def test_parts_numbered_alone_and_a_title_page_year_run_together() -> None:
+    """ "…BOHEMIAI.To Sherlock" and "…answered.II.At three": parts "I", "II" counting up; a lone "L.The"
+    inside "CIVIL.The" is no part; "…FIELDS MDCCCLTHE CUSTOM-HOUSE" ends the title page at its year."""
+    from bot.ingest.clean import split_glued_line
+
+    line = (
+        "I. A SCANDAL IN BOHEMIAI.To Sherlock Holmes she is always the woman, and he never spoke of her. "
+        '"Seven!" I answered.II.At three o\'clock precisely I was at Baker Street, and Holmes was out.'
+        "It was CIVIL.The landlady said so twice, and then she went down to the kitchen again."
+    )
+    heads = [b.text for b in split_glued_line(line, [], False) if b.kind == "heading"]
+    assert [h.rstrip(".") for h in heads] == ["I", "II"]  # the titled one is weighed later, as text
+    page = "THE SCARLET LETTERBY N. HAWTHORNEBOSTON TICKNOR, REED, AND FIELDS MDCCCLTHE CUSTOM-HOUSEIt is a tale."
+    from bot.ingest.clean.line_pattern import year_cuts
+
+    assert [page[:k][-6:] for k in sorted(year_cuts(page))] == ["MDCCCL"]
