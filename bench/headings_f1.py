@@ -32,6 +32,7 @@ import json
 import re
 import sys
 import zipfile
+from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -48,11 +49,12 @@ def key(text: str) -> str:
 
 
 def score(found: list[tuple[str, int]], expected: list[tuple[str, int]]) -> tuple[float, float, float, int]:
-    got = [key(h) for h, _ in found]
-    want = [key(h) for h, _ in expected]
-    hits = sum(1 for h in got if h in want)
-    precision = hits / len(got) if got else 0.0
-    recall = sum(1 for h in want if h in got) / len(want)
+    """Each expected heading is matched once: a book with two "CHAPTER I" must find both."""
+    got = Counter(key(h) for h, _ in found)
+    want = Counter(key(h) for h, _ in expected)
+    hits = sum((got & want).values())
+    precision = hits / sum(got.values()) if got else 0.0
+    recall = hits / sum(want.values())
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
     levels = dict((key(h), lv) for h, lv in found)
     level_ok = sum(1 for h, lv in expected if levels.get(key(h)) == lv)

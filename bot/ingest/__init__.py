@@ -128,8 +128,8 @@ def _build(loaded: Loaded, filename: str, options: IngestOptions, timings: list[
     if meta.title:
         blocks, year = _drop_title_heading(blocks, meta.title, removed)
         meta.date = meta.date or year
-    if not loaded.structured:
-        blocks = detect_headings(blocks)
+    if not loaded.structured or not any(b.kind == "heading" for b in blocks):
+        blocks = detect_headings(blocks)  # a page whose only heading was its title has no structure of its own
     elif len({b.level for b in blocks if b.kind == "heading"}) == 1:
         blocks = assign_levels(blocks)  # a file whose headings are all one level: its labels rank them
     blocks = drop_contents(blocks, removed)

@@ -11,6 +11,7 @@ from lxml import html as lxml_html
 
 from bot.ingest.clean import Block, finish_blocks
 from bot.ingest.encoding import looks_binary, normalise_text
+from bot.ingest.headings import kind_of
 from bot.ingest.loaders.common import Loaded
 from bot.ingest.loaders.html_blocks import PAGE_NUMBER_MARK, html_blocks, outside_notes, parse_html
 from bot.ingest.metadata import gutenberg_title, is_name, surname_last
@@ -186,7 +187,10 @@ def load_html(data: bytes, options: IngestOptions) -> Loaded:
     article_sized = walked_len <= TRAFILATURA_MAX_CHARS and _count_elements(root, TRAFILATURA_MAX_ELEMENTS) < (
         TRAFILATURA_MAX_ELEMENTS
     )
-    extracted = _trafilatura_blocks(data) if article_sized and not _marked_as_book(root) else None
+    # a book's page (marked up as one, or with chapter labels in its text) is not an article: the extractor
+    # would drop its structure and, deduplicating, its second "CHAPTER I"
+    book_page = _marked_as_book(root) or sum(1 for b in walked if b.kind == "para" and kind_of(b.text) == "label") >= 2
+    extracted = _trafilatura_blocks(data) if article_sized and not book_page else None
     blocks = walked
     # trafilatura drops footnote lists and their markers; where the page has notes, the walker keeps them
     # nor print page numbers, which it keeps glued inside sentences

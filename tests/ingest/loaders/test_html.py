@@ -162,3 +162,24 @@ def test_a_page_number_named_by_its_id_leaves_the_sentence() -> None:
     assert "176" not in text and "177" not in text
     assert "except as a means" in text
     assert "except as 1 a means" in text  # an id that names no page: the number stays
+
+
+def test_a_page_whose_only_heading_is_its_title_gets_headings_from_its_text() -> None:
+    """<h1> is the title; the books and chapters are <p class="chapter"> lines, and each book restarts at
+    CHAPTER I: the article extractor (which drops a repeated line) is not used, and the text rules find all."""
+    para = "In October a Russian army was occupying the villages and towns of the Archduchy of Austria, {0}. "
+    body = "".join(
+        f'<p class="book">BOOK {b}: 1805</p>'
+        + "".join(f'<p class="chapter">CHAPTER {c}</p><p>{para.format(b + c) * 2}</p>' for c in ("I", "II"))
+        for b in ("ONE", "TWO")
+    )
+    page = f"<html><head><title>War and Peace</title></head><body><h1>WAR AND PEACE</h1>{body}</body></html>"
+    book = ingest_bytes(page.encode(), "war.html")
+    assert [(s.heading, s.level) for s in book.sections if s.part == 1] == [
+        ("BOOK ONE: 1805", 1),
+        ("CHAPTER I", 2),
+        ("CHAPTER II", 2),
+        ("BOOK TWO: 1805", 1),
+        ("CHAPTER I", 2),
+        ("CHAPTER II", 2),
+    ]
