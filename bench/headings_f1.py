@@ -8,21 +8,24 @@ are reported apart. An optional absent.json lists, per book, text that must not 
 (licence, page numbers, editors' notes); `leaks` counts those found. Not part of the test run: the point
 is a number to watch, not a threshold to tune against.
 
-First scores, before any rule was changed for the set (later scores are tuned and no longer held out):
+First scores, before any rule was changed for the set (later scores are tuned and no longer held out;
+heldout6–9 rescored with each expected heading matched once, the rule since 89a33d1):
 heldout 0.74 run together (1.00 as written); heldout2 mean 0.585; heldout3 mean 0.30; heldout4 mean 0.91;
 heldout5 mean 0.67; heldout6 (three .txt, .md, .html, .epub: essays, a two-part novel, a play, letters, a
 two-level history, a novel in staves) as written 1.00 0.40 0.00 1.00 0.67 0.86 (mean 0.65), run together
-0.40 0.14 0.00 0.86 0.67 0.86 (mean 0.49), 12 leaks over the 12 forms (mean F1 0.571); heldout7 (sonnets
-numbered alone over verse, Plato's dialogues with speakers in capitals, Markdown with setext volumes and
-chapters, Standard Ebooks HTML with <hgroup> numerals and titles), written after heldout6 was tuned: as
-written 0.89 0.80 1.00 0.00, run together 0.00 0.00 0.44 0.00 (mean 0.392), 9 leaks; heldout8 (Alice with
-signs in capitals and a poem, Aesop's fables under title-case titles, Carlyle's lectures in Markdown with
-dated lines, an EPUB 2 of letters then chapters), written after heldout7 was tuned: as written 1.00 1.00
-1.00 0.89, run together 1.00 0.00 refused 0.89 (mean 0.722), 0 leaks. A refused book scores 0. heldout9
-(Sherlock Holmes: titled stories with bare-numeral parts; The Scarlet Letter: an introduction before
-Roman-numbered chapters and an imprint; War and Peace in HTML with <p class="chapter"> headings),
-written after heldout8 was tuned: as written 1.00 0.86 1.00, run together 0.25 0.67 1.00 (mean 0.796),
-2 leaks.
+0.40 0.14 0.00 0.86 0.67 0.86 (mean 0.49), 13 leaks (mean F1 0.571); heldout7 (sonnets numbered alone
+over verse, Plato's dialogues with speakers in capitals, Markdown with setext volumes and chapters,
+Standard Ebooks HTML with <hgroup> numerals and titles), written after heldout6 was tuned: as written
+0.89 0.80 1.00 0.00, run together 0.00 0.00 0.44 0.00 (mean 0.392), 9 leaks; heldout8 (Alice with signs
+in capitals and a poem, Aesop's fables under title-case titles, Carlyle's lectures in Markdown with dated
+lines, an EPUB 2 of letters then chapters), written after heldout7 was tuned: as written 1.00 1.00 1.00
+0.89, run together 1.00 0.00 refused 0.89 (mean 0.722), 0 leaks; heldout9 (Sherlock Holmes: titled
+stories with bare-numeral parts; The Scarlet Letter: an introduction before Roman-numbered chapters and
+an imprint; War and Peace in HTML with <p class="chapter"> headings), written after heldout8 was tuned:
+as written 1.00 0.86 0.80, run together 0.25 0.67 0.80 (mean 0.729), 2 leaks. A refused book scores 0.
+
+Now (tuned): every set 1.00 both ways and 0 leaks, except heldout6 run together 0.988 (treasure 0.93: the
+front-matter poem's title) and heldout9 run together 0.917 (scarlet 0.75: two capitals lines glued).
 """
 
 from __future__ import annotations
