@@ -138,7 +138,7 @@ def drop_title_page(
     returns the blocks without it and the year it prints, if any. `people`: the author, translator and
     editor the Gutenberg header names."""
     before = len(removed)
-    blocks, year = _drop_title_page(blocks, title, removed)
+    blocks, year = _drop_title_page(blocks, title, removed, people)
     if len(removed) > before and title:  # its subtitle and bylines, cut off it in a run-together text
         page = _squeezed(f"{title} by {people[0] if people else ''}")
         names = [_squeezed(p) for p in people if p]
@@ -154,7 +154,9 @@ def drop_title_page(
     return blocks, year
 
 
-def _drop_title_page(blocks: list[Block], title: str | None, removed: list[str]) -> tuple[list[Block], str | None]:
+def _drop_title_page(
+    blocks: list[Block], title: str | None, removed: list[str], people: tuple[str, ...] = ()
+) -> tuple[list[Block], str | None]:
     for i, b in enumerate(blocks[:3]):
         if b.kind == "heading":
             if (
@@ -180,7 +182,8 @@ def _drop_title_page(blocks: list[Block], title: str | None, removed: list[str])
         names_title = bool(named) and (named in own or (len(own) >= 8 and named.startswith(own)))
         if kind_of(b.text) in ("label", "roman", "roman-titled", "numbered"):
             return blocks, None
-        if len(b.text.split()) <= 40 and names_title and (caps or not ends_sentence(b.text)):
+        bylined = own.startswith(named[:12]) and any(p and _squeezed(p) in own for p in people)
+        if len(b.text.split()) <= 40 and names_title and (caps or not ends_sentence(b.text) or bylined):
             rest = blocks[i + 1 :]
             seams = [m.start() for m in _CAPS_TITLE_SEAM.finditer(b.text)]
             tail = b.text[seams[-1] :] if seams else ""

@@ -211,3 +211,41 @@ def test_the_title_page_ends_with_its_last_line_naming_the_book_a_person_or_the_
     book = ingest_bytes((header + text).encode(), "dialogues.txt")
     assert [s.heading for s in book.sections] == ["EUTHYPHRO", "APOLOGY", "CRITO"]
     assert "TO MY PUPILS" in book.removed
+
+
+def test_a_title_page_line_that_begins_the_title_or_names_the_author_with_degrees() -> None:
+    """ "GULLIVER'S TRAVELS" for a longer header title, "BY JONATHAN SWIFT, D.D.," with his office under it
+    and "[First published in 1726-7.]" are the title page; the first part's label is not."""
+    from bot.ingest.clean import Block, strip_title_page
+    from bot.ingest.contents import drop_title_page
+
+    lines = [
+        "GULLIVER'S TRAVELS",
+        "into several",
+        "REMOTE NATIONS OF THE WORLD",
+        "",
+        "BY JONATHAN SWIFT, D.D.,",
+        "DEAN OF ST. PATRICK'S, DUBLIN.",
+        "",
+        "[First published in 1726-7.]",
+        "",
+        "PART I. A VOYAGE TO LILLIPUT.",
+        "",
+        "CHAPTER I.",
+        "",
+        "My father had a small estate in Nottinghamshire.",
+    ]
+    hints = {"title": "Gulliver's Travels into Several Remote Nations of the World", "author": "Jonathan Swift"}
+    removed: list[str] = []
+    kept = strip_title_page(lines, hints, removed)
+    assert next(x for x in kept if x.strip()) == "PART I. A VOYAGE TO LILLIPUT."
+    assert "DEAN OF ST. PATRICK'S, DUBLIN." in removed
+    # run together, the same page is one paragraph ending in a sentence: it names the title and the author
+    page = Block(
+        "para",
+        "GULLIVER'S TRAVELS into several REMOTE NATIONS OF THE WORLDBY JONATHAN SWIFT, D.D., DEAN OF ST. "
+        "PATRICK'S, DUBLIN.[First published in 1726-7.]",
+    )
+    label = Block("heading", "PART I. A VOYAGE TO LILLIPUT.", 1, True)
+    kept_blocks, _ = drop_title_page([page, label], hints["title"], [], ("Jonathan Swift",))
+    assert kept_blocks == [label]

@@ -114,10 +114,17 @@ def _prose_line(line: str) -> bool:
 
 
 _IMPRINT = re.compile(
-    r"\b(?:translated|edited|illustrated|introduction|press|publishers?|printed|sons|co\.|company|london|new york|"
-    r"boston|edinburgh|paris|edition|impression)\b",
+    r"\b(?:translated|edited|illustrated|introduction|press|publish(?:ers?|ed)|printed|sons|co\.|company|"
+    r"london|new york|boston|edinburgh|paris|edition|impression)\b",
     re.I,
 )
+
+
+def _names_known(line: str, known: set[str]) -> bool:
+    """A title-page line that names the book or its author as the header does, or begins to: "GULLIVER'S
+    TRAVELS" for a longer title, "BY JONATHAN SWIFT, D.D.," for the author."""
+    key = _toc_key(re.sub(r"^by\s+", "", line, flags=re.I))
+    return bool(key) and any(key == k or k.startswith(key + " ") or key.startswith(k + " ") for k in known)
 
 
 _DEDICATION = re.compile(r"^(?:to|for|dedicated|inscribed)\b", re.I)  # "TO MY MOTHER": the page's dedication
@@ -142,13 +149,21 @@ def strip_title_page(lines: list[str], hints: dict[str, str], removed: list[str]
         if any(_CONTENTS_LINE.match(x) or _OPENING_HEADING.match(x) for x in block):
             break
         following = lines[spans[k + 1][0]].strip() if k + 1 < len(spans) else ""
-        known_here = any(_toc_key(re.sub(r"^by\s+", "", x, flags=re.I)) in known for x in block)
+        known_here = any(_names_known(x, known) for x in block)
         heading_above = _OPENING_HEADING.match(following) or _prose_line(following)
-        if seen_known and not known_here and not _YEAR_LINE.match(block[0]) and len(block) == 1 and heading_above:
+        imprint = bool(_IMPRINT.search(block[0]))
+        if (
+            seen_known
+            and not known_here
+            and not imprint
+            and not _YEAR_LINE.match(block[0])
+            and len(block) == 1
+            and (heading_above)
+        ):
             break  # a title right above "I", "CHAPTER I" or prose is the first heading, not the book's
         if any(x.endswith((".", "!", "?")) and len(x.split()) > 6 for x in block):
             break
-        seen_known = seen_known or any(_toc_key(re.sub(r"^by\s+", "", x, flags=re.I)) in known for x in block)
+        seen_known = seen_known or known_here
         end = stop
         if (
             known_here

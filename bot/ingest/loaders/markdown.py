@@ -165,8 +165,9 @@ def _unflatten_setext(text: str) -> str:
 
 
 # where a heading run together with its text ends: a full stop or bracket glued to what follows
-# ("…MYTHOLOGY.[May 5, 1840.]We have"), or capitals glued to a capitalised word ("…HISTORYSix Lectures")
-_HEADING_SEAM = re.compile(r"[.!?\])”\"](?=[\[A-Z“\"])|[A-Z]{2}(?=[A-Z][a-z])")
+# ("…MYTHOLOGY.[May 5, 1840.]We have", "ETYMOLOGY.(Supplied by…)"), or capitals glued to a capitalised word
+# ("…HISTORYSix Lectures")
+_HEADING_SEAM = re.compile(r"[.!?\])”\"](?=[\[(A-Z“\"])|[A-Z]{2}(?=[A-Z][a-z])")
 _TITLE_PAGE_SEAM = re.compile(r"(?<=[a-z])(?=[A-Z][a-z])")  # "…by Thomas CarlyleReported, with emendations"
 _LABEL_GLUED = re.compile(r"^(?P<label>[A-Z][A-Za-z]{2,15})\s+(?P<num>[IVXLC]{1,8})(?![IVXLC])(?=[A-Z])")
 _ROMAN_VALUE = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100}

@@ -105,3 +105,15 @@ def test_a_markdown_book_run_together_whose_heading_lines_carry_their_text_is_re
         "LECTURE III. THE HERO AS POET.",
     ]
     assert book.title == "ON HEROES AND HISTORY"
+
+
+def test_a_run_together_heading_ends_before_a_glued_parenthesis() -> None:
+    from bot.ingest import ingest_bytes
+
+    para = "The pale Usher, threadbare in coat, heart, body, and brain; I see him now, dusting his old lexicons."
+    md = "# MOBY-DICK\n\n" + "".join(
+        f"## {h}\n\n(Supplied by a Late Consumptive Usher.)\n\n{para}\n\n{para}\n\n"
+        for h in ["ETYMOLOGY.", "CHAPTER 1. Loomings.", "CHAPTER 2. The Carpet-Bag."]
+    )
+    book = ingest_bytes("".join(lines_to_paragraphs(md)).encode(), "moby.md")
+    assert [s.heading for s in book.sections] == ["ETYMOLOGY.", "CHAPTER 1. Loomings.", "CHAPTER 2. The Carpet-Bag."]
