@@ -43,7 +43,7 @@ _LABEL_ONLY = re.compile(
 )
 _MATTER = re.compile(
     r"^(?:preface|foreword|introduction|prologue|prelude|epilogue|afterword|conclusion|postscript|appendix|"
-    r"notes|dedication|to the reader|author'?s note|translator'?s note|glossary|index|bibliography)\b.{0,60}$",
+    r"notes?|dedication|to the reader|author'?s note|translator'?s note|glossary|index|bibliography)\b.{0,60}$",
     re.I,
 )
 _YEAR = (
@@ -227,10 +227,13 @@ def detect_headings(blocks: list[Block]) -> list[Block]:
     glued = [b for b in out if b.kind == "heading"]
     labelled = sum(1 for k in kinds if k in ("label", "roman")) + len(roman_titled) * accept_roman_titled
     labelled += sum(1 for b in glued if kind_of(b.text) in ("label", "roman", "roman-titled", "numbered"))
+    titled_caps = _caps_titles_with_stops(out, kinds)
     caps_candidates = sum(
         1
         for i, k in enumerate(kinds)
-        if k == "caps" and not _never_heading(out[i].text, out[i - 1] if i else None) and not _MATTER.match(out[i].text)
+        if k == "caps"
+        and (i in titled_caps or not _never_heading(out[i].text, out[i - 1] if i else None))
+        and not _MATTER.match(out[i].text)
     )
     dates = [i for i, b in enumerate(out) if b.kind == "para" and _DIARY_DATE.match(b.text.strip())]
     if labelled < 2 and len(dates) >= 3:  # a diary: its dated entries are its sections
@@ -260,7 +263,7 @@ def detect_headings(blocks: list[Block]) -> list[Block]:
             or (kind == "numbered" and not _numbered_run(out, i))
             or (
                 kind == "caps"
-                and not _never_heading(t, prev)
+                and (i in titled_caps or not _never_heading(t, prev))
                 and (
                     _MATTER.match(t)
                     or (labelled < 2 and caps_candidates >= 2)
@@ -273,6 +276,8 @@ def detect_headings(blocks: list[Block]) -> list[Block]:
                 )
             )
         )
+        if strong and kind == "caps" and _caps_block(out, i):
+            strong = False  # a dedication or title page in capitals, several lines long: not a title
         if strong:
             out[i] = replace(b, kind="heading", strong=True)
             continue
@@ -342,6 +347,43 @@ def _numbers_over_titles(blocks: list[Block]) -> list[int]:
     ]
     values = [int(_BARE_NUMBER.match(blocks[i].text.strip()).group(1)) for i in found]  # type: ignore[union-attr]
     return found if len(found) >= 2 and _roman_sequence(values) else []
+
+
+def _caps_block(blocks: list[Block], i: int) -> bool:
+    nxt = blocks[i + 1] if i + 1 < len(blocks) else None
+    if nxt is None or nxt.kind != "para" or len(nxt.text.split()) < 10:
+        return False
+    letters = [c for c in nxt.text if c.isalpha()]
+    return bool(letters) and not any(c.islower() for c in letters)
+
+
+def _caps_titles_with_stops(blocks: list[Block], kinds: list[str | None]) -> set[int]:
+    """Lines in capitals ending in a full stop ("THE RAVEN.") are signatures when they close a text, but
+    titles when they open one: after a finished paragraph (or nothing) and over a paragraph of eight words
+    or more. Two such at least make it the book's pattern."""
+    found = {
+        i
+        for i, k in enumerate(kinds)
+        if k == "caps"
+        and blocks[i].text.rstrip().endswith(".")
+        and not _DATELINE.match(blocks[i].text.strip())
+        and prev_is_end(blocks[i - 1] if i else None)
+        and i + 1 < len(blocks)
+        and blocks[i + 1].kind == "para"
+        and kinds[i + 1] != "caps"
+        and _words_under(blocks, i) >= 8
+    }
+    return found if len(found) >= 2 else set()
+
+
+def _words_under(blocks: list[Block], i: int) -> int:
+    """Words in the (up to three) paragraphs under a line, up to the next line in capitals."""
+    words = 0
+    for b in blocks[i + 1 : i + 4]:
+        if b.kind != "para" or kind_of(b.text) == "caps":
+            break
+        words += len(b.text.split())
+    return words
 
 
 def _front_piece(blocks: list[Block], i: int, end: int) -> bool:

@@ -344,3 +344,53 @@ def test_a_front_piece_before_the_first_label_and_bare_parts_under_titled_chapte
         ("II", 2),
         ("II. THE MARKET-PLACE", 1),
     ]
+
+
+POEMS = """THE POEMS
+
+BY A. POET
+
+TO THE NOBLEST OF HER SEX, TO THE AUTHOR OF
+"THE DRAMA OF EXILE", TO MISS ELIZABETH BARRETT BARRETT, OF ENGLAND, I DEDICATE THIS VOLUME, WITH THE MOST
+ENTHUSIASTIC ADMIRATION AND WITH THE MOST SINCERE ESTEEM.
+
+THE RAVEN.
+
+    Once upon a midnight dreary, while I pondered, weak and weary,
+    Over many a quaint and curious volume of forgotten lore.
+
+THE VALLEY OF UNREST.
+
+    Once it smiled a silent dell
+    Where the people did not dwell.
+
+A DREAM WITHIN A DREAM.
+
+    Take this kiss upon the brow!
+
+    And, in parting from you now, thus much let me avow.
+
+Yours ever,
+
+E. A. P.
+"""
+
+
+def test_titles_in_capitals_with_a_full_stop_open_poems_and_a_signature_closes_a_letter() -> None:
+    """ "THE RAVEN." over verse is a title where two or more such open texts; "E. A. P." after "Yours ever,"
+    and a dedication in capitals over a long line of capitals are not headings; "NOTE TO THE THIRD EDITION"
+    is a matter heading, not an edition line."""
+    assert outline(ingest_bytes(POEMS.encode(), "poems.txt")) == [
+        ("THE RAVEN.", 1),
+        ("THE VALLEY OF UNREST.", 1),
+        ("A DREAM WITHIN A DREAM.", 1),
+    ]
+    assert kind_of("NOTE TO THE THIRD EDITION") == "caps"
+    note = "THE NOVEL\n\nPREFACE\n\n{0}\n\nNOTE TO THE THIRD EDITION\n\n{0}\n\nCHAPTER I\n\n{0}\n\nCHAPTER II\n\n{0}\n"
+    text = note.format("I avail myself of the opportunity which a third edition affords me, of again addressing.")
+    assert [h for h, _ in outline(ingest_bytes(text.encode(), "novel.txt"))] == [
+        "PREFACE",
+        "NOTE TO THE THIRD EDITION",
+        "CHAPTER I",
+        "CHAPTER II",
+    ]

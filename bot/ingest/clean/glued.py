@@ -135,7 +135,7 @@ _LABEL_CUT = re.compile(
     r"(?=[A-Z\d])(?:"  # every branch starts at a capital or a digit: other positions fail at C speed
     rf"(?<=\S)(?={_LABEL_WORD}\s+(?:[IVXLC]+(?:\b|(?=[A-Z][a-z]|A\s))|\d{{1,3}}\b|{_ORDINAL}))|"
     r"(?<=\s)(?=(?:CHAPTER|BOOK|PART|VOLUME|STAVE|LETTER)\s+(?:[IVXLC]+|\d{1,3})\b)|"  # capitals: never mid-sentence
-    rf"(?<=\S)(?={_MATTER_WORD}[A-Z][a-z])|"
+    rf"(?<=\S)(?={_MATTER_WORD}(?:[A-Z][a-z]|[AI]\s))|"
     rf"(?<=\S)(?={_ORDINAL_LABEL})|"  # "…dusk.FIRST ACTSCENE", "…CURTAINSECOND ACT"
     r"(?<=[A-Z]{2})(?=\d{1,2}\.\s+[A-Z])|"  # a numbered title after capitals: "…DUNNING1. The Lamps"
     r"(?<=[a-z.!?])(?=[IVX]{1,4}[A-Z][a-z])|"  # a part's numeral between a title and its text: "…WifeIThe road"
@@ -159,7 +159,10 @@ _HEAD_PREFIX = re.compile(
 )
 # a label glued straight to its text with no title between: "LETTER I.To Mrs. Saville" → "LETTER I"
 _LABEL_THEN_TEXT = re.compile(rf"({_LABEL_WORD}\s+(?:[IVXLC]+|\d{{1,3}}|{_ORDINAL}))\.(?=[A-Z‘“\"][a-z]|[AI]\s)")
-_MATTER_THEN_TEXT = re.compile(rf"({_MATTER_WORD})(?=[A-Z][a-z])")
+_MATTER_THEN_TEXT = re.compile(rf"({_MATTER_WORD})(?=[A-Z][a-z]|[AI]\s)")
+# a label whose numeral ends in the pronoun I of its first sentence: "CHAPTER II" + "I resisted" read as
+# "CHAPTER III resisted" (no sentence begins in lower case)
+_LABEL_THEN_PRONOUN = re.compile(rf"({_LABEL_WORD}\s+[IVXLC]+)(?=I\s+[a-z])")
 
 # "…THE STORM" + "The wind", "…ISLAND" + "by Robert" (not "ISLAN" + "Dby"), "…Benbow" + "SQUIRE TRELAWNEY"
 _CAPS_BODY_SEAM = re.compile(
@@ -291,6 +294,9 @@ def split_glued_line(line: str, removed: list[str], first_line: bool) -> list[Bl
                 segment = segment[caps.end() :]
             ordinal = _ORDINAL_THEN_TEXT.match(segment)
             glued = (ordinal.group(1), segment[ordinal.end() :].lstrip(". ")) if ordinal else None
+            pronoun = None if glued else _LABEL_THEN_PRONOUN.match(segment)
+            if pronoun:
+                glued = (pronoun.group(1).strip(), segment[pronoun.end() :])
             glued = glued or _split_glued_heading(segment)
             bare = (
                 None

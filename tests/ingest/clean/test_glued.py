@@ -90,3 +90,16 @@ def test_a_title_page_chain_and_titles_glued_to_capitals_in_a_run_together_book(
         "The Wolf and the Lamb",
         "The Bat and the Weasels",
     ]
+
+
+def test_a_matter_word_before_a_and_a_numeral_ending_in_the_pronoun_i() -> None:
+    """ "…1897PREFACEA preface to…" cuts PREFACE off; "CHAPTER II" + "I resisted" glued reads "CHAPTER III
+    resisted", and no sentence begins in lower case, so the last I is the pronoun."""
+    from bot.ingest.clean import split_glued_line
+
+    line = (
+        "London, 1897PREFACEA preface to the first edition being unnecessary, I gave none at all to anyone. "
+        "It rained.CHAPTER III resisted all the way: a new thing for me, and the maid said so twice over."
+    )
+    heads = [b.text for b in split_glued_line(line, [], False) if b.kind == "heading"]
+    assert heads == ["PREFACE", "CHAPTER II"]
