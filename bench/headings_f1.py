@@ -28,7 +28,11 @@ in Markdown with Etymology and Extracts before the chapters), written after held
 written 1.00 1.00 1.00, run together 0.89 1.00 0.80 (mean 0.948), 2 leaks; heldout11 (Poe's poems under
 titles in capitals with a full stop, Jane Eyre with a preface and a 'NOTE TO THE THIRD EDITION', Emerson's
 essays in HTML with verse epigraphs), written after heldout10 was tuned: as written 0.00 0.86 1.00, run
-together 0.00 0.00 1.00 (mean 0.476), 3 leaks. A refused book scores 0.
+together 0.00 0.00 1.00 (mean 0.476), 3 leaks; heldout12 (Marcus Aurelius in ordinal books with
+numbered paragraphs, Paine's Common Sense under long capitals titles with commas and a pamphlet title
+page, Butler's Odyssey in HTML with a subtitle <h3>, a contents table and synopsis lines), written after
+heldout11 was tuned and NOT tuned on — the set still held out: as written 1.00 0.75 0.67, run together
+1.00 0.00 0.67 (mean 0.681), 5 leaks. A refused book scores 0.
 
 Now (tuned): heldout–heldout10 1.00 both ways and 0 leaks, except heldout6 run together 0.988 (treasure
 0.93: the front-matter poem's title) and heldout9 run together 0.917 (scarlet 0.75: two capitals lines
