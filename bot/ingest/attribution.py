@@ -84,6 +84,15 @@ def block_quote_speaker(previous: str, text: str) -> str | None:
     return speaker_from_lead_in(previous)
 
 
+_SIGNED = re.compile(r"(?:--|—)\s*([A-Z][A-Za-z.]+)\.?\s*$")
+
+
+def signed_by(text: str) -> str | None:
+    """Who signs a paragraph that ends with a dash and a name, as an epigraph does ("… --THOMSON.")."""
+    found = _SIGNED.search(text)
+    return found.group(1).rstrip(".").title() if found else None
+
+
 def speaker_inline(text: str) -> str | None:
     for pattern in _AFTER:
         match = pattern.search(text)

@@ -19,7 +19,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from bot.ingest import cues
-from bot.ingest.attribution import block_quote_speaker, editorial_paragraphs, speaker_from_lead_in, speaker_inline
+from bot.ingest.attribution import (
+    block_quote_speaker,
+    editorial_paragraphs,
+    signed_by,
+    speaker_from_lead_in,
+    speaker_inline,
+)
 from bot.ingest.keyphrases import LibraryIndex, Term, content_counts, cosine, key_terms, normalise_word, tfidf
 from bot.ingest.scoring import Features, ParagraphLike, SectionScoring, section_scoring
 from bot.ingest.sentences import split_sentences
@@ -141,6 +147,9 @@ def _voice(
     block = block_quote_speaker(previous, paragraph.text)
     if block is not None:
         return ("quoted", block)  # the paragraph after "Trotsky describes the origin of this mentality:"
+    signed = signed_by(paragraph.text)
+    if signed is not None:  # an epigraph signed by its poet: "…choice and common good ordain. --THOMSON."
+        return ("quoted", signed)
     start, end = paragraph.sentences[index]
     if depths[start] > 0 or _quoted_share(inside, start, end) > 0.5:
         before = paragraph.text[:start] or previous

@@ -122,6 +122,8 @@ def applies_beyond_case(claim: Claim) -> bool:
         return False
     if re.match(r"\s*The\s+\w+(?:’s|'s)\s", text):
         return False  # "The bureaucracy's philosophy … has become…": about one body, not about any
+    if re.search(r"\b(?:I|we)\s+(?:\w+ly\s+)?(?:offer|propose|shall|will|now|turn|have)\b", text):
+        return False  # "…wherefore, as an opening into that business, I offer the following hints": a transition
     return not cues.past_verbs(text)
 
 

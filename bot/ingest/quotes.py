@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from itertools import chain
 
-from bot.ingest.attribution import block_quote_speaker, speaker_inline
+from bot.ingest.attribution import block_quote_speaker, signed_by, speaker_inline
 from bot.ingest.attribution import speaker_from_lead_in as speaker_from_lead_in  # re-exported
 from bot.ingest.keyphrases import LibraryIndex, cosine, tfidf
 from bot.ingest.scoring import Features, SectionScoring, section_scoring, sentence_features
@@ -76,7 +76,7 @@ def _windows(paragraphs: Sequence[ParagraphLike], scoring: SectionScoring) -> li
         spans = paragraph.sentences
         depths = scoring.depths[number - 1]
         inside = scoring.inside[number - 1]
-        block = block_quote_speaker(previous_text, text)
+        block = block_quote_speaker(previous_text, text) or signed_by(text)
         for i in range(len(spans)):
             starts = [spans[i][0]]
             # a quotation introduced inside the sentence ("…, as Lenin put it: “We have…”") may stand alone

@@ -136,7 +136,7 @@ _LEANING = frozenset(
         """
         more further furthermore another other others also even again then later similarly likewise meanwhile nor or
         instead besides moreover still yet thus hence therefore accordingly consequently finally otherwise too
-        either neither subsequently afterwards thereafter rather no yes
+        either neither subsequently afterwards thereafter rather no yes wherefore
         """
     )
 )
@@ -264,13 +264,17 @@ def worth_posting(text: str, speaker: str | None, *, narrative: bool = False, pa
     return judged >= 2 and not dated and not _DATED_OPENING.match(text)
 
 
+_SINGLE_QUOTED = re.compile(r"(?<!\w)['‘][^'’]{1,40}['’](?!\w)")
+
+
 def tells_events(sentences: Sequence[str]) -> bool:
     """Whether every sentence reports what happened: a past-tense verb, none in the present, and no cue of
     argument — a "because" counts as none when a named actor does the deed and the reason is the actor's own
     ("The Central Committee did not approve … but because it recognised the norm …, it restricted itself to…"),
     where "The Kronstadt rising was crushed because the party feared…" explains."""
     for sentence in sentences:
-        bare = re.sub(r"[“\"][^”\"]*[”\"]", " ", sentence)
+        # words in quotation marks, single ones too ("as a 'correct' and 'necessary' measure"), are not the cue
+        bare = _SINGLE_QUOTED.sub(" ", re.sub(r"[“\"][^”\"]*[”\"]", " ", sentence))
         named = _named_actor(bare)
         # "…because it recognised…", "…because they opposed…": the actor's own reason, told; "because the revolution
         # was isolated" explains

@@ -162,3 +162,18 @@ def test_a_paragraph_set_off_after_a_lead_in_is_the_quoted_figure_s() -> None:
     assert block_quote_speaker(lead, theses) == "Trotsky"
     assert block_quote_speaker("The party met in May.", theses) is None
     assert block_quote_speaker(lead, "“Revolution is impossible,” he went on.") is None  # marked: read as usual
+
+
+def test_an_epigraph_is_its_poet_s_and_a_transition_is_no_general_claim() -> None:
+    # the third blind review: Thomson's epigraph on Paine's title page was asked twice as "Paine argues", and
+    # "…wherefore, as an opening into that business, I offer the following hints" as a general claim
+    from bot.ingest.attribution import signed_by
+
+    assert (
+        signed_by("Man knows no Master save creating HEAVEN, Or those whom choice and common good ordain. --THOMSON.")
+        == "Thomson"
+    )
+    assert signed_by("The party met in May, and the delegates went home.") is None
+    hints = "Men do not see their way out; wherefore, as an opening into that business, I offer the following hints."
+    assert not applies_beyond_case(claim(hints, "general"))
+    assert standalone.leans("Wherefore we should be no forwarder an hundred years hence in that branch.")
