@@ -253,7 +253,10 @@ def worth_posting(text: str, speaker: str | None, *, narrative: bool = False, pa
             return True
         if speaker is None and (parallel(text) or (realises(text) and judged >= 1)):
             return True  # "What he most dreaded, that I most desired…", "I now understood … the white man's power"
-        return speaker is not None and (judged >= 1 or argued >= 1)
+        # a character's line that says something: a judgement with weight, an argued point or a view of life — not
+        # "I do not cough for my own amusement" (one word of judgement is a novel's every other line)
+        spoken = " ".join(re.findall(r"[“\"]([^”\"]+)[”\"]", text)) or text
+        return speaker is not None and (cues.evaluative(spoken) >= 2 or argued >= 1 or cues.is_general(spoken))
     if speaker is not None:
         return True
     if tells_events(parts or (text,)):

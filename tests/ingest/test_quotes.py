@@ -136,3 +136,16 @@ def test_a_memoir_s_turning_points_and_antitheses_are_worth_posting_and_its_erra
     assert not worth_posting(errand, None, narrative=True)
     told_twice = "The party met in May at the station. The party met in June at the station."
     assert not parallel(told_twice) and not worth_posting(told_twice, None, narrative=True)
+
+
+def test_a_novel_s_quote_is_a_line_that_says_something() -> None:
+    # the third blind review: Kitty's cough was the quote of a reading of Pride and Prejudice
+    from bot.ingest.standalone import worth_posting
+
+    cough = '"I do not cough for my own amusement," replied Kitty fretfully.'
+    assert not worth_posting(cough, "Kitty", narrative=True)
+    astonished = (
+        '"I am astonished, my dear," said Mrs. Bennet, "that you should be so ready to think your own children '
+        "silly. If I wished to think slightingly of any body's children, it should not be of my own however.\""
+    )
+    assert worth_posting(astonished, "Mrs. Bennet", narrative=True)
