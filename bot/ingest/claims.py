@@ -115,6 +115,18 @@ def _passage(paragraph: ParagraphLike, number: int, index: int, *, editorial: bo
     return None
 
 
+def _whole_turn(paragraph: ParagraphLike, number: int) -> Passage | None:
+    """A novel's turn of dialogue as one passage, when its sentences cut a speech in the middle ('"Which do you
+    mean?" and turning round, he … coldly said, "She is tolerable; … You had better return to your partner…"')."""
+    text = paragraph.text.strip()
+    # a question opening the turn ("Which do you mean?") is the speaker's own, and the narration after it goes on
+    # in lower case: neither leans on anything before the turn
+    allowed = {"dangling opening", "a sentence inside starts in lower case"}
+    if len(text) > MAX_PASSAGE or set(problems(text)) - allowed or not paragraph.sentences:
+        return None
+    return Passage(number, 0, len(paragraph.sentences) - 1, text)
+
+
 def _passage_words(paragraph: ParagraphLike, passage: Passage, sentences: Sequence[Features]) -> Counter[str] | None:
     """The passage's content words summed from its sentences' (computed once for the quotes too), when only spaces
     lie between them: then no word runs across the join and the sum is `content_counts(passage.text)`."""
@@ -140,10 +152,12 @@ def _voice(
     editorial: bool,
     *,
     turns: bool = False,
+    alternate: str | None = None,
 ) -> tuple[str, str | None] | None:
     """("author" | "editor" | "quoted", speaker) for a sentence; None when it quotes someone we cannot name.
     `turns`: a novel's paragraph is one speaker's turn, so a later sentence of a speech is by whoever the
-    paragraph named first ('"Well," said Charlotte, "… Happiness in marriage is entirely a matter of chance."')."""
+    paragraph named first ('"Well," said Charlotte, "… Happiness in marriage is entirely a matter of chance."').
+    `alternate`: in a two-way exchange, the speaker two turns back, for a speech tagged only "he said"."""
     block = block_quote_speaker(previous, paragraph.text)
     if block is not None:
         return ("quoted", block)  # the paragraph after "Trotsky describes the origin of this mentality:"
@@ -157,8 +171,26 @@ def _voice(
         speaker = speaker or speaker_from_lead_in(before)
         if speaker is None and turns and start > 0:
             speaker = speaker_inline(paragraph.text[:start])
+        if speaker is None and alternate is not None and _pronoun_tag(paragraph.text, alternate):
+            speaker = alternate  # '"Which do you mean?" … he … coldly said, "She is tolerable…"' after Bingley
         return ("quoted", speaker) if speaker else None
     return ("editor", None) if editorial else ("author", None)
+
+
+_SPEECH_VERBS = r"(?:said|replied|cried|answered|returned|asked|rejoined|observed|exclaimed|continued)"
+# "said he", "he said", "he withdrew his own and coldly said": a speech tagged by a pronoun in its own clause
+_PRONOUN_TAG = re.compile(rf"\b{_SPEECH_VERBS}\s+(he|she)\b|\b(he|she)\b[^.!?;“”\"]{{0,60}}?\b{_SPEECH_VERBS}\b")
+
+
+def _pronoun_tag(text: str, speaker: str) -> bool:
+    """Whether the paragraph's speech is untagged, or tagged only by a pronoun that can mean `speaker` ("he" is
+    not "Mrs. …")."""
+    tag = _PRONOUN_TAG.search(text)
+    if tag is None:
+        return text.lstrip()[:1] in '“"' and not re.search(rf"\b{_SPEECH_VERBS}\b", text)
+    pronoun = tag.group(1) or tag.group(2)
+    excluded = ("Mrs", "Mrs.", "Miss") if pronoun == "he" else ("Mr", "Mr.")
+    return speaker.split()[0] not in excluded
 
 
 def topics_of(text: str, terms: Sequence[Term]) -> tuple[str, ...]:
@@ -240,7 +272,11 @@ def build(
     previous = ""
     last = len(paragraphs)
     backing: dict[int, list[tuple[int, int, str]]] = {}
+    turn_speakers: list[str | None] = []  # a novel's dialogue: who spoke in each paragraph, None for narration
     for number, paragraph in enumerate(paragraphs, start=1):
+        spoke: str | None = None
+        two_way = len(turn_speakers) >= 2 and None not in turn_speakers[-2:] and turn_speakers[-1] != turn_speakers[-2]
+        alternate = turn_speakers[-2] if two_way and book_kind != "argument" else None
         depths = scoring.depths[number - 1]
         inside = scoring.inside[number - 1]
         dialogue = _quoted_share(inside, 0, len(paragraph.text)) > 0.3
@@ -250,8 +286,17 @@ def build(
         for index_in, (start, end) in enumerate(paragraph.sentences):
             sentence = paragraph.text[start:end].strip()
             voice = _voice(
-                paragraph, depths, inside, index_in, previous, number - 1 in editorial, turns=book_kind != "argument"
+                paragraph,
+                depths,
+                inside,
+                index_in,
+                previous,
+                number - 1 in editorial,
+                turns=book_kind != "argument",
+                alternate=alternate,
             )
+            if voice is not None and voice[0] == "quoted" and spoke is None:
+                spoke = voice[1]
             if voice is None or len(sentence) < 30:
                 continue
             kind: str | None
@@ -264,6 +309,8 @@ def build(
             if kind is None:
                 continue
             passage = _passage(paragraph, number, index_in, editorial=voice[0] == "editor")
+            if passage is None and kind == "scene":
+                passage = _whole_turn(paragraph, number)
             actor = None
             if kind == "choice":
                 # "He resolved…": the character who began a sentence last in the paragraph; a pronoun with no name
@@ -299,6 +346,9 @@ def build(
                 )
             )
         previous = paragraph.text
+        if spoke is None and alternate is not None and _pronoun_tag(paragraph.text, alternate):
+            spoke = alternate  # an untagged turn of a two-way exchange
+        turn_speakers.append(spoke)
     found.sort(key=lambda c: (-c.score, c.passage.paragraph, c.passage.first))
     kept: list[Claim] = []
     used: set[tuple[int, int]] = set()
@@ -375,7 +425,7 @@ def _narrative_kind(sentence: str, voice: str, dialogue: bool) -> tuple[str | No
     if voice == "quoted":
         # a line that says something of the speaker or the world, not an aside ("I do not cough for my own
         # amusement," replied Kitty fretfully): long enough, with a judgement or a general remark in it
-        spoken = " ".join(re.findall(r"[“\"]([^”\"]+)[”\"]", sentence)) or sentence
+        spoken = " ".join(re.findall(r"[“\"]([^”\"]+)(?:[”\"]|$)", sentence)) or sentence  # a speech may run on
         judged = cues.evaluative(spoken)
         general = cues.is_general(spoken)
         if len(spoken) < 60 or not (judged or general):

@@ -281,3 +281,19 @@ def test_a_later_sentence_of_a_speech_in_a_novel_is_the_speaker_s() -> None:
     index = LibraryIndex.build(enumerate(texts))
     model = build(1, paragraphs(*texts), index, authors=("Jane Austen",), book_kind="narrative", opening=False)
     assert any(c.speaker == "Charlotte" and "gratitude or vanity" in c.text for c in model.claims)
+
+
+def test_an_exchange_of_two_speakers_gives_an_untagged_turn_to_the_one_two_turns_back() -> None:
+    # all three blind reviews missed Darcy's "She is tolerable…": its turn is tagged only "he … coldly said"
+    texts = [
+        '"I would not be so fastidious as you are," cried Bingley, "for a kingdom! I never met such girls."',
+        '"You are dancing with the only handsome girl in the room," said Mr. Darcy, looking at the eldest Miss Bennet.',
+        '"Oh! she is the most beautiful creature I ever beheld! But there is one of her sisters just behind you."',
+        '"Which do you mean?" and turning round, he looked at Elizabeth, and coldly said, "She is tolerable; but not '
+        "handsome enough to tempt me; and I am in no humour at present to give consequence to young ladies who are "
+        'slighted by other men."',
+    ]
+    index = LibraryIndex.build(enumerate(texts))
+    model = build(1, paragraphs(*texts), index, authors=("Jane Austen",), book_kind="narrative", opening=False)
+    tolerable = [c for c in model.claims if "tolerable" in c.text]
+    assert tolerable and tolerable[0].speaker == "Mr. Darcy" and tolerable[0].kind == "scene"
