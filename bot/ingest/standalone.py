@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from bot.ingest import cues
 from bot.ingest.clean import BOILERPLATE_LINE
@@ -90,36 +90,55 @@ def problems(text: str) -> list[str]:
     return list(_problems(text))
 
 
+def stands_alone(text: str) -> bool:
+    """`not problems(text)`, asking the rules most often broken first and stopping at the first broken one: most
+    candidate passages of a book fail on their opening or their length, before the costlier rules are asked."""
+    return _stands_alone(text)
+
+
+@functools.lru_cache(maxsize=65536)
+def _stands_alone(text: str) -> bool:
+    return not any(rule(text) for rule in _MOST_BROKEN_FIRST)
+
+
 @functools.lru_cache(maxsize=65536)
 def _problems(text: str) -> tuple[str, ...]:
-    found = []
-    if not MIN_CHARS <= len(text) <= MAX_CHARS:
-        found.append("length")
-    stripped = text.lstrip("“„\"‘'([ ")
-    if not stripped[:1].isupper():
-        found.append("not a sentence start")
-    if not re.search(r"[.!?][”’\"')\]]*$", text) or re.search(r"(?:…|\. ?\. ?\.)[”’\"')\]]*$", text):
-        found.append("not a sentence end")
-    if re.search(r"[.!?…][”’\"')\]]*\s+[“‘\"'(\[]*(?:…|\. \. \.)?\s*[a-z]", text):
-        found.append("a sentence inside starts in lower case")
-    if not balanced(text):
-        found.append("unbalanced quotation marks")
-    if _FOOTNOTE.search(text):
-        found.append("footnote marker")
-    if is_boilerplate(text):
-        found.append("boilerplate")
-    if dangling(text):
-        found.append("dangling opening")
-    if leans(text):
-        found.append("leans on the sentence before")
-    if _RUN_ON.search(text) or _GLUED.search(text):
-        found.append("run-on across a lost break")
-    if _DEAD_LINK.search(text):
-        found.append("link text")
-    opening = re.split(r"(?<=[.!?])[”’\"')\]]*\s+", text, maxsplit=1)[0]
-    if _FRAGMENT.match(opening) and "," not in opening:
-        found.append("fragment")
-    return tuple(found)
+    return tuple(name for name, rule in _RULES if rule(text))
+
+
+def _bad_length(text: str) -> bool:
+    return not MIN_CHARS <= len(text) <= MAX_CHARS
+
+
+def _no_start(text: str) -> bool:
+    return not text.lstrip("“„\"‘'([ ")[:1].isupper()
+
+
+_END = re.compile(r"[.!?][”’\"')\]]*$")
+_TRAILING_OFF = re.compile(r"(?:…|\. ?\. ?\.)[”’\"')\]]*$")
+_LOWER_INSIDE = re.compile(r"[.!?…][”’\"')\]]*\s+[“‘\"'(\[]*(?:…|\. \. \.)?\s*[a-z]")
+_FIRST_BREAK = re.compile(r"(?<=[.!?])[”’\"')\]]*\s+")
+
+
+def _no_end(text: str) -> bool:
+    return not _END.search(text) or bool(_TRAILING_OFF.search(text))
+
+
+def _unbalanced(text: str) -> bool:
+    return not balanced(text)
+
+
+def _matches(pattern: re.Pattern[str]) -> Callable[[str], bool]:
+    return lambda text: pattern.search(text) is not None
+
+
+def _run_on(text: str) -> bool:
+    return bool(_RUN_ON.search(text) or _GLUED.search(text))
+
+
+def _fragment(text: str) -> bool:
+    opening = _FIRST_BREAK.split(text, maxsplit=1)[0]
+    return bool(_FRAGMENT.match(opening)) and "," not in opening
 
 
 _LEANING = frozenset(
@@ -343,3 +362,38 @@ def reports_scene(text: str) -> bool:
     """A sentence telling a scene in the historic present or present perfect with no cue of argument."""
     opening = first_sentence(text)
     return bool(_PRESENT_PERFECT.search(opening)) and cues.thesis_cues(opening) + cues.dispute_cues(opening) == 0
+
+
+# The rules in the order `problems` names them; `stands_alone` asks the same rules, those most often broken first.
+_RULES: tuple[tuple[str, Callable[[str], bool]], ...] = (
+    ("length", _bad_length),
+    ("not a sentence start", _no_start),
+    ("not a sentence end", _no_end),
+    ("a sentence inside starts in lower case", _matches(_LOWER_INSIDE)),
+    ("unbalanced quotation marks", _unbalanced),
+    ("footnote marker", _matches(_FOOTNOTE)),
+    ("boilerplate", is_boilerplate),
+    ("dangling opening", dangling),
+    ("leans on the sentence before", leans),
+    ("run-on across a lost break", _run_on),
+    ("link text", _matches(_DEAD_LINK)),
+    ("fragment", _fragment),
+)
+_RULE = dict(_RULES)
+_MOST_BROKEN_FIRST = tuple(
+    _RULE[name]
+    for name in (
+        "length",
+        "dangling opening",
+        "leans on the sentence before",
+        "not a sentence end",
+        "not a sentence start",
+        "a sentence inside starts in lower case",
+        "fragment",
+        "unbalanced quotation marks",
+        "footnote marker",
+        "run-on across a lost break",
+        "boilerplate",
+        "link text",
+    )
+)

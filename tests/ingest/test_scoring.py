@@ -3,7 +3,7 @@
 Quotation depths built a run at a time equal the character-at-a-time walk; runs of words split in C equal the
 token-at-a-time reading; a section's phrases and content words concatenated from its sentences equal reading the
 whole section, and where they could not (a run of words across a join, text outside the sentences) the whole
-section is read instead.
+section is read instead. Asking the standalone rules most often broken first gives `not problems(text)`.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from bot.ingest.keyphrases import _chunks, _is_content, content_counts, normalis
 from bot.ingest.model import Paragraph
 from bot.ingest.scoring import inside_counts, quote_depths, read_section
 from bot.ingest.sentences import split_sentences
+from bot.ingest.standalone import problems, stands_alone
 
 ROOT = Path(__file__).resolve().parents[2]
 _TOKEN = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*|\d+(?:st|nd|rd|th)?|[^\w\s]", re.UNICODE)
@@ -177,3 +178,23 @@ def test_the_default_library_read_by_sentences_equals_reading_it_whole() -> None
     for path in sorted((ROOT / "data" / "texts").glob("*.txt")):
         for section in ingest_path(path).sections:
             _same_as_whole(list(section.paragraphs))
+
+
+def test_stands_alone_is_no_problem_on_every_window_of_the_default_library() -> None:
+    checked = 0
+    for path in sorted((ROOT / "data" / "texts").glob("*.txt")):
+        for section in ingest_path(path).sections:
+            for paragraph in section.paragraphs:
+                spans = paragraph.sentences
+                for i in range(len(spans)):
+                    for j in range(i, min(len(spans), i + 3)):
+                        text = paragraph.text[spans[i][0] : spans[j][1]]
+                        assert stands_alone(text) == (not problems(text)), text
+                        checked += 1
+    assert checked > 1000
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="aZ .!?“”\"'(),:;…1*[]-\n", max_size=120))
+def test_stands_alone_is_no_problem(text: str) -> None:
+    assert stands_alone(text) == (not problems(text))
