@@ -63,7 +63,8 @@ async def review(extra: list[Path]) -> list[dict[str, object]]:
                         generated += await generated_prompts(app, app.db, section_id)
                     prompts = choose_generated(generated, gate, reading.section_ids)[:5]  # as `prompts` shows
                     pool = await quote_store.pool(app.db, None, list(reading.section_ids), max_rank=GOOD_RANK)
-                    cited = [c.excerpt for c in prompts[0].citations] if prompts else []
+                    shown = choose_generated(generated, gate, reading.section_ids)
+                    cited = [c.excerpt for p in shown for c in p.citations]  # the quote is apart from all of them
                     quote = choose_quote(apart_from(pool, cited))
                     rows.append(
                         {

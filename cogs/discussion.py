@@ -286,7 +286,9 @@ async def top_prompt_and_quote(
             generated += await generated_prompts(services, db, section_id, use_llm=False, transaction=False)
         picked = choose_generated(generated, gate, chosen.section_ids)
         text = picked[0].text if picked else None
-        cited = tuple(c.excerpt for c in picked[0].citations) if picked else ()
+        # apart from every prompt `prompts` shows for the reading, not just the one posted: a member who asks for
+        # the prompts should not meet the post's quote again as a question
+        cited = tuple(c.excerpt for p in picked for c in p.citations)
     pool = await quote_store.pool(db, group_id, list(section_ids), max_rank=GOOD_RANK)
     quote = choose_quote(apart_from(pool, cited))
     if quote is not None:

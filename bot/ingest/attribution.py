@@ -23,7 +23,9 @@ _VERB = (
     r"(?:wrote|writes|noted|notes|said|says|declared|declares|observed|observes|argued|argues|explained|"
     r"explains|warned|warns|stated|states|remarked|remarks|insisted|insists|added|adds|stressed|stresses|"
     r"emphasi[sz]ed|recalled|concluded|asked|asks|replied|answered|continued|commented|proclaimed|put it|"
-    r"puts it|told [\w ]{1,30}|predicted|pointed out|summed up|admitted|complained|exclaimed)"
+    r"puts it|told [\w ]{1,30}|predicted|pointed out|summed up|admitted|complained|exclaimed|"
+    # a novel's dialogue: "…,” cried Mrs. Bennet; “…,” returned her sister
+    r"cried|returned|rejoined|whispered|murmured|shouted|sighed)"
 )
 _LEAD_INS = (
     # "Trotsky wrote in 1937:", "Lenin wrote on December 25, 1922:", "Serge recalled,"

@@ -33,6 +33,11 @@ _CHOICE = re.compile(
     r"mind|would not|could not bring|agreed|promised|swore|declined|consented|hesitated|resolved|vowed|"
     r"accepted|rejected|confessed|lied|forgave|betrayed|offered|gave away|did not burn|stayed|went to see)\b"
 )
+# "He argued that if one slave refused to be corrected…": a choice supposed or reported, not made in the story
+_SUPPOSED_CHOICE = re.compile(
+    r"\b(?:if|unless|whether|suppose|supposing|as though|as if)\b[^.;:]{0,60}?\b(?:decided|resolved|refused|chose|"
+    r"agreed|promised|declined|consented|accepted|rejected|offered)\b|\b(?:argued|said|thought|believed|feared) that\b"
+)
 _NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z’'-]+(?:\s+(?:of\s+)?[A-Z][a-z’'-]+)*")
 _PRONOUN_START = re.compile(r"^(?:He|She|They|I|We)\b")
 
@@ -211,7 +216,6 @@ def build(
     found: list[Claim] = []
     previous = ""
     last = len(paragraphs)
-    actors: Counter[str] = Counter()
     backing: dict[int, list[tuple[int, int, str]]] = {}
     for number, paragraph in enumerate(paragraphs, start=1):
         depths = scoring.depths[number - 1]
@@ -237,12 +241,9 @@ def build(
             passage = _passage(paragraph, number, index_in, editorial=voice[0] == "editor")
             actor = None
             if kind == "choice":
-                # "He resolved…": the sentence alone, its character the one who has been acting most so far
-                actor = (
-                    character(passage.text if passage else sentence)
-                    or character(paragraph.text[:end])
-                    or _most_active(actors, sentence)
-                )
+                # "He resolved…": the character who began a sentence last in the paragraph; a pronoun with no name
+                # in its paragraph is not guessed ("while she chose…" was put to the wrong woman)
+                actor = character(passage.text if passage else sentence) or character(paragraph.text[:end])
                 if passage is None and actor and len(sentence) <= MAX_PASSAGE:
                     passage = Passage(number, index_in, index_in, sentence)
                 if actor is None:
@@ -272,8 +273,6 @@ def build(
                 )
             )
         previous = paragraph.text
-        if book_kind != "argument":
-            actors.update(_subjects(paragraph.text))
     found.sort(key=lambda c: (-c.score, c.passage.paragraph, c.passage.first))
     kept: list[Claim] = []
     used: set[tuple[int, int]] = set()
@@ -349,7 +348,7 @@ def _argument_kind(sentence: str, voice: str) -> tuple[str | None, float]:
 def _narrative_kind(sentence: str, voice: str, dialogue: bool) -> tuple[str | None, float]:
     if voice == "quoted":
         return ("scene", 0.8 + 0.2 * min(cues.evaluative(sentence), 3)) if len(sentence) > 50 else (None, 0.0)
-    if _CHOICE.search(sentence):
+    if _CHOICE.search(sentence) and not _SUPPOSED_CHOICE.search(sentence):
         return "choice", 1.3 + 0.2 * min(cues.evaluative(sentence), 3)
     if not dialogue and cues.is_general(sentence) and not _PRONOUN_START.match(sentence):
         return "aside", 1.1 + 0.3 * min(cues.evaluative(sentence), 3)
@@ -359,6 +358,8 @@ def _narrative_kind(sentence: str, voice: str, dialogue: bool) -> tuple[str | No
 def character(text: str) -> str | None:
     """Whose choice a passage tells: the subject of the choice verb ("Thomas offered…"), or, after a pronoun
     ("He resolved…"), the last character who began a sentence before it; never a name inside a quotation."""
+    dotted = {m.group(1) for m in _TITLE_STOP.finditer(text)}
+    text = _TITLE_STOP.sub(r"\1", text)  # "Mrs. Hurst" is one name, not a sentence end before "Hurst"
     verbs = list(_CHOICE.finditer(text))
     if not verbs:
         return None
@@ -370,32 +371,14 @@ def character(text: str) -> str | None:
         )
         if m.group(1).split()[0] not in _NOT_CHARACTERS
     ]
-    if subjects:
-        return subjects[-1]
     names = [m.group(0) for m in _ANY_NAME.finditer(before) if m.group(0).split()[0] not in _NOT_CHARACTERS]
-    return names[-1] if names else None
-
-
-def _subjects(text: str) -> Counter[str]:
-    """Who acts in the paragraph: names outside quotation marks, twice when they begin a sentence."""
-    plain = re.sub(r"\b(Mr|Mrs|Miss|Dr)\.", r"\1", re.sub(r"[“\"][^”\"]*[”\"]", " ", text))
-    found: Counter[str] = Counter()
-    for match in re.finditer(r"\b((?:(?:Mr|Mrs|Miss|Dr)\s+)?[A-Z][a-z’'-]+)", plain):
-        name = match.group(1)
-        if name.split()[0] in _NOT_CHARACTERS:
-            continue
-        starts = re.search(r"(?:^|[.!?;]\s+)$", plain[: match.start()]) is not None
-        found[name] += 2 if starts else 1
+    found = subjects[-1] if subjects else names[-1] if names else None
+    if found and found.split()[0] in dotted:
+        found = found.replace(found.split()[0], found.split()[0] + ".", 1)  # written as the book writes it
     return found
 
 
-def _most_active(actors: Counter[str], sentence: str) -> str | None:
-    """The character a pronoun most likely means: the most frequent subject so far, of the pronoun's sex when a
-    title tells it ("He" is not "Mrs. Hale")."""
-    pronoun = sentence.split()[0] if sentence.split() else ""
-    excluded = ("Mrs", "Miss") if pronoun == "He" else ("Mr",) if pronoun == "She" else ()
-    ranked = [n for n, _ in actors.most_common() if n.split()[0] not in excluded]
-    return ranked[0] if ranked else None
+_TITLE_STOP = re.compile(r"\b(Mr|Mrs|Miss|Dr|St)\.")
 
 
 _ANY_NAME = re.compile(r"\b(?:(?:Mr|Mrs|Miss|Dr)\.?\s+)?[A-Z][a-z’'-]+(?:\s+[A-Z][a-z’'-]+)?")

@@ -44,7 +44,9 @@ _DISPUTE = re.compile(
     r"\b(?:(?:those|others|some|many|critics|historians|writers|scholars|commentators|apologists|defenders|"
     r"anarchists|Stalinists|liberals|opponents|authors|biographers|academics) (?:who )?(?:argue|claim|maintain|"
     r"insist|assert|believe|say|contend|suggest|allege)\w*|it is (?:often|sometimes|commonly|widely|usually) "
-    r"(?:said|argued|claimed|believed|asserted)|contrary to|(?:we |I )?disagree\w*|reject\w*|refut\w+|myths?|"
+    r"(?:said|argued|claimed|believed|asserted)|contrary to|(?:we |I )?disagree\w*|"
+    r"reject\w*\s+(?:the|this|that|such|these|those|any)\s+(?:\w+\s+)?"
+    r"(?:view|claim|idea|notion|argument|theory|thesis|interpretation|account|charge)s?|refut\w+|myths?|"
     r"legends?|lies?\b|slanders?|falsif\w+|so-called|mistaken|wrong to|(?:is|was) not true|untrue|caricatur\w+|"
     r"distort\w*|against the view|criticis\w+|criticiz\w+|polemic\w*|philippics?|apologetic\w*|revisionis\w+|"
     r"does not share|do not share|we differ|our differences)\b",
@@ -319,7 +321,7 @@ def is_general(text: str) -> bool:
         return False
     names = re.findall(r"(?<!^)\b[A-Z][a-z]+", unquoted.strip())
     first = (re.findall(r"[A-Za-z]+", unquoted) or [""])[0]
-    if names or (first[:1].isupper() and first.lower() not in _GENERIC_SUBJECTS and first.lower() not in _STOP_OPENERS):
+    if names or (first[:1].isupper() and first.lower() not in GENERIC_SUBJECTS and first.lower() not in _STOP_OPENERS):
         return False  # about named people or places: a claim about them, not a general one
     if re.search(r"\b(?:book|review|article|chapter|essay|pamphlet|volume)\b", unquoted, re.IGNORECASE):
         return False  # about the text itself ("A short book review cannot convey…"), not about the world
@@ -327,11 +329,20 @@ def is_general(text: str) -> bool:
     return bool(_GENERALISING.search(unquoted)) or not personal
 
 
+def past_verbs(text: str) -> list[str]:
+    """The finite past-tense verbs of a passage ("had become", "developed"), not participles after be or have."""
+    return [m.group() for m in _PAST.finditer(text) if not _participle(text, m.start())]
+
+
+def present_verbs(text: str) -> list[str]:
+    return _PRESENT.findall(text)
+
+
 def has_verb(text: str) -> bool:
     return bool(_PRESENT.search(text) or _PAST.search(text))
 
 
-_GENERIC_SUBJECTS = frozenset(
+GENERIC_SUBJECTS = frozenset(
     [
         "men",
         "women",

@@ -3,7 +3,7 @@ Over 400 lines: one generator for argument and narrative books shares the templa
 which claims may lead lives in picks.py.
 
 For an argument (essays, history, theory): the central claim first; an evaluation that puts the claim next to
-the evidence the reading offers and asks what would count against it; the dispute the reading takes up; a
+what evidence the reading gives and what would count against it; the dispute the reading takes up; a
 connection to another text that takes a position on the same person, event or concept (matched on the claims'
 topics, never on a word two passages happen to share); comprehension only for a term the reading defines or
 disputes; application only for a general claim; provenance when the publishers' note states a standpoint.
@@ -24,7 +24,7 @@ from dataclasses import dataclass, field, replace
 from bot.ingest import booktype, claims, cues, standalone
 from bot.ingest.claims import ArgumentModel, Claim, Passage, topic_key
 from bot.ingest.keyphrases import LibraryIndex, term_pattern
-from bot.ingest.picks import consecutive, own_point, takes_position
+from bot.ingest.picks import applies_beyond_case, consecutive, contestable, follows_from, own_point, takes_position
 from bot.ingest.prompt_kinds import (  # re-exported: the prompt types live with the kinds
     ARGUMENT_KINDS as ARGUMENT_KINDS,
 )
@@ -150,6 +150,7 @@ class Generator:
     templates: Templates
     models: dict[int, ArgumentModel] = field(default_factory=dict)
     _kinds: dict[int, str] = field(default_factory=dict)
+    _owners: dict[str, frozenset[int]] | None = None
 
     def book_kind(self, book_id: int) -> str:
         if book_id not in self._kinds:
@@ -210,7 +211,7 @@ class Generator:
         that is not the author's own point)."""
 
         def point(claim: Claim) -> bool:
-            return own_point(doc, claim)
+            return own_point(doc, claim) and contestable(claim)
 
         def near(one: Claim, other: Claim) -> bool:
             return consecutive(one, other) if strict else one.text != other.text
@@ -219,10 +220,11 @@ class Generator:
         used: set[str] = set()
         drafts: list[PromptDraft] = []
 
-        def take(kind: str, claim: Claim, extra_cites: Sequence[Passage] = (), **extra: str) -> None:
+        def take(kind: str, claim: Claim, extra_cites: Sequence[Passage] = (), salt: str = "", **extra: str) -> None:
             used.add(claim.text)
             citations = (cite(doc, claim.passage), *(cite(doc, p) for p in extra_cites))
-            drafts.append(PromptDraft(kind, self._fill(doc, kind, claim, **extra), citations, extra.get("term")))
+            text = self._fill(doc, kind, claim, salt, **extra)
+            drafts.append(PromptDraft(kind, text, citations, extra.get("term")))
 
         def fresh(accept: Callable[[Claim], bool]) -> Claim | None:
             return next((c for c in model.claims if c.text not in used and accept(c)), None)
@@ -231,8 +233,11 @@ class Generator:
         # a claim the author argues (a cue of thesis, dispute or generality) leads; a sentence with only words of
         # judgement is often narration with adjectives ("The bureaucracy reacted with panic-stricken fury")
         central = sorted((c for c in own if c.kind in _ARGUED and point(c)), key=lambda c: c.kind == "judgement")
-        if central and central[0].kind == "judgement" and cues.evaluative(central[0].text) < judged:
-            central = []  # a reading of narration ("Amidst tumultuous applause, the Bolsheviks announce…") has none
+        if central and central[0].kind == "judgement" and (strict or cues.evaluative(central[0].text) < judged):
+            # words of judgement alone do not make a point to argue about: a reading of narration ("Amidst
+            # tumultuous applause, the Bolsheviks announce…") has no central claim of its own; a reading of several
+            # sections asks another section's argued claim first (`choose_generated`)
+            central = []
         # a view the reading sets out ("On the anarchist left the view is…") and the author's answer to it
         positions = [c for c in model.claims if c.kind == "position"]
         answer = next(
@@ -258,8 +263,12 @@ class Generator:
             drafts.append(PromptDraft(kind, text, (cite(doc, position.passage), cite(doc, answer.passage))))
         if central and not any(d.kind == "central" for d in drafts):
             take("central", next((c for c in central if c.text not in used), central[0]))
-        drafts.extend(self._connections(doc, model, used))  # before evaluation takes the best claims
-        # the best claim left; its evidence, when the reading offers some, goes with it
+        # before evaluation takes the best claims; the central claim may be one side: comparing it with another
+        # text is a different question from asking for its case
+        central_text = {d.citations[0].excerpt for d in drafts if d.kind == "central"}
+        drafts.extend(self._connections(doc, model, used - central_text))
+        # the best claim left, asked for its evidence (the group finds it: a passage put beside the claim as "the
+        # evidence" misfired in a blind review — a 1989 letter offered for a claim about falsifiers of history)
         evaluated = fresh(lambda c: c.voice == "author" and c.kind in ("thesis", "dispute") and point(c))
         evaluated = evaluated or fresh(
             lambda c: (
@@ -267,8 +276,7 @@ class Generator:
             )
         )
         if evaluated is not None:
-            evidence = [p for p in evaluated.evidence if p.text not in evaluated.text][:1]
-            take("evaluation", evaluated, evidence, **({"evidence": evidence[0].text} if evidence else {}))
+            take("evaluation", evaluated)
         disputed = fresh(lambda c: c.kind == "dispute" and c.voice == "author" and c.opponent is not None)
         other_view = fresh(
             lambda c: (
@@ -290,10 +298,25 @@ class Generator:
         standpoint = next((c for c in [*stated, *model.claims] if c.kind == "standpoint"), None)
         if standpoint is not None and doc.position == 1:
             take("provenance", standpoint)
-        defined = fresh(lambda c: c.kind == "definition" and c.term is not None and c.voice != "editor")
+        defined = fresh(
+            lambda c: (
+                c.kind == "definition"
+                and c.term is not None
+                and c.voice != "editor"
+                and not standalone.points_back(c.text)
+            )
+        )
         if defined is not None:
             take("comprehension", defined, term=defined.term or "")
-        general = fresh(lambda c: c.kind == "general" and c.voice != "editor" and c.passage.first == c.passage.last)
+        general = fresh(
+            lambda c: (
+                c.kind == "general"
+                and c.voice != "editor"
+                and c.passage.first == c.passage.last
+                and applies_beyond_case(c)
+                and not standalone.points_back(c.text)
+            )
+        )
         if general is not None:
             take("application", general)
         if len(drafts) < 3 and central:
@@ -302,11 +325,20 @@ class Generator:
             step = fresh(lambda c: c.voice == "author" and c.kind in _STEPS and point(c) and near(central[0], c))
             if step is None:  # a short reading: how its two claims hang together, when they are neighbours
                 step = next((c for c in central[1:] if c.text != central[0].text and near(central[0], c)), None)
-            if step is not None:
-                first, second = sorted((central[0], step), key=lambda c: (c.passage.paragraph, c.passage.first))
-                used.add(step.text)
+            ordered = sorted((central[0], step), key=lambda c: (c.passage.paragraph, c.passage.first)) if step else []
+            if ordered and follows_from(ordered[0], ordered[1]):
+                first, second = ordered
+                used.add(second.text if first is central[0] else first.text)
                 text = self._fill(doc, "structure", first, later=second.text)
                 drafts.append(PromptDraft("structure", text, (cite(doc, first.passage), cite(doc, second.passage))))
+        while strict and central and len(drafts) < 3:
+            # a reading with few kinds of question but more than one argued claim: the next claim is worth a
+            # question of its own rather than a weaker kind ("NEP may well have been necessary … but it was an
+            # almighty concession to capitalism…" beside the reading's central claim)
+            further = fresh(lambda c: c.voice == "author" and c.kind in ("thesis", "dispute") and point(c))
+            if further is None:
+                break
+            take("evaluation", further, salt=str(len(drafts)))
         order = {kind: i for i, kind in enumerate(ARGUMENT_KINDS)}
         drafts.sort(key=lambda d: (order[d.kind], d.alternative))
         return [d for d in drafts if d.text.rstrip().endswith("?")]
@@ -318,22 +350,10 @@ class Generator:
         named in under a third of the library's readings, and dwelt on by both texts; each side contributes its
         best argued claim about it (`takes_position`), so both texts take positions on it rather than mention it.
         """
-        here_text = doc.text
-        dwelt_here = {topic_key(t): t for t in model.terms if self._rare(topic_key(t))}
-        best_here = _best_claims(model, dwelt_here, used)
-        pairs: list[tuple[float, str, Claim, SectionDoc, Claim]] = []
-        for other in self.library:
-            if other.book_id == doc.book_id or self.book_kind(other.book_id) != booktype.ARGUMENT:
-                continue
-            best_there = _best_claims(self.model(other), dwelt_here, set())
-            for key, a in best_here.items():
-                b = best_there.get(key)
-                if b is None or not self._shared_subject(dwelt_here[key], here_text, other.text):
-                    continue
-                if not (takes_position(a, dwelt_here[key]) and takes_position(b, dwelt_here[key])):
-                    continue  # one side names the subject in passing: a shared word, not a disagreement
-                pairs.append((a.score + b.score + self.index.idf(key), dwelt_here[key], a, other, b))
-        pairs.sort(key=lambda item: (-item[0], item[3].book_id, item[3].position, item[2].text))
+        owners = self._owners_of_passages()
+        # a passage of another book is the other side of at most two connections in the library, those it fits best,
+        # in two different books (a blind review met Peters's "only the Left Opposition…" five times)
+        pairs = [p for p in self._candidates(doc, model, used) if doc.section_id in owners.get(p[4].text, ())]
         found: list[PromptDraft] = []
         linked: list[int] = []
         for _, topic, a, other, b in pairs:
@@ -358,6 +378,49 @@ class Generator:
         if found:
             used.add(found[0].citations[0].excerpt)
         return found
+
+    def _candidates(
+        self, doc: SectionDoc, model: ArgumentModel, used: set[str]
+    ) -> list[tuple[float, str, Claim, SectionDoc, Claim]]:
+        """Every pair of claims, this reading's and another book's, on a subject both take positions on; best first."""
+        here_text = doc.text
+        dwelt_here = {topic_key(t): t for t in model.terms if self._rare(topic_key(t))}
+        best_here = _best_claims(doc, model, dwelt_here, used)
+        pairs: list[tuple[float, str, Claim, SectionDoc, Claim]] = []
+        for other in self.library:
+            if other.book_id == doc.book_id or self.book_kind(other.book_id) != booktype.ARGUMENT:
+                continue
+            best_there = _best_claims(other, self.model(other), dwelt_here, set())
+            for key, a in best_here.items():
+                b = best_there.get(key)
+                if b is None or not self._shared_subject(dwelt_here[key], here_text, other.text):
+                    continue
+                if not (takes_position(a, dwelt_here[key]) and takes_position(b, dwelt_here[key])):
+                    continue  # one side names the subject in passing: a shared word, not a disagreement
+                pairs.append((a.score + b.score + self.index.idf(key), dwelt_here[key], a, other, b))
+        pairs.sort(key=lambda item: (-item[0], item[3].book_id, item[3].position, item[2].text))
+        return pairs
+
+    def _owners_of_passages(self) -> dict[str, frozenset[int]]:
+        """For each passage a connection could quote from another book, the readings (two at most, of different
+        books) whose pairs with it score best; computed once for the library, so the answer does not depend on
+        which reading is asked first."""
+        if self._owners is None:
+            uses: dict[str, list[tuple[float, int, int]]] = {}
+            for doc in self.library:
+                if self.book_kind(doc.book_id) != booktype.ARGUMENT:
+                    continue
+                for score, _, _, _, b in self._candidates(doc, self.model(doc), set()):
+                    uses.setdefault(b.text, []).append((-score, doc.section_id, doc.book_id))
+            owners: dict[str, frozenset[int]] = {}
+            for text, found in uses.items():
+                kept: list[tuple[int, int]] = []
+                for _, section, book in sorted(found):
+                    if len(kept) < 2 and all(book != b for _, b in kept):
+                        kept.append((section, book))
+                owners[text] = frozenset(section for section, _ in kept)
+            self._owners = owners
+        return self._owners
 
     def _rare(self, key: str) -> bool:
         """Not a name every reading mentions ("Stalin" in a library about Stalinism joins nothing to anything)."""
@@ -391,6 +454,12 @@ class Generator:
         if scene is not None:
             text = self._fill(doc, "scene", scene)
             drafts.append(PromptDraft("scene", text, (cite(doc, scene.passage),)))
+        # a character's view of life ("Happiness in marriage is entirely a matter of chance"): a question of its own,
+        # whether the story bears it out
+        maxim = next((c for c in model.of_kind("scene") if c.speaker and c is not scene and _maxim(c.text)), None)
+        if maxim is not None:
+            text = self._fill(doc, "scene", maxim, character=maxim.speaker or "")
+            drafts.append(PromptDraft("scene", text, (cite(doc, maxim.passage),), alternative=0))
         aside = next(iter(model.of_kind("aside")), None)
         if aside is not None:
             text = self._fill(doc, "narration", aside)
@@ -431,19 +500,26 @@ _REPORTED_SUBJECT = re.compile(
 )
 
 
-def _best_claims(model: ArgumentModel, topics: dict[str, str], used: set[str]) -> dict[str, Claim]:
-    """For each topic, the best argued claim of the reading that takes a position on it (claims are best first)."""
+def _best_claims(doc: SectionDoc, model: ArgumentModel, topics: dict[str, str], used: set[str]) -> dict[str, Claim]:
+    """For each topic, the best argued claim of the reading that takes a position on it (claims are best first):
+    the author's own contestable point, never a view the reading reports or a sentence that leans on another."""
     best: dict[str, Claim] = {}
     ordered = sorted(model.claims, key=lambda c: c.kind == "judgement")  # argued claims before mere judgements
     for claim in ordered:
         if claim.kind not in _ARGUED or claim.voice == "editor" or claim.text in used:
             continue
-        if standalone.points_back(claim.text) or standalone.narrates(claim.text):
+        if not (own_point(doc, claim) and contestable(claim)):
             continue  # "The Soviet Thermidor's specific character was to create such a party": which party?
         for key in {topic_key(t) for t in claim.topics} & topics.keys():
             if key not in best and takes_position(claim, topics[key]):
                 best[key] = claim
     return best
+
+
+def _maxim(text: str) -> bool:
+    """A line of dialogue whose spoken words hold as a general remark, not an answer to the moment."""
+    spoken = " ".join(re.findall(r"[“\"]([^”\"]{20,})[”\"]", text))
+    return bool(spoken) and cues.is_general(spoken) and not re.search(r"\b(?:you|I|me|my|we)\b", spoken)
 
 
 class _Blank(dict[str, str]):

@@ -41,13 +41,17 @@ class ParagraphLike(Protocol):
 
 
 def quote_depths(text: str) -> list[int]:
-    """Quotation depth before each character (straight quotes toggle, curly ones nest), and after the last.
+    """Quotation depth before each character (curly quotes nest), and after the last. A straight quote opens when
+    a space or the start is before it and a word after it, closes when a word is before it and a space or
+    punctuation after; only a quote with no space on either side ("…property..."It is", glued in a scraped page)
+    toggles, so one stray mark no longer turns every later quotation of a long paragraph inside out.
 
     Built a run at a time between quotation marks, not a character at a time."""
     depths: list[int] = []
     depth = 0
     straight_open = False
     done = 0
+    last = len(text) - 1
     for match in _MARK.finditer(text):
         at = match.start()
         depths.extend([depth] * (at + 1 - done))  # the characters up to the mark, and the mark itself
@@ -57,12 +61,17 @@ def quote_depths(text: str) -> list[int]:
             depth += 1
         elif ch in _CLOSE_Q:
             depth = max(0, depth - 1)
-        elif straight_open:
-            depth = max(0, depth - 1)
-            straight_open = False
         else:
-            depth += 1
-            straight_open = True
+            before = text[at - 1] if at else " "
+            after = text[at + 1] if at < last else " "
+            if before.isspace() and not after.isspace():
+                opens = True
+            elif after.isspace() or after in ".,;:!?)]—–-":
+                opens = False
+            else:
+                opens = not straight_open
+            depth = depth + 1 if opens else max(0, depth - 1)
+            straight_open = opens
     depths.extend([depth] * (len(text) + 1 - done))
     return depths
 

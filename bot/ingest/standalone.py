@@ -1,3 +1,4 @@
+# Over 400 lines: the standalone rules, their table and what makes a passage worth posting are read together.
 """Whether a passage can stand alone as a quote or a prompt's citation, and whether it is worth posting.
 
 The rules (`problems`): whole sentences of about 60–400 characters, balanced quotation marks, no footnote
@@ -11,6 +12,7 @@ report of what happened. Pure functions of the passage's text.
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 from collections.abc import Callable, Sequence
 
@@ -75,6 +77,12 @@ def first_word(text: str) -> str:
     return match.group(1).lower() if match else ""
 
 
+_EXTRAPOSED_IT = re.compile(
+    r"[\s“\"]*It\s+(?:is|was|has been|had been|must be|may be|seems|seemed)\s+(?:not\s+)?(?:a|an|the|no|\w+ly\s+)?"
+    r"\s*\w+(?:\s+\w+){0,4}?,?\s+(?:that|to|whether|how|what|when)\b"
+)
+
+
 def dangling(text: str) -> bool:
     """Whether the passage opens by pointing back at something before it ("This…", "In such cases…")."""
     words = re.findall(r"[A-Za-z]+", text[:40].lower())[:2]
@@ -82,6 +90,8 @@ def dangling(text: str) -> bool:
         return False
     if words[0] == "this" and words[1:] and words[1] in _SELF_REFERENCE:
         return False  # "This article does not share…": the text speaking of itself leans on nothing
+    if _EXTRAPOSED_IT.match(text):
+        return False  # "It is a truth universally acknowledged, that…": the "it" stands for the clause that follows
     return words[0] in DANGLING or (len(words) == 2 and words[0] in _PREPOSITIONS and words[1] in DANGLING)
 
 
@@ -159,6 +169,7 @@ _LEANING_PREFIXES = (
     ("the", "next"),
     ("the", "rest"),
     ("in", "addition"),
+    ("in", "other", "words"),
     ("in", "turn"),
     ("as", "a", "result"),
     ("by", "then"),
@@ -188,8 +199,17 @@ _FRAGMENT = re.compile(
 )
 
 
+# a connective early in the sentence ties it to the one before as surely as one that opens it
+_CONNECTIVES = frozenset(["also", "too", "thus", "hence", "therefore", "again", "likewise", "similarly", "otherwise"])
+# "The justification was…", "The answer is…": a noun that stands for something the sentence before said
+_ANAPHORIC_NOUNS = frozenset(
+    ["justification", "reason", "answer", "consequence", "explanation", "outcome", "response", "problem", "result"]
+)
 _DEMONSTRATIVE_OPENERS = frozenset(
     [
+        "but",
+        "and",
+        "yet",
         "the",
         "a",
         "all",
@@ -219,6 +239,10 @@ def leans(text: str) -> bool:
         return False
     if words[0] in _LEANING or any(words[: len(p)] == p for p in _LEANING_PREFIXES):
         return True
+    if any(w in _CONNECTIVES for w in words[1:4]):
+        return True  # "Trotsky also thought…", "Local government too was…", "Only thus can be assured…"
+    if words[0] == "the" and len(words) > 2 and words[1] in _ANAPHORIC_NOUNS and words[2] in ("was", "is"):
+        return True
     # a demonstrative early on, after a preposition or "the … of": "At that time", "The result of this strategy"
     opener = words[0] in _PREPOSITIONS or words[0] in _DEMONSTRATIVE_OPENERS
     if any(w in ("these", "those") for w in words[1:5]) and "who" not in words[:6]:
@@ -245,13 +269,73 @@ def worth_posting(text: str, speaker: str | None, *, narrative: bool = False, pa
     if narrative:
         if cues.is_general(text) and len(text) < 300:
             return True
+        if speaker is None and (parallel(text) or (_REALISED.search(text) and judged >= 1)):
+            return True  # "What he most dreaded, that I most desired…", "I now understood … the white man's power"
         return speaker is not None and (judged >= 1 or argued >= 1)
     if speaker is not None:
         return True
+    if tells_events(parts or (text,)):
+        return False  # "The sailors refused to surrender. Trotsky … ordered the attack.": what happened, not a point
     if argued >= 1 or (cues.is_general(text) and len(text) < 300):
         return True
     # a vivid judgement, not a report: words of judgement, no date, not a dated event ("In July, …")
     return judged >= 2 and not dated and not _DATED_OPENING.match(text)
+
+
+def tells_events(sentences: Sequence[str]) -> bool:
+    """Whether every sentence reports what happened: a past-tense verb, none in the present, and no cue of
+    argument — a "because" counts as none when a named actor does the deed and the reason is the actor's own
+    ("The Central Committee did not approve … but because it recognised the norm …, it restricted itself to…"),
+    where "The Kronstadt rising was crushed because the party feared…" explains."""
+    for sentence in sentences:
+        bare = re.sub(r"[“\"][^”\"]*[”\"]", " ", sentence)
+        named = _named_actor(bare)
+        # "…because it recognised…", "…because they opposed…": the actor's own reason, told; "because the revolution
+        # was isolated" explains
+        motive = len(re.findall(r"\bbecause\s+(?:he|she|it|they)\b", bare, re.IGNORECASE)) if named else 0
+        cue = cues.thesis_cues(bare) - motive
+        # a dispute a named actor had ("…that it expel Zinoviev and Kamenev … for criticising the plans") is told
+        disputed = 0 if named else cues.dispute_cues(bare)
+        if cue > 0 or disputed or not cues.past_verbs(bare) or cues.present_verbs(bare):
+            return False
+    return True
+
+
+_DETERMINERS = frozenset(["the", "a", "an", "this", "that", "these", "those", "its", "their", "his", "her", "our"])
+
+
+def _named_actor(sentence: str) -> bool:
+    """Whether the sentence opens on a named person or body ("Lenin attacked…", "The Central Committee did…")."""
+    opening = re.findall(r"[A-Za-z][\w’'-]*", sentence)[:4]
+    if not opening:
+        return False
+    first = opening[0]
+    common = _DETERMINERS | _PREPOSITIONS | cues.GENERIC_SUBJECTS
+    if first[:1].isupper() and first.lower() not in common:
+        return True
+    return first.lower() in _DETERMINERS and any(w[:1].isupper() for w in opening[1:3])
+
+
+# a narrator who tells what they came to see: the memoir's turning points ("From that moment, I understood…")
+_REALISED = re.compile(
+    r"\bI (?:now|then|at once|at last|suddenly) (?:understood|saw|knew|realised|realized|felt)\b|"
+    r"\bI (?:understood|realised|realized) (?:that|what|how|why|the)\b"
+)
+
+
+def parallel(text: str) -> bool:
+    """Whether two clauses of the passage repeat one frame with other words in it — the antithesis a reader
+    remembers ("What he most dreaded, that I most desired. What he most loved, that I most hated.")."""
+    clauses = [re.findall(r"[a-z’']+", c.lower()) for c in re.split(r"[.;:!?]", text)]
+    clauses = [c for c in clauses if len(c) >= 4]
+    for one, other in itertools.pairwise(clauses):
+        if len(one) == len(other):
+            same = sum(a == b for a, b in zip(one, other, strict=True))
+            swapped = " ".join(a + " " + b for a, b in zip(one, other, strict=True) if a != b)
+            # what changes between the two is a judgement ("dreaded"/"loved"), not a date or a place
+            if 0.5 <= same / len(one) < 1.0 and same >= 3 and cues.evaluative(swapped) >= 1:
+                return True
+    return False
 
 
 def _memorable(text: str, parts: Sequence[str] = ()) -> float:
@@ -309,7 +393,10 @@ _BACK_REFERENCE = re.compile(
     r"\b(?:this|these)\s+(?!(?:is|was|are|were|who|which|that|book|reading|chapter|article|essay|review|"
     r"pamphlet|study|century|decade|year|period|day|way|time|sense|respect|regard)\b)[a-z]+"
     r"|\bsuch an?\s+[a-z]+[.!?]?$"
-    r"|,\s+they\s+[a-z]+",  # "From the fact that …, they drew a false conclusion"
+    r"|,\s+they\s+[a-z]+"  # "From the fact that …, they drew a false conclusion"
+    # "those internal party checks" (which?), not "those who…", "those it fears" (the clause says who)
+    r"|\bthose\s+(?!(?:who|whom|which|that|whose|of|in|at|on|with|for|it|he|she|they|we|I|you)\b)[a-z]+\s+[a-z]+"
+    r"|\b(?:in|by|from|after|until|since|at)\s+that\s+(?:year|time|moment|period|month|decade|point|stage)\b",
     re.IGNORECASE,
 )
 # "Lenin and Trotsky both commented…", "Trotsky also thought…": a named figure's view reported, not the author's
@@ -326,8 +413,16 @@ _NARRATION = re.compile(
 )
 
 
+_SENTENCE_END = re.compile(r"(?<=[.!?])[”\"]?\s+(?=[“\"]?[A-Z])")
+
+
 def first_sentence(text: str) -> str:
-    return re.split(r"(?<=[.!?])[”\"]?\s+(?=[“\"]?[A-Z])", text.strip(), maxsplit=1)[0]
+    return _SENTENCE_END.split(text.strip(), maxsplit=1)[0]
+
+
+def split_sentences(text: str) -> list[str]:
+    """A claim's sentences, split roughly (a claim is one or two sentences; abbreviations rarely matter)."""
+    return _SENTENCE_END.split(text.strip())
 
 
 def points_back(text: str) -> bool:

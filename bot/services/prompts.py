@@ -189,12 +189,12 @@ def choose_generated(prompts: Sequence[Prompt], shows: Gate | None, sections: Se
     chosen: list[Prompt] = []
     for kind in KINDS:
         # a first choice of any section before an alternative (a gated connection's stand-in, a narration filler)
-        match = next((p for p in prompts if p.kind == kind and p.rank == 0 and allowed(p)), None)
+        match = next((p for p in prompts if p.kind == kind and p.first_choice and allowed(p)), None)
         match = match or next((p for p in prompts if p.kind == kind and allowed(p)), None)
         if match is not None:
             chosen.append(match)
     if len(chosen) < 3:  # a reading of several sections: fill from the others' first choices
-        chosen += [p for p in prompts if p not in chosen and p.rank == 0 and allowed(p)][: 3 - len(chosen)]
+        chosen += [p for p in prompts if p not in chosen and p.first_choice and allowed(p)][: 3 - len(chosen)]
     return chosen
 
 

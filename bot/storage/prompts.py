@@ -47,8 +47,19 @@ class Prompt:
             votes=row["votes"],
         )
 
+    @property
+    def first_choice(self) -> bool:
+        """The generator's first choice of its kind for the section, not a stand-in for when that one is gated."""
+        return self.rank < ALTERNATES
+
     def draft(self) -> PromptDraft:
-        return PromptDraft(self.kind, self.text, self.citations, alternative=self.rank)
+        alternative = 0 if self.first_choice else self.rank - ALTERNATES + 1
+        return PromptDraft(self.kind, self.text, self.citations, alternative=alternative)
+
+
+# a generated prompt's rank is its place in the generator's list; an alternative's is offset by this, so that the
+# first choices of every section of a reading come before any section's alternatives
+ALTERNATES = 1000
 
 
 # A prompt's votes are those of its own group; a shared (generated) prompt read without a group shows none
@@ -104,7 +115,8 @@ async def replace_generated(
     stale = [pid for text, pid in existing.items() if text not in wanted]
     if stale:
         await db.execute(f"DELETE FROM prompts WHERE id IN ({placeholders(stale)})", stale)
-    for order, draft in enumerate(drafts):
+    for position, draft in enumerate(drafts):
+        order = position + (ALTERNATES if draft.alternative else 0)
         if draft.text in existing:
             await db.execute(
                 "UPDATE prompts SET kind = ?, citations = ?, rank = ?, library_key = ? WHERE id = ?",

