@@ -41,12 +41,12 @@ class ParagraphLike(Protocol):
 
 
 def quote_depths(text: str) -> list[int]:
-    """Quotation depth before each character (curly quotes nest), and after the last. A straight quote opens when
-    a space or the start is before it and a word after it, closes when a word is before it and a space or
-    punctuation after; only a quote with no space on either side ("…property..."It is", glued in a scraped page)
-    toggles, so one stray mark no longer turns every later quotation of a long paragraph inside out.
+    """Quotation depth before each character (curly quotes nest), and after the last.
 
-    Built a run at a time between quotation marks, not a character at a time."""
+    A straight quote opens when a space or the start is before it and a word after it, closes when a word is
+    before it and a space or punctuation after; only a quote with no space on either side ("…property..."It is",
+    glued in a scraped page) toggles, so one stray mark no longer turns every later quotation of a long paragraph
+    inside out. Built a run at a time between quotation marks, not a character at a time."""
     depths: list[int] = []
     depth = 0
     straight_open = False

@@ -27,8 +27,8 @@ _TOKEN = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*|\d+(?:st|nd|rd|th)?|[^\w\s]
 
 
 def reference_depths(text: str) -> list[int]:
-    """The definition, a character at a time: curly quotes nest; a straight quote opens after a space before a
-    word, closes after a word before a space or punctuation, and otherwise toggles."""
+    """The definition: depth before each character; curly quotes nest; a straight quote opens after a space (or
+    the start) before a non-space, closes before a space or punctuation, and toggles only when glued both sides."""
     depths, depth, straight_open = [], 0, False
     for i, ch in enumerate(text):
         depths.append(depth)
@@ -37,8 +37,8 @@ def reference_depths(text: str) -> list[int]:
         elif ch == "”":
             depth = max(0, depth - 1)
         elif ch == '"':
-            before = text[i - 1] if i else " "
-            after = text[i + 1] if i < len(text) - 1 else " "
+            before = text[i - 1] if i > 0 else " "
+            after = text[i + 1] if i + 1 < len(text) else " "
             if before.isspace() and not after.isspace():
                 opens = True
             elif after.isspace() or after in ".,;:!?)]—–-":
