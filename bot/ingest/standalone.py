@@ -286,19 +286,22 @@ def tells_events(sentences: Sequence[str]) -> bool:
     """Whether every sentence reports what happened: a past-tense verb, none in the present, and no cue of
     argument — a "because" counts as none when a named actor does the deed and the reason is the actor's own
     ("The Central Committee did not approve … but because it recognised the norm …, it restricted itself to…"),
-    where "The Kronstadt rising was crushed because the party feared…" explains."""
-    for sentence in sentences:
-        bare = re.sub(r"[“\"][^”\"]*[”\"]", " ", sentence)
-        named = _named_actor(bare)
-        # "…because it recognised…", "…because they opposed…": the actor's own reason, told; "because the revolution
-        # was isolated" explains
-        motive = len(re.findall(r"\bbecause\s+(?:he|she|it|they)\b", bare, re.IGNORECASE)) if named else 0
-        cue = cues.thesis_cues(bare) - motive
-        # a dispute a named actor had ("…that it expel Zinoviev and Kamenev … for criticising the plans") is told
-        disputed = 0 if named else cues.dispute_cues(bare)
-        if cue > 0 or disputed or not cues.past_verbs(bare) or cues.present_verbs(bare):
-            return False
-    return True
+    where "The Kronstadt rising was crushed because the party feared…" explains. Each sentence is read once,
+    however many windows share it."""
+    return all(_tells_event(sentence) for sentence in sentences)
+
+
+@functools.lru_cache(maxsize=65536)
+def _tells_event(sentence: str) -> bool:
+    bare = re.sub(r"[“\"][^”\"]*[”\"]", " ", sentence)
+    named = _named_actor(bare)
+    # "…because it recognised…", "…because they opposed…": the actor's own reason, told; "because the revolution
+    # was isolated" explains
+    motive = len(re.findall(r"\bbecause\s+(?:he|she|it|they)\b", bare, re.IGNORECASE)) if named else 0
+    cue = cues.thesis_cues(bare) - motive
+    # a dispute a named actor had ("…that it expel Zinoviev and Kamenev … for criticising the plans") is told
+    disputed = 0 if named else cues.dispute_cues(bare)
+    return not (cue > 0 or disputed or not cues.past_verbs(bare) or cues.present_verbs(bare))
 
 
 _DETERMINERS = frozenset(["the", "a", "an", "this", "that", "these", "those", "its", "their", "his", "her", "our"])

@@ -3,7 +3,8 @@
 Quotation depths built a run at a time equal the character-at-a-time walk; runs of words split in C equal the
 token-at-a-time reading; a section's phrases and content words concatenated from its sentences equal reading the
 whole section, and where they could not (a run of words across a join, text outside the sentences) the whole
-section is read instead. Asking the standalone rules most often broken first gives `not problems(text)`.
+section is read instead. Asking the standalone rules most often broken first gives `not problems(text)`; cue
+patterns told that a match starts on a word find the same matches.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.ingest import ingest_path
+from bot.ingest import cues, ingest_path
 from bot.ingest.keyphrases import _chunks, _is_content, content_counts, normalise_word, phrase_list
 from bot.ingest.model import Paragraph
 from bot.ingest.scoring import inside_counts, quote_depths, read_section
@@ -207,3 +208,28 @@ def test_stands_alone_is_no_problem_on_every_window_of_the_default_library() -> 
 @given(st.text(alphabet="aZ .!?“”\"'(),:;…1*[]-\n", max_size=120))
 def test_stands_alone_is_no_problem(text: str) -> None:
     assert stands_alone(text) == (not problems(text))
+
+
+def _unwrapped(pattern: re.Pattern[str]) -> re.Pattern[str]:
+    prefix = r"(?=\w)(?:"
+    assert pattern.pattern.startswith(prefix) and pattern.pattern.endswith(")")
+    return re.compile(pattern.pattern[len(prefix) : -1], pattern.flags)
+
+
+CUE_PATTERNS = [cues._THESIS, cues._WEAK_THESIS, cues._DISPUTE, cues._EVIDENCE, cues._PRESENT, cues._PAST]
+
+
+def test_cue_patterns_told_they_start_on_a_word_find_the_same_on_the_default_library() -> None:
+    for path in sorted((ROOT / "data" / "texts").glob("*.txt")):
+        text = path.read_text(encoding="utf-8")
+        for pattern in CUE_PATTERNS:
+            plain = _unwrapped(pattern)
+            assert pattern.groups == plain.groups
+            assert [m.span() for m in pattern.finditer(text)] == [m.span() for m in plain.finditer(text)]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="we I the is was no not 1917 did ©“”.,-ſıK\n", max_size=60))
+def test_cue_patterns_told_they_start_on_a_word_find_the_same(text: str) -> None:
+    for pattern in CUE_PATTERNS:
+        assert [m.span() for m in pattern.finditer(text)] == [m.span() for m in _unwrapped(pattern).finditer(text)]
