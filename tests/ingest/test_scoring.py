@@ -233,3 +233,62 @@ def test_cue_patterns_told_they_start_on_a_word_find_the_same_on_the_default_lib
 def test_cue_patterns_told_they_start_on_a_word_find_the_same(text: str) -> None:
     for pattern in CUE_PATTERNS:
         assert [m.span() for m in pattern.finditer(text)] == [m.span() for m in _unwrapped(pattern).finditer(text)]
+
+
+FOLDED = [
+    (cues._THESIS, cues._THESIS_FOLDED),
+    (cues._WEAK_THESIS, cues._WEAK_THESIS_FOLDED),
+    (cues._DISPUTE, cues._DISPUTE_FOLDED),
+    (cues._EVIDENCE, cues._EVIDENCE_FOLDED),
+]
+
+
+def _same_spans(text: str) -> None:
+    for plain, folded in FOLDED:
+        assert [m.span() for m in plain.finditer(text)] == [m.span() for m in folded.finditer(cues._fold(text))]
+
+
+def test_cues_counted_on_folded_text_match_as_ignoring_case_does_on_the_default_library() -> None:
+    for path in sorted((ROOT / "data" / "texts").glob("*.txt")):
+        _same_spans(path.read_text(encoding="utf-8"))
+    # the letters the regex engine folds onto i, s and k besides their own capitals
+    _same_spans("İN FACT ıt ıs clear; ſhows that, Kritics WHO ARGUE, rejects THE VIEW, for İnstance in 1917 ſo")
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                "In",
+                "FACT",
+                "fact",
+                "ıt",
+                "İs",
+                "clear",
+                "ſhows",
+                "that",
+                "We",
+                "ARGUE",
+                "myth",
+                "Kritics",
+                "who",
+                "claim",
+                "1917",
+                "for",
+                "instance",
+                "ſuch",
+                "as",
+                ",",
+                ".",
+                "ß",
+                "Σ",
+                "because",
+                "of",
+            ]
+        ),
+        max_size=14,
+    ).map(" ".join)
+)
+def test_cues_counted_on_folded_text_match_as_ignoring_case_does(text: str) -> None:
+    _same_spans(text)
