@@ -154,19 +154,23 @@ _THESIS, _WEAK_THESIS, _DISPUTE, _EVIDENCE, _PRESENT, _PAST = map(
 _FOLD = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k"})
 
 
-def _lower_case(pattern: re.Pattern[str]) -> re.Pattern[str]:
+def lower_case(pattern: re.Pattern[str]) -> re.Pattern[str]:
+    """An IGNORECASE pattern of ASCII letters, in lower case, to run on `fold(text)`: the same matches."""
+    if re.search(r"\\[A-Z]|[^\x00-\x7f]", pattern.pattern.replace("©", "")) or not pattern.flags & re.IGNORECASE:
+        raise ValueError(f"not a pattern to fold: {pattern.pattern[:40]}")  # \W or a non-ASCII letter would change
     return re.compile(pattern.pattern.lower(), pattern.flags & ~re.IGNORECASE)
 
 
 _FOLDS = re.compile("[\u0130\u0131\u017f\u212a]")
 
 
-def _fold(text: str) -> str:
+def fold(text: str) -> str:
+    """`text` with its case folded the way IGNORECASE folds it for patterns of ASCII letters, place for place."""
     return (text.translate(_FOLD) if _FOLDS.search(text) else text).lower()
 
 
 _THESIS_FOLDED, _WEAK_THESIS_FOLDED, _DISPUTE_FOLDED, _EVIDENCE_FOLDED = map(
-    _lower_case, (_THESIS, _WEAK_THESIS, _DISPUTE, _EVIDENCE)
+    lower_case, (_THESIS, _WEAK_THESIS, _DISPUTE, _EVIDENCE)
 )
 _EVALUATIVE_EXTRA = frozenset(
     [
@@ -284,18 +288,18 @@ def evaluative(text: str) -> int:
 @functools.lru_cache(maxsize=65536)
 def thesis_cues(text: str) -> float:
     """Claim indicators in the passage; causal and modal words count half."""
-    folded = _fold(text)
+    folded = fold(text)
     return len(_THESIS_FOLDED.findall(folded)) + 0.5 * len(_WEAK_THESIS_FOLDED.findall(folded))
 
 
 @functools.lru_cache(maxsize=65536)
 def dispute_cues(text: str) -> int:
-    return len(_DISPUTE_FOLDED.findall(_fold(text)))
+    return len(_DISPUTE_FOLDED.findall(fold(text)))
 
 
 @functools.lru_cache(maxsize=65536)
 def evidence_cues(text: str) -> int:
-    return len(_EVIDENCE_FOLDED.findall(_fold(text)))
+    return len(_EVIDENCE_FOLDED.findall(fold(text)))
 
 
 def years(text: str) -> list[str]:

@@ -16,7 +16,7 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.ingest import cues, ingest_path
+from bot.ingest import cues, ingest_path, standalone
 from bot.ingest.keyphrases import _chunks, _is_content, content_counts, normalise_word, phrase_list
 from bot.ingest.model import Paragraph
 from bot.ingest.scoring import inside_counts, quote_depths, read_section
@@ -240,12 +240,14 @@ FOLDED = [
     (cues._WEAK_THESIS, cues._WEAK_THESIS_FOLDED),
     (cues._DISPUTE, cues._DISPUTE_FOLDED),
     (cues._EVIDENCE, cues._EVIDENCE_FOLDED),
+    (standalone._EDITORIAL, standalone._EDITORIAL_FOLDED),
+    (standalone._DEAD_LINK, standalone._DEAD_LINK_FOLDED),
 ]
 
 
 def _same_spans(text: str) -> None:
     for plain, folded in FOLDED:
-        assert [m.span() for m in plain.finditer(text)] == [m.span() for m in folded.finditer(cues._fold(text))]
+        assert [m.span() for m in plain.finditer(text)] == [m.span() for m in folded.finditer(cues.fold(text))]
 
 
 def test_cues_counted_on_folded_text_match_as_ignoring_case_does_on_the_default_library() -> None:
@@ -253,6 +255,7 @@ def test_cues_counted_on_folded_text_match_as_ignoring_case_does_on_the_default_
         _same_spans(path.read_text(encoding="utf-8"))
     # the letters the regex engine folds onto i, s and k besides their own capitals
     _same_spans("İN FACT ıt ıs clear; ſhows that, Kritics WHO ARGUE, rejects THE VIEW, for İnstance in 1917 ſo")
+    _same_spans("FIRST PUBLİSHED BY us © 2024. The text ıs HERE. CLİCK HERE, ſhare on Facebook and ſHARE")
 
 
 @settings(max_examples=300, deadline=None)
