@@ -69,6 +69,7 @@ class MatrixSettings:
     moderator_power_level: int = 50
     allowed_inviters: tuple[str, ...] = ()
     state_dir: Path = Path("data/matrix")
+    handled_days: int = 30  # a handled event's record is kept this long at least (twice at most), then dropped
 
     def credentials(self) -> tuple[str, str]:
         """(access token, password): at least one is set, the token wins."""
@@ -295,6 +296,7 @@ def _ranges(settings: Settings) -> list[tuple[str, int, int, int, str]]:
         ("library.max_upload_mb", settings.library.max_upload_mb, 1, 1_024, " MB"),
         ("discord.shard_count", settings.discord.shard_count, 0, 1_000, " (0 runs one connection)"),
         ("matrix.moderator_power_level", settings.matrix.moderator_power_level, 0, 100, ""),
+        ("matrix.handled_days", settings.matrix.handled_days, 1, 3_650, " days"),
         ("prompts.timeout_seconds", settings.prompts.timeout_seconds, 1, 300, " seconds"),
         ("prompts.context_chars", settings.prompts.context_chars, 1_000, 2_000_000, " characters"),
     ]

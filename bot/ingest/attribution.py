@@ -23,7 +23,7 @@ _VERB = (
     r"(?:wrote|writes|noted|notes|said|says|declared|declares|observed|observes|argued|argues|explained|"
     r"explains|warned|warns|stated|states|remarked|remarks|insisted|insists|added|adds|stressed|stresses|"
     r"emphasi[sz]ed|recalled|concluded|asked|asks|replied|answered|continued|commented|proclaimed|put it|"
-    r"puts it|told [\w ]{1,30}|predicted|pointed out|summed up|admitted|complained|exclaimed|"
+    r"puts it|told [\w ]{1,30}|predicted|pointed out|summed up|admitted|complained|exclaimed|describes|described|"
     # a novel's dialogue: "…,” cried Mrs. Bennet; “…,” returned her sister
     r"cried|returned|rejoined|whispered|murmured|shouted|sighed)"
 )
@@ -74,6 +74,14 @@ def speaker_from_lead_in(lead_in: str) -> str | None:
         if match and (name := _clean_name(match.group("name"))):
             return name
     return None
+
+
+def block_quote_speaker(previous: str, text: str) -> str | None:
+    """Who a paragraph set off without quotation marks is by, when the paragraph before introduces it ("In some
+    theses unpublished at the time, Trotsky describes the origin of this mentality:"); None otherwise."""
+    if not previous.rstrip().endswith(":") or text.lstrip()[:1] in "“\"‘'":
+        return None
+    return speaker_from_lead_in(previous)
 
 
 def speaker_inline(text: str) -> str | None:

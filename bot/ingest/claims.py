@@ -19,11 +19,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from bot.ingest import cues
-from bot.ingest.attribution import editorial_paragraphs, speaker_from_lead_in, speaker_inline
+from bot.ingest.attribution import block_quote_speaker, editorial_paragraphs, speaker_from_lead_in, speaker_inline
 from bot.ingest.keyphrases import LibraryIndex, Term, content_counts, cosine, key_terms, normalise_word, tfidf
 from bot.ingest.scoring import Features, ParagraphLike, SectionScoring, section_scoring
 from bot.ingest.sentences import split_sentences
-from bot.ingest.standalone import is_weak_opening, problems, stands_alone
+from bot.ingest.standalone import is_weak_opening, parallel, problems, realises, stands_alone
 
 ARGUMENT_KINDS = ("thesis", "dispute", "judgement", "general", "definition", "standpoint", "position")
 NARRATIVE_KINDS = ("choice", "scene", "aside")
@@ -126,14 +126,28 @@ def _passage_words(paragraph: ParagraphLike, passage: Passage, sentences: Sequen
 
 
 def _voice(
-    paragraph: ParagraphLike, depths: Sequence[int], inside: Sequence[int], index: int, previous: str, editorial: bool
+    paragraph: ParagraphLike,
+    depths: Sequence[int],
+    inside: Sequence[int],
+    index: int,
+    previous: str,
+    editorial: bool,
+    *,
+    turns: bool = False,
 ) -> tuple[str, str | None] | None:
-    """("author" | "editor" | "quoted", speaker) for a sentence; None when it quotes someone we cannot name."""
+    """("author" | "editor" | "quoted", speaker) for a sentence; None when it quotes someone we cannot name.
+    `turns`: a novel's paragraph is one speaker's turn, so a later sentence of a speech is by whoever the
+    paragraph named first ('"Well," said Charlotte, "… Happiness in marriage is entirely a matter of chance."')."""
+    block = block_quote_speaker(previous, paragraph.text)
+    if block is not None:
+        return ("quoted", block)  # the paragraph after "Trotsky describes the origin of this mentality:"
     start, end = paragraph.sentences[index]
     if depths[start] > 0 or _quoted_share(inside, start, end) > 0.5:
         before = paragraph.text[:start] or previous
         speaker = speaker_inline(paragraph.text[start : min(len(paragraph.text), end + 60)])
         speaker = speaker or speaker_from_lead_in(before)
+        if speaker is None and turns and start > 0:
+            speaker = speaker_inline(paragraph.text[:start])
         return ("quoted", speaker) if speaker else None
     return ("editor", None) if editorial else ("author", None)
 
@@ -226,7 +240,9 @@ def build(
         reported = cues.reported_view(paragraph.text) if book_kind == "argument" else None
         for index_in, (start, end) in enumerate(paragraph.sentences):
             sentence = paragraph.text[start:end].strip()
-            voice = _voice(paragraph, depths, inside, index_in, previous, number - 1 in editorial)
+            voice = _voice(
+                paragraph, depths, inside, index_in, previous, number - 1 in editorial, turns=book_kind != "argument"
+            )
             if voice is None or len(sentence) < 30:
                 continue
             kind: str | None
@@ -243,7 +259,8 @@ def build(
             if kind == "choice":
                 # "He resolved…": the character who began a sentence last in the paragraph; a pronoun with no name
                 # in its paragraph is not guessed ("while she chose…" was put to the wrong woman)
-                actor = character(passage.text if passage else sentence) or character(paragraph.text[:end])
+                told = passage.text if passage else sentence
+                actor = character(told, whole) or character(paragraph.text[:end], whole)
                 if passage is None and actor and len(sentence) <= MAX_PASSAGE:
                     passage = Passage(number, index_in, index_in, sentence)
                 if actor is None:
@@ -347,21 +364,36 @@ def _argument_kind(sentence: str, voice: str) -> tuple[str | None, float]:
 
 def _narrative_kind(sentence: str, voice: str, dialogue: bool) -> tuple[str | None, float]:
     if voice == "quoted":
-        return ("scene", 0.8 + 0.2 * min(cues.evaluative(sentence), 3)) if len(sentence) > 50 else (None, 0.0)
+        # a line that says something of the speaker or the world, not an aside ("I do not cough for my own
+        # amusement," replied Kitty fretfully): long enough, with a judgement or a general remark in it
+        spoken = " ".join(re.findall(r"[“\"]([^”\"]+)[”\"]", sentence)) or sentence
+        judged = cues.evaluative(spoken)
+        general = cues.is_general(spoken)
+        if len(spoken) < 60 or not (judged or general):
+            return None, 0.0
+        return "scene", 0.8 + 0.3 * min(judged, 3) + (0.5 if general else 0.0)
     if _CHOICE.search(sentence) and not _SUPPOSED_CHOICE.search(sentence):
         return "choice", 1.3 + 0.2 * min(cues.evaluative(sentence), 3)
     if not dialogue and cues.is_general(sentence) and not _PRONOUN_START.match(sentence):
         return "aside", 1.1 + 0.3 * min(cues.evaluative(sentence), 3)
+    if not dialogue and ((realises(sentence) and cues.evaluative(sentence)) or parallel(sentence)):
+        # a memoir's turning point ("I now understood … the white man's power to enslave the black man"), its
+        # antitheses: the narrator's own remark, as a general aside is
+        return "aside", 1.0 + 0.3 * min(cues.evaluative(sentence), 3)
     return None, 0.0
 
 
-def character(text: str) -> str | None:
-    """Whose choice a passage tells: the subject of the choice verb ("Thomas offered…"), or, after a pronoun
-    ("He resolved…"), the last character who began a sentence before it; never a name inside a quotation."""
+def character(text: str, context: str = "") -> str | None:
+    """Whose choice a passage tells: the named subject of the choice verb ("Thomas offered…"), or, after a
+    pronoun ("He resolved…"), the last character who began a sentence before it; never a name inside a
+    quotation, and nobody when a relative clause makes the verb someone else's ("…examined by the coroner, who
+    decided…" is the coroner's, not the last name's). `context`: the reading, where a name shows it is one."""
     dotted = {m.group(1) for m in _TITLE_STOP.finditer(text)}
     text = _TITLE_STOP.sub(r"\1", text)  # "Mrs. Hurst" is one name, not a sentence end before "Hurst"
     verbs = list(_CHOICE.finditer(text))
     if not verbs:
+        return None
+    if re.search(r"\b(?:who|which|whom)\s+(?:\w+ly\s+|had\s+|has\s+)?$|\bthat\s+$", text[: verbs[-1].start()]):
         return None
     before = re.sub(r"[“\"][^”\"]*[”\"]", " ", text[: verbs[-1].start()])
     subjects = [
@@ -369,13 +401,26 @@ def character(text: str) -> str | None:
         for m in re.finditer(
             r"(?:^|[.!?;]\s+|\n)\s*((?:(?:Mr|Mrs|Miss|Dr)\.?\s+)?[A-Z][a-z’'-]+(?:\s+[A-Z][a-z’'-]+)?)", before
         )
-        if m.group(1).split()[0] not in _NOT_CHARACTERS
+        if m.group(1).split()[0] not in _NOT_CHARACTERS and _proper_name(m.group(1), context or text)
     ]
-    names = [m.group(0) for m in _ANY_NAME.finditer(before) if m.group(0).split()[0] not in _NOT_CHARACTERS]
-    found = subjects[-1] if subjects else names[-1] if names else None
+    pronoun = re.search(r"\b(he|she|they|we|you|I)\s+(?:\w+\s+)?$", before, re.IGNORECASE)
+    if pronoun and pronoun.group(1).lower() not in ("he", "she"):
+        return None  # "…where they chose it": not one character's choice
+    if pronoun:  # "…to think of her as he chose": not "Miss Bennet", whose sentence it is
+        excluded = ("Mrs", "Miss") if pronoun.group(1).lower() == "he" else ("Mr",)
+        subjects = [s for s in subjects if s.split()[0] not in excluded]
+    found = subjects[-1] if subjects else None  # a name further in ("…with Mrs. Hurst") is not the one choosing
     if found and found.split()[0] in dotted:
         found = found.replace(found.split()[0], found.split()[0] + ".", 1)  # written as the book writes it
     return found
+
+
+def _proper_name(name: str, text: str) -> bool:
+    """A name, not a capitalised first word ("Overseers", "My"): it has a title, or the reading also writes it
+    capitalised inside a sentence."""
+    if name.split()[0] in ("Mr", "Mrs", "Miss", "Dr"):
+        return True
+    return re.search(rf"[a-z,;]\s+{re.escape(name.split()[0])}\b", text) is not None
 
 
 _TITLE_STOP = re.compile(r"\b(Mr|Mrs|Miss|Dr|St)\.")

@@ -72,6 +72,11 @@ _SIGNPOST = re.compile(
 )
 
 
+_EXHORTATION = re.compile(
+    r"\blessons?\b[^.]{0,60}\bmust\b|\bwe must\b|\bit is (?:our|the) (?:task|duty)\b|\blet us\b", re.IGNORECASE
+)
+
+
 def contestable(claim: Claim) -> bool:
     """Whether a group could argue about the claim, so that a leader can ask for its evidence and what would count
     against it: not a truism, not a signpost, not a description of someone else's debate or words, not a report that a
@@ -79,6 +84,8 @@ def contestable(claim: Claim) -> bool:
     text = claim.text
     if _TRUISM.match(text) or _DEBATE.search(text) or _REPORTED_SPEECH.search(text) or _SIGNPOST.search(text):
         return False
+    if _EXHORTATION.search(text):
+        return False  # "The lessons … must be relearned": a call to the group, not a claim to weigh
     if re.match(r"[“\"]?(?:If|Unless|Suppose|Supposing)\b", text) or re.search(r"\bif\b[^.]{3,120}\bthen\b", text):
         return False  # "If Thermidor began in that year then … He cannot be implicated": a reductio, not a claim
     if standalone.tells_events(standalone.split_sentences(text)):
@@ -113,6 +120,8 @@ def applies_beyond_case(claim: Claim) -> bool:
     text = re.sub(r"[“\"][^”\"]*[”\"]", " ", claim.text)
     if _DEICTIC_TIME.search(text) or _STANCE.search(text):
         return False
+    if re.match(r"\s*The\s+\w+(?:’s|'s)\s", text):
+        return False  # "The bureaucracy's philosophy … has become…": about one body, not about any
     return not cues.past_verbs(text)
 
 

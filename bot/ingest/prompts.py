@@ -263,10 +263,9 @@ class Generator:
             drafts.append(PromptDraft(kind, text, (cite(doc, position.passage), cite(doc, answer.passage))))
         if central and not any(d.kind == "central" for d in drafts):
             take("central", next((c for c in central if c.text not in used), central[0]))
-        # before evaluation takes the best claims; the central claim may be one side: comparing it with another
-        # text is a different question from asking for its case
-        central_text = {d.citations[0].excerpt for d in drafts if d.kind == "central"}
-        drafts.extend(self._connections(doc, model, used - central_text))
+        # before evaluation takes the best claims; never on the central claim's passage (a blind review met the
+        # same quotation twice in one reading's questions)
+        drafts.extend(self._connections(doc, model, used))
         # the best claim left, asked for its evidence (the group finds it: a passage put beside the claim as "the
         # evidence" misfired in a blind review — a 1989 letter offered for a claim about falsifiers of history)
         evaluated = fresh(lambda c: c.voice == "author" and c.kind in ("thesis", "dispute") and point(c))
@@ -297,13 +296,17 @@ class Generator:
         stated = claims.provenance_claims(doc.provenance) if doc.position == 1 else []
         standpoint = next((c for c in [*stated, *model.claims] if c.kind == "standpoint"), None)
         if standpoint is not None and doc.position == 1:
-            take("provenance", standpoint)
+            # the publishers who take issue with the author ("Though we disagree with the author's caricaturing…")
+            # are asked about their charge, not whether they summarise the argument fairly
+            against = {"opponent": "the author"} if cues.dispute_cues(standpoint.text) else {}
+            take("provenance", standpoint, (), "", **against)
         defined = fresh(
             lambda c: (
                 c.kind == "definition"
                 and c.term is not None
                 and c.voice != "editor"
                 and not standalone.points_back(c.text)
+                and not _SOMEONE_ELSES_TERM.search(c.text)
             )
         )
         if defined is not None:
@@ -472,10 +475,13 @@ class Generator:
     def _theme(self, doc: SectionDoc, model: ArgumentModel, used: set[str]) -> PromptDraft | None:
         """A concept word of this chapter that an earlier chapter also dwells on, a passage from each."""
         earlier = [d for d in self.library if d.book_id == doc.book_id and d.position < doc.position]
+        book = [d for d in self.library if d.book_id == doc.book_id]
         for term in model.terms:
             if term[:1].isupper() or len(term) < 4:
                 continue  # names are characters, not themes
             pattern = term_pattern_for(term)
+            if sum(1 for d in book if pattern.search(d.text)) > len(book) / 2:
+                continue  # a word of every chapter ("slave" in Douglass's Narrative) returns without being a theme
             here = next((c for c in model.claims if c.text not in used and pattern.search(c.text)), None)
             if here is None:
                 continue
@@ -516,9 +522,13 @@ def _best_claims(doc: SectionDoc, model: ArgumentModel, topics: dict[str, str], 
     return best
 
 
+# "By “educated forces”, Lenin meant…": the term is Lenin's, glossed by the author — nothing left to ask
+_SOMEONE_ELSES_TERM = re.compile(r"\b[A-Z][a-z]+\s+(?:meant|called|termed|described as|referred to)\b")
+
+
 def _maxim(text: str) -> bool:
     """A line of dialogue whose spoken words hold as a general remark, not an answer to the moment."""
-    spoken = " ".join(re.findall(r"[“\"]([^”\"]{20,})[”\"]", text))
+    spoken = " ".join(re.findall(r"[“\"]([^”\"]{20,})[”\"]", text)) or text  # mid-speech: no marks of its own
     return bool(spoken) and cues.is_general(spoken) and not re.search(r"\b(?:you|I|me|my|we)\b", spoken)
 
 

@@ -18,11 +18,11 @@ from __future__ import annotations
 import re
 from collections import Counter, defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import chain
 
+from bot.ingest.attribution import block_quote_speaker, speaker_inline
 from bot.ingest.attribution import speaker_from_lead_in as speaker_from_lead_in  # re-exported
-from bot.ingest.attribution import speaker_inline
 from bot.ingest.keyphrases import LibraryIndex, cosine, tfidf
 from bot.ingest.scoring import Features, SectionScoring, section_scoring, sentence_features
 from bot.ingest.scoring import ParagraphLike as ParagraphLike  # re-exported
@@ -77,6 +77,7 @@ def _windows(paragraphs: Sequence[ParagraphLike], scoring: SectionScoring) -> li
         spans = paragraph.sentences
         depths = scoring.depths[number - 1]
         inside = scoring.inside[number - 1]
+        block = block_quote_speaker(previous_text, text)
         for i in range(len(spans)):
             starts = [spans[i][0]]
             # a quotation introduced inside the sentence ("…, as Lenin put it: “We have…”") may stand alone
@@ -89,6 +90,8 @@ def _windows(paragraphs: Sequence[ParagraphLike], scoring: SectionScoring) -> li
                     if end - start > MAX_CHARS + 2:
                         break
                     window = _classify(text, depths, inside, start, end, number, i, j, previous_text)
+                    if window is not None and block is not None:
+                        window = replace(window, speaker=window.speaker or block)  # set off after "…describes:"
                     if window is not None:
                         found.append(window)
         previous_text = text

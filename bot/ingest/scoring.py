@@ -40,7 +40,7 @@ class ParagraphLike(Protocol):
     def sentences(self) -> tuple[tuple[int, int], ...]: ...
 
 
-def quote_depths(text: str) -> list[int]:
+def quote_depths(text: str, start: int = 0) -> list[int]:
     """Quotation depth before each character (curly quotes nest), and after the last.
 
     A straight quote opens when a space or the start is before it and a word after it, closes when a word is
@@ -48,8 +48,8 @@ def quote_depths(text: str) -> list[int]:
     glued in a scraped page) toggles, so one stray mark no longer turns every later quotation of a long paragraph
     inside out. Built a run at a time between quotation marks, not a character at a time."""
     depths: list[int] = []
-    depth = 0
-    straight_open = False
+    depth = start
+    straight_open = start > 0
     done = 0
     last = len(text) - 1
     for match in _MARK.finditer(text):
@@ -62,18 +62,30 @@ def quote_depths(text: str) -> list[int]:
         elif ch in _CLOSE_Q:
             depth = max(0, depth - 1)
         else:
-            before = text[at - 1] if at else " "
-            after = text[at + 1] if at < last else " "
-            if before.isspace() and not after.isspace():
-                opens = True
-            elif after.isspace() or after in ".,;:!?)]—–-":
-                opens = False
-            else:
-                opens = not straight_open
+            opens = straight_quote_opens(text[at - 1] if at else " ", text[at + 1] if at < last else " ", straight_open)
             depth = depth + 1 if opens else max(0, depth - 1)
             straight_open = opens
     depths.extend([depth] * (len(text) + 1 - done))
     return depths
+
+
+def straight_quote_opens(before: str, after: str, open_now: bool) -> bool:
+    """Whether a straight quote between these two characters opens a quotation (see `quote_depths`)."""
+    if before.isspace() and not after.isspace():
+        return True
+    if after.isspace() or after in ".,;:!?)]—–-":
+        return False
+    return not open_now
+
+
+def _closes_unopened(depths: Sequence[int], text: str) -> bool:
+    """Whether the paragraph closes a quotation before it opens one: it began inside a quotation."""
+    for at, ch in enumerate(text):
+        if ch in _OPEN_Q or (ch in '"' and depths[at + 1] > depths[at]):
+            return False
+        if ch in _CLOSE_Q or (ch == '"' and depths[at + 1] == depths[at] == 0):
+            return True
+    return False
 
 
 def inside_counts(depths: Sequence[int]) -> list[int]:
@@ -154,7 +166,14 @@ def section_scoring(
     """`read`: the section's `read_section`, when the caller has it already (it built the library index)."""
     read = read or read_section(paragraphs)
     centre = tfidf(read.words, index)
-    depths = [quote_depths(p.text) for p in paragraphs]
+    depths: list[list[int]] = []
+    for paragraph in paragraphs:
+        found = quote_depths(paragraph.text)
+        if depths and depths[-1][-1] > 0 and _closes_unopened(found, paragraph.text):
+            # a quotation the cleaner cut in two at a glued sentence end ("…the proletariat...The political
+            # domination of the proletariat is incompatible…" (Results and Prospects)): still Trotsky's words
+            found = quote_depths(paragraph.text, start=1)
+        depths.append(found)
     return SectionScoring(
         terms=key_terms(read.text, index, limit=15, found=read.phrases),
         centre=centre,

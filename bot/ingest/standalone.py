@@ -170,6 +170,8 @@ _LEANING_PREFIXES = (
     ("the", "rest"),
     ("in", "addition"),
     ("in", "other", "words"),
+    ("in", "fact"),  # "In fact, Trotsky's fundamental disagreement…": the answer to a charge made before
+    ("on", "the", "one", "hand"),  # "On the one hand, because it frees production…": the answer to a question
     ("in", "turn"),
     ("as", "a", "result"),
     ("by", "then"),
@@ -269,7 +271,7 @@ def worth_posting(text: str, speaker: str | None, *, narrative: bool = False, pa
     if narrative:
         if cues.is_general(text) and len(text) < 300:
             return True
-        if speaker is None and (parallel(text) or (_REALISED.search(text) and judged >= 1)):
+        if speaker is None and (parallel(text) or (realises(text) and judged >= 1)):
             return True  # "What he most dreaded, that I most desired…", "I now understood … the white man's power"
         return speaker is not None and (judged >= 1 or argued >= 1)
     if speaker is not None:
@@ -324,6 +326,11 @@ _REALISED = re.compile(
     r"\bI (?:now|then|at once|at last|suddenly) (?:understood|saw|knew|realised|realized|felt)\b|"
     r"\bI (?:understood|realised|realized) (?:that|what|how|why|the)\b"
 )
+
+
+def realises(text: str) -> bool:
+    """Whether the narrator tells what they came to see ("I now understood…", "I realised that…")."""
+    return bool(_REALISED.search(text))
 
 
 def parallel(text: str) -> bool:

@@ -32,6 +32,16 @@ async def delete(db: Executor, platform: str, room_id: str, kind: str, key: str)
     )
 
 
+async def delete_starting(db: Executor, platform: str, room_id: str, kind: str, key_prefix: str) -> int:
+    """Delete the room's rows of a kind whose key starts with `key_prefix` (a closed poll's "7 " votes); returns
+    how many."""
+    escaped = key_prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return await db.execute(
+        "DELETE FROM external_refs WHERE platform = ? AND room_id = ? AND kind = ? AND key LIKE ? ESCAPE '\\'",
+        (platform, room_id, kind, escaped + "%"),
+    )
+
+
 async def of_kind(db: Executor, platform: str, room_id: str, kind: str) -> dict[str, str]:
     rows = await db.fetchall(
         "SELECT key, external_id FROM external_refs WHERE platform = ? AND room_id = ? AND kind = ?",

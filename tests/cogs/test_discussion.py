@@ -91,13 +91,15 @@ async def test_every_reading_gets_grounded_questions_and_texts_are_connected(app
                     here, there = draft.citations
                     assert (here.book_id, here.section) == (book.id, section.position)
                     assert there.book_id != book.id
+                    assert "Kronstadt" in draft.text.split(":")[0], draft.text
                     connections += 1
                 else:  # the claim, and for some kinds its evidence or a later step: all of this reading
                     assert {(c.book_id, c.section) for c in draft.citations} == {(book.id, section.position)}
-    # pairing the authors' own contestable claims on a subject both argue about, not a shared name, yields a few:
-    # Kronstadt (both ways) and Thermidor; the library's other common subjects (civil war, Comintern, Zinoviev) are
-    # named in passing, and the Left Opposition pairs set a reported view against a review's praise (blind review)
-    assert connections >= 3
+    # pairing the authors' own contestable claims on a subject both argue about, not a shared name and not the
+    # claim the reading's central prompt already quotes, leaves Kronstadt (Collins's military necessity against
+    # Hoskisson's Thermidorian act); the library's other common subjects (civil war, Comintern, Zinoviev) are named
+    # in passing, and the Left Opposition and Thermidor pairs did not meet (two blind reviews)
+    assert connections >= 1
 
 
 @pytest.mark.default_library

@@ -254,3 +254,30 @@ def test_a_novel_s_aside_choice_and_chooser_are_read_as_a_reader_would() -> None
         )[0]
         == "choice"
     )
+
+
+def test_a_novel_s_scene_is_a_line_that_says_something_and_a_plural_choice_is_nobody_s() -> None:
+    # the second blind review: Kitty's cough was asked as the chapter's scene, and "where they chose it" as
+    # Elizabeth's choice
+    cough = '"I do not cough for my own amusement," replied Kitty fretfully.'
+    assert claims._narrative_kind(cough, "quoted", True)[0] is None
+    verdict = (
+        '"She is tolerable, but not handsome enough to tempt me, and I am in no humour at present to give '
+        'consequence to young ladies who are slighted by other men," said Mr. Darcy.'
+    )
+    assert claims._narrative_kind(verdict, "quoted", True)[0] == "scene"
+    plural = "They were very fine ladies, agreeable where they chose it, but proud and conceited."
+    assert claims.character(plural, "Elizabeth said, and Elizabeth went.") is None
+
+
+def test_a_later_sentence_of_a_speech_in_a_novel_is_the_speaker_s() -> None:
+    # Charlotte's view of marriage came after her first sentence and had no speaker (#14, second blind review)
+    speech = (
+        '"Well," said Charlotte, "I wish Jane success with all my heart. There is so much of gratitude or vanity '
+        'in almost every attachment, that it is not safe to leave any to itself."'
+    )
+    narration = "Elizabeth listened, and said nothing of what she thought. Charlotte smiled at her friend."
+    texts = [narration, speech, narration]
+    index = LibraryIndex.build(enumerate(texts))
+    model = build(1, paragraphs(*texts), index, authors=("Jane Austen",), book_kind="narrative", opening=False)
+    assert any(c.speaker == "Charlotte" and "gratitude or vanity" in c.text for c in model.claims)

@@ -76,6 +76,7 @@ def test_an_application_prompt_needs_a_claim_that_can_be_tried_elsewhere() -> No
         "The times ahead will be critical, and the alternative will once again be posed in the decades to come.",
         "Marxists are completely in agreement with anarchists that the removal of the state is the final goal.",
         "The bureaucracy has no role left; it had become an absolute obstacle to economic and social progress.",
+        "The bureaucracy's philosophy of socialism in one country has become the starting point for many leaders.",
     ):
         assert not applies_beyond_case(claim(text, "general")), text
 
@@ -126,3 +127,38 @@ def test_a_straight_quote_s_direction_is_read_from_its_neighbours() -> None:
     depths = quote_depths(text)
     assert depths[text.index("a quoted")] == 1
     assert depths[text.index("the author")] == 0
+
+
+def test_a_quotation_cut_in_two_by_the_cleaner_stays_the_quoted_figure_s() -> None:
+    # Collins quotes Trotsky (1906); the run-together repair cut the quotation at "...The political", and the
+    # second half was posted as "Collins makes a general claim"
+    from bot.ingest.keyphrases import LibraryIndex
+    from bot.ingest.scoring import section_scoring
+    from tests.ingest.test_quotes import paragraphs
+
+    first = (
+        '"In the event of a decisive victory of the revolution," Trotsky wrote in 1906, "power will pass into the '
+        "hands of that class which plays a leading role in the struggle."
+    )
+    second = (
+        "The political domination of the proletariat is incompatible with its economic enslavement. No matter "
+        'under what flag the proletariat has come to power, it is obliged to take the path of socialist policy." '
+        "(Results and Prospects, page 233)."
+    )
+    after = "Lenin drew the same conclusion in April 1917, and the party followed him."
+    texts = (first, second, after)
+    scoring = section_scoring(paragraphs(*texts), LibraryIndex.build(enumerate(texts)))
+    assert scoring.depths[1][0] > 0  # begins inside Trotsky's quotation
+    assert scoring.depths[2][0] == 0  # a paragraph that closes nothing begins outside
+
+
+def test_a_paragraph_set_off_after_a_lead_in_is_the_quoted_figure_s() -> None:
+    # the blind reviews: Trotsky's theses, set off without quotation marks after "Trotsky describes …:", were
+    # asked as "Iturbide holds that…"
+    from bot.ingest.attribution import block_quote_speaker
+
+    lead = "In some theses unpublished at the time, Trotsky describes the origin of this mentality:"
+    theses = "Revolution is impossible without the participation of the masses, whose hopes are always exaggerated."
+    assert block_quote_speaker(lead, theses) == "Trotsky"
+    assert block_quote_speaker("The party met in May.", theses) is None
+    assert block_quote_speaker(lead, "“Revolution is impossible,” he went on.") is None  # marked: read as usual

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from bot.ingest import cues, ingest_path, standalone
 from bot.ingest.keyphrases import _chunks, _is_content, content_counts, normalise_word, phrase_list
 from bot.ingest.model import Paragraph
-from bot.ingest.scoring import inside_counts, quote_depths, read_section
+from bot.ingest.scoring import inside_counts, quote_depths, read_section, straight_quote_opens
 from bot.ingest.sentences import split_sentences
 from bot.ingest.standalone import problems, stands_alone
 
@@ -40,12 +40,7 @@ def reference_depths(text: str) -> list[int]:
         elif ch == '"':
             before = text[i - 1] if i > 0 else " "
             after = text[i + 1] if i + 1 < len(text) else " "
-            if before.isspace() and not after.isspace():
-                opens = True
-            elif after.isspace() or after in ".,;:!?)]—–-":
-                opens = False
-            else:
-                opens = not straight_open
+            opens = straight_quote_opens(before, after, straight_open)  # the rule; what is tested is the walk
             depth = depth + 1 if opens else max(0, depth - 1)
             straight_open = opens
     depths.append(depth)

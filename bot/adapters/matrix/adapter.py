@@ -33,15 +33,17 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import secrets
 from collections import deque
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
 from typing import Any, TypeVar
 
 import nio
 
-from bot.adapters.matrix.incoming import Incoming
+from bot.adapters.matrix.incoming import EDITED_KIND, HANDLED_KIND, Incoming
 from bot.adapters.matrix.parse import RoomPower, after_own_join, source
 from bot.adapters.matrix.posting import Posting
 from bot.adapters.matrix.rooms import ENCRYPTION, Rooms
@@ -49,6 +51,7 @@ from bot.adapters.matrix.session import BOT_ROOM, PLATFORM, MatrixError, Session
 from bot.app import App
 from bot.config import MatrixSettings
 from bot.replies import Reply
+from bot.storage import handled
 
 log = logging.getLogger(__name__)
 
@@ -120,6 +123,7 @@ class MatrixAdapter:
             if stored is not None:
                 self._since = stored
                 await self._handle_sync(await self._sync(timeout_ms=0), run_commands=True)
+            await self._drop_old_records()
         except BaseException:
             await self.session.close()
             raise
@@ -157,8 +161,8 @@ class MatrixAdapter:
         }
 
     async def _sync(self, *, timeout_ms: int, sync_filter: dict[str, Any] | None = None) -> nio.SyncResponse:
-        response = await self.client.sync(
-            timeout=timeout_ms, sync_filter=sync_filter or self._filter(), since=self._since
+        response = await self.session.request(
+            lambda: self.client.sync(timeout=timeout_ms, sync_filter=sync_filter or self._filter(), since=self._since)
         )
         if not isinstance(response, nio.SyncResponse):
             raise MatrixError(f"sync failed: {why(response)}")
@@ -172,6 +176,7 @@ class MatrixAdapter:
                 if response is None:
                     return
                 await self._handle_sync(response, run_commands=True, wait=False)
+                await self._drop_old_records()
                 backoff = 0.5
             except asyncio.CancelledError:
                 raise
@@ -180,6 +185,19 @@ class MatrixAdapter:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._stopping.wait(), timeout=backoff)
                 backoff = min(backoff * 2, self.max_backoff)
+
+    async def _drop_old_records(self) -> None:
+        """Once every matrix.handled_days, records of handled events older than that go (bot.storage.handled):
+        a command's record outlives any chance of seeing it again, and the table stops growing."""
+        dropped = await handled.rotate(
+            self.app.db,
+            PLATFORM,
+            (HANDLED_KIND, EDITED_KIND),
+            now=self.app.clock.now(),
+            period=timedelta(days=self.settings.handled_days),
+        )
+        if dropped:
+            log.info("dropped %d records of events handled over %d days ago", dropped, self.settings.handled_days)
 
     async def _unless_stopping(self, work: Awaitable[_T]) -> _T | None:
         """Await `work` (a long-poll sync) unless stop() is called first; then cancel it and return None."""
@@ -292,7 +310,9 @@ class MatrixAdapter:
         events: list[dict[str, Any]] = []
         token: str | None = prev_batch
         for _ in range(self.backfill_pages):
-            response = await self.client.room_messages(room_id, start=token, end=since, limit=100)
+            response = await self.session.request(
+                functools.partial(self.client.room_messages, room_id, start=token, end=since, limit=100)
+            )
             if not isinstance(response, nio.RoomMessagesResponse):
                 log.warning("could not fetch missed events in %s: %s", room_id, why(response))
                 break

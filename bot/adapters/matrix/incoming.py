@@ -1,14 +1,16 @@
 """Incoming events: commands in messages (with their files), their edits, poll answers and reactions.
+(Over 400 lines: the one place where every kind of member event becomes a command, kept together.)
 
 Commands are `!rg <command> …` (matrix.command_prefix) in an m.text message; notices and the bot's own events are
 ignored. Each command runs once, keyed by its event id in the database: claimed before it runs, so neither a
 crash half-way (the batch is handled again after the restart) nor a second bot on the same database runs it twice;
 an answer computed but not sent is sent after the restart. An edit (`m.replace`) runs the edited command once if
-the original was not a command that could be run (a typo in it). A command that replies to an m.file, or is the
-caption of one, gets that file as its upload; its advertised size is checked before anything is downloaded. A
-poll response (every MSC3381 form, several answers in a multi-select poll) or a reaction with a choice's number,
-letter or label runs that choice's command as the member; the answer is posted only when it is an error or not
-meant to be private. A command in a reading's thread is about that reading (`threads`).
+the original was not a command that could be run (a typo in it), and answers in the original's thread. A command
+that replies to an m.file, or is the caption of one, gets that file as its upload; its advertised size is checked
+before anything is downloaded. A poll response (every MSC3381 form, several answers in a multi-select poll) or a
+reaction with a choice's number, letter or label runs that choice's command as the member; the answer is posted
+only when it is an error or not meant to be private. A command in a reading's thread is about that reading
+(`threads`).
 
 Moderators are the members whose power level reaches matrix.moderator_power_level, as the room's
 m.room.power_levels says at the moment of the command: the platform decides (a demoted member is no moderator,
@@ -42,7 +44,7 @@ from bot.adapters.matrix.parse import (
     source,
     withdrawn_answer,
 )
-from bot.adapters.matrix.posting import CHOICES_KIND, POLL_KIND, Posting
+from bot.adapters.matrix.posting import CHOICES_KIND, POLL_KIND, VOTE_KIND, Posting
 from bot.adapters.matrix.session import PLATFORM, Session
 from bot.adapters.matrix.threads import with_thread_reading
 from bot.app import APOLOGY, App
@@ -50,20 +52,19 @@ from bot.commands import parse_line
 from bot.log import log_context
 from bot.outbox import reply_from_json, reply_to_json
 from bot.replies import Choice, Context, Reply, RoomFacts, Upload, UserError, error_reply
-from bot.storage import refs
+from bot.storage import handled, refs
 
 log = logging.getLogger(__name__)
 
 MIB = 1024 * 1024
 SEEN_LIMIT = 5000  # event ids remembered so that an event seen twice (gap and timeline) runs once
-HANDLED_KIND = "handled"  # a member's event id → what became of it (below), in the database
+HANDLED_KIND = "handled"  # a member's event id → what became of it (below); bot.storage.handled, dropped by age
 RUNNING = "running"  # claimed; a crash here leaves the command run at most once, unanswered
 PARSE_ERROR = "parse-error"  # not a command that could run: an edit may still run the corrected one
 DONE = "done"
 ANSWER = "answer:"  # the answer, computed and not yet sent; sent after a restart
 EDITED_KIND = "edited"  # an original event id whose edit ran a command
 HOLD_LIMIT = 20  # answers sent together in one notice at most
-VOTE_KIND = "vote"  # "<poll number> <member>" → the reaction or poll answer that is their current vote
 
 
 def answer_to_json(reply: Reply) -> str:
@@ -174,7 +175,8 @@ class Incoming:
         await self._run(room_id, event_id, sender, line, power, uploads=uploads, thread_id=thread_id)
 
     async def _on_edit(self, room_id: str, event: dict[str, Any], content: dict[str, Any], power: RoomPower) -> None:
-        """An edit runs the corrected command once, and only if the original did not run as a command."""
+        """An edit runs the corrected command once, and only if the original did not run as a command; an original
+        that was a command but whose record has been dropped (older than matrix.handled_days) is left alone."""
         original = relation(content).get("event_id")
         new = content.get("m.new_content")
         if not isinstance(original, str) or not isinstance(new, dict) or new.get("msgtype") != "m.text":
@@ -182,20 +184,31 @@ class Incoming:
         line = command_line(str(new.get("body", "")), self.prefix)
         if line is None:
             return
-        if await refs.get(self.app.db, PLATFORM, room_id, HANDLED_KIND, original) not in (None, PARSE_ERROR):
+        state = await handled.get(self.app.db, PLATFORM, room_id, HANDLED_KIND, original)
+        if state not in (None, PARSE_ERROR):
             return  # the original ran (or is running): editing it does not run it again
-        if not await refs.claim(self.app.db, PLATFORM, room_id, EDITED_KIND, original, str(event["event_id"])):
+        response = await self.session.request(lambda: self.session.client.room_get_event(room_id, original))
+        if not isinstance(response, nio.RoomGetEventResponse):
+            return
+        before = source(response.event).get("content") or {}
+        if state is None and command_line(str(before.get("body", "")), self.prefix) is not None:
+            return  # it was a command, and its record is gone (matrix.handled_days): it may have run
+        if not await handled.claim(self.app.db, PLATFORM, room_id, EDITED_KIND, original, str(event["event_id"])):
             return  # an earlier edit of it already ran
         event_id, sender = str(event["event_id"]), str(event.get("sender", ""))
-        if await self._claim(room_id, event_id, sender, None):
-            await self._run(room_id, event_id, sender, line, power)
+        # An edit carries no thread (m.new_content may not hold m.relates_to): the original's thread is the one.
+        related = relation(before)
+        thread = related.get("event_id") if related.get("rel_type") == "m.thread" else None
+        thread_id = thread if isinstance(thread, str) else None
+        if await self._claim(room_id, event_id, sender, thread_id):
+            await self._run(room_id, event_id, sender, line, power, thread_id=thread_id)
 
     async def _claim(self, room_id: str, event_id: str, sender: str, thread_id: str | None) -> bool:
         """True if this command is ours to run; a command claimed before (by us before a crash, or by another
         bot on this database) is never run again — its stored answer, if any, is sent (deduplicated)."""
-        if await refs.claim(self.app.db, PLATFORM, room_id, HANDLED_KIND, event_id, RUNNING):
+        if await handled.claim(self.app.db, PLATFORM, room_id, HANDLED_KIND, event_id, RUNNING):
             return True
-        state = await refs.get(self.app.db, PLATFORM, room_id, HANDLED_KIND, event_id) or ""
+        state = await handled.get(self.app.db, PLATFORM, room_id, HANDLED_KIND, event_id) or ""
         if state.startswith(ANSWER):
             reply = answer_from_json(state.removeprefix(ANSWER))
             await self._finish(room_id, event_id, sender, reply, DONE, thread_id)
@@ -221,7 +234,7 @@ class Incoming:
         ctx = self._context(room_id, sender, power, uploads=uploads, thread_id=thread_id)
         reply = await self.app.handle(ctx, line)
         if outcome == DONE:
-            await refs.put(self.app.db, PLATFORM, room_id, HANDLED_KIND, event_id, ANSWER + answer_to_json(reply))
+            await handled.put(self.app.db, PLATFORM, room_id, HANDLED_KIND, event_id, ANSWER + answer_to_json(reply))
             if (number := poll_number(" ".join(line.split()[:2]))) and reply.kind != "error":
                 # a typed vote is the member's vote now: redacting an older reaction no longer takes it back
                 await self.app.forget_ref(PLATFORM, room_id, VOTE_KIND, f"{number} {sender}")
@@ -235,7 +248,7 @@ class Incoming:
             held.append((event_id, sender, reply, outcome))  # sent with the batch's other answers, in one event
             return
         await self.posting.answer(room_id, event_id, sender, reply, thread_id)
-        await refs.put(self.app.db, PLATFORM, room_id, HANDLED_KIND, event_id, outcome)
+        await handled.put(self.app.db, PLATFORM, room_id, HANDLED_KIND, event_id, outcome)
 
     @contextlib.asynccontextmanager
     async def batch(self, room_id: str, *, more_coming: Callable[[], bool] = lambda: False) -> AsyncIterator[None]:
@@ -257,7 +270,7 @@ class Incoming:
         elif held:
             await self.posting.answer_together(room_id, [(e, s, r) for e, s, r, _ in held])
             for event_id, _, _, outcome in held:
-                await refs.put(self.app.db, PLATFORM, room_id, HANDLED_KIND, event_id, outcome)
+                await handled.put(self.app.db, PLATFORM, room_id, HANDLED_KIND, event_id, outcome)
 
     def _context(
         self,
@@ -302,7 +315,7 @@ class Incoming:
         target = in_reply_to.get("event_id") if isinstance(in_reply_to, dict) else None
         if not isinstance(target, str) or related.get("is_falling_back"):
             return ()
-        response = await self.session.client.room_get_event(room_id, target)
+        response = await self.session.request(lambda: self.session.client.room_get_event(room_id, target))
         if not isinstance(response, nio.RoomGetEventResponse):
             return ()
         replied = source(response.event).get("content")
@@ -319,7 +332,7 @@ class Incoming:
         size = info.get("size") if isinstance(info, dict) else None
         if isinstance(size, int) and size > limit * MIB:
             raise UserError(f"{filename} is larger than the {limit} MB limit.")
-        response = await self.session.client.download(mxc=str(content["url"]))
+        response = await self.session.request(lambda: self.session.client.download(mxc=str(content["url"])))
         if not isinstance(response, nio.DownloadResponse) or not isinstance(response.body, bytes):
             raise UserError(f"I couldn't fetch {filename} from the homeserver; please send it again.")
         if len(response.body) > limit * MIB:
@@ -339,7 +352,7 @@ class Incoming:
         if command is None:
             return
         event_id, sender = str(event["event_id"]), str(event.get("sender", ""))
-        if not await refs.claim(self.app.db, PLATFORM, room_id, HANDLED_KIND, event_id, DONE):
+        if not await handled.claim(self.app.db, PLATFORM, room_id, HANDLED_KIND, event_id, DONE):
             return
         log.info("poll %s was redacted by %s: closing it", key, sender)
         reply = await self.app.handle(self._context(room_id, sender, power), command)
@@ -376,7 +389,7 @@ class Incoming:
             hint = Reply(text=f"Type `{self.prefix}{typed_command(command)}`.")
             await self.posting.answer(room_id, event_id, sender, hint, reply_to=target)
             return
-        if not await refs.claim(self.app.db, PLATFORM, room_id, HANDLED_KIND, event_id, DONE):
+        if not await handled.claim(self.app.db, PLATFORM, room_id, HANDLED_KIND, event_id, DONE):
             return  # handled before a restart, or by another bot on this database
         ctx = self._context(room_id, sender, power)
         reply = await self.app.handle(ctx, command)
@@ -387,7 +400,7 @@ class Incoming:
 
     async def _withdraw(self, room_id: str, event_id: str, voter: str, number: str, power: RoomPower) -> None:
         """Take back a member's vote (their reaction was redacted, or their poll answer emptied); said privately."""
-        if not await refs.claim(self.app.db, PLATFORM, room_id, HANDLED_KIND, event_id, DONE):
+        if not await handled.claim(self.app.db, PLATFORM, room_id, HANDLED_KIND, event_id, DONE):
             return
         await self.app.forget_ref(PLATFORM, room_id, VOTE_KIND, f"{number} {voter}")
         reply = await self.app.handle(self._context(room_id, voter, power), f"unvote {number}")

@@ -6,7 +6,9 @@ then an MSC3381 poll) plus one event per file. Private answers (`Reply.ephemeral
 the member's direct room, never the group's. Replies use transaction ids derived from the command's event id and
 posts use the outbox key, so a repeat from the same device is deduplicated by the homeserver. Any Reply with
 choices is remembered (kind "choices") so a reaction or a poll answer on it can run the chosen command. A bot
-poll has one Element poll: showing it again links to the poll already in the room.
+poll has one Element poll: showing it again links to the poll already in the room. Closing one takes two events,
+the results and the Element poll's end: the results count typed votes and reactions too, and Element shows an end
+as the poll with its own tally, the end's text only when it cannot find the poll (element-web MPollEndBody).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import nio
 
 from bot.adapters.base import DIRECT_PREFIX, poll_key
 from bot.adapters.matrix.mentions import mentions_for
+from bot.adapters.matrix.parse import poll_number
 from bot.adapters.matrix.render import (
     POLL_END,
     POLL_START,
@@ -39,11 +42,13 @@ from bot.adapters.matrix.rooms import Rooms
 from bot.adapters.matrix.session import PLATFORM, MatrixError, Session
 from bot.adapters.matrix.threads import THREADED_KINDS, current_thread_key
 from bot.app import App
-from bot.replies import Reply
+from bot.replies import File, Reply
+from bot.storage import refs
 
 THREAD_KIND = "thread"
 CHOICES_KIND = "choices"
 POLL_KIND = "poll"  # the command prefix a poll's choices share ("vote 7") → its poll start event
+VOTE_KIND = "vote"  # "<poll number> <member>" → the reaction or poll answer that is their current vote
 NOTICE, TEXT = "m.notice", "m.text"
 SENT_PRIVATELY = "I sent you my answer in a private message."
 COUNTED = (
@@ -199,9 +204,7 @@ class Posting:
                     json.dumps(choices_to_ref(reply.choices), ensure_ascii=False),
                 )
         for index, file in enumerate(reply.files):
-            uploaded, _ = await self.session.client.upload(
-                io.BytesIO(file.data), content_type=file.content_type, filename=file.filename, filesize=len(file.data)
-            )
+            uploaded = await self._upload(file)
             if not isinstance(uploaded, nio.UploadResponse):
                 raise MatrixError.refused(f"uploading {file.filename} failed", uploaded)
             content = file_content(file, uploaded.content_uri)
@@ -213,8 +216,20 @@ class Posting:
             await self._end_poll(room_id, reply, reply.closes, f"{txn}.end")
         return first
 
+    async def _upload(self, file: File) -> Any:
+        async def upload() -> Any:  # a fresh BytesIO for each attempt; nio answers (response, keys)
+            response, _ = await self.session.client.upload(
+                io.BytesIO(file.data), content_type=file.content_type, filename=file.filename, filesize=len(file.data)
+            )
+            return response
+
+        return await self.session.request(upload)
+
     async def _end_poll(self, room_id: str, reply: Reply, key: str, txn: str) -> None:
-        """End every Element poll that offered the commands `key …` (their results are `reply`), once."""
+        """End every Element poll that offered the commands `key …` (their results are `reply`), once. The poll's
+        votes are forgotten: a closed poll's vote cannot be taken back, so its rows would only pile up."""
+        if number := poll_number(key):
+            await refs.delete_starting(self.app.db, PLATFORM, room_id, VOTE_KIND, f"{number} ")
         stored = await self.app.recall(PLATFORM, room_id, POLL_KIND, key)
         if stored is None:
             return  # shown as a notice, or never posted in this room: nothing to end
@@ -223,7 +238,9 @@ class Posting:
         await self.app.forget_ref(PLATFORM, room_id, POLL_KIND, key)
 
     async def _send_event(self, room_id: str, event_type: str, content: dict[str, Any], txn: str) -> str:
-        response = await self.session.client.room_send(room_id, event_type, content, tx_id=txn)
+        response = await self.session.request(
+            lambda: self.session.client.room_send(room_id, event_type, content, tx_id=txn), message=True
+        )
         if not isinstance(response, nio.RoomSendResponse):
             raise MatrixError.refused(f"sending to {room_id} failed", response)
         return str(response.event_id)

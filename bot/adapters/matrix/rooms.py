@@ -78,12 +78,12 @@ class Rooms:
             "",
         )
         if not inviter or not inviter_allowed(inviter, self.session.settings.allowed_inviters):
-            response: Any = await self.session.client.room_leave(room_id)
+            response: Any = await self.session.request(lambda: self.session.client.room_leave(room_id))
             if isinstance(response, nio.ErrorResponse):
                 raise MatrixError.refused(f"declining the invite to {room_id}", response)
             log.info("declined the invite to %s from %s (not in matrix.allowed_inviters)", room_id, inviter)
             return
-        response = await self.session.client.join(room_id)
+        response = await self.session.request(lambda: self.session.client.join(room_id))
         if isinstance(response, nio.ErrorResponse):
             raise MatrixError.refused(f"joining {room_id}", response)
         log.info("joined %s, invited by %s", room_id, inviter)
@@ -91,7 +91,7 @@ class Rooms:
 
     async def _encrypted(self, room_id: str) -> bool:
         """Asked of the server right after joining (nio drops m.room.encryption from an invite's state)."""
-        response = await self.session.client.room_get_state_event(room_id, ENCRYPTION)
+        response = await self.session.request(lambda: self.session.client.room_get_state_event(room_id, ENCRYPTION))
         return isinstance(response, nio.RoomGetStateEventResponse) and bool(response.content.get("algorithm"))
 
     async def greet(self, room_id: str, *, encrypted: bool = False) -> None:
@@ -121,12 +121,12 @@ class Rooms:
                 await self.posting.notice(room_id, ENCRYPTED_REFUSAL, txn=f"rg-encrypted-{secrets.token_hex(6)}")
             except MatrixError as exc:
                 log.warning("could not explain the encrypted room %s: %s", room_id, exc)
-        await self.session.client.room_leave(room_id)
+        await self.session.request(lambda: self.session.client.room_leave(room_id))
         log.info("left the encrypted room %s", room_id)
 
     async def on_left(self, room_id: str) -> None:
         """We were removed (kicked, banned) or left: forget the room so it no longer comes back in syncs."""
-        response = await self.session.client.room_forget(room_id)
+        response = await self.session.request(lambda: self.session.client.room_forget(room_id))
         if isinstance(response, nio.ErrorResponse):
             log.info("forgetting %s: %s", room_id, why(response))
         log.info("removed from %s; posts to it now fail for good and are not retried", room_id)
@@ -140,7 +140,7 @@ class Rooms:
             return
         if await self.app.recall(PLATFORM, BOT_ROOM, DIRECT_KIND, user_id) == room_id:
             await self.app.forget_ref(PLATFORM, BOT_ROOM, DIRECT_KIND, user_id)
-            await self.session.client.room_leave(room_id)
+            await self.session.request(lambda: self.session.client.room_leave(room_id))
             log.info("%s left their private room %s; the next private message opens a new one", user_id, room_id)
 
     def is_direct_with(self, room_id: str, user_id: str) -> bool:
@@ -156,8 +156,10 @@ class Rooms:
         known = await self.app.recall(PLATFORM, BOT_ROOM, DIRECT_KIND, user_id)
         if known:
             return known
-        response = await self.session.client.room_create(
-            is_direct=True, invite=[user_id], preset=nio.RoomPreset.trusted_private_chat, name="Readalong"
+        response = await self.session.request(
+            lambda: self.session.client.room_create(
+                is_direct=True, invite=[user_id], preset=nio.RoomPreset.trusted_private_chat, name="Readalong"
+            )
         )
         if not isinstance(response, nio.RoomCreateResponse):
             raise MatrixError.refused(f"could not open a private room with {user_id}", response)

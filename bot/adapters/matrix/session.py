@@ -4,16 +4,26 @@ With a password, the bot logs in once and saves the access token and device id i
 (`session.json`, readable by the owner only); later starts reuse them and log in again only when the homeserver
 refuses the token. Reusing the device keeps the transaction ids the homeserver deduplicates by, and not logging in
 on every start keeps clear of the homeserver's login rate limit. A token from the environment wins, as before.
+
+Every request goes through `Session.request`, which honours the homeserver's "slow down" (HTTP 429,
+M_LIMIT_EXCEEDED) itself instead of leaving it to nio: Synapse measures `retry_after_ms` from the moment it
+checked the request and then holds its answer 0.5 s (synapse/api/ratelimiting.py, `Ratelimiter.ratelimit`'s
+`pause`), so a client that waits `retry_after_ms` after the answer, as nio does, retries half a second after its
+slot opened. We wait from when the request was sent. Messages share one limit per account (rc_message), so while
+the account is limited the rooms' messages take turns in the order they came: each slot is tried by one message,
+not by every waiting room at once (which would cost each loser another refusal and another 0.5 s pause).
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import os
 import time
+from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import aiohttp
 import nio
@@ -27,6 +37,10 @@ PLATFORM = "matrix"
 BOT_ROOM = ""  # external_refs room id for values that belong to the bot, not a room
 SESSION_FILE = "session.json"
 RATE_LIMIT_SLACK = 2.0  # seconds after a 429's wait during which we still count as limited
+RETRY_MARGIN = 0.1  # seconds after the slot retry_after_ms announced: a retry that arrives early is refused again
+NO_HINT_WAIT = 1.0  # seconds to wait after a 429 that says nothing of how long (retry_after_ms is optional)
+LIMITED = frozenset({"M_LIMIT_EXCEEDED", "429", 429})
+_R = TypeVar("_R")
 LEGACY_DEVICE_FILE = "device.json"  # before the token was kept: the device id alone
 
 
@@ -80,7 +94,10 @@ class Session:
         self._client: nio.AsyncClient | None = None
         self.device_id: str | None = None
         self._refusal = ""
-        self._limited_until = 0.0
+        self._limited_until = 0.0  # time.monotonic(): see rate_limited()
+        self._resume_at = 0.0  # time.monotonic() before which the account's next message would be refused
+        self._turn = asyncio.Lock()  # while the account is limited, one message at a time, in order of arrival
+        self.refusals = 0  # requests the homeserver refused with a 429, for the logs and the tests
 
     @property
     def client(self) -> nio.AsyncClient:
@@ -97,10 +114,13 @@ class Session:
         if logging.getLogger("nio").level == logging.NOTSET:
             logging.getLogger("nio").setLevel(logging.WARNING)  # nio logs every event at INFO
         config = nio.AsyncClientConfig(
-            max_timeouts=2, max_timeout_retry_wait_time=2.0, request_timeout=30, store_sync_tokens=False
+            max_limit_exceeded=0,  # a 429 comes back to `request`, which waits less than nio would
+            max_timeouts=2,
+            max_timeout_retry_wait_time=2.0,
+            request_timeout=30,
+            store_sync_tokens=False,
         )
         self._client = nio.AsyncClient(self.settings.homeserver, self.user_id, config=config)
-        self._client.add_response_callback(self._on_error, nio.ErrorResponse)
         try:
             await self._login()
         except (aiohttp.ClientError, TimeoutError) as exc:
@@ -110,14 +130,49 @@ class Session:
             ) from None
 
     def rate_limited(self) -> bool:
-        """Whether the homeserver asked us to slow down a moment ago (nio waits and retries the request itself)."""
+        """Whether the homeserver asked us to slow down a moment ago: answers are then sent together."""
         return time.monotonic() < self._limited_until
 
-    async def _on_error(self, response: nio.ErrorResponse) -> None:
-        """nio reports each HTTP 429 here before it sleeps `retry_after_ms` and sends again."""
-        if response.status_code == "M_LIMIT_EXCEEDED":
-            wait = (response.retry_after_ms or 5000) / 1000
-            self._limited_until = max(self._limited_until, time.monotonic() + wait + RATE_LIMIT_SLACK)
+    async def request(self, call: Callable[[], Awaitable[_R]], *, message: bool = False) -> _R:
+        """Make a request (`call` sends it) until the homeserver stops answering 429, each retry once
+        `retry_after_ms` has passed since the refused request was sent. A `message` (an event sent to a room,
+        which rc_message limits per account) goes at once unless the account was limited a moment ago; then messages
+        take turns in order of arrival, each keeping its turn until it is accepted, so each slot the homeserver opens
+        is tried by one message, not by every waiting room. Other requests have limits of their own."""
+        if not message:
+            return await self._until_accepted(call, message=False)
+        if not self.rate_limited() and not self._turn.locked():
+            response, retry_at = await self._attempt(call, message=True)
+            if retry_at is None:
+                return response
+        async with self._turn:
+            return await self._until_accepted(call, message=True)
+
+    async def _until_accepted(self, call: Callable[[], Awaitable[_R]], *, message: bool) -> _R:
+        retry_at: float | None = 0.0
+        while True:
+            while (wait := (self._resume_at if message else retry_at or 0.0) - time.monotonic()) > 0:  # noqa: ASYNC110
+                await asyncio.sleep(wait)  # a loop: another message's refusal may move the account's resume time
+            response, retry_at = await self._attempt(call, message=message)
+            if retry_at is None:
+                return response
+
+    async def _attempt(self, call: Callable[[], Awaitable[_R]], *, message: bool) -> tuple[_R, float | None]:
+        """One try: the response and, if the homeserver refused it with a 429, when to try again. A refused
+        message moves the time the account may send again; any refusal makes `rate_limited()` true for a while."""
+        sent = time.monotonic()
+        response = await call()
+        if getattr(response, "status_code", None) not in LIMITED:
+            return response, None
+        self.refusals += 1
+        retry_ms = getattr(response, "retry_after_ms", None)
+        wait = retry_ms / 1000 if isinstance(retry_ms, int | float) and retry_ms > 0 else NO_HINT_WAIT
+        log.info("the homeserver asks to wait %.2f s before sending again", wait)
+        self._limited_until = max(self._limited_until, sent + wait + RATE_LIMIT_SLACK)
+        retry_at = sent + wait + RETRY_MARGIN
+        if message:
+            self._resume_at = max(self._resume_at, retry_at)
+        return response, retry_at
 
     async def close(self) -> None:
         if self._client is not None:
@@ -135,7 +190,7 @@ class Session:
         else:
             if saved_device:
                 client.device_id = saved_device  # log in to the same device, so its transaction ids stay valid
-            response = await client.login(self._password, device_name=self.settings.device_name)
+            response = await self.request(lambda: client.login(self._password, device_name=self.settings.device_name))
             if not isinstance(response, nio.LoginResponse):
                 raise ConfigError(
                     f"{self.settings.homeserver} refused the password in {self.settings.password_env} for "
@@ -158,7 +213,7 @@ class Session:
         """Restore a login from a token and ask the server who it belongs to; False if it refuses the token."""
         client = self.client
         client.restore_login(self.user_id, saved_device or "", token)
-        who = await client.whoami()
+        who = await self.request(client.whoami)
         if not isinstance(who, nio.WhoamiResponse):
             self._refusal = why(who)
             if getattr(who, "status_code", None) in ("M_UNKNOWN_TOKEN", "M_MISSING_TOKEN", "M_FORBIDDEN"):

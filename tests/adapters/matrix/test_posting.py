@@ -285,6 +285,38 @@ async def test_reading_threads_hold_their_commands_quotes_and_prompts(
     assert "&gt;" not in content_of(quote)["formatted_body"] and "<blockquote>" in content_of(quote)["formatted_body"]
 
 
+async def test_closing_a_poll_forgets_its_votes_and_keeps_those_of_open_polls(
+    start_bot: StartBot, matrix_client: Connect
+) -> None:
+    bot = await start_bot()
+    alice, bob = await matrix_client(), await matrix_client()
+    room_id = await group_room(alice, bot, join=(bob,))
+
+    async def open_poll(line: str) -> nio.Event:
+        command_id = await send_text(alice, room_id, line)
+        return await wait_for_event(
+            alice, lambda e: e.source.get("type") == POLL_START and in_reply_to(e) == command_id, room_id=room_id
+        )
+
+    polls = [
+        await open_poll('!rg poll create "Which book next?" "Dune" "Emma"'),
+        await open_poll('!rg poll create "When?" "Tuesday" "Thursday"'),
+    ]
+    for poll in polls:
+        await respond(bob, room_id, poll.event_id, "2")
+    await ask(alice, room_id, bot, "!rg poll list")  # by now both answers have been handled
+    numbers = [row[0] for row in await bot.app.db.fetchall("SELECT id FROM polls ORDER BY id")]
+
+    async def votes() -> list[str]:
+        rows = await bot.app.db.fetchall("SELECT key FROM external_refs WHERE kind = 'vote' ORDER BY key")
+        return [row[0] for row in rows]
+
+    assert await votes() == [f"{n} {bob.user_id}" for n in numbers]  # redacting an answer would take it back
+    await ask(alice, room_id, bot, f"!rg poll close {numbers[0]}")
+    await wait_for_event(alice, ends(polls[0].event_id), room_id=room_id)
+    assert await votes() == [f"{numbers[1]} {bob.user_id}"]  # the closed poll's vote can no longer be taken back
+
+
 async def test_redacting_the_element_poll_closes_the_bot_poll(start_bot: StartBot, matrix_client: Connect) -> None:
     bot = await start_bot()
     alice, bob = await matrix_client(), await matrix_client()
