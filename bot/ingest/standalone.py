@@ -188,7 +188,8 @@ _RUN_ON = re.compile(
     r"\b[a-z]{3,}\s+(?:In|The|But|At|On|By|For|After|As|When|This|It|He|She|They|We|Its|His|Her|There|Then|Yet|"
     r"So|Our|Their|A|An)\s+(?:\d|[a-z])"
 )
-_GLUED = re.compile(r"[a-z][.!?][A-Z][a-z]|(?<![Mm]c)(?<!Ma)(?<!\bDe)(?<!\bLa)\b[A-Za-z][a-z]{2,}[a-z][A-Z][a-z]{2}")
+# a run of lower case is taken whole (possessive): the capital must follow it, so trying shorter runs is wasted work
+_GLUED = re.compile(r"[a-z][.!?][A-Z][a-z]|(?<![Mm]c)(?<!Ma)(?<!\bDe)(?<!\bLa)\b[A-Za-z][a-z]{3,}+[A-Z][a-z]{2}")
 _DEAD_LINK = re.compile(
     r"\b(?:is|are) (?:here|below|available here|linked here)\s*[.:]|click here|image:|fair use|"
     r"\b(?:facebook|twitter|instagram|youtube|share)\b.*\b(?:facebook|twitter|instagram|youtube|share)\b",
@@ -376,7 +377,7 @@ def balanced(text: str) -> bool:
     """Double quotation marks pair up; every single opening quote ‘ is closed later."""
     depth = 0
     straight = 0
-    for ch in text:
+    for ch in _DOUBLE_MARKS.findall(text):  # the marks alone, not every character
         if ch in _OPEN_Q:
             depth += 1
         elif ch in _CLOSE_Q:
@@ -387,9 +388,14 @@ def balanced(text: str) -> bool:
             straight += 1
     if depth != 0 or straight % 2:
         return False
+    if "‘" not in text:
+        return True
     opens = [m.start() for m in re.finditer("‘", text)]
     closes = [m.start() for m in re.finditer("’(?![A-Za-z])", text)]
     return all(any(c > o for c in closes) for o in opens)
+
+
+_DOUBLE_MARKS = re.compile("[" + re.escape(_OPEN_Q + _CLOSE_Q) + '"]')
 
 
 def is_weak_opening(text: str) -> bool:

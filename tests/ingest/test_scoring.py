@@ -290,3 +290,40 @@ def test_cues_counted_on_folded_text_match_as_ignoring_case_does_on_the_default_
 )
 def test_cues_counted_on_folded_text_match_as_ignoring_case_does(text: str) -> None:
     _same_spans(text)
+
+
+_GLUED_PLAIN = re.compile(
+    r"[a-z][.!?][A-Z][a-z]|(?<![Mm]c)(?<!Ma)(?<!\bDe)(?<!\bLa)\b[A-Za-z][a-z]{2,}[a-z][A-Z][a-z]{2}"
+)
+
+
+def reference_balanced(text: str) -> bool:
+    """The definition, a character at a time: double marks pair up, every ‘ is closed later."""
+    depth = straight = 0
+    for ch in text:
+        if ch in "“„":
+            depth += 1
+        elif ch == "”":
+            depth -= 1
+            if depth < 0:
+                return False
+        elif ch == '"':
+            straight += 1
+    if depth != 0 or straight % 2:
+        return False
+    opens = [k for k, ch in enumerate(text) if ch == "‘"]
+    closes = [m.start() for m in re.finditer("’(?![A-Za-z])", text)]
+    return all(any(c > o for c in closes) for o in opens)
+
+
+def test_glued_words_found_as_the_backtracking_pattern_finds_them_on_the_default_library() -> None:
+    for path in sorted((ROOT / "data" / "texts").glob("*.txt")):
+        text = path.read_text(encoding="utf-8")
+        assert [m.span() for m in standalone._GLUED.finditer(text)] == [m.span() for m in _GLUED_PLAIN.finditer(text)]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet='abcDEMcaLe .!?“„”"‘’x', max_size=40))
+def test_glued_words_and_balance_as_defined(text: str) -> None:
+    assert [m.span() for m in standalone._GLUED.finditer(text)] == [m.span() for m in _GLUED_PLAIN.finditer(text)]
+    assert standalone.balanced(text) == reference_balanced(text)
