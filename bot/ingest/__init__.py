@@ -14,9 +14,9 @@ import time
 from dataclasses import dataclass
 
 from bot.ingest.clean import Block
-from bot.ingest.contents import drop_contents, drop_title_page
+from bot.ingest.contents import drop_contents, drop_title_page, imprint_end, plain_year
 from bot.ingest.footnotes import attach_notes
-from bot.ingest.headings import detect_headings
+from bot.ingest.headings import assign_levels, detect_headings
 from bot.ingest.loaders import Loaded, load, read_path
 from bot.ingest.metadata import (
     Metadata,
@@ -113,7 +113,8 @@ def _build(loaded: Loaded, filename: str, options: IngestOptions, timings: list[
 
     if cleaned.hints.get("title"):  # a Gutenberg header named the book; its title page is gone or goes now
         meta = Metadata()
-        blocks, year = drop_title_page(blocks, cleaned.hints["title"], removed)
+        people = tuple(cleaned.hints.get(k, "") for k in ("author", "translator", "editor"))
+        blocks, year = drop_title_page(blocks, cleaned.hints["title"], removed, people)
         if year:
             cleaned.hints.setdefault("date", year)
     else:
@@ -124,13 +125,17 @@ def _build(loaded: Loaded, filename: str, options: IngestOptions, timings: list[
 
     blocks, uncited, notes_removed = attach_notes(blocks)
     removed.extend(notes_removed)
+    if meta.title:
+        blocks, year = _drop_title_heading(blocks, meta.title, removed)
+        meta.date = meta.date or year
+    if not loaded.structured or not any(b.kind == "heading" for b in blocks):
+        blocks = detect_headings(blocks)  # a page whose only heading was its title has no structure of its own
+    elif len({b.level for b in blocks if b.kind == "heading"}) == 1:
+        blocks = assign_levels(blocks)  # a file whose headings are all one level: its labels rank them
+    blocks = drop_contents(blocks, removed)
+    # after the title page and contents are gone, so an editor's note under them is at the text's edge
     blocks, provenance = take_provenance(blocks, removed)
     removed.extend(t for t in provenance if t not in removed)
-    if meta.title:
-        blocks = _drop_title_heading(blocks, meta.title, removed)
-    if not loaded.structured:
-        blocks = detect_headings(blocks)
-    blocks = drop_contents(blocks, removed)
     if not any(b.kind == "para" and count_words(b.text) for b in blocks):
         raise IngestError("I couldn't find any readable text in that file.")
 
@@ -175,14 +180,16 @@ def _merge_format_metadata(meta: Metadata, loaded: Loaded, hints: dict[str, str]
         meta.date = hints["date"]
 
 
-def _drop_title_heading(blocks: list[Block], title: str, removed: list[str]) -> list[Block]:
-    """A structural heading that only repeats the book title is not a section."""
+def _drop_title_heading(blocks: list[Block], title: str, removed: list[str]) -> tuple[list[Block], str | None]:
+    """A structural heading that only repeats the book title is not a section, nor are the imprint lines in
+    capitals under it (its title page); returns the blocks and the year the imprint prints."""
     key = re.sub(r"[\W_]+", " ", title).strip().lower()
     for i, b in enumerate(blocks[:3]):
         if b.kind == "heading" and re.sub(r"[\W_]+", " ", b.text).strip().lower() == key:
-            removed.append(b.text)
-            return blocks[:i] + blocks[i + 1 :]
-    return blocks
+            end = imprint_end(blocks, i + 1)
+            removed.extend(x.text for x in blocks[i:end])
+            return blocks[:i] + blocks[end:], plain_year(" ".join(x.text for x in blocks[i + 1 : end]))
+    return blocks, None
 
 
 def _title_from_filename(filename: str) -> str:

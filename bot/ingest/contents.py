@@ -11,7 +11,7 @@ import re
 
 from bot.ingest.clean import Block, ends_sentence
 from bot.ingest.clean.front_matter import roman_year
-from bot.ingest.headings import kind_of
+from bot.ingest.headings import is_matter, kind_of
 
 
 def _key(text: str) -> str:
@@ -46,10 +46,11 @@ def drop_contents(blocks: list[Block], removed: list[str]) -> list[Block]:
         while j < len(blocks) and (
             (blocks[j].kind == "heading" and later.get(_key(blocks[j].text), j) > j)
             or (blocks[j].kind == "para" and len(blocks[j].text.split()) <= 3)  # a page number or "Page"
+            or (blocks[j].kind == "para" and later.get(_key(blocks[j].text), j) > j)  # an entry left as text
         ):
             run.append(j)
             j += 1
-        if sum(1 for k in run if blocks[k].kind == "heading") >= 2:
+        if sum(1 for k in run if blocks[k].kind == "heading" or later.get(_key(blocks[k].text), k) > k) >= 2:
             drop.update(run)
             before = i - 1
             if before >= 0 and _CONTENTS_WORD.search(blocks[before].text) and len(blocks[before].text) < 200:
@@ -57,6 +58,7 @@ def drop_contents(blocks: list[Block], removed: list[str]) -> list[Block]:
         i = j
     drop.update(_contents_paragraphs(blocks, heading_at))
     drop.update(_contents_section(blocks, heading_at))
+    drop.update(_illustrations_list(blocks))
     if not drop:
         return blocks
     removed.extend(blocks[k].text for k in sorted(drop))
@@ -77,13 +79,36 @@ def _contents_section(blocks: list[Block], heading_at: list[int]) -> set[int]:
         later = {_key(blocks[h].text) for h in heading_at if h > i}
         j = i + 1
         hits = 0
+        last_hit = i
         while j < min(len(blocks), i + 300) and blocks[j].kind == "para" and len(blocks[j].text.split()) <= 15:
             entry = _key(_PAGE_REF.sub("", blocks[j].text))
-            hits += bool(entry) and any(entry == k or k.endswith(" " + entry) or entry.endswith(" " + k) for k in later)
+            if entry and any(entry == k or k.endswith(" " + entry) or entry.endswith(" " + k) for k in later):
+                hits += 1
+                last_hit = j
             j += 1
         if hits >= 2 and hits >= (j - i - 1) / 2:
-            found.update(range(i, j))
+            found.update(range(i, last_hit + 1))  # a short line after the last entry (a note) is not the list
     return found
+
+
+_ILLUSTRATIONS_TITLE = re.compile(
+    r"^\s*(?:list\s+of\s+)?(?:illustrations|plates|maps(?:\s+and\s+plans)?|figures)\s*[.:]?\s*$", re.I
+)
+
+
+def _illustrations_list(blocks: list[Block]) -> set[int]:
+    """A "List of Illustrations" (plates, maps) in the front matter: its title and the short entries after it,
+    when nothing but such entries stands between it and the next heading. The pictures are not in the text,
+    so their list is not a reading."""
+    for i, b in enumerate(blocks[:200]):
+        if not _ILLUSTRATIONS_TITLE.match(b.text):
+            continue
+        j = i + 1
+        while j < len(blocks) and blocks[j].kind == "para" and len(blocks[j].text.split()) <= 15:
+            j += 1
+        if j - i - 1 >= 2 and (j == len(blocks) or blocks[j].kind == "heading"):
+            return set(range(i, j))
+    return set()
 
 
 def _contents_paragraphs(blocks: list[Block], heading_at: list[int]) -> set[int]:
@@ -91,7 +116,7 @@ def _contents_paragraphs(blocks: list[Block], heading_at: list[int]) -> set[int]
     found: set[int] = set()
     keyed = [(h, _key(blocks[h].text)) for h in heading_at]
     for i, b in enumerate(blocks[:60]):
-        if b.kind != "para" or len(b.text) > 3000 or len(b.text.split(None, 6)) < 6:
+        if b.kind not in ("para", "heading") or len(b.text) > 3000 or len(b.text.split(None, 6)) < 6:
             continue
         text = _key(b.text)
         keys = {k for h, k in keyed if h > i and len(k) >= 4}
@@ -106,34 +131,97 @@ def _contents_paragraphs(blocks: list[Block], heading_at: list[int]) -> set[int]
 _CAPS_TITLE_SEAM = re.compile(r"(?<=[A-Z]{2})(?=[A-Z][a-z])")
 
 
-def drop_title_page(blocks: list[Block], title: str | None, removed: list[str]) -> tuple[list[Block], str | None]:
+def drop_title_page(
+    blocks: list[Block], title: str | None, removed: list[str], people: tuple[str, ...] = ()
+) -> tuple[list[Block], str | None]:
     """An opening block in capitals (title, author, imprint, year) before the first heading is the title page;
-    returns the blocks without it and the year it prints, if any."""
+    returns the blocks without it and the year it prints, if any. `people`: the author, translator and
+    editor the Gutenberg header names."""
+    before = len(removed)
+    blocks, year = _drop_title_page(blocks, title, removed, people)
+    if len(removed) > before and title:  # its subtitle and bylines, cut off it in a run-together text
+        page = _squeezed(f"{title} by {people[0] if people else ''}")
+        names = [_squeezed(p) for p in people if p]
+        while (
+            blocks
+            and len(_squeezed(blocks[0].text)) >= 8
+            and (
+                _squeezed(blocks[0].text) in page
+                or (len(blocks[0].text.split()) <= 8 and any(_squeezed(blocks[0].text).endswith(n) for n in names))
+            )
+        ):
+            removed.append(blocks.pop(0).text)
+    return blocks, year
+
+
+def _drop_title_page(
+    blocks: list[Block], title: str | None, removed: list[str], people: tuple[str, ...] = ()
+) -> tuple[list[Block], str | None]:
     for i, b in enumerate(blocks[:3]):
         if b.kind == "heading":
-            if b.strong and b.text.isupper() and title and _key(title) in _key(b.text):
-                removed.append(b.text)  # a title page in capitals that the glued-line pass took for a heading
-                return blocks[:i] + blocks[i + 1 :], roman_year(b.text) or _plain_year(b.text)
+            if (
+                b.strong
+                and title
+                and (b.text.isupper() or _squeezed(b.text).startswith(_squeezed(title)))
+                and (_squeezed(title) in _squeezed(b.text))
+            ):
+                # the title page: a heading naming the book (a glued capitals line, an HTML page's <h1>)
+                # and the imprint lines in capitals under it (BY / THE AUTHOR / LONDON, 1874)
+                end = imprint_end(blocks, i + 1)
+                page = [x.text for x in blocks[i:end]]
+                removed.extend(page)
+                text = " ".join(page)
+                return blocks[:i] + blocks[end:], roman_year(text) or plain_year(text)
             return blocks, None
         if b.kind != "para":
             continue
         letters = [c for c in b.text if c.isalpha()]
         caps = bool(letters) and not any(c.islower() for c in letters)
-        names_title = bool(title) and _key(title or "") in _key(b.text)
+        # run together, the title page loses its spaces too ("…BEING EARNESTA Trivial Comedy")
+        own, named = _squeezed(b.text), _squeezed(title or "")
+        names_title = bool(named) and (named in own or (len(own) >= 8 and named.startswith(own)))
         if kind_of(b.text) in ("label", "roman", "roman-titled", "numbered"):
             return blocks, None
-        if len(b.text.split()) <= 40 and names_title and (caps or not ends_sentence(b.text)):
+        bylined = own.startswith(named[:12]) and any(p and _squeezed(p) in own for p in people)
+        if len(b.text.split()) <= 40 and names_title and (caps or not ends_sentence(b.text) or bylined):
             rest = blocks[i + 1 :]
             seams = [m.start() for m in _CAPS_TITLE_SEAM.finditer(b.text)]
             tail = b.text[seams[-1] :] if seams else ""
             if tail and rest and kind_of(rest[0].text) in ("roman", "label") and kind_of(tail) == "weak":
                 rest = [Block("para", tail), *rest]  # the first story's title, glued to the title page
             removed.append(b.text[: len(b.text) - len(tail)] if rest and rest[0].text == tail else b.text)
-            return blocks[:i] + rest, roman_year(b.text) or _plain_year(b.text)
+            return blocks[:i] + rest, roman_year(b.text) or plain_year(b.text)
         return blocks, None  # "NOTES", "PREFACE" and prose all end the search
     return blocks, None
 
 
-def _plain_year(text: str) -> str | None:
+def _squeezed(text: str) -> str:
+    """Words without the spaces between them: run together, a title page loses its spaces too
+    ("…BEING EARNESTA Trivial Comedy", "TREASURE ISLANDby Robert Louis Stevenson")."""
+    return _key(text).replace(" ", "")
+
+
+_BYLINE = re.compile(r"^by\s+[A-Z][\w.’'-]*(?:\s+[(\w.’'-]+\)?)*\s*$", re.I)
+
+
+def imprint_end(blocks: list[Block], start: int) -> int:
+    """Where the imprint lines under a title heading end: short paragraphs in capitals ("BY", "J. R. GREEN,
+    M.A.", "LONDON MACMILLAN AND CO. 1874"), up to anything that could begin the text (a label, a matter
+    word such as PREFACE, mixed-case prose)."""
+    end = start
+    while end < len(blocks) and end < start + 8:
+        b = blocks[end]
+        if b.kind in ("para", "heading") and _BYLINE.match(b.text) and len(b.text.split()) <= 10:
+            end += 1  # "by Mary Wollstonecraft (Godwin) Shelley", a paragraph or an <h3> under the title
+            continue
+        if b.kind != "para" or len(b.text.split()) > 20 or any(c.islower() for c in b.text):
+            break
+        if kind_of(b.text) in ("label", "roman", "roman-titled", "numbered") or is_matter(b.text):
+            break
+        end += 1
+    return end
+
+
+def plain_year(text: str) -> str | None:
     m = re.search(r"\b(1[5-9]\d\d|20\d\d)\b", text)
     return m.group(1) if m else None

@@ -1,5 +1,7 @@
 """Headings in a text without structure, judged by the book's own pattern, never by shortness alone.
 
+Over 400 lines: the line shapes and the book-pattern rules that weigh them make one decision, read together.
+
 A false heading cuts a reading in two and shows the group a sentence as a title, which is worse than a
 missed one. So a line is first given a *kind* by its shape — a label ("CHAPTER IV", "Book the First--…"),
 a Roman numeral standing alone, a Roman-numbered title ("II. The Mail"), a numbered title, a line in
@@ -29,10 +31,19 @@ _ROMAN = re.compile(r"^(?=[IVXLC])M*(?:C[MD]|D?C{0,3})(?:X[CL]|L?X{0,3})(?:I[XV]
 _ROMAN_TITLED = re.compile(r"^(?P<num>[IVXLC]{1,7})\.\s+(?P<title>[A-Z‘“\"'].{0,100})$")
 _NUMBERED = re.compile(r"^(\d{1,3})\.\s+(\S.{0,100})$")
 _FUNCTION_END = re.compile(r"\b(?:the|a|an|and|or|of|to|in|on|for|with|by|at|from|that|which)$", re.I)
-_LABEL_ONLY = re.compile(rf"^(?:(?:{_LABEL_WORDS})\s+(?:the\s+)?\S+|[IVXLC]+)\.?$", re.I)
+_ORDINAL_WORDS = r"first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth|last|final"
+# the ordinal before the label word: "FIRST ACT", "The Second Book", "Third Part: The Town"
+_ORDINAL_LABEL = re.compile(
+    rf"^(?:the\s+)?(?:{_ORDINAL_WORDS})\s+(?P<label>{_LABEL_WORDS})\b"
+    rf"(?:[.:—–-]{{1,2}}\s*(?P<title>.{{1,90}}))?\.?$",
+    re.I,
+)
+_LABEL_ONLY = re.compile(
+    rf"^(?:(?:{_LABEL_WORDS})\s+(?:the\s+)?\S+|[IVXLC]+|(?:the\s+)?(?:{_ORDINAL_WORDS})\s+(?:{_LABEL_WORDS}))\.?$", re.I
+)
 _MATTER = re.compile(
     r"^(?:preface|foreword|introduction|prologue|prelude|epilogue|afterword|conclusion|postscript|appendix|"
-    r"notes|dedication|to the reader|author'?s note|translator'?s note|glossary|index|bibliography)\b.{0,60}$",
+    r"notes?|dedication|to the reader|author'?s note|translator'?s note|glossary|index|bibliography)\b.{0,60}$",
     re.I,
 )
 _YEAR = (
@@ -57,7 +68,7 @@ _RANK = {"volume": 0, "book": 1, "part": 2, "act": 2}  # every other label word 
 
 def _label(text: str) -> re.Match[str] | None:
     """A chapter-style label, unless the line is a sentence that happens to start with "Part two of…"."""
-    m = _CHAPTER.match(text)
+    m = _CHAPTER.match(text) or _ORDINAL_LABEL.match(text)
     if m is None:
         return None
     title = (m.group("title") or "").strip()
@@ -108,6 +119,11 @@ def _weak_shape(t: str) -> bool:
     return not _FUNCTION_END.search(t)
 
 
+def is_matter(text: str) -> bool:
+    """A front- or back-matter word every book may use as a heading: PREFACE, INTRODUCTION, NOTES…"""
+    return bool(_MATTER.match(text.strip()))
+
+
 def _never_heading(t: str, prev: Block | None) -> bool:
     """Signatures, datelines and edition lines: short, often in capitals, and never headings."""
     t = t.strip()
@@ -130,6 +146,10 @@ def _title_line(t: str) -> bool:
         return False
     if "," in bare or ". " in bare:
         return False  # "To Mrs. Saville, England.": an address or a sentence, not a title
+    if re.search(r"[A-Z]{2}(?=[A-Z][a-z])", bare):
+        return False  # "SCENEThe quay at dusk.": two lines glued in a run-together text, no title
+    if re.fullmatch(_LABEL_WORDS, bare.strip(), re.I):
+        return False  # "FIRST ACT" / "SCENE": a label word alone introduces the setting, it is no title
     return kind_of(bare) in ("caps", "weak")
 
 
@@ -196,6 +216,8 @@ def detect_headings(blocks: list[Block]) -> list[Block]:
             else k
             for b, k in zip(out, kinds, strict=True)
         ]
+    for i in _numbers_over_titles(out):  # "1" / "The Old Sea-dog" / prose: a chapter number standing alone
+        kinds[i] = "label"
     roman_titled = [
         _roman_value(m.group("num"))
         for b, k in zip(out, kinds, strict=True)
@@ -205,16 +227,23 @@ def detect_headings(blocks: list[Block]) -> list[Block]:
     glued = [b for b in out if b.kind == "heading"]
     labelled = sum(1 for k in kinds if k in ("label", "roman")) + len(roman_titled) * accept_roman_titled
     labelled += sum(1 for b in glued if kind_of(b.text) in ("label", "roman", "roman-titled", "numbered"))
+    titled_caps = _caps_titles_with_stops(out, kinds)
     caps_candidates = sum(
         1
         for i, k in enumerate(kinds)
-        if k == "caps" and not _never_heading(out[i].text, out[i - 1] if i else None) and not _MATTER.match(out[i].text)
+        if k == "caps"
+        and (i in titled_caps or not _never_heading(out[i].text, out[i - 1] if i else None))
+        and not _MATTER.match(out[i].text)
     )
     dates = [i for i, b in enumerate(out) if b.kind == "para" and _DIARY_DATE.match(b.text.strip())]
     if labelled < 2 and len(dates) >= 3:  # a diary: its dated entries are its sections
         for i in dates:
             if i + 1 < n and _is_prose(out[i + 1]):
                 out[i] = replace(out[i], kind="heading", strong=True, text=out[i].text.strip().rstrip("."))
+    shapes = ("label", "roman", "roman-titled", "numbered")
+    first_label = next(
+        (k for k, b in enumerate(out) if kinds[k] in shapes or (b.kind == "heading" and kind_of(b.text) in shapes)), n
+    )
     for i, b in enumerate(out):
         kind = kinds[i]
         prev = out[i - 1] if i > 0 else None
@@ -234,10 +263,21 @@ def detect_headings(blocks: list[Block]) -> list[Block]:
             or (kind == "numbered" and not _numbered_run(out, i))
             or (
                 kind == "caps"
-                and not _never_heading(t, prev)
-                and (_MATTER.match(t) or (labelled < 2 and caps_candidates >= 2))
+                and (i in titled_caps or not _never_heading(t, prev))
+                and (
+                    _MATTER.match(t)
+                    or (labelled < 2 and caps_candidates >= 2)
+                    or (
+                        labelled >= 2
+                        and i < first_label
+                        and (prev is None or prev.kind != "heading")  # under a heading: its subtitle
+                        and _front_piece(out, i, first_label)
+                    )
+                )
             )
         )
+        if strong and kind == "caps" and _caps_block(out, i):
+            strong = False  # a dedication or title page in capitals, several lines long: not a title
         if strong:
             out[i] = replace(b, kind="heading", strong=True)
             continue
@@ -258,14 +298,114 @@ def detect_headings(blocks: list[Block]) -> list[Block]:
             continue  # two headings in a row: the second is a short opening line, not a heading
         if prev_ok and _is_prose(nxt) and kind_of(nxt.text) != "weak":
             out[i] = replace(b, kind="heading", strong=False)
-    return assign_levels(_merge_labels(out, own))
+    return assign_levels(_merge_labels(_lists_of_labels(out), own))
+
+
+def _label_style(text: str) -> tuple[str, bool] | None:
+    """A label's word and whether its ordinal comes first: ("act", False) for "ACT II.", ("act", True) for
+    "SECOND ACT" — a book numbers its own headings one way."""
+    m = _label(text)
+    return (m.group("label").lower(), m.re is _ORDINAL_LABEL) if m else None
+
+
+def _lists_of_labels(blocks: list[Block]) -> list[Block]:
+    """Labels of one word in a row with no text between them ("ACT I. A Flat", "ACT II. The Garden") that the
+    book never repeats as headings are a list (a play's scenes, a summary), not empty sections. A contents
+    list the text repeats is left for drop_contents."""
+    keys = [re.sub(r"[\W_]+", " ", b.text).strip().lower() if b.kind == "heading" else "" for b in blocks]
+    out = list(blocks)
+    i = 0
+    while i < len(blocks):
+        style = _label_style(blocks[i].text) if blocks[i].kind == "heading" else None
+        j = i + 1
+        while style and j < len(blocks) and blocks[j].kind == "heading" and _label_style(blocks[j].text) == style:
+            j += 1
+        run = range(i, j)
+        if j - i >= 2 and not any(keys[k] in keys[j:] for k in run):
+            for k in run:
+                out[k] = replace(blocks[k], kind="para", strong=False)
+        i = j
+    return out
+
+
+_BARE_NUMBER = re.compile(r"^(\d{1,3})\.?$")
+
+
+def _numbers_over_titles(blocks: list[Block]) -> list[int]:
+    """Chapter numbers printed alone over a title line ("1" / "The Old Sea-dog at the Admiral Benbow" /
+    prose), counting up through the book (restarting at 1 is allowed). A page number also stands alone,
+    but inside the text, never over a title line with prose under it."""
+    found = [
+        i
+        for i, b in enumerate(blocks[:-2])
+        if b.kind == "para"
+        and _BARE_NUMBER.match(b.text.strip())
+        and (prev_is_end(blocks[i - 1] if i else None) or kind_of(blocks[i - 1].text) == "label")
+        and blocks[i + 1].kind == "para"
+        and _title_line(blocks[i + 1].text.strip())
+        and _is_prose(blocks[i + 2])
+    ]
+    values = [int(_BARE_NUMBER.match(blocks[i].text.strip()).group(1)) for i in found]  # type: ignore[union-attr]
+    return found if len(found) >= 2 and _roman_sequence(values) else []
+
+
+def _caps_block(blocks: list[Block], i: int) -> bool:
+    nxt = blocks[i + 1] if i + 1 < len(blocks) else None
+    if nxt is None or nxt.kind != "para" or len(nxt.text.split()) < 10:
+        return False
+    letters = [c for c in nxt.text if c.isalpha()]
+    return bool(letters) and not any(c.islower() for c in letters)
+
+
+def _caps_titles_with_stops(blocks: list[Block], kinds: list[str | None]) -> set[int]:
+    """Lines in capitals ending in a full stop ("THE RAVEN.") are signatures when they close a text, but
+    titles when they open one: after a finished paragraph (or nothing) and over a paragraph of eight words
+    or more. Two such at least make it the book's pattern."""
+    found = {
+        i
+        for i, k in enumerate(kinds)
+        if k == "caps"
+        and blocks[i].text.rstrip().endswith(".")
+        and not _DATELINE.match(blocks[i].text.strip())
+        and prev_is_end(blocks[i - 1] if i else None)
+        and i + 1 < len(blocks)
+        and blocks[i + 1].kind == "para"
+        and kinds[i + 1] != "caps"
+        and _words_under(blocks, i) >= 8
+    }
+    return found if len(found) >= 2 else set()
+
+
+def _words_under(blocks: list[Block], i: int) -> int:
+    """Words in the (up to three) paragraphs under a line, up to the next line in capitals."""
+    words = 0
+    for b in blocks[i + 1 : i + 4]:
+        if b.kind != "para" or kind_of(b.text) == "caps":
+            break
+        words += len(b.text.split())
+    return words
+
+
+def _front_piece(blocks: list[Block], i: int, end: int) -> bool:
+    """Before a labelled book's first label, a line in capitals over prose is the title of a piece of its
+    own ("THE CUSTOM-HOUSE", a preface poem's "TO THE HESITATING PURCHASER"): two paragraphs at least, of
+    twenty words on average, up to the next line in capitals or the first label. A cast list or a list of
+    scenes under "DRAMATIS PERSONAE" is short lines, and stays text."""
+    paras: list[str] = []
+    for b in blocks[i + 1 : end]:
+        if b.kind != "para" or (kind_of(b.text) == "caps" and len(paras) >= 1):
+            break
+        if kind_of(b.text) != "caps":
+            paras.append(b.text)
+    words = sum(len(p.split()) for p in paras)
+    return len(paras) >= 2 and words >= 20 * len(paras)
 
 
 def _label_only(text: str, own: set[str]) -> bool:
     """A label with no title: "CHAPTER IV", "XII.", or one of the book's own ("SERMON II.")."""
     t = text.strip()
     m = _WORD_NUMERAL.match(t)
-    return bool(_LABEL_ONLY.match(t)) or bool(m and m.group(1).lower() in own)
+    return bool(_LABEL_ONLY.match(t) or _BARE_NUMBER.match(t)) or bool(m and m.group(1).lower() in own)
 
 
 def _merge_labels(blocks: list[Block], own: set[str]) -> list[Block]:
@@ -297,7 +437,7 @@ def _rank(text: str) -> int | None:
     m = _label(t)
     if m:
         return _RANK.get(m.group("label").lower(), 3)
-    if _ROMAN.match(t) or _ROMAN_TITLED.match(t) or _NUMBERED.match(t):
+    if _ROMAN.match(t) or _ROMAN_TITLED.match(t) or _NUMBERED.match(t) or re.match(r"\d{1,3}(?::\s|\.?$)", t):
         return 4
     return None
 
@@ -307,6 +447,9 @@ def assign_levels(blocks: list[Block]) -> list[Block]:
     A numbered heading is a chapter when the book has no chapter labels; unranked headings (PREFACE, a
     title in capitals) sit at the top level."""
     ranks = [_rank(b.text) if b.kind == "heading" else None for b in blocks]
+    bare = [b.kind == "heading" and bool(_ROMAN.match(b.text.strip())) for b in blocks]
+    if any(bare) and any(r == 4 and not is_bare for r, is_bare in zip(ranks, bare, strict=True)):
+        ranks = [5 if is_bare else r for r, is_bare in zip(ranks, bare, strict=True)]  # "I." parts of "I. A TITLE"
     titles_above = [
         i
         for i, b in enumerate(blocks[:-1])

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from bot.ingest.clean import Block, ends_sentence, is_date_line
 from bot.ingest.clean.front_matter import roman_year
+from bot.ingest.provenance import is_editorial_note
 
 _UP = "A-ZÀ-ÖØ-ÞĀ-Ž"
 _LOW = "a-zß-öø-ÿā-ž"
@@ -57,7 +58,8 @@ _MONTHS = {
 }
 _MONTHS.update({m[:3]: i for m, i in list(_MONTHS.items())})
 _CHAPTER_LABEL = re.compile(
-    r"^(?:(?:chapter|book|part|volume|section|letter|lecture|canto)\s+[\w.]+|[IVXLC]+\.?|\d{1,3}\.\s.*|"
+    r"^(?:(?:chapter|book|part|volume|section|letter|lecture|canto|act|stave)\s+[\w.]+(?:\s*(?:--|—|–|:)\s*.*)?|"
+    r"[IVXLC]+\.?|\d{1,3}\.?|\d{1,3}\.\s.*|"
     r"(?:preface|foreword|introduction|prologue|contents|table of contents|dedication|acknowledgements?)[.:]?)$",
     re.I,
 )
@@ -131,6 +133,7 @@ def read_header(blocks: list[Block]) -> tuple[Metadata, list[Block]]:
     meta = Metadata()
     i = 0
     limit = min(len(blocks), 8)
+    pattern = _caps_heading_words(blocks)
     while i < limit:
         b = blocks[i]
         text = b.text.strip()
@@ -143,8 +146,10 @@ def read_header(blocks: list[Block]) -> tuple[Metadata, list[Block]]:
                 i += 1
                 continue
             break
-        if b.kind != "para" or _is_body(b) or _CHAPTER_LABEL.match(text):
-            break
+        if b.kind != "para" or _is_body(b) or _CHAPTER_LABEL.match(text) or is_editorial_note(text):
+            break  # an editor's note under the title is provenance, not a subtitle
+        if i and text.isupper() and text.split(None, 1)[0] in pattern:
+            break  # "ON BUTTONS" when "ON KEYS" and "ON STRING" follow: the first heading, not a subtitle
         neighbours = [blocks[j].text for j in (i - 1, i + 1) if 0 <= j < len(blocks)]
         by = _BYLINE.match(text)
         posted = _POSTED_BY.match(text)
@@ -154,6 +159,10 @@ def read_header(blocks: list[Block]) -> tuple[Metadata, list[Block]]:
                 meta.authors.append(posted.group(2))
         elif is_date_line(text) and meta.date is None:
             meta.date = normalise_date(text)
+        elif re.fullmatch(r"by\.?", text, re.I) and i + 1 < len(blocks) and _name_line(blocks[i + 1]):
+            meta.consumed.append(b.text)  # a title page's "BY" on its own line, the name on the next
+            i += 1
+            meta.authors.append(_name_line(blocks[i]) or "")
         elif by:
             meta.authors.extend(re.split(r"\s*(?:,|\band\b|&)\s*", by.group(1)))
         elif is_name(text) and (any(is_date_line(n) for n in neighbours) or meta.title is not None):
@@ -177,6 +186,28 @@ def read_header(blocks: list[Block]) -> tuple[Metadata, list[Block]]:
     if i == 0:
         return meta, blocks
     return meta, blocks[i:]
+
+
+_DEGREES = re.compile(r"(?:,?\s+(?:M\.A\.|B\.A\.|D\.D\.|LL\.D\.|Ph\.D\.|F\.R\.S\.|Esq\.))+$", re.I)
+
+
+def _name_line(b: Block) -> str | None:
+    """A person's name standing alone on a title page ("ANNA WEIR", "J. R. GREEN, M.A."), degrees dropped."""
+    if b.kind != "para":
+        return None
+    name = _DEGREES.sub("", b.text.strip())
+    name = title_case(name) if _shouting(name) else name
+    return name if is_name(name) else None
+
+
+def _caps_heading_words(blocks: list[Block]) -> set[str]:
+    """First words that start three or more short lines in capitals: a book's heading pattern (ON KEYS…)."""
+    counts: dict[str, int] = {}
+    for b in blocks:
+        if b.kind == "para" and len(b.text) <= 60 and b.text.isupper():
+            word = b.text.split(None, 1)[0]
+            counts[word] = counts.get(word, 0) + 1
+    return {w for w, n in counts.items() if n >= 3}
 
 
 _IMPRINT_WORDS = re.compile(

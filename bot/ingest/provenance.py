@@ -18,8 +18,9 @@ from bot.ingest.clean import Block
 
 EDGE = 4  # paragraphs searched at each end
 _NOTE = re.compile(
-    r"^(?:NOTE|Note|Editor[’']?s[’']? note|Editors[’']? note|Publisher[’']?s note|Translator[’']?s note|"
-    r"Editorial note|Ed\. note)\s*[:.—–-]\s*\S",
+    r"^\[?(?:NOTE|Note|Editor[’']?s[’']? note|Editors[’']? note|Publisher[’']?s note|Translator[’']?s note|"
+    r"Transcriber[’']?s[’']? note|Producer[’']?s note|Editorial note|Ed\. note)\s*[:.—–-]\s*\S",
+    re.I,
 )
 _FIRST_PUBLISHED = re.compile(
     r"^(?:This (?:article|essay|text|chapter|review|piece|speech|pamphlet) (?:was )?)?"
@@ -43,6 +44,11 @@ _STANDFIRST = re.compile(
 _PROMOTION = re.compile(
     r"\b(?:(?:is|are) available (?:here )?(?:from|through|at)|purchase|order (?:a|your) copy)\b", re.I
 )
+
+
+def is_editorial_note(text: str) -> bool:
+    """ "NOTE: …", "[Transcriber's note: …]", "Editor's note — …": a note in the editors' own voice."""
+    return bool(_NOTE.match(text))
 
 
 def _editorial(text: str, at_start: bool) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import pathlib
 import re
 import zipfile
 
@@ -349,3 +350,23 @@ def identical_pages_pdf(pages: int, lines: int = 30) -> bytes:
     out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
     out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
     return bytes(out)
+
+
+def held_out_bytes(path: pathlib.Path, together: bool) -> bytes:
+    """A held-out book as bench/headings_f1.py reads it: a file, or an EPUB folder zipped; run together, every
+    paragraph glued to the next (an EPUB's XHTML files each)."""
+    from bot.ingest.clean import lines_to_paragraphs
+
+    def form(text: str) -> str:
+        return "".join(lines_to_paragraphs(text)) if together else text
+
+    if not path.is_dir():
+        return form(path.read_text()).encode()
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("mimetype", "application/epub+zip", compress_type=zipfile.ZIP_STORED)
+        for part in sorted(path.rglob("*")):
+            if part.is_file() and part.name != "mimetype":
+                text = part.read_text()
+                zf.writestr(str(part.relative_to(path)), form(text) if part.suffix == ".xhtml" else text)
+    return buf.getvalue()

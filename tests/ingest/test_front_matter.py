@@ -195,3 +195,57 @@ def test_markdown_without_front_matter_is_titled_by_its_first_heading() -> None:
     book = ingest_bytes(text.encode(), "draft_7.md")
     assert book.title == "The Patient Garden"
     assert chapter_texts(book) == CHAPTERS
+
+
+def test_the_title_page_ends_with_its_last_line_naming_the_book_a_person_or_the_press() -> None:
+    """A line in capitals after the translator's line is the first dialogue's title, not the title page;
+    a dedication stays with the page."""
+    dialogue = "SOCRATES: Why have you come at this hour, Crito? It must be quite early, for the dawn is breaking."
+    text = (
+        "*** START OF THE PROJECT GUTENBERG EBOOK THREE DIALOGUES ***\n\nTHREE DIALOGUES\n\nBy Plato\n\n"
+        "Translated by Benjamin Jowett\n\nTO MY PUPILS\n\nEUTHYPHRO\n\nPERSONS OF THE DIALOGUE: Socrates.\n\n"
+        f"{dialogue}\n\n{dialogue}\n\nAPOLOGY\n\n{dialogue}\n\n{dialogue}\n\nCRITO\n\n{dialogue}\n\n{dialogue}\n\n"
+        "*** END OF THE PROJECT GUTENBERG EBOOK THREE DIALOGUES ***\n"
+    )
+    header = "Title: Three Dialogues\n\nAuthor: Plato\n\n"
+    book = ingest_bytes((header + text).encode(), "dialogues.txt")
+    assert [s.heading for s in book.sections] == ["EUTHYPHRO", "APOLOGY", "CRITO"]
+    assert "TO MY PUPILS" in book.removed
+
+
+def test_a_title_page_line_that_begins_the_title_or_names_the_author_with_degrees() -> None:
+    """ "GULLIVER'S TRAVELS" for a longer header title, "BY JONATHAN SWIFT, D.D.," with his office under it
+    and "[First published in 1726-7.]" are the title page; the first part's label is not."""
+    from bot.ingest.clean import Block, strip_title_page
+    from bot.ingest.contents import drop_title_page
+
+    lines = [
+        "GULLIVER'S TRAVELS",
+        "into several",
+        "REMOTE NATIONS OF THE WORLD",
+        "",
+        "BY JONATHAN SWIFT, D.D.,",
+        "DEAN OF ST. PATRICK'S, DUBLIN.",
+        "",
+        "[First published in 1726-7.]",
+        "",
+        "PART I. A VOYAGE TO LILLIPUT.",
+        "",
+        "CHAPTER I.",
+        "",
+        "My father had a small estate in Nottinghamshire.",
+    ]
+    hints = {"title": "Gulliver's Travels into Several Remote Nations of the World", "author": "Jonathan Swift"}
+    removed: list[str] = []
+    kept = strip_title_page(lines, hints, removed)
+    assert next(x for x in kept if x.strip()) == "PART I. A VOYAGE TO LILLIPUT."
+    assert "DEAN OF ST. PATRICK'S, DUBLIN." in removed
+    # run together, the same page is one paragraph ending in a sentence: it names the title and the author
+    page = Block(
+        "para",
+        "GULLIVER'S TRAVELS into several REMOTE NATIONS OF THE WORLDBY JONATHAN SWIFT, D.D., DEAN OF ST. "
+        "PATRICK'S, DUBLIN.[First published in 1726-7.]",
+    )
+    label = Block("heading", "PART I. A VOYAGE TO LILLIPUT.", 1, True)
+    kept_blocks, _ = drop_title_page([page, label], hints["title"], [], ("Jonathan Swift",))
+    assert kept_blocks == [label]

@@ -12,7 +12,7 @@ import pytest
 from bot.ingest import Book, ingest_bytes, ingest_path
 from bot.ingest.clean import lines_to_paragraphs, split_glued_line
 from bot.ingest.headings import kind_of
-from tests.ingest.helpers import reading_text
+from tests.ingest.helpers import held_out_bytes, reading_text
 
 BOOKS = Path(__file__).resolve().parents[1] / "fixtures" / "ingest" / "books"
 
@@ -39,7 +39,7 @@ EXPECTED: dict[str, list[tuple[str, int]]] = {
     ],
     "caps_essays.txt": [("ON BUTTONS", 1), ("ON KEYS", 1), ("ON STRING", 1)],
 }
-RUN_TOGETHER = ["letters_novel.txt", "two_level.txt", "colon_chapters.txt"]  # caps_essays: see the report
+RUN_TOGETHER = ["letters_novel.txt", "two_level.txt", "colon_chapters.txt", "caps_essays.txt"]
 
 
 def run_together(text: str) -> bytes:
@@ -137,14 +137,29 @@ def test_glued_headings_of_every_style_split_off(glued: str, heading: str) -> No
     assert after.split()[0] in ("First", "It", "The")
 
 
-UNSOLVED = {("heldout5", "sermons.txt", True)}  # the first sermon glued to the title page: 2 of 3 found
+# run together, the front-matter poem under "TO THE HESITATING PURCHASER" is one paragraph, too little to
+# tell it from a cast list: 7 of 8
+UNSOLVED = {
+    ("heldout6", "treasure.txt", True),
+    ("heldout9", "scarlet.txt", True),  # "THE CUSTOM-HOUSEINTRODUCTORY TO …": two capitals lines glued, no seam
+}
 
 
 def _expected_sets() -> list[tuple[str, str, bool]]:
     root = BOOKS.parent
     return [
         (folder, name, together)
-        for folder in ("heldout", "heldout2", "heldout3", "heldout4", "heldout5")
+        for folder in (
+            "heldout",
+            "heldout2",
+            "heldout3",
+            "heldout4",
+            "heldout5",
+            "heldout6",
+            "heldout7",
+            "heldout8",
+            "heldout9",
+        )
         for name in json.loads((root / folder / "expected.json").read_text())
         for together in (False, True)
         if (folder, name, together) not in UNSOLVED
@@ -156,7 +171,226 @@ def test_books_once_held_out_keep_their_headings(folder: str, name: str, togethe
     """The books bench/headings_f1.py first scored as held out (see the commits for those first scores)."""
     root = BOOKS.parent / folder
     want = [tuple(x) for x in json.loads((root / "expected.json").read_text())[name]]
-    text = (root / name).read_text()
-    book = ingest_bytes(run_together(text) if together else text.encode(), name)
+    book = ingest_bytes(held_out_bytes(root / name, together), name)
     key = lambda s: " ".join(re.sub(r"[\W_]+", " ", s).lower().split())  # noqa: E731
     assert [(key(h), lv) for h, lv in outline(book)] == [(key(h), lv) for h, lv in want]
+    absent = root / "absent.json"
+    leaks = json.loads(absent.read_text()).get(name, []) if absent.exists() else []
+    text = "\n".join(s.text for s in book.sections)
+    assert [pattern for pattern in leaks if re.search(pattern, text)] == []
+
+
+PLAY_WITH_A_SCENES_LIST = """THE SCENES OF THE PLAY
+
+ACT I.  A room above the bank.
+
+ACT II.  The quay at dusk.
+
+FIRST ACT
+
+SCENE
+
+A room above the bank.  Ledgers on every table, and a clock that runs slow.
+
+MARY.  The ledgers were balanced at dusk by an old clerk who had done it for forty years and meant to
+do it for forty more.
+
+TOM.  Nobody in the town could remember a night when the ledgers had not been balanced, though several people said so.
+
+CURTAIN
+
+SECOND ACT
+
+SCENE
+
+The quay at dusk.
+
+TOM.  The lamps along the quay were lit at dusk by a man with a ladder, whatever the council said about gas.
+
+MARY.  Nonsense!  The council has never said a word about gas, and the man with the ladder knows it very well.
+"""
+
+
+def test_ordinal_labels_head_a_play_and_its_list_of_scenes_stays_text() -> None:
+    """ "FIRST ACT" is a label like "ACT I"; "SCENE" alone is no title; "ACT I.", "ACT II." in a row with
+    nothing between them and never repeated are the play's list of scenes, not two empty acts."""
+    for data in (PLAY_WITH_A_SCENES_LIST.encode(), run_together(PLAY_WITH_A_SCENES_LIST)):
+        book = ingest_bytes(data, "play.txt")
+        assert outline(book) == [("FIRST ACT", 1), ("SECOND ACT", 1)]
+    assert "ACT II.  The quay at dusk." not in reading_text(book)  # (run together: the list is one line)
+
+
+NUMBERS_OVER_TITLES = """CONTENTS
+
+PART ONE--The Harbour
+
+1. THE PILOT
+2. THE FOG
+
+PART TWO--The Town
+
+3. THE MARKET
+
+
+
+
+PART ONE--The Harbour
+
+
+1
+
+The Pilot
+
+
+The pilot came aboard at the mouth of the river, a short man in a long coat who said nothing at all
+until the ship was tied up at the quay.
+
+The crew had been told he was the best on the coast, and by the time the anchor went down nobody doubted it.
+
+
+2
+
+The Fog
+
+
+The fog came in on the third morning and stayed for a week, so thick that the lamps on the quay were lit at noon.
+
+Nobody sailed. The pilot sat in the inn by the fire and told the same three stories over and over again.
+
+
+PART TWO--The Town
+
+
+3
+
+The Market
+
+
+On market days the square filled with carts before dawn, and the noise of them woke every sleeper in the town.
+
+There were 40 stalls that year, and 12 of them sold fish, which the council said was too many by half.
+"""
+
+
+def test_chapter_numbers_standing_alone_over_their_titles() -> None:
+    """ "1" / "The Pilot" / prose, counting up: chapters under their parts, as written and run together;
+    a number inside a sentence and the contents list are not headings."""
+    want = [
+        ("PART ONE--The Harbour", 1),
+        ("1: The Pilot", 2),
+        ("2: The Fog", 2),
+        ("PART TWO--The Town", 1),
+        ("3: The Market", 2),
+    ]
+    for data in (NUMBERS_OVER_TITLES.encode(), run_together(NUMBERS_OVER_TITLES)):
+        book = ingest_bytes(data, "harbour.txt")
+        assert outline(book) == want
+        assert "THE FOG" not in reading_text(book)
+        assert "There were 40 stalls that year, and 12 of them" in reading_text(book)
+
+
+FRONT_PIECE = """THE NOVEL
+
+BY ANNA WRITER
+
+THE CUSTOM-HOUSE
+
+INTRODUCTORY TO THE NOVEL
+
+It is a little remarkable that an autobiographical impulse should twice in my life have taken possession of
+me, in addressing the public, though I am disinclined to talk of myself at the fireside.
+
+In my native town, at the head of what was a bustling wharf half a century ago, stands the Custom-House,
+with the flag of the republic over its door and an eagle above the porch.
+
+DRAMATIS PERSONAE
+
+OLD TOM, a lamplighter.
+
+MARY, his daughter.
+
+I. THE PRISON-DOOR
+
+A throng of bearded men, in sad-coloured garments and grey steeple-crowned hats, was assembled in front
+of a wooden edifice, the door of which was heavily timbered with oak.
+
+"GOD SAVE THE KING" was written above it, and nobody in the town had ever read it aloud in a whisper.
+
+I.
+
+The founders of a new colony have invariably recognised among their earliest necessities a cemetery and
+a prison, whatever Utopia of human virtue they might originally project for it.
+
+II.
+
+The grass-plot before the jail was occupied by a large number of the inhabitants of the town, all with
+their eyes fastened on the iron-clamped oaken door of the jail.
+
+II. THE MARKET-PLACE
+
+The grass-plot before the jail, in Prison Lane, on a certain summer morning, was occupied by a pretty
+large number of the inhabitants, and not one of them was smiling at anything at all.
+"""
+
+
+def test_a_front_piece_before_the_first_label_and_bare_parts_under_titled_chapters() -> None:
+    """In a book of Roman-numbered chapters, "THE CUSTOM-HOUSE" over prose before the first chapter is a
+    heading (its subtitle in capitals and a cast list stay text); "I." and "II." alone are parts one level
+    below "I. THE PRISON-DOOR"."""
+    assert outline(ingest_bytes(FRONT_PIECE.encode(), "scarlet.txt")) == [
+        ("THE CUSTOM-HOUSE", 1),
+        ("I. THE PRISON-DOOR", 1),
+        ("I", 2),
+        ("II", 2),
+        ("II. THE MARKET-PLACE", 1),
+    ]
+
+
+POEMS = """THE POEMS
+
+BY A. POET
+
+TO THE NOBLEST OF HER SEX, TO THE AUTHOR OF
+"THE DRAMA OF EXILE", TO MISS ELIZABETH BARRETT BARRETT, OF ENGLAND, I DEDICATE THIS VOLUME, WITH THE MOST
+ENTHUSIASTIC ADMIRATION AND WITH THE MOST SINCERE ESTEEM.
+
+THE RAVEN.
+
+    Once upon a midnight dreary, while I pondered, weak and weary,
+    Over many a quaint and curious volume of forgotten lore.
+
+THE VALLEY OF UNREST.
+
+    Once it smiled a silent dell
+    Where the people did not dwell.
+
+A DREAM WITHIN A DREAM.
+
+    Take this kiss upon the brow!
+
+    And, in parting from you now, thus much let me avow.
+
+Yours ever,
+
+E. A. P.
+"""
+
+
+def test_titles_in_capitals_with_a_full_stop_open_poems_and_a_signature_closes_a_letter() -> None:
+    """ "THE RAVEN." over verse is a title where two or more such open texts; "E. A. P." after "Yours ever,"
+    and a dedication in capitals over a long line of capitals are not headings; "NOTE TO THE THIRD EDITION"
+    is a matter heading, not an edition line."""
+    assert outline(ingest_bytes(POEMS.encode(), "poems.txt")) == [
+        ("THE RAVEN.", 1),
+        ("THE VALLEY OF UNREST.", 1),
+        ("A DREAM WITHIN A DREAM.", 1),
+    ]
+    assert kind_of("NOTE TO THE THIRD EDITION") == "caps"
+    note = "THE NOVEL\n\nPREFACE\n\n{0}\n\nNOTE TO THE THIRD EDITION\n\n{0}\n\nCHAPTER I\n\n{0}\n\nCHAPTER II\n\n{0}\n"
+    text = note.format("I avail myself of the opportunity which a third edition affords me, of again addressing.")
+    assert [h for h, _ in outline(ingest_bytes(text.encode(), "novel.txt"))] == [
+        "PREFACE",
+        "NOTE TO THE THIRD EDITION",
+        "CHAPTER I",
+        "CHAPTER II",
+    ]

@@ -39,3 +39,23 @@ def test_the_authors_own_first_person_plural_in_the_middle_is_left_alone() -> No
     book = ingest_bytes("\n\n".join(paras).encode(), "harbour.txt")
     assert book.provenance == ()
     assert middle in reading_text(book)
+
+
+def test_a_transcribers_note_under_the_title_page_and_contents_is_provenance() -> None:
+    from bot.ingest import ingest_bytes
+    from tests.ingest.helpers import reading_text
+
+    letter = (
+        "Though I employ so much of my time in writing to you, I confess I have often my doubts whether it is "
+        "to any purpose, for advice is seldom welcome."
+    )
+    letters = "".join(f"## LETTER {n}\n\nDEAR BOY:\n\n{letter}\n\n{letter}\n\n" for n in ["I", "II", "III"])
+    md = (
+        "# LETTERS TO A SON\n\nBY A FATHER\n\n## CONTENTS\n\n- [LETTER I](#letter-i)\n- [LETTER II](#letter-ii)\n"
+        "- [LETTER III](#letter-iii)\n\n*[Transcriber's note: printed from the edition of 1774; obvious errors "
+        "corrected.]*\n\n" + letters
+    )
+    book = ingest_bytes(md.encode(), "letters.md")
+    assert book.provenance == ("[Transcriber's note: printed from the edition of 1774; obvious errors corrected.]",)
+    assert "Transcriber" not in reading_text(book)
+    assert [s.heading for s in book.sections] == ["LETTER I", "LETTER II", "LETTER III"]

@@ -28,6 +28,7 @@ from bot.ingest.clean.front_matter import strip_contents, strip_title_page
 from bot.ingest.clean.glued import is_title_case, needs_glue_split, split_glued_line
 from bot.ingest.clean.gutenberg import strip_gutenberg, strip_gutenberg_blocks
 from bot.ingest.clean.model import Block, Cleaned
+from bot.ingest.clean.page_numbers import strip_page_numbers
 from bot.ingest.clean.paragraphs import lines_to_paragraphs, rejoin
 
 __all__ = [
@@ -86,6 +87,7 @@ def finish_blocks(blocks: list[Block], removed: list[str], hints: dict[str, str]
     hints = dict(hints or {})
     blocks = strip_gutenberg_blocks(blocks, removed, hints)
     blocks = [fix_heading_number(b) if b.kind == "heading" else b for b in blocks]
+    blocks = strip_page_numbers(blocks, removed)
     blocks = remove_sidebar_tail(blocks, removed)
     kept: list[Block] = []
     for b in blocks:

@@ -10,7 +10,7 @@ _CONTENTS_LINE = re.compile(r"^\s*(?:table\s+of\s+)?contents\s*[.:]?\s*$", re.I)
 _OPENING_HEADING = re.compile(
     r"^\s*(?:(?:chapter|book|part|volume|letter|canto|act|scene|section|stave|lecture|epistle)\s+"
     r"(?:[ivxlcdm]+|\d{1,3}|[a-z]+)\b.*|"
-    r"[IVXLC]{1,7}\.?|\d{1,3}\.\s+[A-Z].{0,80}|"  # a bare Roman numeral, a numbered title
+    r"[IVXLC]{1,7}\.?|\d{1,3}\.?|\d{1,3}\.\s+[A-Z].{0,80}|"  # a bare Roman numeral or number, a numbered title
     r"[a-z]{3,15}\s+(?:[ivxlc]{1,7}|\d{1,3})\.?|"  # any word the book may use as a label: "SERMON I."
     r"[_*]{0,2}(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday),?\s.{0,40}|"  # a diary's first entry
     r"[_*]{0,2}(?:january|february|march|april|may|june|july|august|september|october|november|december)\s+\d{1,2}"
@@ -113,6 +113,23 @@ def _prose_line(line: str) -> bool:
     return len(line) > 60 or (line.endswith((".", "!", "?")) and len(line.split()) > 6)
 
 
+_IMPRINT = re.compile(
+    r"\b(?:translated|edited|illustrated|introduction|press|publish(?:ers?|ed)|printed|sons|co\.|company|"
+    r"london|new york|boston|edinburgh|paris|edition|impression)\b",
+    re.I,
+)
+
+
+def _names_known(line: str, known: set[str]) -> bool:
+    """A title-page line that names the book or its author as the header does, or begins to: "GULLIVER'S
+    TRAVELS" for a longer title, "BY JONATHAN SWIFT, D.D.," for the author."""
+    key = _toc_key(re.sub(r"^by\s+", "", line, flags=re.I))
+    return bool(key) and any(key == k or k.startswith(key + " ") or key.startswith(k + " ") for k in known)
+
+
+_DEDICATION = re.compile(r"^(?:to|for|dedicated|inscribed)\b", re.I)  # "TO MY MOTHER": the page's dedication
+
+
 def strip_title_page(lines: list[str], hints: dict[str, str], removed: list[str]) -> list[str]:
     """A Gutenberg book's own title page (title, "by", author, publisher, year) before the text begins.
 
@@ -122,7 +139,7 @@ def strip_title_page(lines: list[str], hints: dict[str, str], removed: list[str]
     known = {_toc_key(v) for k, v in hints.items() if k in ("title", "author") and v}
     if not known:
         return lines
-    end = 0
+    end = page_end = 0
     seen_known = False
     spans = list(itertools.islice(_blocks_of_lines(lines, 0), 40))
     for k, (first, stop) in enumerate(spans):
@@ -132,16 +149,31 @@ def strip_title_page(lines: list[str], hints: dict[str, str], removed: list[str]
         if any(_CONTENTS_LINE.match(x) or _OPENING_HEADING.match(x) for x in block):
             break
         following = lines[spans[k + 1][0]].strip() if k + 1 < len(spans) else ""
-        known_here = any(_toc_key(re.sub(r"^by\s+", "", x, flags=re.I)) in known for x in block)
+        known_here = any(_names_known(x, known) for x in block)
         heading_above = _OPENING_HEADING.match(following) or _prose_line(following)
-        if seen_known and not known_here and not _YEAR_LINE.match(block[0]) and len(block) == 1 and heading_above:
+        imprint = bool(_IMPRINT.search(block[0]))
+        if (
+            seen_known
+            and not known_here
+            and not imprint
+            and not _YEAR_LINE.match(block[0])
+            and len(block) == 1
+            and (heading_above)
+        ):
             break  # a title right above "I", "CHAPTER I" or prose is the first heading, not the book's
         if any(x.endswith((".", "!", "?")) and len(x.split()) > 6 for x in block):
             break
-        seen_known = seen_known or any(_toc_key(re.sub(r"^by\s+", "", x, flags=re.I)) in known for x in block)
+        seen_known = seen_known or known_here
         end = stop
+        if (
+            known_here
+            or any(_IMPRINT.search(x) or _YEAR_LINE.match(x) or roman_year(x) for x in block)
+            or (_DEDICATION.match(block[0]))
+        ):
+            page_end = stop  # the title page ends with its last line that names the book, a person or the press
     if not seen_known:
         return lines
+    end = page_end  # a line in capitals after it ("EUTHYPHRO") is the first heading
     page = [x.strip() for x in lines[:end] if x.strip()]
     removed.extend(page)
     for x in page:

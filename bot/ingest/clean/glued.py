@@ -1,4 +1,8 @@
-"""Pages flattened into one line: re-divided into paragraphs, with glued headings and captions split off."""
+"""Pages flattened into one line: re-divided into paragraphs, with glued headings and captions split off.
+
+Just over 400 lines: the cut and seam patterns and the splitter that applies them are read together; the
+book-pattern helpers already live in line_pattern.py.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,18 @@ import itertools
 import re
 
 from bot.ingest.clean.boilerplate import CREDIT_WORDS, find_tag_trail
+from bot.ingest.clean.line_pattern import (
+    CAPS_THEN_TEXT,
+    ROMAN_PART_THEN_TEXT,
+    known_word_cuts,
+    number_cuts,
+    own_label_cuts,
+    own_label_words,
+    roman_part_cuts,
+    split_by_first_word,
+    split_caps_tail,
+    year_cuts,
+)
 from bot.ingest.clean.model import Block
 
 _INITIAL_BEFORE = re.compile(r"(?:^|[\s(\[“\"'‘.])[A-Z]$")
@@ -15,11 +31,17 @@ _GLUED_BOUNDARY = re.compile(
     r"(?=[.!?…\"'”’):])"  # the first character any branch can start with: lets the scan skip plain text fast
     r"(?:[.!?…]+[\"'”’)\]]*|[\"'”’]?\)|:(?=[\"“][A-Z]))"  # sentence end, closing bracket, or colon before a quote
     r"(?=[\"“‘']?[A-Z][a-z]|[\"“‘']?[AI]\s|[\"“][A-Z]|\d{1,2}\.\s+\S|‘[A-Z]|\.\.\.[a-z]|"
-    r"[A-Z]{3,15}\s+[IVXLC]{1,7}\.)"  # a label in capitals, whatever its word: "…Amen.SERMON II.On Bridges"
+    r"[A-Z]{3,15}\s+[IVXLC]{1,7}\.|"  # a label in capitals, whatever its word: "…Amen.SERMON II.On Bridges"
+    r"[A-Z]{2,20}(?:\s[A-Z]{2,20}){0,2}[.:]\s+[A-Z\[‘“\"]|"  # a speaker: "…Lane?LANE.  I didn't", "…you?CRITO: Yes"
+    r"\[(?:Footnote|Illustration)\b|"  # an e-text's note or picture placeholder: "…it.[Footnote 1: Lucian…]"
+    r"[A-Z]{2,}(?:[ ,'’-]+[A-Z]{2,})*(?:[A-Z][a-z]|[AI]\s|$))"  # a line in capitals: "…gone.ON KEYSA key"
 )
 # "xx.Yy": matched from the mark and looking back, which skips ordinary text ten times faster than
 # starting with [a-z]{2}; `needs_glue_split` drops overlaps so it counts exactly like findall would
-_GLUED_SIGNAL = re.compile(r"[.!?](?<=[a-z]{2}[.!?])[\"'”’)]*(?:[A-Z][a-z]|[AI]\s)")
+_GLUED_SIGNAL = re.compile(
+    r"[.!?](?<=[a-z]{2}[.!?])[\"'”’)]*"
+    r"(?:[A-Z][a-z]|[AI]\s|[A-Z]{2,20}(?:\s[A-Z]{2,20}){0,2}[.:]\s+[A-Z\[‘“\"]|\d{1,3}(?:[A-Z][a-z]|[AI]\s))"
+)  # the last: a chapter or poem number glued between two texts ("…with thee.2When forty winters")
 _NAME_PREFIX = re.compile(r"(?:^|\s)(?:Mc|Mac|O’|O'|De|Di|Da|Du|La|Le|Van|Von|Fitz|St)$")
 _SMALL_WORDS = frozenset(
     [
@@ -99,32 +121,57 @@ _ORDINAL = (
     r"(?:ONE|TWO|THREE|FOUR|FIVE|SIX|SEVEN|EIGHT|NINE|TEN|ELEVEN|TWELVE|One|Two|Three|Four|Five|Six|Seven|Eight|"
     r"Nine|Ten|Eleven|Twelve)(?![a-z]))"
 )
+# an ordinal before the label word, in capitals: "FIRST ACT", "THE SECOND BOOK"
+_ORDINAL_LABEL = (
+    r"(?:THE\s+)?(?:FIRST|SECOND|THIRD|FOURTH|FIFTH|SIXTH|SEVENTH|EIGHTH|NINTH|TENTH|ELEVENTH|TWELFTH|LAST)\s+"
+    r"(?:ACT|PART|BOOK|VOLUME|CHAPTER|STAVE|CANTO)(?![a-z])"
+)
+_ORDINAL_THEN_TEXT = re.compile(rf"({_ORDINAL_LABEL})\.?(?=[A-Z‘“\"]|\s*$)")
 _MATTER_WORD = r"(?:PREFACE|FOREWORD|INTRODUCTION|PROLOGUE|EPILOGUE|AFTERWORD|CONCLUSION|POSTSCRIPT)"
 # where a heading glued to what comes before it begins: a chapter label right after any character, or a
 # Roman-numbered title right after a sentence end ("…lost.CHAPTER II: THE STORM…", "…lost.II. The Storm…",
 # "…lost.III.THE END OF IT…"), or a matter word in capitals before its text ("…GREAVEPREFACEThe mill…")
 _LABEL_CUT = re.compile(
+    r"(?=[A-Z\d])(?:"  # every branch starts at a capital or a digit: other positions fail at C speed
     rf"(?<=\S)(?={_LABEL_WORD}\s+(?:[IVXLC]+(?:\b|(?=[A-Z][a-z]|A\s))|\d{{1,3}}\b|{_ORDINAL}))|"
     r"(?<=\s)(?=(?:CHAPTER|BOOK|PART|VOLUME|STAVE|LETTER)\s+(?:[IVXLC]+|\d{1,3})\b)|"  # capitals: never mid-sentence
-    rf"(?<=\S)(?={_MATTER_WORD}[A-Z][a-z])|"
+    rf"(?<=\S)(?={_MATTER_WORD}(?:[A-Z][a-z]|[AI]\s))|"
+    rf"(?<=\S)(?={_ORDINAL_LABEL})|"  # "…dusk.FIRST ACTSCENE", "…CURTAINSECOND ACT"
     r"(?<=[A-Z]{2})(?=\d{1,2}\.\s+[A-Z])|"  # a numbered title after capitals: "…DUNNING1. The Lamps"
     r"(?<=[a-z.!?])(?=[IVX]{1,4}[A-Z][a-z])|"  # a part's numeral between a title and its text: "…WifeIThe road"
+    r"(?<=[a-z])(?=\d{1,3}\.\s+[A-Z](?:[A-Z]|\s[A-Z]))|"  # a contents entry after a title: "…Buccaneer1. THE OLD"
+    r"(?<=\S)(?=(?:CONTENTS|Contents)(?:[A-Z]|$))|"  # the contents list's own word, glued on both sides
+    r"(?<=[A-Z]{2})(?<![IVXLC])(?=I\.\s+[A-Z]{2})|"  # the first of titles numbered in capitals: "CONTENTSI. OF TRUTH"
     r"(?<=[A-Z]{2})(?=(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday),)"  # a diary after its title page
+    r")"
 )
+_BYLINE_START = re.compile(r"(?:(?:translated|edited|illustrated|written)\s+)?by\s+[A-Z]", re.I)
+_NUMBER_THEN_TEXT = re.compile(r"(\d{1,3})(?=[A-Z][a-z]|[AI]\s)")
 _NUMERAL_THEN_TEXT = re.compile(r"([IVX]{1,4})(?=[A-Z][a-z])")
 _ROMAN_CUT = re.compile(
-    r"(?<=[.!?\"”’)a-z])(?=[IVXLC]{1,7}\.(?:\s+[A-Z‘“\"]|[A-Z]{2}))"
+    r"(?=[IVXLC])(?<=[.!?\"”’)\]a-z])(?=[IVXLC]{1,7}\.(?:\s+[A-Z‘“\"]|[A-Z]{2}))"
 )  # "…lost.II. The", "CrossingI. The"
 # the label or number a glued heading starts with, and its separator: "CHAPTER II: ", "Book the First--", "II. "
 _HEAD_PREFIX = re.compile(
     rf"(?:{_LABEL_WORD}\s+(?:[IVXLC]+|\d{{1,3}}|{_ORDINAL})\b(?:\s*(?:--|—|–|:|\.)\s*|\s+)|"
     rf"{_LABEL_WORD}\s+[IVXLC]+(?=[A-Z][a-z]|A\s)|"  # "CHAPTER IThe Landlady", "CHAPTER IIA Night": no separator
-    r"[IVXLC]{1,7}\.(?:\s+|(?=[A-Z]{2}))|\d{1,2}\.\s+)"
+    r"[IVXLC]{1,7}\.(?:\s+|(?=[A-Z]{2}))|\d{1,2}\.\s+|\d{1,3}(?=[A-Z][a-z]|[AI]\s))"
 )
 # a label glued straight to its text with no title between: "LETTER I.To Mrs. Saville" → "LETTER I"
-_LABEL_THEN_TEXT = re.compile(rf"({_LABEL_WORD}\s+(?:[IVXLC]+|\d{{1,3}}|{_ORDINAL}))\.(?=[A-Z‘“\"][a-z])")
-_MATTER_THEN_TEXT = re.compile(rf"({_MATTER_WORD})(?=[A-Z][a-z])")
-_CAPS_BODY_SEAM = re.compile(r"(?<=[A-Z]{2})(?=[A-Z][a-z])")  # "…THE STORM" + "The wind"
+_LABEL_THEN_TEXT = re.compile(rf"({_LABEL_WORD}\s+(?:[IVXLC]+|\d{{1,3}}|{_ORDINAL}))\.(?=[A-Z‘“\"][a-z]|[AI]\s)")
+_MATTER_THEN_TEXT = re.compile(rf"({_MATTER_WORD})(?=[A-Z][a-z]|[AI]\s)")
+# a label whose numeral ends in the pronoun I of its first sentence: "CHAPTER II" + "I resisted" read as
+# "CHAPTER III resisted" (no sentence begins in lower case)
+_LABEL_THEN_PRONOUN = re.compile(rf"({_LABEL_WORD}\s+[IVXLC]+)(?=I\s+[a-z])")
+
+# "…THE STORM" + "The wind", "…ISLAND" + "by Robert" (not "ISLAN" + "Dby"), "…Benbow" + "SQUIRE TRELAWNEY"
+_CAPS_BODY_SEAM = re.compile(
+    r"(?=[A-Zb\"“])(?:"  # each branch starts at a capital, a byline's "by" or a quote: others fail at once
+    r"(?<=[A-Z]{2})(?=[A-Z][a-z])(?![A-Z]by\s)|(?<=[A-Z]{2})(?=by\s+[A-Z])|(?<=[a-z])(?=[A-Z]{2}|A\s[A-Z]{2})|"
+    r"(?<=[A-Z]{2})(?=[\"“][A-Z][a-z])|"  # "…A CASE OF IDENTITY" + "\"My dear fellow,\""
+    r"(?<=[A-Z]{3})(?=[AI]\s[a-z])"  # "…THE RED-HEADED LEAGUE" + "I had called"
+    r")"
+)
 
 
 def _seams(text: str) -> list[int]:
@@ -156,7 +203,8 @@ def _split_glued_heading(segment: str) -> tuple[str, str] | None:
             return None
         if len(rest.split()) < 4:
             return None
-        if numbered and offset and segment[offset - 1].isupper():  # "CHAPTER IThe Landlady"
+        if numbered and offset and (segment[offset - 1].isupper() or segment[offset - 1].isdigit()):
+            # "CHAPTER IThe Landlady", "2Black Dog Appears"
             return f"{segment[:offset]}: {body}".strip(), rest
         return head.strip(), rest
     return None
@@ -225,8 +273,31 @@ def split_glued_line(line: str, removed: list[str], first_line: bool) -> list[Bl
         chunk = chunk.strip()
         if not chunk:
             continue
-        for segment in _split_at_boundaries(chunk):
-            glued = _split_glued_heading(segment)
+        own = own_label_words(chunk)
+        numbers = number_cuts(chunk)
+        counted = bool(numbers)  # the line's chapter numbers count up: one alone is a heading
+        roman_parts = bool(roman_part_cuts(chunk))
+        own_then_text = re.compile(rf"((?:{'|'.join(own)})\s+[IVXLC]{{1,7}})\.(?=[A-Z‘“\"][a-z])") if own else None
+        for segment in _split_at_boundaries(chunk, numbers | own_label_cuts(chunk, own)):
+            before, segment = split_caps_tail(segment)
+            if before:
+                blocks.append(Block("para", before))
+            caps = (
+                None
+                if _HEAD_PREFIX.match(segment) or _ORDINAL_THEN_TEXT.match(segment) or _MATTER_THEN_TEXT.match(segment)
+                else CAPS_THEN_TEXT.match(segment)
+            )
+            if caps and len(segment[caps.end() :].split()) >= 4 and not _BARE_LABEL.search(caps.group(1)):
+                # a line in capitals glued to its text: a para of its own, and the book's pattern decides
+                # later whether it is a heading ("ON KEYSA key is…") or a shout ("…HARVEST SUPPER TONIGHTThe")
+                blocks.append(Block("para", caps.group(1)))
+                segment = segment[caps.end() :]
+            ordinal = _ORDINAL_THEN_TEXT.match(segment)
+            glued = (ordinal.group(1), segment[ordinal.end() :].lstrip(". ")) if ordinal else None
+            pronoun = None if glued else _LABEL_THEN_PRONOUN.match(segment)
+            if pronoun:
+                glued = (pronoun.group(1).strip(), segment[pronoun.end() :])
+            glued = glued or _split_glued_heading(segment)
             bare = (
                 None
                 if glued
@@ -236,24 +307,38 @@ def split_glued_line(line: str, removed: list[str], first_line: bool) -> list[Bl
                     or _NUMERAL_THEN_TEXT.match(segment)
                 )
             )
-            if bare and len(segment.split()) > 4:
+            own_label = None if glued or own_then_text is None else own_then_text.match(segment)
+            if own_label:  # "SERMON I.On Patience.": the book's own label, however short its title
+                glued = (own_label.group(1), segment[own_label.end() :].lstrip(". "))
+            elif bare and len(segment.split()) > 4:
                 glued = (bare.group(1), segment[bare.end() :].lstrip(". "))
+            elif not glued and (part := ROMAN_PART_THEN_TEXT.match(segment)) and roman_parts:
+                glued = (part.group(1), segment[part.end() :])  # "II.At three o'clock": a part, no title
+                if not glued[1].strip():
+                    blocks.append(Block("heading", glued[0], strong=True))
+                    continue
+            elif not glued and counted and (number := _NUMBER_THEN_TEXT.match(segment)):
+                glued = (number.group(1), segment[number.end() :])  # "2When forty winters…": a number, no title
             if glued:
                 blocks.append(Block("heading", glued[0], strong=True))
                 segment = glued[1]
-                again = _split_glued_heading(segment) if glued[0].isupper() else None
-                if again:  # a title page in capitals glued to the first heading: "…MOTHEROn FerriesThe ferry"
+                head = glued[0]
+                for _ in range(3):  # a title page glued to the first heading: "…MOTHEROn FerriesThe ferry",
+                    # "AESOP'S FABLESTranslated by G. F. TownsendThe Wolf and the LambWOLF, meeting…"
+                    again = _split_glued_heading(segment) if _BYLINE_START.match(head) or head.isupper() else None
+                    if not again or ordinal:
+                        break
                     blocks.append(Block("heading", again[0], strong=True))
-                    segment = again[1]
+                    head, segment = again
             elif _bare_label(segment):  # a contents entry or a heading with nothing glued after it
                 blocks.append(Block("heading", segment, strong=True))
                 continue
             blocks.append(Block("para", unglue_verse(segment)))
-    return blocks
+    return split_by_first_word(blocks)
 
 
 # verse quoted in a flattened page loses its line breaks: "…of the FatherlandHave been…", "…forty,Give us…"
-_VERSE_SEAM = re.compile(r"(?<=[a-z]{3})(?=[A-Z][a-z])|(?<=[a-z][,;])(?=[A-Z][a-z]|[AI]\s)")
+_VERSE_SEAM = re.compile(r"(?=[A-Z])(?:(?<=[a-z]{3})(?=[A-Z][a-z])|(?<=[a-z][,;])(?=[A-Z][a-z]|[AI]\s))")
 
 
 def unglue_verse(segment: str) -> str:
@@ -283,9 +368,16 @@ def _bare_label(segment: str) -> bool:
     )
 
 
-def _split_at_boundaries(chunk: str) -> list[str]:
+def _split_at_boundaries(chunk: str, pattern_cuts: set[int]) -> list[str]:
+    """Cut at glued labels and numerals, and where the line's own pattern says (numbers, label words)."""
     cuts = sorted(
-        {0} | {m.start() for m in _LABEL_CUT.finditer(chunk)} | {m.start() for m in _ROMAN_CUT.finditer(chunk)}
+        {0}
+        | {m.start() for m in _LABEL_CUT.finditer(chunk)}
+        | {m.start() for m in _ROMAN_CUT.finditer(chunk)}
+        | pattern_cuts
+        | roman_part_cuts(chunk)
+        | year_cuts(chunk)
+        | known_word_cuts(chunk)
     )
     if len(cuts) == 1:
         return _split_at_sentence_ends(chunk)

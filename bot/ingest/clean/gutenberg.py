@@ -65,6 +65,8 @@ def strip_gutenberg_blocks(blocks: list[Block], removed: list[str], hints: dict[
         return blocks
     first = 0 if start is None else start + 1
     last = len(blocks) if end is None else end
+    while last > first and blocks[last - 1].kind == "heading":
+        last -= 1  # the heading of the licence's own section (an EPUB's "THE FULL PROJECT GUTENBERG LICENSE")
     head = "\n".join(b.text for b in blocks[:first])
     for key, value in _PG_FIELD.findall(head) or _PG_FIELD_INLINE.findall(head):
         if key.lower() not in ("credits", "illustrator", "most recently updated"):

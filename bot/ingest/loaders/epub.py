@@ -12,7 +12,7 @@ from urllib.parse import unquote
 from lxml import etree
 from lxml import html as lxml_html
 
-from bot.ingest.clean import Block, finish_blocks
+from bot.ingest.clean import Block, ends_sentence, finish_blocks
 from bot.ingest.loaders.common import Loaded, norm_title
 from bot.ingest.loaders.html_blocks import html_blocks, parse_html
 from bot.ingest.metadata import surname_last
@@ -204,7 +204,7 @@ def load_epub(data: bytes, options: IngestOptions) -> Loaded:
         matter = _matter_document(root, nav_by_doc.get(path, []))
         doc_blocks = html_blocks(root, removed, anchors)
         entries = nav_by_doc.get(path, [])
-        if matter or _is_imprint(doc_blocks):  # copyright page, colophon, contents: not readings
+        if matter or _is_imprint(doc_blocks) or _is_title_page(doc_blocks, title):  # not readings
             removed.extend(b.text for b in doc_blocks)
             continue
         if not any(b.kind == "para" for b in doc_blocks):  # a cover or title page: only its real headings
@@ -234,7 +234,7 @@ _IMPRINT_SIGNAL = re.compile(
 
 _MATTER_LABEL = re.compile(
     r"^(?:copyright(?: page)?|uncopyright|imprint|colophon|contents|table of contents|licen[cs]e|"
-    r"about this (?:e-?book|edition)|project gutenberg licen[cs]e)$",
+    r"about this (?:e-?book|edition)|(?:the\s+)?(?:full\s+)?project gutenberg(?:-tm|™)?\s+licen[cs]e)$",
     re.I,
 )
 _MATTER_TYPES = frozenset(["copyright-page", "imprint", "colophon", "toc", "titlepage", "halftitlepage", "cover"])
@@ -261,6 +261,22 @@ def _is_imprint(blocks: list[Block]) -> bool:
     paras = [b.text for b in blocks if b.kind in ("para", "heading")]
     words = sum(len(t.split()) for t in paras)
     return 0 < words <= 200 and len(_IMPRINT_SIGNAL.findall(" ".join(paras))) >= 2
+
+
+def _is_title_page(blocks: list[Block], title: str | None) -> bool:
+    """A document that names the book and holds no prose: title, "BY", author, imprint lines."""
+    key = norm_title(title or "")
+    paras = [b.text for b in blocks if b.kind == "para"]
+    named = any(
+        (k := norm_title(b.text)) and len(k) > 3 and (k in key or key in k) for b in blocks[:3] if b.kind == "heading"
+    ) or any((k := norm_title(t)) and len(k) > 3 and key.startswith(k) for t in paras[:2])
+    return bool(key and paras and named) and all(len(t.split()) <= 15 and not _sentence(t) for t in paras)
+
+
+def _sentence(text: str) -> bool:
+    """Prose, not a title page's line: a finished sentence of several words in mixed case (an imprint in
+    capitals, "LONDON: CHAPMAN & HALL. MDCCCXLIII.", ends with a full stop too)."""
+    return ends_sentence(text) and len(text.split()) > 6 and any(c.islower() for c in text)
 
 
 def _first_text(root: etree._Element, path: str) -> str | None:

@@ -11,6 +11,7 @@ from lxml import html as lxml_html
 
 from bot.ingest.clean import Block, finish_blocks
 from bot.ingest.encoding import looks_binary, normalise_text
+from bot.ingest.headings import kind_of
 from bot.ingest.loaders.common import Loaded
 from bot.ingest.loaders.html_blocks import PAGE_NUMBER_MARK, html_blocks, outside_notes, parse_html
 from bot.ingest.metadata import gutenberg_title, is_name, surname_last
@@ -98,7 +99,33 @@ def _main_container(root: lxml_html.HtmlElement) -> lxml_html.HtmlElement:
     if not scores:
         body = root.find(".//body")
         return body if body is not None else root
-    return max(scores, key=lambda e: scores[e])
+    return _with_sibling_chapters(max(scores, key=lambda e: scores[e]), scores)
+
+
+def _with_sibling_chapters(
+    best: lxml_html.HtmlElement, scores: dict[lxml_html.HtmlElement, int]
+) -> lxml_html.HtmlElement:
+    """A book page keeps each chapter in its own container (`<div class="chapter">` after another): the
+    longest one alone would lose every other chapter, so their common parent is the main content."""
+    parent = best.getparent()
+    while parent is not None and any(
+        sibling is not best
+        and sibling.tag == best.tag
+        and sibling.get("class") == best.get("class")
+        and scores.get(sibling)
+        for sibling in parent
+    ):
+        best, parent = parent, parent.getparent()
+    return best
+
+
+def _marked_as_book(root: lxml_html.HtmlElement) -> bool:
+    """A page that marks itself up as a book (epub:type chapters, <hgroup> numerals and titles, as Standard
+    Ebooks and EPUB exports do) is its own main content: the article extractor would drop its structure."""
+    for el in itertools.islice(root.iter(), 5000):
+        if isinstance(el.tag, str) and (el.tag == "hgroup" or el.get("epub:type")):
+            return True
+    return False
 
 
 def _text_of_copy(el: lxml_html.HtmlElement) -> str:
@@ -160,7 +187,10 @@ def load_html(data: bytes, options: IngestOptions) -> Loaded:
     article_sized = walked_len <= TRAFILATURA_MAX_CHARS and _count_elements(root, TRAFILATURA_MAX_ELEMENTS) < (
         TRAFILATURA_MAX_ELEMENTS
     )
-    extracted = _trafilatura_blocks(data) if article_sized else None
+    # a book's page (marked up as one, or with chapter labels in its text) is not an article: the extractor
+    # would drop its structure and, deduplicating, its second "CHAPTER I"
+    book_page = _marked_as_book(root) or sum(1 for b in walked if b.kind == "para" and kind_of(b.text) == "label") >= 2
+    extracted = _trafilatura_blocks(data) if article_sized and not book_page else None
     blocks = walked
     # trafilatura drops footnote lists and their markers; where the page has notes, the walker keeps them
     # nor print page numbers, which it keeps glued inside sentences

@@ -10,6 +10,7 @@ from lxml import etree
 from lxml import html as lxml_html
 
 from bot.ingest.clean import Block
+from bot.ingest.clean.page_numbers import PAGE_NUMBER_MARK
 from bot.ingest.encoding import normalise_text
 from bot.ingest.model import IngestError
 
@@ -134,8 +135,10 @@ def _strip_markers(root: lxml_html.HtmlElement) -> None:
                 parent.remove(el)
 
 
-PAGE_NUMBER_MARK = "page number: "  # how a removed print page number is listed in `removed`
 _PAGE_NUMBER_ATTR = re.compile(r"(?:^|[\s_-])(?:page-?num(?:ber)?s?|pageno|page-?break|pb)(?:$|[\s_-])", re.I)
+
+
+_PAGE_ID = re.compile(r"(?:p|pg|page)[_.-]?0*(\d{1,4})", re.I)
 
 
 def _strip_page_numbers(root: lxml_html.HtmlElement, removed: list[str]) -> None:
@@ -144,9 +147,12 @@ def _strip_page_numbers(root: lxml_html.HtmlElement, removed: list[str]) -> None
     for el in list(root.iter("span", "a", "div", "p", "ins")):
         etype = el.get("{http://www.idpf.org/2007/ops}type") or el.get("epub:type") or ""
         attrs = " ".join(filter(None, (el.get("class"), el.get("role"))))
-        if not ("pagebreak" in etype or "doc-pagebreak" in attrs or _PAGE_NUMBER_ATTR.search(attrs)):
-            continue
         text = (el.text_content() or "").strip()
+        anchor = _PAGE_ID.fullmatch(el.get("id") or "")
+        if anchor and anchor.group(1) == text.strip("[]{}() ").lstrip("Pgp. ").lstrip("0"):
+            pass  # <span id="page176">176</span>: named for the page it prints, whatever its class
+        elif not ("pagebreak" in etype or "doc-pagebreak" in attrs or _PAGE_NUMBER_ATTR.search(attrs)):
+            continue
         if len(text) > 12:
             continue  # not a page number: a paragraph that happens to carry such a class
         removed.append(PAGE_NUMBER_MARK + text)
@@ -164,7 +170,9 @@ def html_blocks(root: lxml_html.HtmlElement, removed: list[str], anchors: dict[s
             if bad.tag == "nav":
                 removed.extend(t for t in (_text_of(bad),) if t)
             bad.drop_tree()
-    for caption in list(root.iter("figcaption")):
+    for caption in [el for el in root.iter() if _is_caption(el)]:
+        if caption.getparent() is None or any(_is_caption(a) for a in caption.iterancestors()):
+            continue  # inside a caption already gone
         text = _text_of(caption)
         if text:
             removed.append(text)
@@ -187,7 +195,17 @@ def html_blocks(root: lxml_html.HtmlElement, removed: list[str], anchors: dict[s
             if text:
                 removed.append(text)
             return
+        if _matter_section(el):
+            text = _text_of(el)
+            if text:
+                removed.append(text)
+            return
+        if el.tag == "hgroup" and any(c.tag in _HEADING_TAGS for c in el):
+            _inner_anchors(el, anchors, len(blocks))
+            blocks.append(_hgroup_heading(el))
+            return
         if el.tag in _HEADING_TAGS:
+            _inner_anchors(el, anchors, len(blocks))
             text = _text_of(el)
             if text:
                 blocks.append(Block("heading", re.sub(r"\s+", " ", text), _HEADING_TAGS[el.tag], True))
@@ -196,15 +214,21 @@ def html_blocks(root: lxml_html.HtmlElement, removed: list[str], anchors: dict[s
         has_block_child = any(
             c.tag in _BLOCK_TAGS
             or c.tag in _HEADING_TAGS
-            or c.tag in ("ul", "ol", "table", "figure", "hr", "header", "footer")
+            or c.tag in ("ul", "ol", "table", "figure", "hr", "header", "footer", "tr", "thead", "tbody", "tfoot")
             for c in children
         )
+        if el.tag == "tr":  # a table row is one line, its cells apart ("CHAPTER I." "THE KINGDOMS" "1")
+            cells = [re.sub(r"\s+", " ", _text_of(c)) for c in children if c.tag in ("td", "th")]
+            if any(cells):
+                blocks.append(Block("para", " ".join(c for c in cells if c)))
+            return
         if el.tag == "p" and not has_block_child and _bold_only(el):
             # a paragraph that is nothing but a short bold line is the blogger's sub-heading
             level = next((b.level for b in reversed(blocks) if b.kind == "heading"), 1) + 1
             blocks.append(Block("heading", re.sub(r"\s+", " ", _text_of(el)), min(level, 6), True))
             return
         if el.tag in ("p", "li", "blockquote", "pre", "dd", "dt", "address", "td", "th") and not has_block_child:
+            _inner_anchors(el, anchors, len(blocks))
             text = _text_of(el)
             for para in re.split(r"\n\s*\n", text):
                 para = re.sub(r"\s*\n\s*", " ", para).strip()
@@ -227,6 +251,61 @@ def html_blocks(root: lxml_html.HtmlElement, removed: list[str], anchors: dict[s
     body = root.find(".//body")
     emit(body if body is not None else root)
     return blocks
+
+
+_CAPTION_ATTR = re.compile(r"(?:^|[\s_-])(?:caption|figcaption|illustration-caption)(?:$|[\s_-])", re.I)
+_FIGURE_ATTR = re.compile(r"(?:^|[\s_-])(?:fig\w*|illustration|image|img\w*|plate)(?:$|[\s_-])", re.I)
+
+
+def _is_caption(el: lxml_html.HtmlElement) -> bool:
+    """A picture's caption: <figcaption>, an element classed "caption", or the text beside the <img> of a
+    figure container (<div class="figcenter"><img/><p>THE SHIP.</p></div>, as print-edition e-texts mark
+    their plates). Captions are not reading text."""
+    if not isinstance(el.tag, str):
+        return False
+    if el.tag == "figcaption" or _CAPTION_ATTR.search(el.get("class") or ""):
+        return True
+    parent = el.getparent()
+    return (
+        el.tag in ("p", "div", "span")
+        and parent is not None
+        and (parent.tag == "figure" or bool(_FIGURE_ATTR.search(parent.get("class") or "")))
+        and parent.find("img") is not None
+        and len(el.text_content()) <= 300
+    )
+
+
+# a publisher's own pages inside a book (Standard Ebooks' colophon and uncopyright, a title page, a list of
+# contents or illustrations), named by their epub:type
+_MATTER_TYPES = frozenset(["colophon", "copyright-page", "imprint", "titlepage", "halftitlepage", "toc", "loi"])
+
+
+def _matter_section(el: lxml_html.HtmlElement) -> bool:
+    etype = el.get("{http://www.idpf.org/2007/ops}type") or el.get("epub:type") or ""
+    return el.tag in ("section", "div", "aside", "nav") and bool(_MATTER_TYPES & set(etype.split()))
+
+
+def _hgroup_heading(el: lxml_html.HtmlElement) -> Block:
+    """<hgroup><h2>I</h2><p>Virginibus Puerisque</p></hgroup>: one heading, "I. Virginibus Puerisque", at the
+    level of its highest heading tag (a numeral alone takes a full stop, a label a colon)."""
+    parts = [re.sub(r"\s+", " ", _text_of(c)) for c in el if isinstance(c.tag, str)]
+    parts = [p for p in parts if p]
+    level = min(_HEADING_TAGS[c.tag] for c in el if c.tag in _HEADING_TAGS)
+    text = parts[0] if parts else ""
+    for part in parts[1:]:
+        bare = re.fullmatch(r"[IVXLCDM]+|\d{1,3}", text.rstrip(".").strip())
+        text = f"{text.rstrip('.')}. {part}" if bare else f"{text.rstrip('.:')}: {part}"
+    return Block("heading", text, level, True)
+
+
+def _inner_anchors(el: lxml_html.HtmlElement, anchors: dict[str, int] | None, at: int) -> None:
+    """Ids inside a block emitted whole: <h2><a id="stave3"></a>STAVE III.</h2> is where "#stave3" points
+    (without it the nav entry fell to the top of its file and the chapter before it vanished)."""
+    if anchors is None:
+        return
+    for inner in el.iterdescendants():
+        if isinstance(inner.tag, str) and inner.get("id"):
+            anchors.setdefault(inner.get("id"), at)
 
 
 def _bold_only(el: lxml_html.HtmlElement) -> bool:
@@ -255,13 +334,31 @@ def outside_notes(root: lxml_html.HtmlElement, main: lxml_html.HtmlElement) -> l
     return found
 
 
+_NOTE_BLOCK_TAGS = ("div", "p", "aside", "section", "dd")
+
+
+def _is_note_block(el: lxml_html.HtmlElement) -> bool:
+    """One note inside a notes block: a block-level note container holding no other (its label link,
+    id="Footnote_1", is a note container too, but only a part of the note)."""
+    return (
+        el.tag in _NOTE_BLOCK_TAGS
+        and _is_note_container(el)
+        and not any(
+            d.tag in ("div", "p", "aside", "section", "dd") and _is_note_container(d) for d in el.iterdescendants()
+        )
+    )
+
+
 def _note_items(el: lxml_html.HtmlElement) -> Iterator[Block]:
-    items = el.findall(".//li") or [el]
+    # a list's items, or the note containers a "Footnotes" block holds (its own heading is not a note)
+    items = el.findall(".//li") or [d for d in el.iterdescendants() if _is_note_block(d)] or [el]
     for n, item in enumerate(items, start=1):
         text = _text_of(item)
-        text = re.sub(r"^\[?\(?(\d{1,3})[\].):]?\s*", "", text)
+        printed = re.match(r"^\[?\(?(\d{1,3})[\].):]?\s*", text)
+        text = text[printed.end() :] if printed else text
         text = re.sub(r"\s*[↩↑⤴︎]+\s*$", "", text)
         if text:
-            label = item.get("id") or str(n)
+            # its number: the item's id, else the number it prints ("[3] …"), else its place in the list
+            label = item.get("id") or (printed.group(1) if printed else str(n))
             m = re.search(r"(\d+)$", label)
             yield Block("note", re.sub(r"\s+", " ", text), label=m.group(1) if m else str(n))
