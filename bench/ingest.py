@@ -8,7 +8,8 @@ notes, headings; sections and sentences); read the library; `analyse_book` (the 
 book in it, quote candidates and argument models); then the one transaction (books, sections, paragraphs and
 their FTS index, quotes, argument models). Beside each case, in the same run, the baseline: reading the file
 and copying it (shutil.copyfile), the floor any ingestion is measured against. MB/s is input megabytes over
-the whole add (every stage but read and copy).
+the whole add (every stage but read and copy); "CPU s" is the processor time the add took, which a busy shared
+machine disturbs less than the wall-clock times beside it.
 
 The input repeats the library's 254 longer paragraphs (~139 KB of distinct text) to make up each megabyte, so
 work cached by text (standalone.problems, the cues) is cheaper here than on a book of 1 MB of distinct text.
@@ -175,6 +176,7 @@ def run_case(fmt: str, path: Path) -> dict[str, object]:
                     async with db.transaction() as tx:
                         await book_store.insert(tx, stored, datetime.now(UTC))
 
+                cpu = time.process_time()  # every thread of the process: SQLite's too
                 prepared = prepare_book(data, f"bench.{fmt}", OPTIONS)
                 out["stages"] = list(prepared.timings)
                 book = prepared.book
@@ -196,6 +198,7 @@ def run_case(fmt: str, path: Path) -> dict[str, object]:
                     await store_book_quotes(tx, book_id, analysis.quotes, ids)
                     await store_book_claims(tx, book_id, analysis.models, [i for i, _ in ids])
                 out["store"] = time.perf_counter() - begin
+                out["cpu"] = time.process_time() - cpu
             finally:
                 await db.close()
 
@@ -223,7 +226,7 @@ def main() -> None:
     print(f"cores {os.cpu_count()}, load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     print(
         f"{'format':<7}{'MB':>6}{'read':>7}{'copy':>7}{'load':>7}{'struct':>7}{'sent':>7}{'lib':>7}{'analyse':>8}"
-        f"{'store':>7}{'total':>7}{'MB/s':>7}{'RSS MB':>8}{'sections':>9}"
+        f"{'store':>7}{'total':>7}{'MB/s':>7}{'CPU s':>7}{'RSS MB':>8}{'sections':>9}"
     )
     with tempfile.TemporaryDirectory() as tmp:
         for fmt, data in cases:
@@ -240,7 +243,7 @@ def main() -> None:
                 f"{fmt:<7}{r['mb']:>6.2f}{r['read']:>7.3f}{r['copy']:>7.3f}"
                 + "".join(f"{c:>7.2f}" for c in cells)
                 + f"{r['library']:>7.2f}{r['analyse']:>8.2f}{r['store']:>7.2f}{total:>7.2f}{r['mb'] / total:>7.2f}"
-                f"{r['rss_mb']:>8.0f}{r['sections']:>9}"
+                f"{r['cpu']:>7.2f}{r['rss_mb']:>8.0f}{r['sections']:>9}"
             )
     print(f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 

@@ -29,7 +29,7 @@ from bot.ingest.attribution import (
 from bot.ingest.keyphrases import LibraryIndex, Term, content_counts, cosine, key_terms, normalise_word, tfidf
 from bot.ingest.scoring import Features, ParagraphLike, SectionScoring, section_scoring
 from bot.ingest.sentences import split_sentences
-from bot.ingest.standalone import is_weak_opening, parallel, problems, realises
+from bot.ingest.standalone import is_weak_opening, parallel, problems, realises, stands_alone
 
 ARGUMENT_KINDS = ("thesis", "dispute", "judgement", "general", "definition", "standpoint", "position")
 NARRATIVE_KINDS = ("choice", "scene", "aside")
@@ -109,8 +109,8 @@ def _passage(paragraph: ParagraphLike, number: int, index: int, *, editorial: bo
         text = paragraph.text[spans[first][0] : spans[index][1]].strip()
         if len(text) > MAX_PASSAGE:
             return None
-        found = [p for p in problems(text) if not (editorial and p == "boilerplate")]
-        if not found and not is_weak_opening(text):
+        alone = stands_alone(text) or (editorial and problems(text) == ["boilerplate"])  # the editor's own words
+        if alone and not is_weak_opening(text):
             return Passage(number, first, index, text)
     return None
 
@@ -244,7 +244,7 @@ def _backing(paragraph: ParagraphLike) -> list[tuple[int, int, str]]:
         strength = cues.evidence_cues(text) + (1 if "“" in text or '"' in text else 0)
         if strength < 2 or len(text) < 80 or not cues.has_verb(text):
             continue
-        if not problems(text) and not is_weak_opening(text):
+        if stands_alone(text) and not is_weak_opening(text):
             found.append((k, strength, text))
     return found
 

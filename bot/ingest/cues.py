@@ -1,3 +1,4 @@
+# Over 400 lines: the cue patterns and word lists are data, read with the few functions that count them.
 """Sentence cues for the argument model: what a sentence does in its reading, told from its words alone.
 
 Discourse analysis of argumentative text (claim and premise indicators, e.g. the "argumentative zoning" and
@@ -135,6 +136,42 @@ _PAST = re.compile(
 )
 _YEAR = re.compile(r"\b(?:1[5-9]\d\d|20[0-2]\d)s?\b")
 _FIRST_PERSON = re.compile(r"\b(?:I|me|my|we|us|our)\b")
+
+
+def _at_words(pattern: re.Pattern[str]) -> re.Pattern[str]:
+    """The same pattern told that every match starts on a word character (each alternative of those below opens
+    with a word boundary and a letter or digit): the engine then passes other positions at once, about a third
+    faster on the sentences every quote window and claim reads."""
+    return re.compile(r"(?=\w)(?:" + pattern.pattern + ")", pattern.flags)
+
+
+_THESIS, _WEAK_THESIS, _DISPUTE, _EVIDENCE, _PRESENT, _PAST = map(
+    _at_words, (_THESIS, _WEAK_THESIS, _DISPUTE, _EVIDENCE, _PRESENT, _PAST)
+)
+# Counting cues case-insensitively was the costliest regex work of a book's analysis. The same patterns in lower
+# case, run on the text folded as the regex engine folds case for them (İ and ı match i, ſ matches s, the Kelvin
+# sign k, then lower case: every character keeps its place), count the same matches about twice as fast.
+_FOLD = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k"})
+
+
+def lower_case(pattern: re.Pattern[str]) -> re.Pattern[str]:
+    """An IGNORECASE pattern of ASCII letters, in lower case, to run on `fold(text)`: the same matches."""
+    if re.search(r"\\[A-Z]|[^\x00-\x7f]", pattern.pattern.replace("©", "")) or not pattern.flags & re.IGNORECASE:
+        raise ValueError(f"not a pattern to fold: {pattern.pattern[:40]}")  # \W or a non-ASCII letter would change
+    return re.compile(pattern.pattern.lower(), pattern.flags & ~re.IGNORECASE)
+
+
+_FOLDS = re.compile("[\u0130\u0131\u017f\u212a]")
+
+
+def fold(text: str) -> str:
+    """`text` with its case folded the way IGNORECASE folds it for patterns of ASCII letters, place for place."""
+    return (text.translate(_FOLD) if _FOLDS.search(text) else text).lower()
+
+
+_THESIS_FOLDED, _WEAK_THESIS_FOLDED, _DISPUTE_FOLDED, _EVIDENCE_FOLDED = map(
+    lower_case, (_THESIS, _WEAK_THESIS, _DISPUTE, _EVIDENCE)
+)
 _EVALUATIVE_EXTRA = frozenset(
     [
         "butcher",
@@ -251,17 +288,18 @@ def evaluative(text: str) -> int:
 @functools.lru_cache(maxsize=65536)
 def thesis_cues(text: str) -> float:
     """Claim indicators in the passage; causal and modal words count half."""
-    return len(_THESIS.findall(text)) + 0.5 * len(_WEAK_THESIS.findall(text))
+    folded = fold(text)
+    return len(_THESIS_FOLDED.findall(folded)) + 0.5 * len(_WEAK_THESIS_FOLDED.findall(folded))
 
 
 @functools.lru_cache(maxsize=65536)
 def dispute_cues(text: str) -> int:
-    return len(_DISPUTE.findall(text))
+    return len(_DISPUTE_FOLDED.findall(fold(text)))
 
 
 @functools.lru_cache(maxsize=65536)
 def evidence_cues(text: str) -> int:
-    return len(_EVIDENCE.findall(text))
+    return len(_EVIDENCE_FOLDED.findall(fold(text)))
 
 
 def years(text: str) -> list[str]:

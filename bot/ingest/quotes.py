@@ -36,6 +36,7 @@ from bot.ingest.standalone import (
     is_weak_opening,
     narrates,
     points_back,
+    stands_alone,
     worth_posting,
 )
 from bot.ingest.standalone import problems as problems  # re-exported: the rules quotes are held to
@@ -271,7 +272,7 @@ def find_quotes(
         text = paragraph.text[window.start : window.end]
         spans = paragraph.sentences
         parts = [paragraph.text[spans[k][0] : spans[k][1]] for k in range(window.first, window.last + 1)]
-        if problems(text) or not worth_posting(text, window.speaker, narrative=narrative, parts=parts):
+        if not stands_alone(text) or not worth_posting(text, window.speaker, narrative=narrative, parts=parts):
             continue
         if window.speaker is None and not narrative and (points_back(text) or narrates(text)):
             continue  # "…whether this core could be won back", "…at a demonstration the previous month"

@@ -1,3 +1,4 @@
+# Over 400 lines: the standalone rules, their table and what makes a passage worth posting are read together.
 """Whether a passage can stand alone as a quote or a prompt's citation, and whether it is worth posting.
 
 The rules (`problems`): whole sentences of about 60–400 characters, balanced quotation marks, no footnote
@@ -13,7 +14,7 @@ from __future__ import annotations
 import functools
 import itertools
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from bot.ingest import cues
 from bot.ingest.clean import BOILERPLATE_LINE
@@ -99,36 +100,55 @@ def problems(text: str) -> list[str]:
     return list(_problems(text))
 
 
+def stands_alone(text: str) -> bool:
+    """`not problems(text)`, asking the rules most often broken first and stopping at the first broken one: most
+    candidate passages of a book fail on their opening or their length, before the costlier rules are asked."""
+    return _stands_alone(text)
+
+
+@functools.lru_cache(maxsize=65536)
+def _stands_alone(text: str) -> bool:
+    return not any(rule(text) for rule in _MOST_BROKEN_FIRST)
+
+
 @functools.lru_cache(maxsize=65536)
 def _problems(text: str) -> tuple[str, ...]:
-    found = []
-    if not MIN_CHARS <= len(text) <= MAX_CHARS:
-        found.append("length")
-    stripped = text.lstrip("“„\"‘'([ ")
-    if not stripped[:1].isupper():
-        found.append("not a sentence start")
-    if not re.search(r"[.!?][”’\"')\]]*$", text) or re.search(r"(?:…|\. ?\. ?\.)[”’\"')\]]*$", text):
-        found.append("not a sentence end")
-    if re.search(r"[.!?…][”’\"')\]]*\s+[“‘\"'(\[]*(?:…|\. \. \.)?\s*[a-z]", text):
-        found.append("a sentence inside starts in lower case")
-    if not balanced(text):
-        found.append("unbalanced quotation marks")
-    if _FOOTNOTE.search(text):
-        found.append("footnote marker")
-    if is_boilerplate(text):
-        found.append("boilerplate")
-    if dangling(text):
-        found.append("dangling opening")
-    if leans(text):
-        found.append("leans on the sentence before")
-    if _RUN_ON.search(text) or _GLUED.search(text):
-        found.append("run-on across a lost break")
-    if _DEAD_LINK.search(text):
-        found.append("link text")
-    opening = re.split(r"(?<=[.!?])[”’\"')\]]*\s+", text, maxsplit=1)[0]
-    if _FRAGMENT.match(opening) and "," not in opening:
-        found.append("fragment")
-    return tuple(found)
+    return tuple(name for name, rule in _RULES if rule(text))
+
+
+def _bad_length(text: str) -> bool:
+    return not MIN_CHARS <= len(text) <= MAX_CHARS
+
+
+def _no_start(text: str) -> bool:
+    return not text.lstrip("“„\"‘'([ ")[:1].isupper()
+
+
+_END = re.compile(r"[.!?][”’\"')\]]*$")
+_TRAILING_OFF = re.compile(r"(?:…|\. ?\. ?\.)[”’\"')\]]*$")
+_LOWER_INSIDE = re.compile(r"[.!?…][”’\"')\]]*\s+[“‘\"'(\[]*(?:…|\. \. \.)?\s*[a-z]")
+_FIRST_BREAK = re.compile(r"(?<=[.!?])[”’\"')\]]*\s+")
+
+
+def _no_end(text: str) -> bool:
+    return not _END.search(text) or bool(_TRAILING_OFF.search(text))
+
+
+def _unbalanced(text: str) -> bool:
+    return not balanced(text)
+
+
+def _matches(pattern: re.Pattern[str]) -> Callable[[str], bool]:
+    return lambda text: pattern.search(text) is not None
+
+
+def _run_on(text: str) -> bool:
+    return bool(_RUN_ON.search(text) or _GLUED.search(text))
+
+
+def _fragment(text: str) -> bool:
+    opening = _FIRST_BREAK.split(text, maxsplit=1)[0]
+    return bool(_FRAGMENT.match(opening)) and "," not in opening
 
 
 _LEANING = frozenset(
@@ -168,7 +188,8 @@ _RUN_ON = re.compile(
     r"\b[a-z]{3,}\s+(?:In|The|But|At|On|By|For|After|As|When|This|It|He|She|They|We|Its|His|Her|There|Then|Yet|"
     r"So|Our|Their|A|An)\s+(?:\d|[a-z])"
 )
-_GLUED = re.compile(r"[a-z][.!?][A-Z][a-z]|(?<![Mm]c)(?<!Ma)(?<!\bDe)(?<!\bLa)\b[A-Za-z][a-z]{2,}[a-z][A-Z][a-z]{2}")
+# a run of lower case is taken whole (possessive): the capital must follow it, so trying shorter runs is wasted work
+_GLUED = re.compile(r"[a-z][.!?][A-Z][a-z]|(?<![Mm]c)(?<!Ma)(?<!\bDe)(?<!\bLa)\b[A-Za-z][a-z]{3,}+[A-Z][a-z]{2}")
 _DEAD_LINK = re.compile(
     r"\b(?:is|are) (?:here|below|available here|linked here)\s*[.:]|click here|image:|fair use|"
     r"\b(?:facebook|twitter|instagram|youtube|share)\b.*\b(?:facebook|twitter|instagram|youtube|share)\b",
@@ -274,20 +295,23 @@ def tells_events(sentences: Sequence[str]) -> bool:
     """Whether every sentence reports what happened: a past-tense verb, none in the present, and no cue of
     argument — a "because" counts as none when a named actor does the deed and the reason is the actor's own
     ("The Central Committee did not approve … but because it recognised the norm …, it restricted itself to…"),
-    where "The Kronstadt rising was crushed because the party feared…" explains."""
-    for sentence in sentences:
-        # words in quotation marks, single ones too ("as a 'correct' and 'necessary' measure"), are not the cue
-        bare = _SINGLE_QUOTED.sub(" ", re.sub(r"[“\"][^”\"]*[”\"]", " ", sentence))
-        named = _named_actor(bare)
-        # "…because it recognised…", "…because they opposed…": the actor's own reason, told; "because the revolution
-        # was isolated" explains
-        motive = len(re.findall(r"\bbecause\s+(?:he|she|it|they)\b", bare, re.IGNORECASE)) if named else 0
-        cue = cues.thesis_cues(bare) - motive
-        # a dispute a named actor had ("…that it expel Zinoviev and Kamenev … for criticising the plans") is told
-        disputed = 0 if named else cues.dispute_cues(bare)
-        if cue > 0 or disputed or not cues.past_verbs(bare) or cues.present_verbs(bare):
-            return False
-    return True
+    where "The Kronstadt rising was crushed because the party feared…" explains. Each sentence is read once,
+    however many windows share it."""
+    return all(_tells_event(sentence) for sentence in sentences)
+
+
+@functools.lru_cache(maxsize=65536)
+def _tells_event(sentence: str) -> bool:
+    # words in quotation marks, single ones too ("as a 'correct' and 'necessary' measure"), are not the cue
+    bare = _SINGLE_QUOTED.sub(" ", re.sub(r"[“\"][^”\"]*[”\"]", " ", sentence))
+    named = _named_actor(bare)
+    # "…because it recognised…", "…because they opposed…": the actor's own reason, told; "because the revolution
+    # was isolated" explains
+    motive = len(re.findall(r"\bbecause\s+(?:he|she|it|they)\b", bare, re.IGNORECASE)) if named else 0
+    cue = cues.thesis_cues(bare) - motive
+    # a dispute a named actor had ("…that it expel Zinoviev and Kamenev … for criticising the plans") is told
+    disputed = 0 if named else cues.dispute_cues(bare)
+    return not (cue > 0 or disputed or not cues.past_verbs(bare) or cues.present_verbs(bare))
 
 
 _DETERMINERS = frozenset(["the", "a", "an", "this", "that", "these", "those", "its", "their", "his", "her", "our"])
@@ -353,14 +377,14 @@ _DATED_OPENING = re.compile(
 
 
 def is_boilerplate(text: str) -> bool:
-    return bool(BOILERPLATE_LINE.match(text.strip()) or _EDITORIAL.search(text))
+    return bool(BOILERPLATE_LINE.match(text.strip()) or _EDITORIAL_FOLDED.search(cues.fold(text)))
 
 
 def balanced(text: str) -> bool:
     """Double quotation marks pair up; every single opening quote ‘ is closed later."""
     depth = 0
     straight = 0
-    for ch in text:
+    for ch in _DOUBLE_MARKS.findall(text):  # the marks alone, not every character
         if ch in _OPEN_Q:
             depth += 1
         elif ch in _CLOSE_Q:
@@ -371,9 +395,14 @@ def balanced(text: str) -> bool:
             straight += 1
     if depth != 0 or straight % 2:
         return False
+    if "‘" not in text:
+        return True
     opens = [m.start() for m in re.finditer("‘", text)]
     closes = [m.start() for m in re.finditer("’(?![A-Za-z])", text)]
     return all(any(c > o for c in closes) for o in opens)
+
+
+_DOUBLE_MARKS = re.compile("[" + re.escape(_OPEN_Q + _CLOSE_Q) + '"]')
 
 
 def is_weak_opening(text: str) -> bool:
@@ -451,3 +480,41 @@ def reports_scene(text: str) -> bool:
     """A sentence telling a scene in the historic present or present perfect with no cue of argument."""
     opening = first_sentence(text)
     return bool(_PRESENT_PERFECT.search(opening)) and cues.thesis_cues(opening) + cues.dispute_cues(opening) == 0
+
+
+# asked of many passages: the lower-case patterns on folded text find the same, faster (cues.lower_case)
+_EDITORIAL_FOLDED, _DEAD_LINK_FOLDED = cues.lower_case(_EDITORIAL), cues.lower_case(_DEAD_LINK)
+
+# The rules in the order `problems` names them; `stands_alone` asks the same rules, those most often broken first.
+_RULES: tuple[tuple[str, Callable[[str], bool]], ...] = (
+    ("length", _bad_length),
+    ("not a sentence start", _no_start),
+    ("not a sentence end", _no_end),
+    ("a sentence inside starts in lower case", _matches(_LOWER_INSIDE)),
+    ("unbalanced quotation marks", _unbalanced),
+    ("footnote marker", _matches(_FOOTNOTE)),
+    ("boilerplate", is_boilerplate),
+    ("dangling opening", dangling),
+    ("leans on the sentence before", leans),
+    ("run-on across a lost break", _run_on),
+    ("link text", lambda text: _DEAD_LINK_FOLDED.search(cues.fold(text)) is not None),
+    ("fragment", _fragment),
+)
+_RULE = dict(_RULES)
+_MOST_BROKEN_FIRST = tuple(
+    _RULE[name]
+    for name in (
+        "length",
+        "dangling opening",
+        "leans on the sentence before",
+        "not a sentence end",
+        "not a sentence start",
+        "a sentence inside starts in lower case",
+        "fragment",
+        "unbalanced quotation marks",
+        "footnote marker",
+        "run-on across a lost break",
+        "boilerplate",
+        "link text",
+    )
+)

@@ -3,7 +3,8 @@
 Quotation depths built a run at a time equal the character-at-a-time walk; runs of words split in C equal the
 token-at-a-time reading; a section's phrases and content words concatenated from its sentences equal reading the
 whole section, and where they could not (a run of words across a join, text outside the sentences) the whole
-section is read instead.
+section is read instead. Asking the standalone rules most often broken first gives `not problems(text)`; cue
+patterns told that a match starts on a word find the same matches.
 """
 
 from __future__ import annotations
@@ -15,11 +16,12 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.ingest import ingest_path
+from bot.ingest import cues, ingest_path, standalone
 from bot.ingest.keyphrases import _chunks, _is_content, content_counts, normalise_word, phrase_list
 from bot.ingest.model import Paragraph
 from bot.ingest.scoring import inside_counts, quote_depths, read_section, straight_quote_opens
 from bot.ingest.sentences import split_sentences
+from bot.ingest.standalone import problems, stands_alone
 
 ROOT = Path(__file__).resolve().parents[2]
 _TOKEN = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*|\d+(?:st|nd|rd|th)?|[^\w\s]", re.UNICODE)
@@ -181,3 +183,147 @@ def test_the_default_library_read_by_sentences_equals_reading_it_whole() -> None
     for path in sorted((ROOT / "data" / "texts").glob("*.txt")):
         for section in ingest_path(path).sections:
             _same_as_whole(list(section.paragraphs))
+
+
+def test_stands_alone_is_no_problem_on_every_window_of_the_default_library() -> None:
+    checked = 0
+    for path in sorted((ROOT / "data" / "texts").glob("*.txt")):
+        for section in ingest_path(path).sections:
+            for paragraph in section.paragraphs:
+                spans = paragraph.sentences
+                for i in range(len(spans)):
+                    for j in range(i, min(len(spans), i + 3)):
+                        text = paragraph.text[spans[i][0] : spans[j][1]]
+                        assert stands_alone(text) == (not problems(text)), text
+                        checked += 1
+    assert checked > 1000
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="aZ .!?“”\"'(),:;…1*[]-\n", max_size=120))
+def test_stands_alone_is_no_problem(text: str) -> None:
+    assert stands_alone(text) == (not problems(text))
+
+
+def _unwrapped(pattern: re.Pattern[str]) -> re.Pattern[str]:
+    prefix = r"(?=\w)(?:"
+    assert pattern.pattern.startswith(prefix) and pattern.pattern.endswith(")")
+    return re.compile(pattern.pattern[len(prefix) : -1], pattern.flags)
+
+
+CUE_PATTERNS = [cues._THESIS, cues._WEAK_THESIS, cues._DISPUTE, cues._EVIDENCE, cues._PRESENT, cues._PAST]
+
+
+def test_cue_patterns_told_they_start_on_a_word_find_the_same_on_the_default_library() -> None:
+    for path in sorted((ROOT / "data" / "texts").glob("*.txt")):
+        text = path.read_text(encoding="utf-8")
+        for pattern in CUE_PATTERNS:
+            plain = _unwrapped(pattern)
+            assert pattern.groups == plain.groups
+            assert [m.span() for m in pattern.finditer(text)] == [m.span() for m in plain.finditer(text)]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="we I the is was no not 1917 did ©“”.,-ſıK\n", max_size=60))
+def test_cue_patterns_told_they_start_on_a_word_find_the_same(text: str) -> None:
+    for pattern in CUE_PATTERNS:
+        assert [m.span() for m in pattern.finditer(text)] == [m.span() for m in _unwrapped(pattern).finditer(text)]
+
+
+FOLDED = [
+    (cues._THESIS, cues._THESIS_FOLDED),
+    (cues._WEAK_THESIS, cues._WEAK_THESIS_FOLDED),
+    (cues._DISPUTE, cues._DISPUTE_FOLDED),
+    (cues._EVIDENCE, cues._EVIDENCE_FOLDED),
+    (standalone._EDITORIAL, standalone._EDITORIAL_FOLDED),
+    (standalone._DEAD_LINK, standalone._DEAD_LINK_FOLDED),
+]
+
+
+def _same_spans(text: str) -> None:
+    for plain, folded in FOLDED:
+        assert [m.span() for m in plain.finditer(text)] == [m.span() for m in folded.finditer(cues.fold(text))]
+
+
+def test_cues_counted_on_folded_text_match_as_ignoring_case_does_on_the_default_library() -> None:
+    for path in sorted((ROOT / "data" / "texts").glob("*.txt")):
+        _same_spans(path.read_text(encoding="utf-8"))
+    # the letters the regex engine folds onto i, s and k besides their own capitals
+    _same_spans("İN FACT ıt ıs clear; ſhows that, Kritics WHO ARGUE, rejects THE VIEW, for İnstance in 1917 ſo")
+    _same_spans("FIRST PUBLİSHED BY us © 2024. The text ıs HERE. CLİCK HERE, ſhare on Facebook and ſHARE")
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                "In",
+                "FACT",
+                "fact",
+                "ıt",
+                "İs",
+                "clear",
+                "ſhows",
+                "that",
+                "We",
+                "ARGUE",
+                "myth",
+                "Kritics",
+                "who",
+                "claim",
+                "1917",
+                "for",
+                "instance",
+                "ſuch",
+                "as",
+                ",",
+                ".",
+                "ß",
+                "Σ",
+                "because",
+                "of",
+            ]
+        ),
+        max_size=14,
+    ).map(" ".join)
+)
+def test_cues_counted_on_folded_text_match_as_ignoring_case_does(text: str) -> None:
+    _same_spans(text)
+
+
+_GLUED_PLAIN = re.compile(
+    r"[a-z][.!?][A-Z][a-z]|(?<![Mm]c)(?<!Ma)(?<!\bDe)(?<!\bLa)\b[A-Za-z][a-z]{2,}[a-z][A-Z][a-z]{2}"
+)
+
+
+def reference_balanced(text: str) -> bool:
+    """The definition, a character at a time: double marks pair up, every ‘ is closed later."""
+    depth = straight = 0
+    for ch in text:
+        if ch in "“„":
+            depth += 1
+        elif ch == "”":
+            depth -= 1
+            if depth < 0:
+                return False
+        elif ch == '"':
+            straight += 1
+    if depth != 0 or straight % 2:
+        return False
+    opens = [k for k, ch in enumerate(text) if ch == "‘"]
+    closes = [m.start() for m in re.finditer("’(?![A-Za-z])", text)]
+    return all(any(c > o for c in closes) for o in opens)
+
+
+def test_glued_words_found_as_the_backtracking_pattern_finds_them_on_the_default_library() -> None:
+    for path in sorted((ROOT / "data" / "texts").glob("*.txt")):
+        text = path.read_text(encoding="utf-8")
+        assert [m.span() for m in standalone._GLUED.finditer(text)] == [m.span() for m in _GLUED_PLAIN.finditer(text)]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet='abcDEMcaLe .!?“„”"‘’x', max_size=40))
+def test_glued_words_and_balance_as_defined(text: str) -> None:
+    assert [m.span() for m in standalone._GLUED.finditer(text)] == [m.span() for m in _GLUED_PLAIN.finditer(text)]
+    assert standalone.balanced(text) == reference_balanced(text)
