@@ -126,13 +126,15 @@ _NOT_TERMS = frozenset(
 _SCARE = re.compile(r"[“\"](?P<term>[a-z][a-z’' -]{2,30})[”\"]")
 _PRESENT = re.compile(
     r"\b(?:is|are|isn’t|aren’t|cannot|can|must|(?<!the )will|should|does|do|doesn’t|don’t|has|have|becomes?|"
-    r"remains?|means|lies|needs?|requires?|depends|counts|forgives|forgets|rises|falls|grows|comes|goes|makes|"
+    r"remains?|(?<!every )(?<!by )(?<!all )(?<!any )(?<!no )means|lies|needs?|requires?|depends|counts|forgives|"
+    r"forgets|rises|falls|grows|comes|goes|makes|"
     r"takes|gives|leads|ends|begins|wins|loses|holds|seems|tends|belongs|exists|stands|works|lives|dies|rules|"
     r"serves|fights|fears|wants|knows|sees|follows|creates|destroys|demands|decides|matters|changes)\b"
 )
 _PAST = re.compile(
     r"\b(?:was|were|had|did|became|began|went|took|made|came|said|wrote|died|ran|read|left|gave|got|saw|told|"
-    r"thought|knew|found|kept|stood|sat|rode|held|brought|fell|rose|\w{3,}ed)\b"
+    r"thought|knew|found|kept|stood|sat|rode|held|brought|fell|rose|fought|won|lost|led|met|sent|built|struck|"
+    r"threw|drove|chose|spoke|broke|sought|taught|\w{3,}ed)\b"
 )
 _YEAR = re.compile(r"\b(?:1[5-9]\d\d|20[0-2]\d)s?\b")
 _FIRST_PERSON = re.compile(r"\b(?:I|me|my|we|us|our)\b")

@@ -177,3 +177,12 @@ def test_an_epigraph_is_its_poet_s_and_a_transition_is_no_general_claim() -> Non
     hints = "Men do not see their way out; wherefore, as an opening into that business, I offer the following hints."
     assert not applies_beyond_case(claim(hints, "general"))
     assert standalone.leans("Wherefore we should be no forwarder an hundred years hence in that branch.")
+
+
+def test_irregular_past_tenses_tell_what_happened() -> None:
+    # the third blind review: "…fought the revolution with every means at their disposal" was put up for evidence
+    fought = (
+        "Within Russia the privileged classes, and reformists in the labour movement, fought the revolution with "
+        "every means at their disposal, boycotts and economic sabotage among them."
+    )
+    assert standalone.tells_events([fought]) and not contestable(claim(fought, "judgement"))
