@@ -268,7 +268,10 @@ class Generator:
         drafts.extend(self._connections(doc, model, used))
         # the best claim left, asked for its evidence (the group finds it: a passage put beside the claim as "the
         # evidence" misfired in a blind review — a 1989 letter offered for a claim about falsifiers of history)
-        evaluated = fresh(lambda c: c.voice == "author" and c.kind in ("thesis", "dispute") and point(c))
+        # a claim that reports an opponent's view ("Some opponents … claimed that…") is for the dispute question
+        evaluated = fresh(
+            lambda c: c.voice == "author" and c.kind in ("thesis", "dispute") and c.opponent is None and point(c)
+        )
         evaluated = evaluated or fresh(
             lambda c: (
                 c.voice == "author" and c.kind == "judgement" and point(c) and cues.evaluative(c.text) >= judged - 1
@@ -338,7 +341,9 @@ class Generator:
             # a reading with few kinds of question but more than one argued claim: the next claim is worth a
             # question of its own rather than a weaker kind ("NEP may well have been necessary … but it was an
             # almighty concession to capitalism…" beside the reading's central claim)
-            further = fresh(lambda c: c.voice == "author" and c.kind in ("thesis", "dispute") and point(c))
+            further = fresh(
+                lambda c: c.voice == "author" and c.kind in ("thesis", "dispute") and c.opponent is None and point(c)
+            )
             if further is None:
                 break
             take("evaluation", further, salt=str(len(drafts)))

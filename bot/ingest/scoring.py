@@ -78,6 +78,34 @@ def straight_quote_opens(before: str, after: str, open_now: bool) -> bool:
     return not open_now
 
 
+_GLUED_QUOTE = re.compile(r'(?<=\S)"(?=\S)')
+
+
+def _mended_depths(text: str) -> list[int]:
+    """`quote_depths`, read again without the closing marks glued on both sides when they leave a later quotation
+    closing what nothing opened: '…bourgeois property..."It is absolutely correct that … Bonapartism." (The
+    Class Nature…)' is one quotation whose two excerpts lost the space between them, not a close and a reopen."""
+    depths = quote_depths(text)
+    glued = [m.start() for m in _GLUED_QUOTE.finditer(text) if depths[m.start() + 1] < depths[m.start()]]
+    if not glued or not _closes_later_unopened(depths, text, glued[0]):
+        return depths
+    neutral = list(text)
+    for at in glued:
+        neutral[at] = "\u2033"  # a double prime: the same length, no quotation mark
+    return quote_depths("".join(neutral))
+
+
+def _closes_later_unopened(depths: Sequence[int], text: str, after: int) -> bool:
+    """Whether a straight quote after position `after` closes at depth 0 (a close with nothing open)."""
+    return any(
+        ch == '"'
+        and depths[at] == 0
+        and depths[at + 1] == 0
+        and straight_quote_opens(text[at - 1], text[at + 1] if at + 1 < len(text) else " ", False) is False
+        for at, ch in enumerate(text[after + 1 :], start=after + 1)
+    )
+
+
 def _closes_unopened(depths: Sequence[int], text: str) -> bool:
     """Whether the paragraph closes a quotation before it opens one: it began inside a quotation."""
     for at, ch in enumerate(text):
@@ -167,9 +195,14 @@ def section_scoring(
     read = read or read_section(paragraphs)
     centre = tfidf(read.words, index)
     depths: list[list[int]] = []
+    before = ""
     for paragraph in paragraphs:
-        found = quote_depths(paragraph.text)
-        if depths and depths[-1][-1] > 0 and _closes_unopened(found, paragraph.text):
+        found = _mended_depths(paragraph.text)
+        # the paragraph before ended inside a quotation, or on a mark the cut left there ('…property..."' | 'It is
+        # absolutely correct … Bonapartism." (The Class Nature…)')
+        cut_inside = bool(depths) and (depths[-1][-1] > 0 or before.rstrip().endswith('"'))
+        before = paragraph.text
+        if cut_inside and _closes_unopened(found, paragraph.text):
             # a quotation the cleaner cut in two at a glued sentence end ("…the proletariat...The political
             # domination of the proletariat is incompatible…" (Results and Prospects)): still Trotsky's words
             found = quote_depths(paragraph.text, start=1)

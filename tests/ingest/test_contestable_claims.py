@@ -186,3 +186,30 @@ def test_irregular_past_tenses_tell_what_happened() -> None:
         "every means at their disposal, boycotts and economic sabotage among them."
     )
     assert standalone.tells_events([fought]) and not contestable(claim(fought, "judgement"))
+
+
+def test_two_excerpts_of_one_quotation_glued_together_stay_the_quoted_figure_s() -> None:
+    # Collins §17: '…bourgeois property..."It is absolutely correct that …' was asked as "Collins argues"
+    from bot.ingest.keyphrases import LibraryIndex
+    from bot.ingest.scoring import section_scoring
+    from tests.ingest.test_quotes import paragraphs
+
+    first = 'Trotsky explained,"was and remains the government of the bourgeoisie in crisis... bourgeois property..."'
+    second = (
+        "It is absolutely correct that the self-rule of the Soviet bureaucracy was built upon veering between the "
+        'class forces. It is possible to speak of Soviet Bonapartism." (The Class Nature of the Soviet State)'
+    )
+    glued = first[:-1] + '"' + second
+    texts = (first, second, glued)
+    scoring = section_scoring(paragraphs(*texts), LibraryIndex.build(enumerate(texts)))
+    assert scoring.depths[1][0] > 0  # the cut came after the glued mark: the second half is still Trotsky's
+    assert scoring.depths[2][glued.index("It is absolutely")] > 0  # not cut: the glued mark does not close
+
+
+def test_a_view_reported_with_claimed_that_is_not_the_author_s_claim() -> None:
+    reported = (
+        "Some opponents, despairing at the travesty of Leninism presented by the regime, claimed that the gains of "
+        "the revolution had been destroyed."
+    )
+    assert not contestable(claim(reported))
+    assert contestable(claim("We argued that the gains of the revolution could only be defended internationally."))
