@@ -27,7 +27,7 @@ from bot.ingest.attribution import (
     speaker_inline,
 )
 from bot.ingest.keyphrases import LibraryIndex, Term, content_counts, cosine, key_terms, normalise_word, tfidf
-from bot.ingest.scoring import Features, ParagraphLike, SectionScoring, section_scoring
+from bot.ingest.scoring import Features, ParagraphLike, SectionScoring, named_before, section_scoring
 from bot.ingest.sentences import split_sentences
 from bot.ingest.standalone import is_weak_opening, parallel, problems, realises, stands_alone
 
@@ -109,6 +109,8 @@ def _passage(paragraph: ParagraphLike, number: int, index: int, *, editorial: bo
         text = paragraph.text[spans[first][0] : spans[index][1]].strip()
         if len(text) > MAX_PASSAGE:
             return None
+        if named_before(paragraph, first, index):
+            continue
         alone = stands_alone(text) or (editorial and problems(text) == ["boilerplate"])  # the editor's own words
         if alone and not is_weak_opening(text):
             return Passage(number, first, index, text)

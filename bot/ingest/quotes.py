@@ -24,7 +24,7 @@ from itertools import chain
 from bot.ingest.attribution import block_quote_speaker, signed_by, speaker_inline
 from bot.ingest.attribution import speaker_from_lead_in as speaker_from_lead_in  # re-exported
 from bot.ingest.keyphrases import LibraryIndex, cosine, tfidf
-from bot.ingest.scoring import Features, SectionScoring, section_scoring, sentence_features
+from bot.ingest.scoring import Features, SectionScoring, named_before, section_scoring, sentence_features
 from bot.ingest.scoring import ParagraphLike as ParagraphLike  # re-exported
 from bot.ingest.scoring import quote_depths as quote_depths  # re-exported
 from bot.ingest.standalone import (
@@ -89,6 +89,8 @@ def _windows(paragraphs: Sequence[ParagraphLike], scoring: SectionScoring) -> li
                     start, end = begin, spans[j][1]
                     if end - start > MAX_CHARS + 2:
                         break
+                    if named_before(paragraph, i, j):
+                        continue  # "The faction fell…" after "…the Robespierre faction…" two sentences back
                     window = _classify(text, depths, inside, start, end, number, i, j, previous_text)
                     if window is not None and block is not None:
                         window = replace(window, speaker=window.speaker or block)  # set off after "…describes:"

@@ -215,3 +215,21 @@ def section_scoring(
         inside=[inside_counts(d) for d in depths],
         sentences=read.sentences,
     )
+
+
+def named_before(paragraph: ParagraphLike, first: int, last: int) -> bool:
+    """Whether a sentence of the window opens on "The <noun>" that only the two sentences before the window name:
+    "The faction fell to the Thermidorians…" after "In France the Robespierre faction had alienated itself…"."""
+    spans = paragraph.sentences
+    earlier = " ".join(paragraph.text[a:b] for a, b in spans[max(0, first - 2) : first]).lower()
+    if not earlier:
+        return False
+    for k in range(first, last + 1):
+        opening = re.match(r"\s*[“\"]?The\s+([a-z]{4,})\b", paragraph.text[spans[k][0] : spans[k][1]])
+        if opening is None:
+            continue
+        noun = opening.group(1)
+        inside = paragraph.text[spans[first][0] : spans[k][0]].lower()
+        if re.search(rf"\b{noun}\b", earlier) and not re.search(rf"\b{noun}\b", inside):
+            return True
+    return False

@@ -213,3 +213,16 @@ def test_a_view_reported_with_claimed_that_is_not_the_author_s_claim() -> None:
     )
     assert not contestable(claim(reported))
     assert contestable(claim("We argued that the gains of the revolution could only be defended internationally."))
+
+
+def test_the_noun_only_the_sentences_before_name_leans_on_them() -> None:
+    # the blind reviews: "The faction fell to the Thermidorians…" was asked without its Robespierre
+    from bot.ingest.scoring import named_before
+    from tests.ingest.test_quotes import paragraphs
+
+    (paragraph,) = paragraphs(
+        "In France the Robespierre faction had alienated itself from the masses. No one came to defend Robespierre. "
+        "The faction fell to the Thermidorians because there was no one left to support it."
+    )
+    assert named_before(paragraph, 2, 2)
+    assert not named_before(paragraph, 0, 2)  # the window that names the faction itself stands
