@@ -38,6 +38,48 @@ def strip_page_numbers(blocks: list[Block], removed: list[str]) -> list[Block]:
             removed.append(PAGE_NUMBER_MARK + text)
             continue
         out.append(b if text == b.text else replace(b, text=text))
+    return _strip_inline_numbers(out, removed)
+
+
+# a number standing between two words of one sentence: "except as 176 a means"; never a year ("in 1917 the
+# party…", "in 1918 the…" count up through a history as pages do)
+_INLINE = re.compile(r"(?<=[a-z,;] )(?!1[5-9]\d\d\b|20\d\d\b)(\d{1,4})(?= [a-z])")
+MIN_RUN = 5  # page numbers counting up this many times through the book; a figure in a sentence does not
+MAX_STEP = 3  # a page break that falls between paragraphs leaves no number in the text: a gap of a page or two
+
+
+def _strip_inline_numbers(blocks: list[Block], removed: list[str]) -> list[Block]:
+    """Page numbers left inside sentences with no mark at all are told by counting up through the book: each
+    one a page after the last (a page or two more where a break fell between paragraphs), five times or more;
+    "there were 300 delegates" counts up from nothing. One pass, chains kept by the number they wait for."""
+    found = [(i, m) for i, b in enumerate(blocks) if b.kind == "para" for m in _INLINE.finditer(b.text)]
+    if len(found) < MIN_RUN:
+        return blocks
+    waiting: dict[int, list[int]] = {}  # the next page a chain expects → the indices into `found` of its pages
+    chains: list[list[int]] = []
+    for k, (_, match) in enumerate(found):
+        page = int(match.group(1))
+        chain = next((waiting.pop(page - step) for step in range(1, MAX_STEP + 1) if page - step in waiting), None)
+        if chain is None:
+            chain = [k]
+            chains.append(chain)
+        else:
+            chain.append(k)
+        waiting[page] = chain
+    pages = {k for chain in chains if len(chain) >= MIN_RUN for k in chain}
+    if not pages:
+        return blocks
+    cuts: dict[int, list[re.Match[str]]] = {}
+    for k in sorted(pages):
+        i, match = found[k]
+        cuts.setdefault(i, []).append(match)
+    out = list(blocks)
+    for i, matches in cuts.items():
+        text = out[i].text
+        for match in reversed(matches):
+            removed.append(PAGE_NUMBER_MARK + match.group(1))
+            text = text[: match.start() - 1] + text[match.end() :]  # the number and the space before it
+        out[i] = replace(out[i], text=text)
     return out
 
 

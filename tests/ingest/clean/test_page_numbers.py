@@ -52,3 +52,21 @@ def test_page_numbers_go_in_a_book_as_written_and_run_together() -> None:
         book = ingest_bytes(data, "mill.txt")
         assert "Pg" not in reading_text(book)
         assert "In dry summers the wheel stopped" in reading_text(book)
+
+
+def test_unmarked_page_numbers_inside_sentences_count_up_through_the_book() -> None:
+    # "except as 176 a means": no bracket, no line of its own; what tells it is 175, 176, 177… through the book
+    removed: list[str] = []
+    pages = [175, 176, 178, 179, 180]  # 177 fell between two paragraphs and left no number in the text
+    blocks = [
+        Block("para", f"The duty of a citizen is served except as {n} a means to the common good.") for n in pages
+    ]
+    blocks.append(Block("para", "There were 300 delegates, of whom 12 voted against, and in 1917 the party grew."))
+    blocks += [
+        Block("para", f"In 1918 the war went on, and in {year} the party changed.") for year in range(1918, 1923)
+    ]
+    out = strip_page_numbers(blocks, removed)
+    assert out[0].text == "The duty of a citizen is served except as a means to the common good."
+    assert removed == [f"page number: {n}" for n in pages]
+    assert out[5].text == blocks[5].text  # figures and years are no pages
+    assert all(b.text == o.text for b, o in zip(blocks[6:], out[6:], strict=True))
