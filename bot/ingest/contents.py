@@ -11,7 +11,7 @@ import re
 
 from bot.ingest.clean import Block, ends_sentence
 from bot.ingest.clean.front_matter import roman_year
-from bot.ingest.headings import is_matter, kind_of
+from bot.ingest.headings import LISTED_ENTRY, entry_key, is_matter, kind_of
 
 
 def _key(text: str) -> str:
@@ -57,12 +57,33 @@ def drop_contents(blocks: list[Block], removed: list[str]) -> list[Block]:
                 drop.add(before)
         i = j
     drop.update(_contents_paragraphs(blocks, heading_at))
+    drop.update(_listed_entries(blocks, heading_at))
     drop.update(_contents_section(blocks, heading_at))
     drop.update(_illustrations_list(blocks))
     if not drop:
         return blocks
     removed.extend(blocks[k].text for k in sorted(drop))
     return [b for k, b in enumerate(blocks) if k not in drop]
+
+
+def _listed_entries(blocks: list[Block], heading_at: list[int]) -> set[int]:
+    """Numbered entries in the book's first half ("II. Of Monarchy and Hereditary Succession.") whose titles
+    come back later as headings without their numbers: a contents list printed on the title page. The short
+    lines before it, with no heading above them, are what is left of that title page ("addressed to the
+    INHABITANTS of AMERICA, on the following interesting SUBJECTS.")."""
+    later = {_key(blocks[h].text): h for h in heading_at}
+    hits = [
+        i
+        for i, b in enumerate(blocks[: len(blocks) // 2])
+        if b.kind == "para" and LISTED_ENTRY.match(b.text.strip()) and later.get(entry_key(b.text), -1) > i
+    ]
+    if len(hits) < 2:
+        return set()
+    found = set(range(hits[0], hits[-1] + 1)) - set(heading_at)
+    page = blocks[: hits[0]]
+    if len(page) <= 3 and all(b.kind == "para" and len(b.text.split()) <= 30 for b in page):
+        found.update(range(hits[0]))
+    return found
 
 
 _CONTENTS_TITLE = re.compile(r"^\s*(?:table\s+of\s+)?contents\s*[.:]?\s*$", re.I)

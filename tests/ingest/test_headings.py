@@ -394,3 +394,51 @@ def test_titles_in_capitals_with_a_full_stop_open_poems_and_a_signature_closes_a
         "CHAPTER I",
         "CHAPTER II",
     ]
+
+
+PAMPHLET_BODY = (
+    "The assembly met at noon and argued until dark about the harbour, its debts and its many creditors. "
+    "Nobody in the town could remember a session so long, and the clerk wrote until his hand ached.\n\n"
+)
+LONG_CAPS_TITLES = [
+    "OF THE ORIGIN AND DESIGN OF THE HARBOUR BOARD, WITH SHORT REMARKS ON ITS FIRST CHARTER",
+    "OF TOLLS AND THE HEREDITARY KEEPERS OF THE OLD NORTH QUAY AND ITS LIGHT",
+    "THOUGHTS ON THE PRESENT STATE OF THE HARBOUR AND OF ITS DEBTS",
+]
+
+
+def test_long_capitals_titles_with_a_comma_are_the_book_s_headings() -> None:
+    """A pamphlet's titles in capitals may run to fifteen words and hold a comma: the pattern they share
+    (capitals between paragraphs, twice or more) makes them headings, not their length."""
+    text = (
+        "The Harbour Question\n\n"
+        + PAMPHLET_BODY
+        + "".join(f"{title}\n\n{PAMPHLET_BODY * 3}" for title in LONG_CAPS_TITLES)
+    )
+    book = ingest_bytes(text.encode(), "pamphlet.txt")
+    assert book.title == "The Harbour Question"
+    assert outline(book) == [(title, 1) for title in LONG_CAPS_TITLES]
+
+
+LISTED_PAMPHLET = (
+    "The Project Gutenberg eBook of The Harbour Question\n\nTitle: The Harbour Question\n\nAuthor: Ann Quay\n\n"
+    "*** START OF THE PROJECT GUTENBERG EBOOK THE HARBOUR QUESTION ***\n\n"
+    "THE HARBOUR QUESTION;\n\naddressed to the BURGESSES of the TOWN, on the following SUBJECTS.\n\n"
+    "I. Of the Origin and Design of the Harbour Board, with short\nRemarks on its first Charter.\n\n"
+    "II. Of Tolls and the hereditary Keepers of the old North Quay and its Light.\n\n"
+    "III. Thoughts on the present State of the Harbour and of its Debts.\n\n"
+    "INTRODUCTION\n\n" + PAMPHLET_BODY * 2 + "".join(f"{title}\n\n{PAMPHLET_BODY * 3}" for title in LONG_CAPS_TITLES)
+)
+
+
+def test_a_numbered_list_on_the_title_page_names_the_unnumbered_headings() -> None:
+    """The title page lists "I. Of the Origin…", "II. Of Tolls…"; the text heads the same titles in capitals
+    without numbers. The list is the contents (out of the readings, with what is left of the title page);
+    the capitals lines it names are the headings."""
+    for data in (LISTED_PAMPHLET.encode(), run_together(LISTED_PAMPHLET)):
+        book = ingest_bytes(data, "pamphlet.txt")
+        assert outline(book) == [("INTRODUCTION", 1), *((title, 1) for title in LONG_CAPS_TITLES)]
+        text = reading_text(book)
+        assert "Of Tolls and the hereditary" not in text
+        assert "BURGESSES" not in text
+        assert "II. Of Tolls and the hereditary Keepers of the old North Quay and its Light." in book.removed
