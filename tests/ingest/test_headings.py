@@ -442,3 +442,27 @@ def test_a_numbered_list_on_the_title_page_names_the_unnumbered_headings() -> No
         assert "Of Tolls and the hereditary" not in text
         assert "BURGESSES" not in text
         assert "II. Of Tolls and the hereditary Keepers of the old North Quay and its Light." in book.removed
+
+
+def _flattened(text: str) -> bytes:
+    """The body after the Gutenberg header with every line break removed: one line, words spaced."""
+    header, start, body = text.partition("***\n\n")
+    return (header + start + " ".join(body.split()) + "\n").encode()
+
+
+def test_a_book_with_every_line_break_removed_is_cut_at_its_own_headings() -> None:
+    """One line of 10,000 characters and more: chapter labels counting up, a numbered contents list and
+    capitals lines after a sentence end are its headings; "in Chapter 2 of the charter" mid-sentence is not."""
+    body = PAMPHLET_BODY.replace("ached.", "ached, as in Chapter 2 of the charter.") * 16
+    novel = (
+        "The Project Gutenberg eBook of The Quay\n\nTitle: The Quay\n\nAuthor: Ann Quay\n\n"
+        "*** START OF THE PROJECT GUTENBERG EBOOK THE QUAY ***\n\nTHE QUAY\n\nBy Ann Quay\n\n"
+        + "".join(f"Chapter {n}\n\n{body}" for n in (1, 2, 3))
+    )
+    book = ingest_bytes(_flattened(novel), "quay.txt")
+    assert outline(book) == [("Chapter 1", 1), ("Chapter 2", 1), ("Chapter 3", 1)]
+    assert reading_text(book).startswith("The assembly met at noon")
+    pamphlet = LISTED_PAMPHLET.replace(PAMPHLET_BODY * 3, PAMPHLET_BODY * 20)
+    book = ingest_bytes(_flattened(pamphlet), "pamphlet.txt")
+    assert outline(book) == [("INTRODUCTION", 1), *((title, 1) for title in LONG_CAPS_TITLES)]
+    assert "Of Tolls and the hereditary" not in reading_text(book)
