@@ -211,6 +211,10 @@ def _drop_title_page(
             if tail and rest and kind_of(rest[0].text) in ("roman", "label") and kind_of(tail) == "weak":
                 rest = [Block("para", tail), *rest]  # the first story's title, glued to the title page
             removed.append(b.text[: len(b.text) - len(tail)] if rest and rest[0].text == tail else b.text)
+            while (
+                rest and rest[0].kind == "para" and _BYLINE_LINE.match(rest[0].text) and len(rest[0].text.split()) <= 10
+            ):
+                removed.append(rest.pop(0).text)  # "WRITTEN BY HIMSELF.", "Translated by G. Long"
             return blocks[:i] + rest, roman_year(b.text) or plain_year(b.text)
         return blocks, None  # "NOTES", "PREFACE" and prose all end the search
     return blocks, None
@@ -222,6 +226,7 @@ def _squeezed(text: str) -> str:
     return _key(text).replace(" ", "")
 
 
+_BYLINE_LINE = re.compile(r"^(?:(?:written|translated|edited|illustrated|compiled)\s+)?by\s+[A-Z]", re.I)
 _BYLINE = re.compile(r"^by\s+[A-Z][\w.’'-]*(?:\s+[(\w.’'-]+\)?)*\s*$", re.I)
 
 

@@ -160,6 +160,8 @@ _HEAD_PREFIX = re.compile(
 # a label glued straight to its text with no title between: "LETTER I.To Mrs. Saville" → "LETTER I"
 _LABEL_THEN_TEXT = re.compile(rf"({_LABEL_WORD}\s+(?:[IVXLC]+|\d{{1,3}}|{_ORDINAL}))\.(?=[A-Z‘“\"][a-z]|[AI]\s)")
 _MATTER_THEN_TEXT = re.compile(rf"({_MATTER_WORD})(?=[A-Z][a-z]|[AI]\s)")
+# a label whose numeral runs straight into the first sentence, no stop: "CHAPTER IIMy master's family…"
+_LABEL_NUMERAL_THEN_TEXT = re.compile(rf"({_LABEL_WORD}\s+[IVXLC]+)(?=[A-Z][a-z]|A\s)")
 # a label whose numeral ends in the pronoun I of its first sentence: "CHAPTER II" + "I resisted" read as
 # "CHAPTER III resisted" (no sentence begins in lower case)
 _LABEL_THEN_PRONOUN = re.compile(rf"({_LABEL_WORD}\s+[IVXLC]+)(?=I\s+[a-z])")
@@ -196,6 +198,8 @@ def _split_glued_heading(segment: str) -> tuple[str, str] | None:
         body = head[offset:]
         if re.search(r"[!?;:]|(?<!\.)\.(?!\.)|\s\.\s", body.strip(".… ")):
             return None
+        if body.rstrip("\"”’' ").endswith(","):
+            return None  # '"MY DEAR FRIEND,"If you are…': a letter's salutation, no heading
         words = body.split()
         if not 1 <= len(words) <= 12 or len(head) > 110:
             return None
@@ -303,6 +307,7 @@ def split_glued_line(line: str, removed: list[str], first_line: bool) -> list[Bl
                 if glued
                 else (
                     _LABEL_THEN_TEXT.match(segment)
+                    or _LABEL_NUMERAL_THEN_TEXT.match(segment)
                     or _MATTER_THEN_TEXT.match(segment)
                     or _NUMERAL_THEN_TEXT.match(segment)
                 )
