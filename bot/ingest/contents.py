@@ -160,6 +160,10 @@ def drop_title_page(
     editor the Gutenberg header names."""
     before = len(removed)
     blocks, year = _drop_title_page(blocks, title, removed, people)
+    if len(removed) > before:  # the imprint under it: "PHILADELPHIA; Printed, and Sold, by R. BELL… MDCCLXXVI."
+        for _ in range(_imprint_blocks(blocks)):
+            removed.append(blocks.pop(0).text)
+            year = year or roman_year(removed[-1]) or plain_year(removed[-1])
     if len(removed) > before and title:  # its subtitle and bylines, cut off it in a run-together text
         page = _squeezed(f"{title} by {people[0] if people else ''}")
         names = [_squeezed(p) for p in people if p]
@@ -173,6 +177,21 @@ def drop_title_page(
         ):
             removed.append(blocks.pop(0).text)
     return blocks, year
+
+
+_YEAR_ALONE = re.compile(r"^\s*(?:1[5-9]\d\d|20\d\d|M[MDCLXVI]{3,})\.?\s*$")
+
+
+def _imprint_blocks(blocks: list[Block]) -> int:
+    """How many opening blocks are a title page's imprint: a short block with a printer's words ("Printed,
+    and Sold, by R. BELL"), and its year, in that block or alone in the next one."""
+    first = blocks[0] if blocks else None
+    if first is None or first.kind != "para" or len(first.text.split()) > 40 or not _PRINTED.search(first.text):
+        return 0
+    if roman_year(first.text) or plain_year(first.text):
+        return 1
+    nxt = blocks[1] if len(blocks) > 1 else None
+    return 2 if nxt is not None and nxt.kind == "para" and _YEAR_ALONE.match(nxt.text) else 0
 
 
 def _drop_title_page(
@@ -204,6 +223,8 @@ def _drop_title_page(
         if kind_of(b.text) in ("label", "roman", "roman-titled", "numbered"):
             return blocks, None
         bylined = own.startswith(named[:12]) and any(p and _squeezed(p) in own for p in people)
+        # run together, the title page's lines are glued at their seams: "COMMON SENSE;addressed to theINHABITANTS…"
+        bylined = bylined or (bool(named) and own.startswith(named) and len(_LINE_SEAM.findall(b.text)) >= 2)
         if len(b.text.split()) <= 40 and names_title and (caps or not ends_sentence(b.text) or bylined):
             rest = blocks[i + 1 :]
             seams = [m.start() for m in _CAPS_TITLE_SEAM.finditer(b.text)]
@@ -226,6 +247,8 @@ def _squeezed(text: str) -> str:
     return _key(text).replace(" ", "")
 
 
+_LINE_SEAM = re.compile(r"[a-z][A-Z]")
+_PRINTED = re.compile(r"\b(?:printed|published|sold|publishers?)\b", re.I)
 _BYLINE_LINE = re.compile(r"^(?:(?:written|translated|edited|illustrated|compiled)\s+)?by\s+[A-Z]", re.I)
 _BYLINE = re.compile(r"^by\s+[A-Z][\w.’'-]*(?:\s+[(\w.’'-]+\)?)*\s*$", re.I)
 

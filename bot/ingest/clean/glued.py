@@ -34,7 +34,8 @@ _GLUED_BOUNDARY = re.compile(
     r"[A-Z]{3,15}\s+[IVXLC]{1,7}\.|"  # a label in capitals, whatever its word: "…Amen.SERMON II.On Bridges"
     r"[A-Z]{2,20}(?:\s[A-Z]{2,20}){0,2}[.:]\s+[A-Z\[‘“\"]|"  # a speaker: "…Lane?LANE.  I didn't", "…you?CRITO: Yes"
     r"\[(?:Footnote|Illustration)\b|"  # an e-text's note or picture placeholder: "…it.[Footnote 1: Lucian…]"
-    r"[A-Z]{2,}(?:[ ,'’-]+[A-Z]{2,})*(?:[A-Z][a-z]|[AI]\s|$))"  # a line in capitals: "…gone.ON KEYSA key"
+    r"[A-Z]{2,}(?:[ ,'’-]+[A-Z]{2,})*\.?(?:[A-Z][a-z]|[AI]\s|$))"  # a line in capitals: "…gone.ON KEYSA key",
+    # "…reason.OF MONARCHY AND HEREDITARY SUCCESSION.Mankind"
 )
 # "xx.Yy": matched from the mark and looking back, which skips ordinary text ten times faster than
 # starting with [a-z]{2}; `needs_glue_split` drops overlaps so it counts exactly like findall would
@@ -135,7 +136,7 @@ _LABEL_CUT = re.compile(
     r"(?=[A-Z\d])(?:"  # every branch starts at a capital or a digit: other positions fail at C speed
     rf"(?<=\S)(?={_LABEL_WORD}\s+(?:[IVXLC]+(?:\b|(?=[A-Z][a-z]|A\s))|\d{{1,3}}\b|{_ORDINAL}))|"
     r"(?<=\s)(?=(?:CHAPTER|BOOK|PART|VOLUME|STAVE|LETTER)\s+(?:[IVXLC]+|\d{1,3})\b)|"  # capitals: never mid-sentence
-    rf"(?<=\S)(?={_MATTER_WORD}(?:[A-Z][a-z]|[AI]\s))|"
+    rf"(?<=\S)(?={_MATTER_WORD}\.?(?:[A-Z][a-z]|[AI]\s))|"  # "…GREAVEPREFACEThe", "…MDCCLXXVI.INTRODUCTION.Perhaps"
     rf"(?<=\S)(?={_ORDINAL_LABEL})|"  # "…dusk.FIRST ACTSCENE", "…CURTAINSECOND ACT"
     r"(?<=[A-Z]{2})(?=\d{1,2}\.\s+[A-Z])|"  # a numbered title after capitals: "…DUNNING1. The Lamps"
     r"(?<=[a-z.!?])(?=[IVX]{1,4}[A-Z][a-z])|"  # a part's numeral between a title and its text: "…WifeIThe road"
@@ -159,7 +160,7 @@ _HEAD_PREFIX = re.compile(
 )
 # a label glued straight to its text with no title between: "LETTER I.To Mrs. Saville" → "LETTER I"
 _LABEL_THEN_TEXT = re.compile(rf"({_LABEL_WORD}\s+(?:[IVXLC]+|\d{{1,3}}|{_ORDINAL}))\.(?=[A-Z‘“\"][a-z]|[AI]\s)")
-_MATTER_THEN_TEXT = re.compile(rf"({_MATTER_WORD})(?=[A-Z][a-z]|[AI]\s)")
+_MATTER_THEN_TEXT = re.compile(rf"({_MATTER_WORD})\.?(?=[A-Z][a-z]|[AI]\s)")
 # a label whose numeral runs straight into the first sentence, no stop: "CHAPTER IIMy master's family…"
 _LABEL_NUMERAL_THEN_TEXT = re.compile(rf"({_LABEL_WORD}\s+[IVXLC]+)(?=[A-Z][a-z]|A\s)")
 # a label whose numeral ends in the pronoun I of its first sentence: "CHAPTER II" + "I resisted" read as
