@@ -11,7 +11,7 @@ import re
 
 from bot.ingest.clean import Block, ends_sentence
 from bot.ingest.clean.front_matter import roman_year
-from bot.ingest.headings import LISTED_ENTRY, entry_key, is_matter, kind_of
+from bot.ingest.headings import LISTED_ENTRY, entry_key, is_matter, kind_of, subtitle_heading
 
 
 def _key(text: str) -> str:
@@ -103,7 +103,10 @@ def _contents_section(blocks: list[Block], heading_at: list[int]) -> set[int]:
         last_hit = i
         while j < min(len(blocks), i + 300) and blocks[j].kind == "para" and len(blocks[j].text.split()) <= 15:
             entry = _key(_PAGE_REF.sub("", blocks[j].text))
-            if entry and any(entry == k or k.endswith(" " + entry) or entry.endswith(" " + k) for k in later):
+            if entry and any(
+                entry == k or k.endswith(" " + entry) or entry.endswith(" " + k) or entry.startswith(k + " ")
+                for k in later
+            ):  # "BOOK II Assembly of the People of Ithaca": the label the text heads, and its title
                 hits += 1
                 last_hit = j
             j += 1
@@ -207,7 +210,7 @@ def _drop_title_page(
             ):
                 # the title page: a heading naming the book (a glued capitals line, an HTML page's <h1>)
                 # and the imprint lines in capitals under it (BY / THE AUTHOR / LONDON, 1874)
-                end = imprint_end(blocks, i + 1)
+                end = title_page_end(blocks, i)
                 page = [x.text for x in blocks[i:end]]
                 removed.extend(page)
                 text = " ".join(page)
@@ -239,6 +242,14 @@ def _drop_title_page(
             return blocks[:i] + rest, roman_year(b.text) or plain_year(b.text)
         return blocks, None  # "NOTES", "PREFACE" and prose all end the search
     return blocks, None
+
+
+def title_page_end(blocks: list[Block], i: int) -> int:
+    """Where the title page under the title heading at i ends: its imprint lines, then a subtitle heading."""
+    end = imprint_end(blocks, i + 1)
+    while end + 1 < len(blocks) and subtitle_heading(blocks[end], blocks[i].level, blocks[end + 1]):
+        end += 1
+    return end
 
 
 def _squeezed(text: str) -> str:

@@ -124,6 +124,22 @@ def is_matter(text: str) -> bool:
     return bool(_MATTER.match(text.strip()))
 
 
+def subtitle_heading(b: Block, title_level: int, nxt: Block) -> bool:
+    """A heading under the title's, one level down or more, with no text of its own before the next heading,
+    which is no deeper (so not its child), and no label's shape: the title page's subtitle ("Rendered into
+    English prose for the use of…" in an <h3> over the <h2> sections)."""
+    t = b.text.strip()
+    return (
+        b.kind == "heading"
+        and b.level > title_level
+        and nxt.kind == "heading"
+        and nxt.level <= b.level
+        and kind_of(t) not in ("label", "roman", "roman-titled", "numbered")
+        and not is_matter(t)
+        and not re.fullmatch(r"(?:table\s+of\s+)?contents\s*[.:]?", t, re.I)
+    )
+
+
 def _never_heading(t: str, prev: Block | None) -> bool:
     """Signatures, datelines and edition lines: short, often in capitals, and never headings."""
     t = t.strip()

@@ -144,8 +144,6 @@ UNSOLVED = {
     ("heldout9", "scarlet.txt", True),  # "THE CUSTOM-HOUSEINTRODUCTORY TO …": two capitals lines glued, no seam
     ("heldout11", "poems.txt", True),  # the title page glued to the first poem's title, its imprint leaks
     ("heldout11", "jane.txt", True),  # headings right; the imprint ("ILLUSTRATED BY…") glued into the text
-    ("heldout12", "odyssey.html", False),  # an <h3> subtitle and a CONTENTS heading stay sections
-    ("heldout12", "odyssey.html", True),
 }
 
 
@@ -519,3 +517,22 @@ def test_a_title_page_with_an_epigraph_and_an_imprint_is_no_reading() -> None:
         text = reading_text(book)
         assert "BURGESSES" not in text and "T. WADE" not in text and "MDCCLXXVI" not in text
         assert book.date == "1776"
+
+
+def test_an_html_title_page_s_subtitle_and_contents_table_are_no_sections() -> None:
+    """Under the <h1> title, an <h3> with no text of its own before the next heading is the subtitle; a
+    CONTENTS table whose rows give each label the text heads and its title ("BOOK II | The Harbour") is the
+    contents. Neither is a section, and the table's titles are not in the readings."""
+    body = "".join(f"<p>{PAMPHLET_BODY.strip()}</p>" for _ in range(3))
+    html = (
+        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>The Quay, by Ann Quay</title></head>'
+        "<body><h1>THE QUAY</h1><h3>Rendered into plain prose for those who cannot read the old tongue</h3>"
+        "<h2>CONTENTS</h2><table><tr><td><a href='#b1'>BOOK I</a></td><td>The Harbour Board in Council</td></tr>"
+        "<tr><td><a href='#b2'>BOOK II</a></td><td>The Tolls of the Old North Quay</td></tr></table>"
+        f"<h2 id='b1'>BOOK I</h2>{body}<h2 id='b2'>BOOK II</h2>{body}</body></html>"
+    )
+    book = ingest_bytes(html.encode(), "quay.html")
+    assert outline(book) == [("BOOK I", 1), ("BOOK II", 1)]
+    text = reading_text(book)
+    assert "Rendered into plain prose" not in text and "Tolls of the Old North Quay" not in text
+    assert book.subtitle == "Rendered into plain prose for those who cannot read the old tongue"
