@@ -172,14 +172,42 @@ def drop_title_page(
         names = [_squeezed(p) for p in people if p]
         while (
             blocks
+            and not _caps_over_prose(blocks)
             and len(_squeezed(blocks[0].text)) >= 8
             and (
                 _squeezed(blocks[0].text) in page
                 or (len(blocks[0].text.split()) <= 8 and any(_squeezed(blocks[0].text).endswith(n) for n in names))
+                or _byline_imprint(blocks[0], names)
             )
         ):
             removed.append(blocks.pop(0).text)
+            year = year or plain_year(removed[-1]) or roman_year(removed[-1])
     return blocks, year
+
+
+def _byline_imprint(b: Block, names: list[str]) -> bool:
+    """The byline with the imprint glued to it: "by Charlotte BrontëILLUSTRATED BY F. H. TOWNSENDLondon…
+    5 HENRIETTA STREET1897" — it starts with "by" and a name the header gives, and holds no sentence."""
+    own = _squeezed(b.text)
+    return (
+        b.kind == "para"
+        and len(b.text.split()) <= 30
+        and any(own.startswith("by" + n) for n in names)
+        and not ends_sentence(b.text)
+        and not re.search(r"[a-z]{2}[.!?]\s+[A-Z][a-z]", b.text)
+    )
+
+
+def _caps_over_prose(blocks: list[Block]) -> bool:
+    """A line in capitals right over prose is the first heading ("THE RAVEN." over the poem), even when it
+    repeats the book's title ("The Raven and Other Poems"): not a subtitle cut off the title page."""
+    return (
+        len(blocks) > 1
+        and blocks[0].kind == "para"
+        and kind_of(blocks[0].text) == "caps"
+        and blocks[1].kind == "para"
+        and len(blocks[1].text.split()) >= 8
+    )
 
 
 _YEAR_ALONE = re.compile(r"^\s*(?:1[5-9]\d\d|20\d\d|M[MDCLXVI]{3,})\.?\s*$")
@@ -228,7 +256,8 @@ def _drop_title_page(
         bylined = own.startswith(named[:12]) and any(p and _squeezed(p) in own for p in people)
         # run together, the title page's lines are glued at their seams: "COMMON SENSE;addressed to theINHABITANTS…"
         bylined = bylined or (bool(named) and own.startswith(named) and len(_LINE_SEAM.findall(b.text)) >= 2)
-        if len(b.text.split()) <= 40 and names_title and (caps or not ends_sentence(b.text) or bylined):
+        short = len(b.text.split()) <= (80 if caps else 40)  # in capitals, with its dedication run into it
+        if short and names_title and (caps or not ends_sentence(b.text) or bylined):
             rest = blocks[i + 1 :]
             seams = [m.start() for m in _CAPS_TITLE_SEAM.finditer(b.text)]
             tail = b.text[seams[-1] :] if seams else ""

@@ -142,8 +142,6 @@ def test_glued_headings_of_every_style_split_off(glued: str, heading: str) -> No
 UNSOLVED = {
     ("heldout6", "treasure.txt", True),
     ("heldout9", "scarlet.txt", True),  # "THE CUSTOM-HOUSEINTRODUCTORY TO …": two capitals lines glued, no seam
-    ("heldout11", "poems.txt", True),  # the title page glued to the first poem's title, its imprint leaks
-    ("heldout11", "jane.txt", True),  # headings right; the imprint ("ILLUSTRATED BY…") glued into the text
 }
 
 
@@ -536,3 +534,35 @@ def test_an_html_title_page_s_subtitle_and_contents_table_are_no_sections() -> N
     text = reading_text(book)
     assert "Rendered into plain prose" not in text and "Tolls of the Old North Quay" not in text
     assert book.subtitle == "Rendered into plain prose for those who cannot read the old tongue"
+
+
+POEM = "Once upon a quay at dusk, while I wandered, weak and weary,\nOver many a plank and rope of the old harbour.\n\n"
+
+
+def test_run_together_a_title_page_signed_with_initials_before_a_poem_named_like_the_book() -> None:
+    """ "…SINCERE ESTEEM.A. Q.THE QUAY.Once upon…": the initials close the dedication, "THE QUAY." is the first
+    poem's title even though the book is "The Quay and Other Poems", and the title page leaves the readings."""
+    text = (
+        "The Project Gutenberg eBook of The Quay and Other Poems\n\nTitle: The Quay and Other Poems\n\n"
+        "Author: Ann Quay\n\n*** START OF THE PROJECT GUTENBERG EBOOK THE QUAY AND OTHER POEMS ***\n\n"
+        "THE QUAY\n\nAND OTHER POEMS\n\nBY ANN QUAY\n\nBRISTOL:\nWADE AND SONS, 16 BROAD STREET.\n1845.\n\n"
+        "TO THE KEEPER OF THE NORTH LIGHT, I DEDICATE THIS VOLUME, WITH THE MOST SINCERE ESTEEM.\n\nA. Q.\n\n"
+        + "".join(
+            f"{title}\n\n{POEM * 4}" for title in ("THE QUAY.", "THE VALLEY OF THE TIDE.", "A DREAM ON THE MOLE.")
+        )
+    )
+    book = ingest_bytes(run_together(text), "poems.txt")
+    assert outline(book) == [("THE QUAY.", 1), ("THE VALLEY OF THE TIDE.", 1), ("A DREAM ON THE MOLE.", 1)]
+    assert "WADE AND SONS" not in reading_text(book) and "ESTEEM" not in reading_text(book)
+
+
+def test_run_together_a_byline_with_the_imprint_glued_to_it_goes_with_the_title_page() -> None:
+    text = (
+        "The Project Gutenberg eBook of The Quay\n\nTitle: The Quay\n\nAuthor: Ann Quay\n\n"
+        "*** START OF THE PROJECT GUTENBERG EBOOK THE QUAY ***\n\nTHE QUAY\n\nAN AUTOBIOGRAPHY\n\nby Ann Quay\n\n"
+        "ILLUSTRATED BY F. H. WADE\n\nLondon\n\nSERVICE & SONS\n\n5 HENRIETTA STREET\n\n1897\n\n"
+        + "".join(f"CHAPTER {n}\n\n{PAMPHLET_BODY * 3}" for n in ("I", "II"))
+    )
+    book = ingest_bytes(run_together(text), "quay.txt")
+    assert outline(book) == [("CHAPTER I", 1), ("CHAPTER II", 1)]
+    assert "HENRIETTA STREET" not in reading_text(book) and "ILLUSTRATED BY" not in reading_text(book)

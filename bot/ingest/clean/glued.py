@@ -390,6 +390,9 @@ def _split_at_boundaries(chunk: str, pattern_cuts: set[int]) -> list[str]:
     return [s for a, b in zip(cuts, [*cuts[1:], len(chunk)], strict=True) for s in _split_at_sentence_ends(chunk[a:b])]
 
 
+_CAPS_TITLE_AFTER = re.compile(r"[A-Z]{2,}(?:[ ,'’-]+[A-Z]{2,})+\.(?:[A-Z][a-z]|[AI]\s|$)")
+
+
 def _split_at_sentence_ends(chunk: str) -> list[str]:
     out: list[str] = []
     last = 0
@@ -404,8 +407,12 @@ def _split_at_sentence_ends(chunk: str) -> list[str]:
         if m.group().startswith(":"):
             cut = m.end()
         before = chunk[max(0, m.start() - 12) : m.start()]
-        if m.group().startswith(".") and (_INITIAL_BEFORE.search(before) or _ABBREV_BEFORE.search(before)):
-            continue
+        if (
+            m.group().startswith(".")
+            and (_INITIAL_BEFORE.search(before) or _ABBREV_BEFORE.search(before))
+            and not (_INITIAL_BEFORE.search(before) and _CAPS_TITLE_AFTER.match(chunk, cut))
+        ):
+            continue  # "J. Smith", "Mr. Bennet" — but "…E. A. P.THE RAVEN.Once": initials, then a title
         if before[-1:].isdigit() and m.group().startswith(".") and chunk[cut : cut + 1].isdigit():
             continue
         if cut - last < 2:
