@@ -1,6 +1,6 @@
 """Pages flattened into one line: re-divided into paragraphs, with glued headings and captions split off.
 
-Just over 400 lines: the cut and seam patterns and the splitter that applies them are read together; the
+Over 400 lines: the cut and seam patterns and the splitter that applies them are read together; the
 book-pattern helpers already live in line_pattern.py.
 """
 
@@ -279,6 +279,7 @@ def split_glued_line(line: str, removed: list[str], first_line: bool) -> list[Bl
         if not chunk:
             continue
         own = own_label_words(chunk)
+        vocabulary: dict[str, int] = {}  # the chunk's words in lower case, counted once when first needed
         numbers = number_cuts(chunk)
         counted = bool(numbers)  # the line's chapter numbers count up: one alone is a heading
         roman_parts = bool(roman_part_cuts(chunk))
@@ -326,7 +327,7 @@ def split_glued_line(line: str, removed: list[str], first_line: bool) -> list[Bl
             elif not glued and counted and (number := _NUMBER_THEN_TEXT.match(segment)):
                 glued = (number.group(1), segment[number.end() :])  # "2When forty winters…": a number, no title
             if glued:
-                blocks.append(Block("heading", glued[0], strong=True))
+                blocks.extend(_heading_blocks(glued[0], chunk, vocabulary))
                 segment = glued[1]
                 head = glued[0]
                 for _ in range(3):  # a title page glued to the first heading: "…MOTHEROn FerriesThe ferry",
@@ -334,13 +335,46 @@ def split_glued_line(line: str, removed: list[str], first_line: bool) -> list[Bl
                     again = _split_glued_heading(segment) if _BYLINE_START.match(head) or head.isupper() else None
                     if not again or ordinal:
                         break
-                    blocks.append(Block("heading", again[0], strong=True))
+                    blocks.extend(_heading_blocks(again[0], chunk, vocabulary))
                     head, segment = again
             elif _bare_label(segment):  # a contents entry or a heading with nothing glued after it
                 blocks.append(Block("heading", segment, strong=True))
                 continue
             blocks.append(Block("para", unglue_verse(segment)))
     return split_by_first_word(blocks)
+
+
+_LONG_CAPS_TOKEN = re.compile(r"(?<![A-Z'’-])[A-Z][A-Z'’-]{11,40}(?![A-Z'’-])")
+_WORD = re.compile(r"[A-Za-z][A-Za-z'’-]+")
+
+
+def _heading_blocks(head: str, chunk: str, vocabulary: dict[str, int]) -> list[Block]:
+    """A glued heading; when it is two capitals lines glued with no seam ("THE CUSTOM-HOUSEINTRODUCTORY TO
+    …"), the first is the heading and the second its subtitle, a paragraph."""
+    cut = _glued_word_cut(head, chunk, vocabulary)
+    if cut:
+        return [Block("heading", head[:cut], strong=True), Block("para", head[cut:])]
+    return [Block("heading", head, strong=True)]
+
+
+def _glued_word_cut(head: str, chunk: str, vocabulary: dict[str, int]) -> int:
+    """Where a heading in capitals holds two lines glued with no seam ("THE CUSTOM-HOUSEINTRODUCTORY TO…"):
+    after a token's longest prefix of six letters or more that the book uses as a word elsewhere, in any case
+    ("Custom-House"), leaving six capitals or more, when the whole token is not used again. 0: none.
+    `vocabulary` is filled from the chunk on first use, so the chunk is read once however many headings."""
+    if not head.isupper():
+        return 0
+    for m in _LONG_CAPS_TOKEN.finditer(head):
+        if not vocabulary:
+            for w in _WORD.findall(chunk):
+                vocabulary[w.lower()] = vocabulary.get(w.lower(), 0) + 1
+        token = m.group()
+        if vocabulary.get(token.lower(), 0) >= 2:
+            continue  # a word the book uses again: no two lines glued
+        for k in range(len(token) - 6, 5, -1):
+            if token[:k].lower() in vocabulary:
+                return m.start() + k
+    return 0
 
 
 # verse quoted in a flattened page loses its line breaks: "…of the FatherlandHave been…", "…forty,Give us…"
