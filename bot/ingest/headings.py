@@ -373,8 +373,8 @@ def listed_titles(blocks: list[Block]) -> tuple[set[int], set[int]]:
     found: dict[str, int] = {}
     for j in range(min(entries.values()) + 1, len(blocks)):
         b = blocks[j]
-        if b.kind != "para" or len(b.text) > 250 or LISTED_ENTRY.match(b.text.strip()):
-            continue
+        if b.kind != "para" or len(b.text) > 250 or kind_of(b.text) not in ("caps", "weak"):
+            continue  # a title's shape: in capitals or title-like, never a sentence ("Yes.") nor numbered
         k = re.sub(r"[\W_]+", " ", b.text).strip().lower()
         if k in entries and entries[k] < j and k not in found:
             found[k] = j

@@ -578,3 +578,19 @@ def test_two_capitals_lines_glued_with_no_seam_part_at_a_word_the_book_uses() ->
     rest += " The counter of the bank stood, and the counterrevolution came."
     blocks = split_glued_line(f'{page}THE COUNTERREVOLUTION OF "THE QUAY"{rest}', [], first_line=True)
     assert [b.text for b in blocks if b.kind == "heading"] == ['THE COUNTERREVOLUTION OF "THE QUAY']
+
+
+def test_a_numbered_list_whose_items_come_back_as_sentences_names_no_headings() -> None:
+    """ "1. Yes." and "2. No." near the start, then "Yes." and "No." spoken later: sentences, not titles."""
+    text = (
+        "The Harbour Question\n\n"
+        + PAMPHLET_BODY
+        + "1. Yes.\n\n2. No.\n\n"
+        + PAMPHLET_BODY * 3
+        + "Yes.\n\n"
+        + PAMPHLET_BODY * 3
+        + "No.\n\n"
+        + PAMPHLET_BODY * 3
+    )
+    book = ingest_bytes(text.encode(), "answers.txt")
+    assert outline(book) == []
