@@ -14,7 +14,7 @@ import time
 from dataclasses import dataclass
 
 from bot.ingest.clean import Block
-from bot.ingest.contents import drop_contents, drop_title_page, imprint_end, plain_year
+from bot.ingest.contents import drop_contents, drop_title_page, plain_year, title_page_end
 from bot.ingest.footnotes import attach_notes
 from bot.ingest.headings import assign_levels, detect_headings
 from bot.ingest.loaders import Loaded, load, read_path
@@ -186,7 +186,7 @@ def _drop_title_heading(blocks: list[Block], title: str, removed: list[str]) -> 
     key = re.sub(r"[\W_]+", " ", title).strip().lower()
     for i, b in enumerate(blocks[:3]):
         if b.kind == "heading" and re.sub(r"[\W_]+", " ", b.text).strip().lower() == key:
-            end = imprint_end(blocks, i + 1)
+            end = title_page_end(blocks, i)
             removed.extend(x.text for x in blocks[i:end])
             return blocks[:i] + blocks[end:], plain_year(" ".join(x.text for x in blocks[i + 1 : end]))
     return blocks, None

@@ -93,7 +93,7 @@ def kind_of(text: str) -> str | None:
     if (m and not t.endswith((".", ",", ";", ":"))) or (m and t.endswith("...")):
         return "numbered" if len(t.split()) <= 12 else None
     letters = [c for c in t if c.isalpha()]
-    if len(letters) >= 4 and all(not c.islower() for c in letters) and len(t.split()) <= 10:
+    if len(letters) >= 4 and all(not c.islower() for c in letters) and len(t.split()) <= 16:
         return None if t.endswith((",", ";", ":")) else "caps"
     return "weak" if _weak_shape(t) else None
 
@@ -122,6 +122,22 @@ def _weak_shape(t: str) -> bool:
 def is_matter(text: str) -> bool:
     """A front- or back-matter word every book may use as a heading: PREFACE, INTRODUCTION, NOTES…"""
     return bool(_MATTER.match(text.strip()))
+
+
+def subtitle_heading(b: Block, title_level: int, nxt: Block) -> bool:
+    """A heading under the title's, one level down or more, with no text of its own before the next heading,
+    which is no deeper (so not its child), and no label's shape: the title page's subtitle ("Rendered into
+    English prose for the use of…" in an <h3> over the <h2> sections)."""
+    t = b.text.strip()
+    return (
+        b.kind == "heading"
+        and b.level > title_level
+        and nxt.kind == "heading"
+        and nxt.level <= b.level
+        and kind_of(t) not in ("label", "roman", "roman-titled", "numbered")
+        and not is_matter(t)
+        and not re.fullmatch(r"(?:table\s+of\s+)?contents\s*[.:]?", t, re.I)
+    )
 
 
 def _never_heading(t: str, prev: Block | None) -> bool:
@@ -218,6 +234,11 @@ def detect_headings(blocks: list[Block]) -> list[Block]:
         ]
     for i in _numbers_over_titles(out):  # "1" / "The Old Sea-dog" / prose: a chapter number standing alone
         kinds[i] = "label"
+    entries, listed = listed_titles(out)
+    for i in entries:
+        kinds[i] = None  # the contents list on the title page: "I. Of Monarchy and Hereditary Succession."
+    for i in listed:
+        kinds[i] = "listed"  # …and the heading it announces: "OF MONARCHY AND HEREDITARY SUCCESSION"
     roman_titled = [
         _roman_value(m.group("num"))
         for b, k in zip(out, kinds, strict=True)
@@ -225,7 +246,7 @@ def detect_headings(blocks: list[Block]) -> list[Block]:
     ]
     accept_roman_titled = _roman_sequence(roman_titled)
     glued = [b for b in out if b.kind == "heading"]
-    labelled = sum(1 for k in kinds if k in ("label", "roman")) + len(roman_titled) * accept_roman_titled
+    labelled = sum(1 for k in kinds if k in ("label", "roman", "listed")) + len(roman_titled) * accept_roman_titled
     labelled += sum(1 for b in glued if kind_of(b.text) in ("label", "roman", "roman-titled", "numbered"))
     titled_caps = _caps_titles_with_stops(out, kinds)
     caps_candidates = sum(
@@ -258,7 +279,7 @@ def detect_headings(blocks: list[Block]) -> list[Block]:
         if kind is None:
             continue
         strong = (
-            kind in ("label", "roman")
+            kind in ("label", "roman", "listed")
             or (kind == "roman-titled" and accept_roman_titled)
             or (kind == "numbered" and not _numbered_run(out, i))
             or (
@@ -329,6 +350,37 @@ def _lists_of_labels(blocks: list[Block]) -> list[Block]:
 
 
 _BARE_NUMBER = re.compile(r"^(\d{1,3})\.?$")
+LISTED_ENTRY = re.compile(r"^(?:[IVXLC]{1,7}|\d{1,3})\.\s+(?P<title>\S.{2,240})$")
+
+
+def entry_key(text: str) -> str:
+    """A title's words, case, punctuation and a leading list number aside: "II. Of Monarchy…" ~ "OF MONARCHY…"."""
+    m = LISTED_ENTRY.match(text.strip())
+    return re.sub(r"[\W_]+", " ", m.group("title") if m else text).strip().lower()
+
+
+def listed_titles(blocks: list[Block]) -> tuple[set[int], set[int]]:
+    """A numbered list in the book's first quarter ("I. Of the Origin and Design of Government…", "II. Of
+    Monarchy…") whose titles come back later as lines of their own, unnumbered and perhaps in capitals
+    ("OF MONARCHY AND HEREDITARY SUCCESSION"), is the book's contents: the later lines are its headings,
+    however long. Two such at least. Returns (the list's matched entries, the headings); one pass each way."""
+    entries: dict[str, int] = {}
+    for i, b in enumerate(blocks[: len(blocks) // 4 + 1]):
+        if b.kind == "para" and len(b.text) <= 250 and LISTED_ENTRY.match(b.text.strip()):
+            entries.setdefault(entry_key(b.text), i)
+    if len(entries) < 2:
+        return set(), set()
+    found: dict[str, int] = {}
+    for j in range(min(entries.values()) + 1, len(blocks)):
+        b = blocks[j]
+        if b.kind != "para" or len(b.text) > 250 or kind_of(b.text) not in ("caps", "weak"):
+            continue  # a title's shape: in capitals or title-like, never a sentence ("Yes.") nor numbered
+        k = re.sub(r"[\W_]+", " ", b.text).strip().lower()
+        if k in entries and entries[k] < j and k not in found:
+            found[k] = j
+    if len(found) < 2:
+        return set(), set()
+    return {entries[k] for k in found}, set(found.values())
 
 
 def _numbers_over_titles(blocks: list[Block]) -> list[int]:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from bot.ingest.clean import Block, ends_sentence, is_date_line
 from bot.ingest.clean.front_matter import roman_year
+from bot.ingest.headings import subtitle_heading
 from bot.ingest.provenance import is_editorial_note
 
 _UP = "A-ZÀ-ÖØ-ÞĀ-Ž"
@@ -137,6 +138,18 @@ def read_header(blocks: list[Block]) -> tuple[Metadata, list[Block]]:
     while i < limit:
         b = blocks[i]
         text = b.text.strip()
+        if (
+            i == 1
+            and blocks[0].kind == "heading"
+            and meta.title
+            and meta.subtitle is None
+            and i + 1 < limit
+            and subtitle_heading(b, blocks[0].level, blocks[i + 1])
+        ):
+            meta.subtitle = clean_title(text)  # an <h3> under the <h1> title, with no text before the next heading
+            meta.consumed.append(b.text)
+            i += 1
+            continue
         if b.kind == "heading" and b.strong and meta.title is None and b.level == 1:
             # a level-1 structural heading opening the document is its title only if no other
             # heading shares its level

@@ -30,6 +30,7 @@ from bot.ingest.clean.gutenberg import strip_gutenberg, strip_gutenberg_blocks
 from bot.ingest.clean.model import Block, Cleaned
 from bot.ingest.clean.page_numbers import strip_page_numbers
 from bot.ingest.clean.paragraphs import lines_to_paragraphs, rejoin
+from bot.ingest.clean.spaced import is_flattened, split_flattened
 
 __all__ = [
     "BOILERPLATE_LINE",
@@ -74,6 +75,9 @@ def clean_text(text: str, *, wrapped: bool | None = None) -> Cleaned:
         if needs_glue_split(line):
             flush()
             blocks.extend(split_glued_line(line.strip(), removed, first_content))
+        elif is_flattened(line):  # every line break removed, sentences still spaced: its headings cut out
+            flush()
+            blocks.extend(split_flattened(line.strip()))
         else:
             pending.append(line)
         if line.strip():

@@ -161,8 +161,11 @@ def strip_title_page(lines: list[str], hints: dict[str, str], removed: list[str]
             and (heading_above)
         ):
             break  # a title right above "I", "CHAPTER I" or prose is the first heading, not the book's
-        if any(x.endswith((".", "!", "?")) and len(x.split()) > 6 for x in block):
-            break
+        indented = all(lines[j][:1] in " \t" for j in range(first, stop))  # a verse epigraph, set in
+        if not indented and any(
+            x.endswith((".", "!", "?")) and len(x.split()) > 6 and not _IMPRINT.search(x) for x in block
+        ):
+            break  # prose ends the title page; an indented epigraph or "Printed, and Sold, by R. BELL…" does not
         seen_known = seen_known or known_here
         end = stop
         if (

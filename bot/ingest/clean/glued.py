@@ -1,6 +1,6 @@
 """Pages flattened into one line: re-divided into paragraphs, with glued headings and captions split off.
 
-Just over 400 lines: the cut and seam patterns and the splitter that applies them are read together; the
+Over 400 lines: the cut and seam patterns and the splitter that applies them are read together; the
 book-pattern helpers already live in line_pattern.py.
 """
 
@@ -34,7 +34,8 @@ _GLUED_BOUNDARY = re.compile(
     r"[A-Z]{3,15}\s+[IVXLC]{1,7}\.|"  # a label in capitals, whatever its word: "…Amen.SERMON II.On Bridges"
     r"[A-Z]{2,20}(?:\s[A-Z]{2,20}){0,2}[.:]\s+[A-Z\[‘“\"]|"  # a speaker: "…Lane?LANE.  I didn't", "…you?CRITO: Yes"
     r"\[(?:Footnote|Illustration)\b|"  # an e-text's note or picture placeholder: "…it.[Footnote 1: Lucian…]"
-    r"[A-Z]{2,}(?:[ ,'’-]+[A-Z]{2,})*(?:[A-Z][a-z]|[AI]\s|$))"  # a line in capitals: "…gone.ON KEYSA key"
+    r"[A-Z]{2,}(?:[ ,'’-]+[A-Z]{2,})*\.?(?:[A-Z][a-z]|[AI]\s|$))"  # a line in capitals: "…gone.ON KEYSA key",
+    # "…reason.OF MONARCHY AND HEREDITARY SUCCESSION.Mankind"
 )
 # "xx.Yy": matched from the mark and looking back, which skips ordinary text ten times faster than
 # starting with [a-z]{2}; `needs_glue_split` drops overlaps so it counts exactly like findall would
@@ -135,7 +136,7 @@ _LABEL_CUT = re.compile(
     r"(?=[A-Z\d])(?:"  # every branch starts at a capital or a digit: other positions fail at C speed
     rf"(?<=\S)(?={_LABEL_WORD}\s+(?:[IVXLC]+(?:\b|(?=[A-Z][a-z]|A\s))|\d{{1,3}}\b|{_ORDINAL}))|"
     r"(?<=\s)(?=(?:CHAPTER|BOOK|PART|VOLUME|STAVE|LETTER)\s+(?:[IVXLC]+|\d{1,3})\b)|"  # capitals: never mid-sentence
-    rf"(?<=\S)(?={_MATTER_WORD}(?:[A-Z][a-z]|[AI]\s))|"
+    rf"(?<=\S)(?={_MATTER_WORD}\.?(?:[A-Z][a-z]|[AI]\s))|"  # "…GREAVEPREFACEThe", "…MDCCLXXVI.INTRODUCTION.Perhaps"
     rf"(?<=\S)(?={_ORDINAL_LABEL})|"  # "…dusk.FIRST ACTSCENE", "…CURTAINSECOND ACT"
     r"(?<=[A-Z]{2})(?=\d{1,2}\.\s+[A-Z])|"  # a numbered title after capitals: "…DUNNING1. The Lamps"
     r"(?<=[a-z.!?])(?=[IVX]{1,4}[A-Z][a-z])|"  # a part's numeral between a title and its text: "…WifeIThe road"
@@ -159,7 +160,9 @@ _HEAD_PREFIX = re.compile(
 )
 # a label glued straight to its text with no title between: "LETTER I.To Mrs. Saville" → "LETTER I"
 _LABEL_THEN_TEXT = re.compile(rf"({_LABEL_WORD}\s+(?:[IVXLC]+|\d{{1,3}}|{_ORDINAL}))\.(?=[A-Z‘“\"][a-z]|[AI]\s)")
-_MATTER_THEN_TEXT = re.compile(rf"({_MATTER_WORD})(?=[A-Z][a-z]|[AI]\s)")
+_MATTER_THEN_TEXT = re.compile(rf"({_MATTER_WORD})\.?(?=[A-Z][a-z]|[AI]\s)")
+# a label whose numeral runs straight into the first sentence, no stop: "CHAPTER IIMy master's family…"
+_LABEL_NUMERAL_THEN_TEXT = re.compile(rf"({_LABEL_WORD}\s+[IVXLC]+)(?=[A-Z][a-z]|A\s)")
 # a label whose numeral ends in the pronoun I of its first sentence: "CHAPTER II" + "I resisted" read as
 # "CHAPTER III resisted" (no sentence begins in lower case)
 _LABEL_THEN_PRONOUN = re.compile(rf"({_LABEL_WORD}\s+[IVXLC]+)(?=I\s+[a-z])")
@@ -196,6 +199,8 @@ def _split_glued_heading(segment: str) -> tuple[str, str] | None:
         body = head[offset:]
         if re.search(r"[!?;:]|(?<!\.)\.(?!\.)|\s\.\s", body.strip(".… ")):
             return None
+        if body.rstrip("\"”’' ").endswith(","):
+            return None  # '"MY DEAR FRIEND,"If you are…': a letter's salutation, no heading
         words = body.split()
         if not 1 <= len(words) <= 12 or len(head) > 110:
             return None
@@ -274,6 +279,7 @@ def split_glued_line(line: str, removed: list[str], first_line: bool) -> list[Bl
         if not chunk:
             continue
         own = own_label_words(chunk)
+        vocabulary: dict[str, int] = {}  # the chunk's words in lower case, counted once when first needed
         numbers = number_cuts(chunk)
         counted = bool(numbers)  # the line's chapter numbers count up: one alone is a heading
         roman_parts = bool(roman_part_cuts(chunk))
@@ -303,6 +309,7 @@ def split_glued_line(line: str, removed: list[str], first_line: bool) -> list[Bl
                 if glued
                 else (
                     _LABEL_THEN_TEXT.match(segment)
+                    or _LABEL_NUMERAL_THEN_TEXT.match(segment)
                     or _MATTER_THEN_TEXT.match(segment)
                     or _NUMERAL_THEN_TEXT.match(segment)
                 )
@@ -320,7 +327,7 @@ def split_glued_line(line: str, removed: list[str], first_line: bool) -> list[Bl
             elif not glued and counted and (number := _NUMBER_THEN_TEXT.match(segment)):
                 glued = (number.group(1), segment[number.end() :])  # "2When forty winters…": a number, no title
             if glued:
-                blocks.append(Block("heading", glued[0], strong=True))
+                blocks.extend(_heading_blocks(glued[0], chunk, vocabulary))
                 segment = glued[1]
                 head = glued[0]
                 for _ in range(3):  # a title page glued to the first heading: "…MOTHEROn FerriesThe ferry",
@@ -328,13 +335,46 @@ def split_glued_line(line: str, removed: list[str], first_line: bool) -> list[Bl
                     again = _split_glued_heading(segment) if _BYLINE_START.match(head) or head.isupper() else None
                     if not again or ordinal:
                         break
-                    blocks.append(Block("heading", again[0], strong=True))
+                    blocks.extend(_heading_blocks(again[0], chunk, vocabulary))
                     head, segment = again
             elif _bare_label(segment):  # a contents entry or a heading with nothing glued after it
                 blocks.append(Block("heading", segment, strong=True))
                 continue
             blocks.append(Block("para", unglue_verse(segment)))
     return split_by_first_word(blocks)
+
+
+_LONG_CAPS_TOKEN = re.compile(r"(?<![A-Z'’-])[A-Z][A-Z'’-]{11,40}(?![A-Z'’-])")
+_WORD = re.compile(r"[A-Za-z][A-Za-z'’-]+")
+
+
+def _heading_blocks(head: str, chunk: str, vocabulary: dict[str, int]) -> list[Block]:
+    """A glued heading; when it is two capitals lines glued with no seam ("THE CUSTOM-HOUSEINTRODUCTORY TO
+    …"), the first is the heading and the second its subtitle, a paragraph."""
+    cut = _glued_word_cut(head, chunk, vocabulary)
+    if cut:
+        return [Block("heading", head[:cut], strong=True), Block("para", head[cut:])]
+    return [Block("heading", head, strong=True)]
+
+
+def _glued_word_cut(head: str, chunk: str, vocabulary: dict[str, int]) -> int:
+    """Where a heading in capitals holds two lines glued with no seam ("THE CUSTOM-HOUSEINTRODUCTORY TO…"):
+    after a token's longest prefix of six letters or more that the book uses as a word elsewhere, in any case
+    ("Custom-House"), leaving six capitals or more, when the whole token is not used again. 0: none.
+    `vocabulary` is filled from the chunk on first use, so the chunk is read once however many headings."""
+    if not head.isupper():
+        return 0
+    for m in _LONG_CAPS_TOKEN.finditer(head):
+        if not vocabulary:
+            for w in _WORD.findall(chunk):
+                vocabulary[w.lower()] = vocabulary.get(w.lower(), 0) + 1
+        token = m.group()
+        if vocabulary.get(token.lower(), 0) >= 2:
+            continue  # a word the book uses again: no two lines glued
+        for k in range(len(token) - 6, 5, -1):
+            if token[:k].lower() in vocabulary:
+                return m.start() + k
+    return 0
 
 
 # verse quoted in a flattened page loses its line breaks: "…of the FatherlandHave been…", "…forty,Give us…"
@@ -384,6 +424,9 @@ def _split_at_boundaries(chunk: str, pattern_cuts: set[int]) -> list[str]:
     return [s for a, b in zip(cuts, [*cuts[1:], len(chunk)], strict=True) for s in _split_at_sentence_ends(chunk[a:b])]
 
 
+_CAPS_TITLE_AFTER = re.compile(r"[A-Z]{2,}(?:[ ,'’-]+[A-Z]{2,})+\.(?:[A-Z][a-z]|[AI]\s|$)")
+
+
 def _split_at_sentence_ends(chunk: str) -> list[str]:
     out: list[str] = []
     last = 0
@@ -398,8 +441,12 @@ def _split_at_sentence_ends(chunk: str) -> list[str]:
         if m.group().startswith(":"):
             cut = m.end()
         before = chunk[max(0, m.start() - 12) : m.start()]
-        if m.group().startswith(".") and (_INITIAL_BEFORE.search(before) or _ABBREV_BEFORE.search(before)):
-            continue
+        if (
+            m.group().startswith(".")
+            and (_INITIAL_BEFORE.search(before) or _ABBREV_BEFORE.search(before))
+            and not (_INITIAL_BEFORE.search(before) and _CAPS_TITLE_AFTER.match(chunk, cut))
+        ):
+            continue  # "J. Smith", "Mr. Bennet" — but "…E. A. P.THE RAVEN.Once": initials, then a title
         if before[-1:].isdigit() and m.group().startswith(".") and chunk[cut : cut + 1].isdigit():
             continue
         if cut - last < 2:

@@ -147,7 +147,7 @@ def roman_part_cuts(chunk: str) -> set[int]:
 # a title page's year in Roman numerals glued to the capitals after it: "…AND FIELDS MDCCCLTHE CUSTOM-HOUSE"
 _ROMAN_YEAR_GLUED = re.compile(
     r"(?<![A-Z])M{1,2}(?:CM|DCCC|DCC|DC|D|CD|CCC|CC|C)(?:XC|LXXX|LXX|LX|L|XL|XXX|XX|X)?"
-    r"(?:IX|VIII|VII|VI|V|IV|III|II|I)?(?=[A-Z]{2})"
+    r"(?:IX|VIII|VII|VI|V|IV|III|II|I)?(?=[A-Z]{2})(?![IVXLCDM]+\.)"  # not inside "MDCCLXXVI.INTRODUCTION"
 )
 
 

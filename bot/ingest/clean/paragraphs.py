@@ -146,6 +146,12 @@ _HEADING_START = re.compile(
 )
 
 
+def _capitals_line(text: str) -> bool:
+    """A short paragraph in capitals ("OF THE ORIGIN …, WITH CONCISE REMARKS ON THE ENGLISH CONSTITUTION") is a
+    title, however many words it has: no sentence was broken after it."""
+    return len(text) <= 160 and not any(c.islower() for c in text) and sum(c.isalpha() for c in text) >= 4
+
+
 def rejoin(blocks: list[Block]) -> list[Block]:
     """Glue paragraphs broken mid-sentence ("…and the Communist" / "International. In his …").
 
@@ -171,6 +177,7 @@ def rejoin(blocks: list[Block]) -> list[Block]:
                 and not LIST_ITEM.match(b.text)
                 and not (_HEADING_START.match(b.text) and len(b.text.split(None, 14)) <= 14)
                 and not (LIST_ITEM.match(run[0]) and not b.text[:1].islower())
+                and not (len(run) == 1 and not b.text[:1].islower() and _capitals_line(last))
                 and (b.text[:1].islower() or words >= 15)
                 and words >= 4
             ):
