@@ -44,6 +44,13 @@ def strip_page_numbers(blocks: list[Block], removed: list[str]) -> list[Block]:
 # a number standing between two words of one sentence: "except as 176 a means"; never a year ("in 1917 the
 # party…", "in 1918 the…" count up through a history as pages do)
 _INLINE = re.compile(r"(?<=[a-z,;] )(?!1[5-9]\d\d\b|20\d\d\b)(\d{1,4})(?= [a-z])")
+# "paragraph 4 says", "article 12 of": a number its own word names is no page
+_NAMED = re.compile(
+    r"\b(?:paragraph|section|chapter|article|page|part|no|number|verse|line|figure|table|step|item|volume|book|"
+    r"clause|point|thesis|stanza|act|scene|room|house|street|division|regiment)s?\s$",
+    re.I,
+)
+MIN_GAP = 800  # characters between two pages: a page of print holds a few hundred words, an enumeration does not
 MIN_RUN = 5  # page numbers counting up this many times through the book; a figure in a sentence does not
 MAX_STEP = 3  # a page break that falls between paragraphs leaves no number in the text: a gap of a page or two
 
@@ -52,14 +59,25 @@ def _strip_inline_numbers(blocks: list[Block], removed: list[str]) -> list[Block
     """Page numbers left inside sentences with no mark at all are told by counting up through the book: each
     one a page after the last (a page or two more where a break fell between paragraphs), five times or more;
     "there were 300 delegates" counts up from nothing. One pass, chains kept by the number they wait for."""
-    found = [(i, m) for i, b in enumerate(blocks) if b.kind == "para" for m in _INLINE.finditer(b.text)]
+    found: list[tuple[int, re.Match[str], int]] = []  # block, match, offset in the book
+    offset = 0
+    for i, b in enumerate(blocks):
+        if b.kind == "para":
+            found += [
+                (i, m, offset + m.start())
+                for m in _INLINE.finditer(b.text)
+                if not _NAMED.search(b.text[max(0, m.start() - 12) : m.start()])
+            ]
+        offset += len(b.text) + 2
     if len(found) < MIN_RUN:
         return blocks
     waiting: dict[int, list[int]] = {}  # the next page a chain expects → the indices into `found` of its pages
     chains: list[list[int]] = []
-    for k, (_, match) in enumerate(found):
+    for k, (_, match, at) in enumerate(found):
         page = int(match.group(1))
-        chain = next((waiting.pop(page - step) for step in range(1, MAX_STEP + 1) if page - step in waiting), None)
+        last = next((page - step for step in range(1, MAX_STEP + 1) if page - step in waiting), None)
+        # a chain takes the number only a page of text later: "paragraph 1 … paragraph 2" is an enumeration
+        chain = waiting.pop(last) if last is not None and at - found[waiting[last][-1]][2] >= MIN_GAP else None
         if chain is None:
             chain = [k]
             chains.append(chain)
@@ -71,7 +89,7 @@ def _strip_inline_numbers(blocks: list[Block], removed: list[str]) -> list[Block
         return blocks
     cuts: dict[int, list[re.Match[str]]] = {}
     for k in sorted(pages):
-        i, match = found[k]
+        i, match, _ = found[k]
         cuts.setdefault(i, []).append(match)
     out = list(blocks)
     for i, matches in cuts.items():

@@ -58,15 +58,20 @@ def test_unmarked_page_numbers_inside_sentences_count_up_through_the_book() -> N
     # "except as 176 a means": no bracket, no line of its own; what tells it is 175, 176, 177… through the book
     removed: list[str] = []
     pages = [175, 176, 178, 179, 180]  # 177 fell between two paragraphs and left no number in the text
+    page_of_text = " ".join(["The citizen owes the state obedience only so far as it serves the common good."] * 12)
     blocks = [
-        Block("para", f"The duty of a citizen is served except as {n} a means to the common good.") for n in pages
+        Block("para", f"The duty of a citizen is served except as {n} a means to the common good. {page_of_text}")
+        for n in pages
     ]
     blocks.append(Block("para", "There were 300 delegates, of whom 12 voted against, and in 1917 the party grew."))
     blocks += [
         Block("para", f"In 1918 the war went on, and in {year} the party changed.") for year in range(1918, 1923)
     ]
     out = strip_page_numbers(blocks, removed)
-    assert out[0].text == "The duty of a citizen is served except as a means to the common good."
+    assert out[0].text.startswith("The duty of a citizen is served except as a means to the common good.")
     assert removed == [f"page number: {n}" for n in pages]
     assert out[5].text == blocks[5].text  # figures and years are no pages
     assert all(b.text == o.text for b, o in zip(blocks[6:], out[6:], strict=True))
+    # an enumeration counts up too, but a line apart, not a page apart: "Section 3 paragraph 4 says…"
+    listed = [Block("para", f"In section 3 the {n} points say something worth discussing.") for n in range(1, 12)]
+    assert [b.text for b in strip_page_numbers(listed, [])] == [b.text for b in listed]
