@@ -74,6 +74,7 @@ _SIGNPOST = re.compile(
 
 _REPORTED_CLAIM = re.compile(
     r"[^.;:]{0,140}?\b(?:claimed|argued|insisted|maintained|asserted|alleged|contended)\s+that\b"
+    r"|[^.;:]{0,40}?\b(?:I have heard it|it (?:is|has been|hath been) (?:said|asserted|urged|argued)|some say)\b"
 )
 _EXHORTATION = re.compile(
     r"\blessons?\b[^.]{0,60}\bmust\b|\bwe must\b|\bit is (?:our|the) (?:task|duty)\b|\blet us\b", re.IGNORECASE
@@ -87,7 +88,7 @@ def contestable(claim: Claim) -> bool:
     text = claim.text
     if _TRUISM.match(text) or _DEBATE.search(text) or _REPORTED_SPEECH.search(text) or _SIGNPOST.search(text):
         return False
-    if _REPORTED_CLAIM.match(text) and not re.match(r"[“\"]?(?:I|We)\b", text):
+    if _REPORTED_CLAIM.match(text) and not re.match(r"[“\"]?(?:I|We)\b(?! have heard)", text):
         return False  # "Some opponents, despairing at …, claimed that the gains … had been destroyed": theirs
     if _EXHORTATION.search(text):
         return False  # "The lessons … must be relearned": a call to the group, not a claim to weigh

@@ -172,6 +172,8 @@ _LEANING_PREFIXES = (
     ("in", "other", "words"),
     ("in", "fact"),  # "In fact, Trotsky's fundamental disagreement…": the answer to a charge made before
     ("on", "the", "one", "hand"),  # "On the one hand, because it frees production…": the answer to a question
+    ("the", "two", "first"),  # "The two first, by being hereditary…": the two named before
+    ("the", "two", "former"),
     ("in", "turn"),
     ("as", "a", "result"),
     ("by", "then"),
@@ -246,6 +248,10 @@ def leans(text: str) -> bool:
         return True  # "Trotsky also thought…", "Local government too was…", "Only thus can be assured…"
     if words[0] == "the" and len(words) > 2 and words[1] in _ANAPHORIC_NOUNS and words[2] in ("was", "is"):
         return True
+    if re.search(r"\bthe one\b[^.]{0,80}\bthe other\b", first_sentence(text), re.IGNORECASE):
+        return True  # "The bloody mindedness of the one, shew the necessity of … the other": two named before
+    if "which" in words[1:3] and words[0] in ("some", "many", "most", "all", "each", "one", "none", "both", "of"):
+        return True  # "Some of which are, First.--…": the things of the sentence before
     # a demonstrative early on, after a preposition or "the … of": "At that time", "The result of this strategy"
     opener = words[0] in _PREPOSITIONS or words[0] in _DEMONSTRATIVE_OPENERS
     if any(w in ("these", "those") for w in words[1:5]) and "who" not in words[:6]:
@@ -280,6 +286,10 @@ def worth_posting(text: str, speaker: str | None, *, narrative: bool = False, pa
         return speaker is not None and (cues.evaluative(spoken) >= 2 or argued >= 1 or cues.is_general(spoken))
     if speaker is not None:
         return True
+    if _HEARSAY.match(text):
+        return False  # "I have heard it asserted by some, that…": the view the author goes on to refute
+    if re.search(r"\bthe author (?:hath|has|is|was|will|does)\b", text, re.IGNORECASE):
+        return False  # "In the following sheets, the author hath studiously avoided…": a note about the text
     if tells_events(parts or (text,)):
         return False  # "The sailors refused to surrender. Trotsky … ordered the attack.": what happened, not a point
     if argued >= 1 or (cues.is_general(text) and len(text) < 300):
@@ -289,6 +299,12 @@ def worth_posting(text: str, speaker: str | None, *, narrative: bool = False, pa
 
 
 _SINGLE_QUOTED = re.compile(r"(?<!\w)['‘][^'’]{1,40}['’](?!\w)")
+
+
+_HEARSAY = re.compile(
+    r"[“\"]?(?:I have (?:often )?heard it|It (?:is|has been|hath been) (?:often |sometimes |commonly )?(?:said|"
+    r"asserted|urged|argued)|Some (?:say|will say|have said))\b"
+)
 
 
 def tells_events(sentences: Sequence[str]) -> bool:

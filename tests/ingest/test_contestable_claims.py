@@ -226,3 +226,23 @@ def test_the_noun_only_the_sentences_before_name_leans_on_them() -> None:
     )
     assert named_before(paragraph, 2, 2)
     assert not named_before(paragraph, 0, 2)  # the window that names the faction itself stands
+
+
+def test_hearsay_a_note_on_the_text_and_pairs_named_before_are_neither_claims_nor_quotes() -> None:
+    # the fifth blind review, on Common Sense
+    hearsay = "I have heard it asserted by some, that as America hath flourished under Britain, the same is necessary."
+    assert not contestable(claim(hearsay)) and not standalone.worth_posting(hearsay, None)
+    note = "In the following sheets, the author hath studiously avoided every thing which is personal among ourselves."
+    assert not standalone.worth_posting(note, None)
+    for text in (
+        "The bloody mindedness of the one, shew the necessity of pursuing the doctrine of the other.",
+        "Some of which are, First, it is the custom of nations to step in as mediators when two are at war.",
+        "The two first, by being hereditary, are independent of the people and contribute nothing to freedom.",
+    ):
+        assert standalone.leans(text), text
+    cause = (
+        "The cause of America is in a great measure the cause of all mankind. Many circumstances hath, and will "
+        "arise, which are not local, but universal, and through which the principles of all lovers of mankind are "
+        "affected."
+    )
+    assert standalone.worth_posting(cause, None)
