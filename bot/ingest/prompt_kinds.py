@@ -40,6 +40,7 @@ PLACEHOLDERS = frozenset(
         "other_excerpt",
         "other_book",
         "other_heading",
+        "narrator",
     }
 )
 

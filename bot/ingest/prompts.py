@@ -151,12 +151,18 @@ class Generator:
     models: dict[int, ArgumentModel] = field(default_factory=dict)
     _kinds: dict[int, str] = field(default_factory=dict)
     _owners: dict[str, frozenset[int]] | None = None
+    _memoirs: dict[int, bool] = field(default_factory=dict)
 
     def book_kind(self, book_id: int) -> str:
         if book_id not in self._kinds:
             texts = [p.text for d in self.library if d.book_id == book_id for p in d.paragraphs]
             self._kinds[book_id] = booktype.classify(texts)
         return self._kinds[book_id]
+
+    def _memoir(self, book_id: int) -> bool:
+        if book_id not in self._memoirs:
+            self._memoirs[book_id] = _told_as_i(" ".join(d.text for d in self.library if d.book_id == book_id))
+        return self._memoirs[book_id]
 
     def model(self, doc: SectionDoc) -> ArgumentModel:
         if doc.section_id not in self.models:
@@ -470,7 +476,9 @@ class Generator:
             drafts.append(PromptDraft("scene", text, (cite(doc, maxim.passage),), alternative=0))
         aside = next(iter(model.of_kind("aside")), None)
         if aside is not None:
-            text = self._fill(doc, "narration", aside)
+            # a memoir's narrator is its author ("Douglass looks back"), not "the narrator … the story so far"
+            memoir = {"narrator": surname(doc.authors[0])} if doc.authors and self._memoir(doc.book_id) else {}
+            text = self._fill(doc, "narration", aside, **memoir)
             drafts.append(PromptDraft("narration", text, (cite(doc, aside.passage),)))
         theme = self._theme(doc, model, {c.excerpt for d in drafts for c in d.citations})
         if theme is not None:
@@ -529,6 +537,12 @@ def _best_claims(doc: SectionDoc, model: ArgumentModel, topics: dict[str, str], 
 
 # "By “educated forces”, Lenin meant…": the term is Lenin's, glossed by the author — nothing left to ask
 _SOMEONE_ELSES_TERM = re.compile(r"\b[A-Z][a-z]+\s+(?:meant|called|termed|described as|referred to)\b")
+
+
+def _told_as_i(text: str) -> bool:
+    """Whether the narration outside quotation marks speaks as "I" throughout: a memoir or a first-person story."""
+    told = re.sub(r"[“\"][^”\"]*[”\"]", " ", text)
+    return len(re.findall(r"\b(?:I|my|me)\b", told)) >= max(10, len(told) // 400)
 
 
 def _maxim(text: str) -> bool:

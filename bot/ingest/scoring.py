@@ -225,7 +225,10 @@ def named_before(paragraph: ParagraphLike, first: int, last: int) -> bool:
     if not earlier:
         return False
     for k in range(first, last + 1):
-        opening = re.match(r"\s*[“\"]?The\s+([a-z]{4,})\b", paragraph.text[spans[k][0] : spans[k][1]])
+        # "The faction fell…", or after an opening phrase: "During the Stalinist regime, the prison operated…"
+        opening = re.match(
+            r"\s*[“\"]?(?:[A-Z][^,.;]{0,60},\s+)?[Tt]he\s+([a-z]{4,})\b", paragraph.text[spans[k][0] : spans[k][1]]
+        )
         if opening is None:
             continue
         noun = opening.group(1)

@@ -118,3 +118,20 @@ def test_a_quote_that_points_back_or_narrates_is_not_posted() -> None:
     found = [q.text for q in find_quotes(paragraphs(*texts), LibraryIndex.build(enumerate(texts)), limit=50)]
     assert claim in found
     assert leaning not in found and scene not in found
+
+
+def test_a_memoir_s_narrator_is_its_author() -> None:
+    # the fifth blind review: Douglass's own reflection was asked as "the narrator … the story so far"
+    told = [
+        "I was born in Tuckahoe, and I never saw my mother by the light of day. I was not allowed to be present "
+        "at her death, and I knew nothing of it until long after. My master was said to be my father.",
+        "The songs of the slave represent the sorrows of his heart; he is relieved by them, only as an aching "
+        "heart is relieved by its tears.",
+        "I have often been utterly astonished, since I came to the north, to find persons who could speak of the "
+        "singing among slaves as evidence of their contentment. I did not, when a slave, understand their meaning.",
+    ] * 2
+    doc = SectionDoc(9, "Narrative", ("Frederick Douglass",), 901, 1, None, paragraphs(*told))
+    generator = Generator([doc], LibraryIndex.build([(9, doc.text)]), TEMPLATES)
+    generator._kinds[9] = "narrative"
+    narration = [d for d in generator.generate(doc) if d.kind == "narration"]
+    assert narration and narration[0].text.startswith("Douglass looks back:")
