@@ -432,6 +432,7 @@ _BACK_REFERENCE = re.compile(
     r"\b(?:this|these)\s+(?!(?:is|was|are|were|who|which|that|book|reading|chapter|article|essay|review|"
     r"pamphlet|study|century|decade|year|period|day|way|time|sense|respect|regard)\b)[a-z]+"
     r"|\bsuch an?\s+[a-z]+[.!?]?$"
+    r"|\b(?:on|in|under|by|from|of)\s+such\s+(?!as\b)[a-z]+s\b(?!\s+as\b)"  # "…a parasite on such circumstances"
     r"|,\s+they\s+[a-z]+"  # "From the fact that …, they drew a false conclusion"
     # "those internal party checks" (which?), not "those who…", "those it fears" (the clause says who)
     r"|\bthose\s+(?!(?:who|whom|which|that|whose|of|in|at|on|with|for|it|he|she|they|we|I|you)\b)[a-z]+\s+[a-z]+"

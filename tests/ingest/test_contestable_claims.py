@@ -246,3 +246,9 @@ def test_hearsay_a_note_on_the_text_and_pairs_named_before_are_neither_claims_no
         "affected."
     )
     assert standalone.worth_posting(cause, None)
+
+
+def test_such_circumstances_point_back() -> None:
+    # the first blind review: "The Moscow bureaucracy lived as a parasite on such circumstances…" (which?)
+    assert standalone.points_back("The Moscow bureaucracy lived as a parasite on such circumstances for years.")
+    assert not standalone.points_back("Any state leans on its army in such circumstances as war and famine.")
