@@ -44,7 +44,9 @@ def _drafts(blocks: list[Block]) -> list[_Draft]:
         if b.kind == "heading":
             # a bare number or numeral heading loses its full stop: "3." → "3", "IV." → "IV"
             heading = re.sub(r"^(\d{1,3}|[IVXLCDM]{1,7})\.$", r"\1", b.text.strip())
-            drafts.append(_Draft(heading, max(1, b.level), [], []))
+            # a note cited from a line that became the heading ("CHAPTER I. THE HARBOUR a[2]") stays with the
+            # section it heads: no note text is ever dropped
+            drafts.append(_Draft(heading, max(1, b.level), [], list(b.notes)))
         elif b.kind == "para":
             if not drafts:
                 drafts.append(_Draft(None, 1, [], []))
