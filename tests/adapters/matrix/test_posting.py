@@ -37,6 +37,14 @@ from tests.support.matrix_nio import (
 )
 
 
+async def open_poll(member: nio.AsyncClient, room_id: str, line: str) -> nio.Event:
+    """Send a `poll create` command and wait for the Element poll the bot opens in reply to it."""
+    command_id = await send_text(member, room_id, line)
+    return await wait_for_event(
+        member, lambda e: e.source.get("type") == POLL_START and in_reply_to(e) == command_id, room_id=room_id
+    )
+
+
 async def test_scheduled_posts_open_a_thread_and_follow_it_with_files(
     start_bot: StartBot, matrix_client: Connect
 ) -> None:
@@ -102,14 +110,8 @@ async def test_closing_a_poll_ends_the_element_poll(start_bot: StartBot, matrix_
     alice, bob = await matrix_client(), await matrix_client()
     room_id = await group_room(alice, bot, join=(bob,))
 
-    async def open_poll(line: str) -> nio.Event:
-        command_id = await send_text(alice, room_id, line)
-        return await wait_for_event(
-            alice, lambda e: e.source.get("type") == POLL_START and in_reply_to(e) == command_id, room_id=room_id
-        )
-
     # Closed by its deadline: the results go out through the outbox.
-    timed = await open_poll('!rg poll create "Which book next?" "Dune" "Emma" closes:1h')
+    timed = await open_poll(alice, room_id, '!rg poll create "Which book next?" "Dune" "Emma" closes:1h')
     await respond(bob, room_id, timed.event_id, "2")
     await ask(alice, room_id, bot, "!rg poll list")  # by now the response has been handled
     bot.clock.advance(timedelta(hours=1))
@@ -122,7 +124,7 @@ async def test_closing_a_poll_ends_the_element_poll(start_bot: StartBot, matrix_
 
     # Closed by a moderator: the answer to `poll close` ends it. Shown again, the poll is not started a second time:
     # the answer links to the one Element poll, and that one poll ends.
-    shown = await open_poll('!rg poll create "When do we meet?" "Tuesday" "Thursday"')
+    shown = await open_poll(alice, room_id, '!rg poll create "When do we meet?" "Tuesday" "Thursday"')
     row = await bot.app.db.fetchone("SELECT max(id) FROM polls")
     assert row is not None
     again_id = await send_text(alice, room_id, f"!rg poll show {row[0]}")
@@ -211,15 +213,9 @@ async def test_anonymous_polls_are_undisclosed_and_multi_select_polls_take_sever
     alice, bob = await matrix_client(), await matrix_client()
     room_id = await group_room(alice, bot, join=(bob,))
 
-    async def open_poll(line: str) -> nio.Event:
-        command_id = await send_text(alice, room_id, line)
-        return await wait_for_event(
-            alice, lambda e: e.source.get("type") == POLL_START and in_reply_to(e) == command_id, room_id=room_id
-        )
-
-    secret = await open_poll('!rg poll create "Secret?" "Yes" "No" anonymous')
+    secret = await open_poll(alice, room_id, '!rg poll create "Secret?" "Yes" "No" anonymous')
     assert content_of(secret)[POLL_START]["kind"] == "org.matrix.msc3381.poll.undisclosed"
-    multi = await open_poll('!rg poll create "Which days?" "Mon" "Tue" "Wed" kind:multi')
+    multi = await open_poll(alice, room_id, '!rg poll create "Which days?" "Mon" "Tue" "Wed" kind:multi')
     assert content_of(multi)[POLL_START]["max_selections"] == 3
     assert content_of(multi)[POLL_START]["kind"] == "org.matrix.msc3381.poll.disclosed"
     row = await bot.app.db.fetchone("SELECT max(id) FROM polls")
@@ -292,15 +288,9 @@ async def test_closing_a_poll_forgets_its_votes_and_keeps_those_of_open_polls(
     alice, bob = await matrix_client(), await matrix_client()
     room_id = await group_room(alice, bot, join=(bob,))
 
-    async def open_poll(line: str) -> nio.Event:
-        command_id = await send_text(alice, room_id, line)
-        return await wait_for_event(
-            alice, lambda e: e.source.get("type") == POLL_START and in_reply_to(e) == command_id, room_id=room_id
-        )
-
     polls = [
-        await open_poll('!rg poll create "Which book next?" "Dune" "Emma"'),
-        await open_poll('!rg poll create "When?" "Tuesday" "Thursday"'),
+        await open_poll(alice, room_id, '!rg poll create "Which book next?" "Dune" "Emma"'),
+        await open_poll(alice, room_id, '!rg poll create "When?" "Tuesday" "Thursday"'),
     ]
     for poll in polls:
         await respond(bob, room_id, poll.event_id, "2")
