@@ -47,11 +47,9 @@ front-matter poem's title, its verse run into one paragraph, is too little to te
 
 from __future__ import annotations
 
-import io
 import json
 import re
 import sys
-import zipfile
 from collections import Counter
 from pathlib import Path
 
@@ -59,7 +57,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bot.ingest import IngestError, ingest_bytes  # noqa: E402
-from bot.ingest.clean import lines_to_paragraphs  # noqa: E402
+from tests.ingest.helpers import held_out_bytes  # noqa: E402
 
 HELDOUT = ROOT / "tests" / "fixtures" / "ingest" / (sys.argv[1] if len(sys.argv) > 1 else "heldout")
 
@@ -81,30 +79,9 @@ def score(found: list[tuple[str, int]], expected: list[tuple[str, int]]) -> tupl
     return precision, recall, f1, level_ok
 
 
-def run_together(text: str) -> str:
-    return "".join(lines_to_paragraphs(text))
-
-
-def zipped(folder: Path, join: bool) -> bytes:
-    """An EPUB folder as a zip, mimetype first and stored, as the format asks."""
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
-        zf.writestr("mimetype", "application/epub+zip", compress_type=zipfile.ZIP_STORED)
-        for path in sorted(folder.rglob("*")):
-            if path.is_file() and path.name != "mimetype":
-                data = path.read_text()
-                if join and path.suffix == ".xhtml":
-                    data = run_together(data)
-                zf.writestr(str(path.relative_to(folder)), data)
-    return buf.getvalue()
-
-
 def forms(name: str) -> list[tuple[str, bytes]]:
     path = HELDOUT / name
-    if path.is_dir():
-        return [("as written", zipped(path, False)), ("run together", zipped(path, True))]
-    text = path.read_text()
-    return [("as written", text.encode()), ("run together", run_together(text).encode())]
+    return [("as written", held_out_bytes(path, False)), ("run together", held_out_bytes(path, True))]
 
 
 def main() -> None:
