@@ -10,6 +10,7 @@ from bot.ingest import cues, standalone
 from bot.ingest.claims import Claim
 from bot.ingest.keyphrases import Term, term_pattern
 from bot.ingest.prompt_kinds import SectionDoc
+from bot.ingest.sentences import split_sentences
 
 STEP_PARAGRAPHS = 2  # claims further apart are two claims, not steps of one argument
 
@@ -94,7 +95,7 @@ def contestable(claim: Claim) -> bool:
         return False  # "The lessons … must be relearned": a call to the group, not a claim to weigh
     if re.match(r"[“\"]?(?:If|Unless|Suppose|Supposing)\b", text) or re.search(r"\bif\b[^.]{3,120}\bthen\b", text):
         return False  # "If Thermidor began in that year then … He cannot be implicated": a reductio, not a claim
-    if standalone.tells_events(standalone.split_sentences(text)):
+    if standalone.tells_events([text[a:b] for a, b in split_sentences(text)]):
         return False  # "The Central Committee did not approve of their action but because it recognised the norm…"
     return not dated_report(text)
 

@@ -460,11 +460,6 @@ def first_sentence(text: str) -> str:
     return _SENTENCE_END.split(text.strip(), maxsplit=1)[0]
 
 
-def split_sentences(text: str) -> list[str]:
-    """A claim's sentences, split roughly (a claim is one or two sentences; abbreviations rarely matter)."""
-    return _SENTENCE_END.split(text.strip())
-
-
 def points_back(text: str) -> bool:
     """Whether a claim's first sentence leans on one before it: "This…"/"These…" openings (`dangling`, `leans`)
     or a demonstrative, "such a…" or a bare "they" that names nothing the sentence itself has named."""
