@@ -217,20 +217,22 @@ def section_scoring(
     )
 
 
+# "The faction fell…", or after an opening phrase: "During the Stalinist regime, the prison operated…"
+_DEFINITE_OPENING = re.compile(r"\s*[“\"]?(?:[A-Z][^,.;]{0,60},\s+)?[Tt]he\s+([a-z]{4,})\b")
+
+
 def named_before(paragraph: ParagraphLike, first: int, last: int) -> bool:
     """Whether a sentence of the window opens on "The <noun>" that only the two sentences before the window name:
     "The faction fell to the Thermidorians…" after "In France the Robespierre faction had alienated itself…"."""
     spans = paragraph.sentences
-    earlier = " ".join(paragraph.text[a:b] for a, b in spans[max(0, first - 2) : first]).lower()
-    if not earlier:
+    if first == 0:
         return False
+    earlier = ""  # read only when a sentence of the window opens on "the <noun>": this runs for every quote window
     for k in range(first, last + 1):
-        # "The faction fell…", or after an opening phrase: "During the Stalinist regime, the prison operated…"
-        opening = re.match(
-            r"\s*[“\"]?(?:[A-Z][^,.;]{0,60},\s+)?[Tt]he\s+([a-z]{4,})\b", paragraph.text[spans[k][0] : spans[k][1]]
-        )
+        opening = _DEFINITE_OPENING.match(paragraph.text, spans[k][0], spans[k][1])
         if opening is None:
             continue
+        earlier = earlier or " ".join(paragraph.text[a:b] for a, b in spans[max(0, first - 2) : first]).lower()
         noun = opening.group(1)
         inside = paragraph.text[spans[first][0] : spans[k][0]].lower()
         if re.search(rf"\b{noun}\b", earlier) and not re.search(rf"\b{noun}\b", inside):
